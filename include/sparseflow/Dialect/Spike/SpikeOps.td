@@ -1,0 +1,363 @@
+//===- SpikeOps.td - spike dialect operations --------------*- tablegen -*-===//
+//
+// Part of SparseFlow.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPARSEFLOW_DIALECT_SPIKE_SPIKEOPS_TD
+#define SPARSEFLOW_DIALECT_SPIKE_SPIKEOPS_TD
+
+include "sparseflow/Dialect/Spike/SpikeDialect.td"
+include "sparseflow/Dialect/Spike/SpikeAttributes.td"
+include "sparseflow/Dialect/Spike/SpikeTypes.td"
+include "mlir/IR/OpBase.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+class Spike_Op<string mnemonic, list<Trait> traits = []>
+    : Op<Spike_Dialect, mnemonic, !listconcat(traits, [Pure])>;
+
+// Ops whose result type follows from operands and attributes. The inferred
+// type is checked against the written one by the verifier, and builders
+// without result types are generated.
+class Spike_InferredOp<string mnemonic, list<Trait> traits = []>
+    : Spike_Op<mnemonic, !listconcat(traits, [InferTypeOpAdaptor])> {
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+}
+
+//===----------------------------------------------------------------------===//
+// Attribute constraints
+//===----------------------------------------------------------------------===//
+
+def Spike_PositivePair : ConfinedAttr<DenseI64ArrayAttr,
+    [DenseArrayCount<2>, DenseArrayStrictlyPositive<DenseI64ArrayAttr>]>;
+def Spike_Pads : ConfinedAttr<DenseI64ArrayAttr,
+    [DenseArrayCount<4>, DenseArrayNonNegative<DenseI64ArrayAttr>]>;
+
+def Spike_StridesAttr : DefaultValuedAttr<Spike_PositivePair, "{1, 1}">;
+def Spike_DilationsAttr : DefaultValuedAttr<Spike_PositivePair, "{1, 1}">;
+def Spike_PadsAttr : DefaultValuedAttr<Spike_Pads, "{0, 0, 0, 0}">;
+def Spike_AxisAttr : ConfinedAttr<I64Attr, [IntNonNegative]>;
+
+// Shared by all ops with a 2-D sliding window. `pads` is [top, left, bottom,
+// right], as ONNX's [x1_begin, x2_begin, x1_end, x2_end].
+defvar windowDescription = [{
+
+    Spatial attributes: `strides` and `dilations` are `[height, width]`,
+    `pads` is `[top, left, bottom, right]` (ONNX order). The output extent
+    along a spatial axis with input extent `in`, kernel `k`, stride `s`,
+    dilation `d` and pads `p0`, `p1` is
+    `floor((in + p0 + p1 - d * (k - 1) - 1) / s) + 1` (`ceil` with
+    `ceil_mode`), and must be at least 1.
+}];
+
+//===----------------------------------------------------------------------===//
+// Layers with weights
+//===----------------------------------------------------------------------===//
+
+def Spike_Conv2dOp : Spike_InferredOp<"conv2d"> {
+  let summary = "2-D convolution (NCHW input, OIHW weight)";
+  let description = [{
+    Cross-correlation of `input` (`[N, C, H, W]`, spikes or analog values)
+    with `weight` (`[O, C / groups, KH, KW]`) plus an optional `bias` (`[O]`).
+    The result is `[N, O, OH, OW]` with the weight's element type; spike
+    inputs count as 0.0 and 1.0. `C` and `O` must be divisible by `groups`.
+  }] # windowDescription # [{
+
+    ```mlir
+    %y = spike.conv2d %x, %w, %b {pads = array<i64: 1, 1, 1, 1>}
+        : (tensor<1x16x28x28xi1>, tensor<32x16x3x3xf32>, tensor<32xf32>) -> tensor<1x32x28x28xf32>
+    ```
+  }];
+  let arguments = (ins
+    Spike_Tensor:$input,
+    Spike_FloatTensor:$weight,
+    Optional<Spike_FloatTensor>:$bias,
+    Spike_StridesAttr:$strides,
+    Spike_PadsAttr:$pads,
+    Spike_DilationsAttr:$dilations,
+    DefaultValuedAttr<ConfinedAttr<I64Attr, [IntPositive]>, "1">:$groups
+  );
+  let results = (outs Spike_FloatTensor:$output);
+}
+
+def Spike_LinearOp : Spike_InferredOp<"linear"> {
+  let summary = "Fully connected layer: `input · weightᵀ + bias`";
+  let description = [{
+    `input` is `[N, K]` (spikes or analog values), `weight` is `[M, K]` (the
+    PyTorch `nn.Linear` layout, ONNX `Gemm` with `transB = 1`), the optional
+    `bias` is `[M]`; the result is `[N, M]` with the weight's element type.
+
+    ```mlir
+    %y = spike.linear %x, %w, %b
+        : (tensor<1x784xi1>, tensor<10x784xf32>, tensor<10xf32>) -> tensor<1x10xf32>
+    ```
+  }];
+  let arguments = (ins
+    Spike_Tensor:$input,
+    Spike_FloatTensor:$weight,
+    Optional<Spike_FloatTensor>:$bias
+  );
+  let results = (outs Spike_FloatTensor:$output);
+}
+
+def Spike_BatchNormOp : Spike_InferredOp<"batch_norm"> {
+  let summary = "Inference-mode batch normalization over channel dimension 1";
+  let description = [{
+    `y = scale * (x - mean) / sqrt(var + epsilon) + bias` per channel, with
+    `input` of shape `[N, C, ...]` and each parameter of shape `[C]`.
+
+    ```mlir
+    %y = spike.batch_norm %x, %scale, %bias, %mean, %var {epsilon = 1.0e-05 : f32}
+        : (tensor<1x16x28x28xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32>)
+        -> tensor<1x16x28x28xf32>
+    ```
+  }];
+  let arguments = (ins
+    Spike_FloatTensor:$input,
+    Spike_FloatTensor:$scale,
+    Spike_FloatTensor:$bias,
+    Spike_FloatTensor:$mean,
+    Spike_FloatTensor:$variance,
+    DefaultValuedAttr<F32Attr, "1.0e-5f">:$epsilon
+  );
+  let results = (outs Spike_FloatTensor:$output);
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+class Spike_BinaryOp<string mnemonic, string formula>
+    : Spike_InferredOp<mnemonic, [Commutative]> {
+  let summary = "Elementwise " # formula # " with NumPy broadcasting";
+  let description = [{
+    Elementwise `lhs }] # formula # [{ rhs` with multidirectional (NumPy/ONNX)
+    broadcasting. Operands may be spikes or analog values; spikes count as 0.0
+    and 1.0. The result is analog: its element type is that of the
+    floating-point operand(s), which must agree, or `f32` when both operands
+    are spikes.
+
+    ```mlir
+    %y = spike.}] # mnemonic # [{ %a, %b : (tensor<1x64x8x8xi1>, tensor<1x64x8x8xi1>) -> tensor<1x64x8x8xf32>
+    ```
+  }];
+  let arguments = (ins Spike_Tensor:$lhs, Spike_Tensor:$rhs);
+  let results = (outs Spike_FloatTensor:$output);
+  let hasFolder = 1;
+}
+
+def Spike_AddOp : Spike_BinaryOp<"add", "+">;
+def Spike_MulOp : Spike_BinaryOp<"mul", "*">;
+
+def Spike_ReluOp : Spike_Op<"relu",
+    [SameOperandsAndResultType, InferTypeOpInterface]> {
+  let summary = "Rectified linear unit: `max(x, 0)`";
+  let description = [{
+    ```mlir
+    %y = spike.relu %x : (tensor<1x128xf32>) -> tensor<1x128xf32>
+    ```
+  }];
+  let arguments = (ins Spike_FloatTensor:$input);
+  let results = (outs Spike_FloatTensor:$output);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Pooling
+//===----------------------------------------------------------------------===//
+
+def Spike_MaxPool2dOp : Spike_InferredOp<"max_pool2d"> {
+  let summary = "2-D max pooling (spike-preserving)";
+  let description = [{
+    Maximum over each `kernel_shape` window of `[N, C, H, W]`. Padding never
+    wins the maximum, so every pad must be smaller than the dilated kernel
+    extent along its axis. The result keeps the input's element type: the
+    max-pool of spikes is a spike train.
+  }] # windowDescription # [{
+
+    ```mlir
+    %y = spike.max_pool2d %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>}
+        : (tensor<1x16x28x28xi1>) -> tensor<1x16x14x14xi1>
+    ```
+  }];
+  let arguments = (ins
+    Spike_Tensor:$input,
+    Spike_PositivePair:$kernel_shape,
+    Spike_StridesAttr:$strides,
+    Spike_PadsAttr:$pads,
+    Spike_DilationsAttr:$dilations,
+    DefaultValuedAttr<BoolAttr, "false">:$ceil_mode
+  );
+  let results = (outs Spike_Tensor:$output);
+  let hasFolder = 1;
+}
+
+def Spike_AvgPool2dOp : Spike_InferredOp<"avg_pool2d"> {
+  let summary = "2-D average pooling";
+  let description = [{
+    Mean over each `kernel_shape` window of `[N, C, H, W]`. With
+    `count_include_pad` the divisor is the full kernel area, otherwise the
+    number of non-padding elements in the window. Every pad must be smaller
+    than the kernel extent along its axis. The result is analog (`f32` for
+    spike inputs).
+  }] # windowDescription # [{
+
+    ```mlir
+    %y = spike.avg_pool2d %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>}
+        : (tensor<1x16x28x28xi1>) -> tensor<1x16x14x14xf32>
+    ```
+  }];
+  let arguments = (ins
+    Spike_Tensor:$input,
+    Spike_PositivePair:$kernel_shape,
+    Spike_StridesAttr:$strides,
+    Spike_PadsAttr:$pads,
+    DefaultValuedAttr<BoolAttr, "false">:$ceil_mode,
+    DefaultValuedAttr<BoolAttr, "false">:$count_include_pad
+  );
+  let results = (outs Spike_FloatTensor:$output);
+}
+
+def Spike_GlobalAvgPoolOp : Spike_InferredOp<"global_avg_pool"> {
+  let summary = "Mean over all spatial dimensions";
+  let description = [{
+    `[N, C, D1, ..., Dk]` → `[N, C, 1, ..., 1]` (k ≥ 1); analog result (`f32`
+    for spike inputs).
+
+    ```mlir
+    %y = spike.global_avg_pool %x : (tensor<1x512x7x7xi1>) -> tensor<1x512x1x1xf32>
+    ```
+  }];
+  let arguments = (ins Spike_Tensor:$input);
+  let results = (outs Spike_FloatTensor:$output);
+}
+
+//===----------------------------------------------------------------------===//
+// Shape manipulation (spike-preserving)
+//===----------------------------------------------------------------------===//
+
+def Spike_FlattenOp : Spike_InferredOp<"flatten"> {
+  let summary = "Collapse to 2-D around `axis` (ONNX Flatten)";
+  let description = [{
+    Dimensions `[0, axis)` become the first result dimension and `[axis,
+    rank)` the second (an empty product is 1), so `0 <= axis <= rank`. The
+    element type is preserved.
+
+    ```mlir
+    %y = spike.flatten %x {axis = 1 : i64} : (tensor<1x16x4x4xi1>) -> tensor<1x256xi1>
+    ```
+  }];
+  let arguments = (ins
+    Spike_Tensor:$input,
+    DefaultValuedAttr<Spike_AxisAttr, "1">:$axis
+  );
+  let results = (outs Spike_Tensor:$output);
+  let hasFolder = 1;
+}
+
+def Spike_ReshapeOp : Spike_Op<"reshape"> {
+  let summary = "Reshape to the static shape of the result type";
+  let description = [{
+    Reinterprets `input` in row-major order with the result type's shape.
+    Both shapes are static, with the same element count and element type.
+
+    ```mlir
+    %y = spike.reshape %x : (tensor<1x16x4x4xi1>) -> tensor<1x256xi1>
+    ```
+  }];
+  let arguments = (ins Spike_Tensor:$input);
+  let results = (outs Spike_Tensor:$output);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Spike_ConcatOp : Spike_InferredOp<"concat"> {
+  let summary = "Concatenate along `axis` (spike-preserving)";
+  let description = [{
+    All inputs have the same rank and element type and agree on every
+    dimension except `axis`, along which the result is their sum.
+
+    ```mlir
+    %y = spike.concat %a, %b {axis = 1 : i64}
+        : (tensor<1x16x8x8xi1>, tensor<1x32x8x8xi1>) -> tensor<1x48x8x8xi1>
+    ```
+  }];
+  let arguments = (ins
+    Variadic<Spike_Tensor>:$inputs,
+    Spike_AxisAttr:$axis
+  );
+  let results = (outs Spike_Tensor:$output);
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Neurons
+//===----------------------------------------------------------------------===//
+
+def Spike_LIFOp : Spike_InferredOp<"lif"> {
+  let summary = "Leaky integrate-and-fire neurons with persistent membrane state";
+  let description = [{
+    One neuron per element of `input`; its membrane potential `V` persists
+    across timesteps, with `V[-1] = v_init`. At step `t`:
+
+    ```
+    H[t] = V[t-1] + leak * (v_leak - V[t-1]) + gain * X[t]
+    S[t] = H[t] >= v_threshold          (fire = ge; '>' for fire = gt)
+    V[t] = v_reset                      if reset = hard and S[t]
+         = H[t] - v_threshold * S[t]    if reset = soft
+         = H[t]                         otherwise
+    ```
+
+    With `reset_delay` (snnTorch), the reset triggered by `S[t-1]` is applied
+    at step `t`, and the state is never reset in place (`S[-1] = 0`):
+
+    ```
+    U    = v_reset if reset = hard and S[t-1], else V[t-1]
+    H[t] = U + leak * (v_leak - U) + gain * X[t] - (reset = soft ? v_threshold * S[t-1] : 0)
+    S[t] = H[t] >= v_threshold          (or '>')
+    V[t] = H[t]
+    ```
+
+    For `reset = hard` this yields the same spikes as the undelayed form; for
+    `reset = soft` the subtraction escapes the leak of step `t`. An
+    integrate-and-fire (IF) neuron is `leak = 0`.
+
+    Each parameter is an `f32` array holding either one value (shared by all
+    neurons) or one value per channel (dimension 1 of the input). Constraints:
+    `0 <= leak <= 1`, `v_threshold > 0`, every value finite, and `v_reset`
+    present exactly when `reset = hard`. The result holds the spikes `S[t]`.
+
+    ```mlir
+    %s = spike.lif %x {leak = array<f32: 0.5>, gain = array<f32: 0.5>,
+                       v_threshold = array<f32: 1.0>, v_reset = array<f32: 0.0>,
+                       reset = #spike.reset<hard>}
+        : (tensor<1x16x28x28xf32>) -> tensor<1x16x28x28xi1>
+    ```
+  }];
+  let arguments = (ins
+    Spike_Tensor:$input,
+    DenseF32ArrayAttr:$leak,
+    DefaultValuedAttr<DenseF32ArrayAttr, "{1.0f}">:$gain,
+    DefaultValuedAttr<DenseF32ArrayAttr, "{0.0f}">:$v_leak,
+    DenseF32ArrayAttr:$v_threshold,
+    OptionalAttr<DenseF32ArrayAttr>:$v_reset,
+    DefaultValuedAttr<DenseF32ArrayAttr, "{0.0f}">:$v_init,
+    DefaultValuedAttr<Spike_ResetModeAttr, "::sparseflow::spike::ResetMode::soft">:$reset,
+    DefaultValuedAttr<Spike_FireModeAttr, "::sparseflow::spike::FireMode::ge">:$fire,
+    DefaultValuedAttr<BoolAttr, "false">:$reset_delay
+  );
+  let results = (outs Spike_SpikeTensor:$output);
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The value of a scalar-or-per-channel parameter for `channel`.
+    static float paramAt(::llvm::ArrayRef<float> param, int64_t channel) {
+      return param.size() == 1 ? param.front() : param[channel];
+    }
+  }];
+}
+
+#endif // SPARSEFLOW_DIALECT_SPIKE_SPIKEOPS_TD

@@ -1,0 +1,605 @@
+//===- SpikeOps.cpp - spike dialect operations ----------------------------===//
+//
+// Part of SparseFlow.
+//
+// Result types are inferred from operands and attributes; the inference
+// functions also carry every structural check (ranks, channel counts, window
+// geometry), so a client that builds ops from untrusted input (the ONNX
+// importer) can call `inferReturnTypes` with a location and get a precise
+// diagnostic instead of an invalid op. Checks that do not bear on the result
+// type live in the `verify` methods.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sparseflow/Dialect/Spike/SpikeOps.h"
+
+#include "mlir/Dialect/Traits.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/MathExtras.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace sparseflow::spike;
+
+//===----------------------------------------------------------------------===//
+// Helpers
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Emits "'<op>' op <message>" at `loc`, when a location is given, and
+/// returns failure.
+template <typename OpTy, typename... Args>
+LogicalResult opError(std::optional<Location> loc, Args &&...args) {
+  return emitOptionalError(loc, "'", OpTy::getOperationName(), "' op ",
+                           std::forward<Args>(args)...);
+}
+
+/// Prints a dimension, with '?' for a dynamic one.
+std::string dimToString(int64_t dim) {
+  return ShapedType::isDynamic(dim) ? "?" : std::to_string(dim);
+}
+
+/// Whether two dimensions can describe the same extent.
+bool dimsCompatible(int64_t a, int64_t b) {
+  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
+}
+
+/// The element type of an analog result computed from operands of the given
+/// element types: the operands' floating-point type, or f32 when every operand
+/// is a spike tensor. Fails when two floating-point types disagree.
+template <typename OpTy>
+FailureOr<Type> analogElementType(std::optional<Location> loc,
+                                  MLIRContext *context,
+                                  ArrayRef<Type> elementTypes) {
+  Type result;
+  for (Type type : elementTypes) {
+    if (!isa<FloatType>(type))
+      continue;
+    if (result && result != type)
+      return opError<OpTy>(loc, "operands have different floating-point "
+                                "element types ",
+                           result, " and ", type);
+    result = type;
+  }
+  return result ? result : Float32Type::get(context);
+}
+
+template <typename OpTy>
+LogicalResult expectRank(std::optional<Location> loc, StringRef what,
+                         RankedTensorType type, int64_t rank,
+                         StringRef layout) {
+  if (type.getRank() == rank)
+    return success();
+  return opError<OpTy>(loc, "expected ", what, " of rank ", rank, " (", layout,
+                       "), found rank ", type.getRank());
+}
+
+/// Geometry of a 2-D sliding window over an NCHW tensor.
+struct Window2d {
+  ArrayRef<int64_t> kernel;    // [KH, KW]
+  ArrayRef<int64_t> strides;   // [SH, SW]
+  ArrayRef<int64_t> pads;      // [top, left, bottom, right]
+  ArrayRef<int64_t> dilations; // [DH, DW]
+  bool ceilMode = false;
+  /// Pooling windows may not lie entirely in padding.
+  bool padsBelowKernel = false;
+};
+
+/// Computes the [OH, OW] extents of a sliding window over `input` ([N, C, H,
+/// W]) and appends them to `shape`. Attribute arity and ranges are checked
+/// here too, so the function is safe on ops that were never verified.
+template <typename OpTy>
+LogicalResult inferWindowExtents(std::optional<Location> loc,
+                                 RankedTensorType input, const Window2d &window,
+                                 SmallVectorImpl<int64_t> &shape) {
+  if (window.kernel.size() != 2 || window.strides.size() != 2 ||
+      window.dilations.size() != 2 || window.pads.size() != 4)
+    return opError<OpTy>(loc, "expected 2 kernel extents, strides and "
+                              "dilations and 4 pads");
+  if (llvm::any_of(window.strides, [](int64_t s) { return s < 1; }) ||
+      llvm::any_of(window.dilations, [](int64_t d) { return d < 1; }) ||
+      llvm::any_of(window.kernel, [](int64_t k) { return k < 1; }) ||
+      llvm::any_of(window.pads, [](int64_t p) { return p < 0; }))
+    return opError<OpTy>(loc, "expected positive kernel extents, strides and "
+                              "dilations and non-negative pads");
+
+  static constexpr const char *axisNames[] = {"height", "width"};
+  static constexpr const char *padNames[] = {"top", "left", "bottom", "right"};
+  for (unsigned axis = 0; axis < 2; ++axis) {
+    int64_t in = input.getDimSize(2 + axis);
+    int64_t span = window.dilations[axis] * (window.kernel[axis] - 1) + 1;
+    int64_t padBegin = window.pads[axis], padEnd = window.pads[axis + 2];
+    if (window.padsBelowKernel) {
+      for (unsigned side : {axis, axis + 2})
+        if (window.pads[side] >= span)
+          return opError<OpTy>(loc, "pad ", window.pads[side], " on the ",
+                               padNames[side],
+                               " is not smaller than the kernel extent ", span);
+    }
+    if (ShapedType::isDynamic(in)) {
+      shape.push_back(ShapedType::kDynamic);
+      continue;
+    }
+    int64_t room = in + padBegin + padEnd - span;
+    if (room < 0)
+      return opError<OpTy>(loc, "kernel extent ", span, " exceeds the padded ",
+                           axisNames[axis], " ", in + padBegin + padEnd);
+    int64_t stride = window.strides[axis];
+    int64_t out =
+        (window.ceilMode ? llvm::divideCeil(room, stride) : room / stride) + 1;
+    // As in ONNX and PyTorch, a ceil-mode window must start inside the input
+    // or its leading padding.
+    if (window.ceilMode && (out - 1) * stride >= in + padBegin)
+      --out;
+    shape.push_back(out);
+  }
+  return success();
+}
+
+/// Whether `attr` is a floating-point splat constant satisfying `pred`.
+bool isFloatSplat(Attribute attr, function_ref<bool(const APFloat &)> pred) {
+  auto dense = dyn_cast_if_present<DenseFPElementsAttr>(attr);
+  return dense && dense.isSplat() && pred(dense.getSplatValue<APFloat>());
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Conv2dOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult Conv2dOp::inferReturnTypes(MLIRContext *context,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &results) {
+  auto input = cast<RankedTensorType>(adaptor.getInput().getType());
+  auto weight = cast<RankedTensorType>(adaptor.getWeight().getType());
+  if (failed(expectRank<Conv2dOp>(loc, "input", input, 4, "N, C, H, W")) ||
+      failed(expectRank<Conv2dOp>(loc, "weight", weight, 4, "O, C/groups, "
+                                                            "KH, KW")))
+    return failure();
+
+  Type elementType = weight.getElementType();
+  if (!isSpikeTensor(input) && input.getElementType() != elementType)
+    return opError<Conv2dOp>(loc, "expected input element type to be i1 or ",
+                             elementType, " (the weight's), found ",
+                             input.getElementType());
+
+  int64_t groups = adaptor.getGroups();
+  int64_t channels = input.getDimSize(1);
+  int64_t outChannels = weight.getDimSize(0);
+  if (groups < 1)
+    return opError<Conv2dOp>(loc, "expected groups >= 1, found ", groups);
+  if (!ShapedType::isDynamic(channels) &&
+      !ShapedType::isDynamic(weight.getDimSize(1)) &&
+      channels != weight.getDimSize(1) * groups)
+    return opError<Conv2dOp>(loc, "expected input channels (", channels,
+                             ") to equal weight dim 1 (", weight.getDimSize(1),
+                             ") times groups (", groups, ")");
+  if (!ShapedType::isDynamic(outChannels) && outChannels % groups != 0)
+    return opError<Conv2dOp>(loc, "expected output channels (", outChannels,
+                             ") to be divisible by groups (", groups, ")");
+
+  if (Value bias = adaptor.getBias()) {
+    auto biasType = cast<RankedTensorType>(bias.getType());
+    if (biasType.getRank() != 1 ||
+        !dimsCompatible(biasType.getDimSize(0), outChannels) ||
+        biasType.getElementType() != elementType)
+      return opError<Conv2dOp>(loc, "expected bias of type tensor<",
+                               dimToString(outChannels), "x", elementType,
+                               ">, found ", biasType);
+  }
+
+  Window2d window{weight.getShape().drop_front(2), adaptor.getStrides(),
+                  adaptor.getPads(), adaptor.getDilations()};
+  SmallVector<int64_t, 4> shape{input.getDimSize(0), outChannels};
+  for (int64_t k : window.kernel)
+    if (ShapedType::isDynamic(k))
+      return opError<Conv2dOp>(loc, "expected a static kernel size, found ",
+                               weight);
+  if (failed(inferWindowExtents<Conv2dOp>(loc, input, window, shape)))
+    return failure();
+  results.push_back(RankedTensorType::get(shape, elementType));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// LinearOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult LinearOp::inferReturnTypes(MLIRContext *context,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &results) {
+  auto input = cast<RankedTensorType>(adaptor.getInput().getType());
+  auto weight = cast<RankedTensorType>(adaptor.getWeight().getType());
+  if (failed(expectRank<LinearOp>(loc, "input", input, 2, "N, K")) ||
+      failed(expectRank<LinearOp>(loc, "weight", weight, 2, "M, K")))
+    return failure();
+
+  Type elementType = weight.getElementType();
+  if (!isSpikeTensor(input) && input.getElementType() != elementType)
+    return opError<LinearOp>(loc, "expected input element type to be i1 or ",
+                             elementType, " (the weight's), found ",
+                             input.getElementType());
+  if (!dimsCompatible(input.getDimSize(1), weight.getDimSize(1)))
+    return opError<LinearOp>(loc, "expected input features (",
+                             input.getDimSize(1), ") to equal weight dim 1 (",
+                             weight.getDimSize(1), ")");
+  int64_t outFeatures = weight.getDimSize(0);
+  if (Value bias = adaptor.getBias()) {
+    auto biasType = cast<RankedTensorType>(bias.getType());
+    if (biasType.getRank() != 1 ||
+        !dimsCompatible(biasType.getDimSize(0), outFeatures) ||
+        biasType.getElementType() != elementType)
+      return opError<LinearOp>(loc, "expected bias of type tensor<",
+                               dimToString(outFeatures), "x", elementType,
+                               ">, found ", biasType);
+  }
+  results.push_back(RankedTensorType::get({input.getDimSize(0), outFeatures},
+                                          elementType));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// BatchNormOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult BatchNormOp::inferReturnTypes(MLIRContext *context,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &results) {
+  auto input = cast<RankedTensorType>(adaptor.getInput().getType());
+  if (input.getRank() < 2)
+    return opError<BatchNormOp>(loc, "expected input of rank >= 2 (N, C, "
+                                     "...), found rank ",
+                                input.getRank());
+  int64_t channels = input.getDimSize(1);
+  std::pair<StringRef, Value> params[] = {{"scale", adaptor.getScale()},
+                                          {"bias", adaptor.getBias()},
+                                          {"mean", adaptor.getMean()},
+                                          {"variance", adaptor.getVariance()}};
+  for (auto [name, value] : params) {
+    auto type = cast<RankedTensorType>(value.getType());
+    if (type.getRank() != 1 || !dimsCompatible(type.getDimSize(0), channels) ||
+        type.getElementType() != input.getElementType())
+      return opError<BatchNormOp>(loc, "expected ", name, " of type tensor<",
+                                  dimToString(channels), "x",
+                                  input.getElementType(), ">, found ", type);
+  }
+  results.push_back(input);
+  return success();
+}
+
+LogicalResult BatchNormOp::verify() {
+  float epsilon = getEpsilon().convertToFloat();
+  if (!(epsilon >= 0.0f) || !std::isfinite(epsilon))
+    return emitOpError("expected a finite epsilon >= 0, found ") << epsilon;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// AddOp / MulOp
+//===----------------------------------------------------------------------===//
+
+template <typename OpTy>
+static LogicalResult inferBroadcastType(MLIRContext *context,
+                                        std::optional<Location> loc,
+                                        Value lhs, Value rhs,
+                                        SmallVectorImpl<Type> &results) {
+  auto lhsType = cast<RankedTensorType>(lhs.getType());
+  auto rhsType = cast<RankedTensorType>(rhs.getType());
+  SmallVector<int64_t> shape;
+  if (!OpTrait::util::getBroadcastedShape(lhsType.getShape(),
+                                          rhsType.getShape(), shape))
+    return opError<OpTy>(loc, "operand shapes ", lhsType, " and ", rhsType,
+                         " are not broadcast-compatible");
+  FailureOr<Type> elementType = analogElementType<OpTy>(
+      loc, context, {lhsType.getElementType(), rhsType.getElementType()});
+  if (failed(elementType))
+    return failure();
+  results.push_back(RankedTensorType::get(shape, *elementType));
+  return success();
+}
+
+LogicalResult AddOp::inferReturnTypes(MLIRContext *context,
+                                      std::optional<Location> loc,
+                                      Adaptor adaptor,
+                                      SmallVectorImpl<Type> &results) {
+  return inferBroadcastType<AddOp>(context, loc, adaptor.getLhs(),
+                                   adaptor.getRhs(), results);
+}
+
+OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
+  // x + 0 -> x. Commutative folding has moved any constant to the right. The
+  // sign of a zero sum is not preserved, which no consumer observes.
+  if (getLhs().getType() == getType() &&
+      isFloatSplat(adaptor.getRhs(), [](const APFloat &v) { return v.isZero(); }))
+    return getLhs();
+  return {};
+}
+
+LogicalResult MulOp::inferReturnTypes(MLIRContext *context,
+                                      std::optional<Location> loc,
+                                      Adaptor adaptor,
+                                      SmallVectorImpl<Type> &results) {
+  return inferBroadcastType<MulOp>(context, loc, adaptor.getLhs(),
+                                   adaptor.getRhs(), results);
+}
+
+OpFoldResult MulOp::fold(FoldAdaptor adaptor) {
+  // x * 1 -> x, exactly (NaN and signed zeros included).
+  if (getLhs().getType() == getType() &&
+      isFloatSplat(adaptor.getRhs(),
+                   [](const APFloat &v) { return v.isExactlyValue(1.0); }))
+    return getLhs();
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
+// ReluOp
+//===----------------------------------------------------------------------===//
+
+OpFoldResult ReluOp::fold(FoldAdaptor) {
+  // relu(relu(x)) -> relu(x)
+  if (getInput().getDefiningOp<ReluOp>())
+    return getInput();
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
+// MaxPool2dOp / AvgPool2dOp / GlobalAvgPoolOp
+//===----------------------------------------------------------------------===//
+
+template <typename OpTy>
+static LogicalResult inferPoolShape(std::optional<Location> loc,
+                                    RankedTensorType input,
+                                    const Window2d &window,
+                                    SmallVectorImpl<int64_t> &shape) {
+  if (failed(expectRank<OpTy>(loc, "input", input, 4, "N, C, H, W")))
+    return failure();
+  shape.assign({input.getDimSize(0), input.getDimSize(1)});
+  return inferWindowExtents<OpTy>(loc, input, window, shape);
+}
+
+LogicalResult MaxPool2dOp::inferReturnTypes(MLIRContext *context,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &results) {
+  auto input = cast<RankedTensorType>(adaptor.getInput().getType());
+  Window2d window{adaptor.getKernelShape(), adaptor.getStrides(),
+                  adaptor.getPads(),        adaptor.getDilations(),
+                  adaptor.getCeilMode(),    /*padsBelowKernel=*/true};
+  SmallVector<int64_t, 4> shape;
+  if (failed(inferPoolShape<MaxPool2dOp>(loc, input, window, shape)))
+    return failure();
+  results.push_back(input.clone(shape));
+  return success();
+}
+
+OpFoldResult MaxPool2dOp::fold(FoldAdaptor) {
+  // A 1x1 window with unit strides and no padding is the identity.
+  auto isOne = [](int64_t v) { return v == 1; };
+  if (llvm::all_of(getKernelShape(), isOne) &&
+      llvm::all_of(getStrides(), isOne) &&
+      llvm::all_of(getPads(), [](int64_t p) { return p == 0; }) &&
+      getInput().getType() == getType())
+    return getInput();
+  return {};
+}
+
+LogicalResult AvgPool2dOp::inferReturnTypes(MLIRContext *context,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &results) {
+  auto input = cast<RankedTensorType>(adaptor.getInput().getType());
+  static constexpr int64_t unitDilations[] = {1, 1};
+  Window2d window{adaptor.getKernelShape(), adaptor.getStrides(),
+                  adaptor.getPads(),        unitDilations,
+                  adaptor.getCeilMode(),    /*padsBelowKernel=*/true};
+  SmallVector<int64_t, 4> shape;
+  if (failed(inferPoolShape<AvgPool2dOp>(loc, input, window, shape)))
+    return failure();
+  FailureOr<Type> elementType =
+      analogElementType<AvgPool2dOp>(loc, context, input.getElementType());
+  if (failed(elementType))
+    return failure();
+  results.push_back(RankedTensorType::get(shape, *elementType));
+  return success();
+}
+
+LogicalResult GlobalAvgPoolOp::inferReturnTypes(
+    MLIRContext *context, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<Type> &results) {
+  auto input = cast<RankedTensorType>(adaptor.getInput().getType());
+  if (input.getRank() < 3)
+    return opError<GlobalAvgPoolOp>(loc, "expected input of rank >= 3 (N, C, "
+                                         "D1, ...), found rank ",
+                                    input.getRank());
+  SmallVector<int64_t> shape(input.getRank(), 1);
+  shape[0] = input.getDimSize(0);
+  shape[1] = input.getDimSize(1);
+  FailureOr<Type> elementType =
+      analogElementType<GlobalAvgPoolOp>(loc, context, input.getElementType());
+  if (failed(elementType))
+    return failure();
+  results.push_back(RankedTensorType::get(shape, *elementType));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// FlattenOp / ReshapeOp / ConcatOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult FlattenOp::inferReturnTypes(MLIRContext *context,
+                                          std::optional<Location> loc,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &results) {
+  auto input = cast<RankedTensorType>(adaptor.getInput().getType());
+  int64_t axis = adaptor.getAxis();
+  if (axis < 0 || axis > input.getRank())
+    return opError<FlattenOp>(loc, "expected 0 <= axis <= ", input.getRank(),
+                              " (the input rank), found ", axis);
+  auto product = [](ArrayRef<int64_t> dims) -> int64_t {
+    if (llvm::any_of(dims, ShapedType::isDynamic))
+      return ShapedType::kDynamic;
+    int64_t result = 1;
+    for (int64_t d : dims)
+      result *= d;
+    return result;
+  };
+  ArrayRef<int64_t> dims = input.getShape();
+  results.push_back(input.clone(
+      {product(dims.take_front(axis)), product(dims.drop_front(axis))}));
+  return success();
+}
+
+OpFoldResult FlattenOp::fold(FoldAdaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  return {};
+}
+
+LogicalResult ReshapeOp::verify() {
+  RankedTensorType input = getInput().getType();
+  RankedTensorType output = getType();
+  if (!input.hasStaticShape() || !output.hasStaticShape())
+    return emitOpError("expected static shapes, found ")
+           << input << " -> " << output;
+  if (input.getElementType() != output.getElementType())
+    return emitOpError("expected the result element type to be ")
+           << input.getElementType() << " (the input's), found "
+           << output.getElementType();
+  if (input.getNumElements() != output.getNumElements())
+    return emitOpError("expected the result to have ")
+           << input.getNumElements() << " elements (the input's), found "
+           << output.getNumElements();
+  return success();
+}
+
+OpFoldResult ReshapeOp::fold(FoldAdaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  // reshape(reshape(x)) and reshape(flatten(x)) -> reshape(x)
+  Operation *producer = getInput().getDefiningOp();
+  if (isa_and_nonnull<ReshapeOp, FlattenOp>(producer)) {
+    getInputMutable().assign(producer->getOperand(0));
+    return getResult();
+  }
+  return {};
+}
+
+LogicalResult ConcatOp::inferReturnTypes(MLIRContext *context,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &results) {
+  ValueRange inputs = adaptor.getInputs();
+  if (inputs.empty())
+    return opError<ConcatOp>(loc, "expected at least one input");
+  auto first = cast<RankedTensorType>(inputs.front().getType());
+  int64_t axis = adaptor.getAxis();
+  if (axis < 0 || axis >= first.getRank())
+    return opError<ConcatOp>(loc, "expected 0 <= axis < ", first.getRank(),
+                             " (the input rank), found ", axis);
+  SmallVector<int64_t> shape(first.getShape());
+  for (auto [index, value] : llvm::enumerate(inputs.drop_front())) {
+    auto type = cast<RankedTensorType>(value.getType());
+    if (type.getRank() != first.getRank() ||
+        type.getElementType() != first.getElementType())
+      return opError<ConcatOp>(loc, "expected input #", index + 1,
+                               " to have rank ", first.getRank(),
+                               " and element type ", first.getElementType(),
+                               ", found ", type);
+    for (int64_t dim = 0; dim < type.getRank(); ++dim) {
+      int64_t size = type.getDimSize(dim);
+      if (dim == axis) {
+        shape[dim] = ShapedType::isDynamic(shape[dim]) ||
+                             ShapedType::isDynamic(size)
+                         ? ShapedType::kDynamic
+                         : shape[dim] + size;
+      } else if (!dimsCompatible(shape[dim], size)) {
+        return opError<ConcatOp>(loc, "expected input #", index + 1,
+                                 " to match input #0 in dim ", dim, " (",
+                                 dimToString(shape[dim]), "), found ", type);
+      }
+    }
+  }
+  results.push_back(first.clone(shape));
+  return success();
+}
+
+OpFoldResult ConcatOp::fold(FoldAdaptor) {
+  if (getInputs().size() == 1 && getInputs().front().getType() == getType())
+    return getInputs().front();
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
+// LIFOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult LIFOp::inferReturnTypes(MLIRContext *context,
+                                      std::optional<Location> loc,
+                                      Adaptor adaptor,
+                                      SmallVectorImpl<Type> &results) {
+  auto input = cast<RankedTensorType>(adaptor.getInput().getType());
+  results.push_back(input.clone(IntegerType::get(context, 1)));
+  return success();
+}
+
+LogicalResult LIFOp::verify() {
+  RankedTensorType input = getInput().getType();
+  int64_t channels = input.getRank() >= 2 ? input.getDimSize(1) : 1;
+
+  auto checkParam = [&](StringRef name, ArrayRef<float> values,
+                        function_ref<bool(float)> inRange,
+                        StringRef rangeText) -> LogicalResult {
+    size_t count = values.size();
+    bool perChannel = count > 1;
+    if (count == 0 ||
+        (perChannel && (input.getRank() < 2 || ShapedType::isDynamic(channels) ||
+                        static_cast<int64_t>(count) != channels)))
+      return emitOpError() << "expected '" << name
+                           << "' to hold 1 value or one per channel ("
+                           << dimToString(channels) << "), found " << count;
+    for (auto [index, value] : llvm::enumerate(values))
+      if (!std::isfinite(value) || !inRange(value))
+        return emitOpError() << "expected '" << name << "' to be " << rangeText
+                             << ", found " << value
+                             << (perChannel ? " for channel " +
+                                                  std::to_string(index)
+                                            : std::string());
+    return success();
+  };
+  auto any = [](float) { return true; };
+  if (failed(checkParam("leak", getLeak(),
+                        [](float v) { return v >= 0.0f && v <= 1.0f; },
+                        "in [0, 1]")) ||
+      failed(checkParam("gain", getGain(), any, "finite")) ||
+      failed(checkParam("v_leak", getVLeak(), any, "finite")) ||
+      failed(checkParam("v_threshold", getVThreshold(),
+                        [](float v) { return v > 0.0f; }, "positive")) ||
+      failed(checkParam("v_init", getVInit(), any, "finite")))
+    return failure();
+
+  std::optional<ArrayRef<float>> vReset = getVReset();
+  bool hard = getReset() == ResetMode::hard;
+  if (hard && !vReset)
+    return emitOpError("expected 'v_reset' with reset = hard");
+  if (!hard && vReset)
+    return emitOpError("expected no 'v_reset' with reset = ")
+           << stringifyResetMode(getReset()) << " (it applies to hard resets "
+           << "only)";
+  if (vReset && failed(checkParam("v_reset", *vReset, any, "finite")))
+    return failure();
+  return success();
+}
+
+#define GET_OP_CLASSES
+#include "sparseflow/Dialect/Spike/SpikeOps.cpp.inc"

@@ -1,0 +1,96 @@
+//===- Status.cpp - sf_status_t implementation ----------------------------===//
+//
+// Part of SparseFlow.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sparseflow/runtime/status.h"
+
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <cstddef>
+
+struct sf_status_impl_t {
+  sf_status_code_t code;
+  bool isStatic; // the out-of-memory fallback, never freed
+  char message[1]; // flexible: allocated to hold the whole message
+};
+
+namespace {
+
+sf_status_impl_t outOfMemoryStatus = {SF_STATUS_RESOURCE_EXHAUSTED, true,
+                                      {'\0'}};
+
+} // namespace
+
+extern "C" sf_status_t sf_status_make(sf_status_code_t code,
+                                      const char *format, ...) {
+  if (code == SF_STATUS_OK)
+    return SF_OK;
+  if (!format)
+    format = "";
+
+  va_list args;
+  va_start(args, format);
+  va_list measure;
+  va_copy(measure, args);
+  int length = std::vsnprintf(nullptr, 0, format, measure);
+  va_end(measure);
+  if (length < 0)
+    length = 0;
+
+  size_t size = offsetof(sf_status_impl_t, message) + size_t(length) + 1;
+  auto *status = static_cast<sf_status_impl_t *>(std::malloc(size));
+  if (!status) {
+    va_end(args);
+    return &outOfMemoryStatus;
+  }
+  status->code = code;
+  status->isStatic = false;
+  std::vsnprintf(status->message, size_t(length) + 1, format, args);
+  va_end(args);
+  return status;
+}
+
+extern "C" sf_status_code_t sf_status_code(sf_status_t status) {
+  return status ? status->code : SF_STATUS_OK;
+}
+
+extern "C" const char *sf_status_message(sf_status_t status) {
+  return status ? status->message : "";
+}
+
+extern "C" const char *sf_status_code_string(sf_status_code_t code) {
+  switch (code) {
+  case SF_STATUS_OK:
+    return "ok";
+  case SF_STATUS_INVALID_ARGUMENT:
+    return "invalid argument";
+  case SF_STATUS_NOT_FOUND:
+    return "not found";
+  case SF_STATUS_OUT_OF_RANGE:
+    return "out of range";
+  case SF_STATUS_DATA_LOSS:
+    return "data loss";
+  case SF_STATUS_INCOMPATIBLE:
+    return "incompatible";
+  case SF_STATUS_UNIMPLEMENTED:
+    return "unimplemented";
+  case SF_STATUS_UNAVAILABLE:
+    return "unavailable";
+  case SF_STATUS_RESOURCE_EXHAUSTED:
+    return "resource exhausted";
+  case SF_STATUS_FAILED_PRECONDITION:
+    return "failed precondition";
+  case SF_STATUS_INTERNAL:
+    return "internal";
+  }
+  return "unknown";
+}
+
+extern "C" void sf_status_free(sf_status_t status) {
+  if (status && !status->isStatic)
+    std::free(status);
+}
