@@ -2,12 +2,12 @@
 //
 // Part of SparseFlow.
 //
-// Result types are inferred from operands and attributes; the inference
-// functions also carry every structural check (ranks, channel counts, window
-// geometry), so a client that builds ops from untrusted input (the ONNX
-// importer) can call `inferReturnTypes` with a location and get a precise
-// diagnostic instead of an invalid op. Checks that do not bear on the result
-// type live in the `verify` methods.
+// Result types are inferred from operands and attributes by each op's static
+// `inferResultType`, which also carries every structural check (ranks, channel
+// counts, window geometry). A client that builds ops from untrusted input (the
+// ONNX importer) calls it with a location and gets one precise diagnostic
+// instead of an invalid op; the verifiers call it too and compare with the
+// written type. Checks that do not bear on the result type follow in `verify`.
 //
 //===----------------------------------------------------------------------===//
 
@@ -55,7 +55,6 @@ bool dimsCompatible(int64_t a, int64_t b) {
 /// is a spike tensor. Fails when two floating-point types disagree.
 template <typename OpTy>
 FailureOr<Type> analogElementType(std::optional<Location> loc,
-                                  MLIRContext *context,
                                   ArrayRef<Type> elementTypes) {
   Type result;
   for (Type type : elementTypes) {
@@ -67,7 +66,7 @@ FailureOr<Type> analogElementType(std::optional<Location> loc,
                            result, " and ", type);
     result = type;
   }
-  return result ? result : Float32Type::get(context);
+  return result ? result : Float32Type::get(elementTypes.front().getContext());
 }
 
 template <typename OpTy>
@@ -150,14 +149,27 @@ bool isFloatSplat(Attribute attr, function_ref<bool(const APFloat &)> pred) {
 
 } // namespace
 
+/// Verifies that an op's written result type is the one its operands and
+/// attributes imply; `inferResultType` reports any structural problem.
+template <typename OpTy>
+static LogicalResult verifyResultType(OpTy op) {
+  FailureOr<RankedTensorType> expected =
+      OpTy::inferResultType(op.getLoc(), typename OpTy::Adaptor(op));
+  if (failed(expected))
+    return failure();
+  if (*expected != op.getType())
+    return op.emitOpError("expected result type ")
+           << *expected << " (implied by the operands and attributes), found "
+           << op.getType();
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Conv2dOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult Conv2dOp::inferReturnTypes(MLIRContext *context,
-                                         std::optional<Location> loc,
-                                         Adaptor adaptor,
-                                         SmallVectorImpl<Type> &results) {
+FailureOr<RankedTensorType> Conv2dOp::inferResultType(std::optional<Location> loc,
+                                                   Adaptor adaptor) {
   auto input = cast<RankedTensorType>(adaptor.getInput().getType());
   auto weight = cast<RankedTensorType>(adaptor.getWeight().getType());
   if (failed(expectRank<Conv2dOp>(loc, "input", input, 4, "N, C, H, W")) ||
@@ -191,9 +203,10 @@ LogicalResult Conv2dOp::inferReturnTypes(MLIRContext *context,
     if (biasType.getRank() != 1 ||
         !dimsCompatible(biasType.getDimSize(0), outChannels) ||
         biasType.getElementType() != elementType)
-      return opError<Conv2dOp>(loc, "expected bias of type tensor<",
-                               dimToString(outChannels), "x", elementType,
-                               ">, found ", biasType);
+      return opError<Conv2dOp>(
+          loc, "expected bias of type ",
+          RankedTensorType::get({outChannels}, elementType), ", found ",
+          biasType);
   }
 
   Window2d window{weight.getShape().drop_front(2), adaptor.getStrides(),
@@ -205,18 +218,17 @@ LogicalResult Conv2dOp::inferReturnTypes(MLIRContext *context,
                                weight);
   if (failed(inferWindowExtents<Conv2dOp>(loc, input, window, shape)))
     return failure();
-  results.push_back(RankedTensorType::get(shape, elementType));
-  return success();
+  return RankedTensorType::get(shape, elementType);
 }
+
+LogicalResult Conv2dOp::verify() { return verifyResultType(*this); }
 
 //===----------------------------------------------------------------------===//
 // LinearOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult LinearOp::inferReturnTypes(MLIRContext *context,
-                                         std::optional<Location> loc,
-                                         Adaptor adaptor,
-                                         SmallVectorImpl<Type> &results) {
+FailureOr<RankedTensorType> LinearOp::inferResultType(std::optional<Location> loc,
+                                                   Adaptor adaptor) {
   auto input = cast<RankedTensorType>(adaptor.getInput().getType());
   auto weight = cast<RankedTensorType>(adaptor.getWeight().getType());
   if (failed(expectRank<LinearOp>(loc, "input", input, 2, "N, K")) ||
@@ -238,23 +250,23 @@ LogicalResult LinearOp::inferReturnTypes(MLIRContext *context,
     if (biasType.getRank() != 1 ||
         !dimsCompatible(biasType.getDimSize(0), outFeatures) ||
         biasType.getElementType() != elementType)
-      return opError<LinearOp>(loc, "expected bias of type tensor<",
-                               dimToString(outFeatures), "x", elementType,
-                               ">, found ", biasType);
+      return opError<LinearOp>(
+          loc, "expected bias of type ",
+          RankedTensorType::get({outFeatures}, elementType), ", found ",
+          biasType);
   }
-  results.push_back(RankedTensorType::get({input.getDimSize(0), outFeatures},
-                                          elementType));
-  return success();
+  return RankedTensorType::get({input.getDimSize(0), outFeatures},
+                                          elementType);
 }
+
+LogicalResult LinearOp::verify() { return verifyResultType(*this); }
 
 //===----------------------------------------------------------------------===//
 // BatchNormOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult BatchNormOp::inferReturnTypes(MLIRContext *context,
-                                            std::optional<Location> loc,
-                                            Adaptor adaptor,
-                                            SmallVectorImpl<Type> &results) {
+FailureOr<RankedTensorType> BatchNormOp::inferResultType(std::optional<Location> loc,
+                                                   Adaptor adaptor) {
   auto input = cast<RankedTensorType>(adaptor.getInput().getType());
   if (input.getRank() < 2)
     return opError<BatchNormOp>(loc, "expected input of rank >= 2 (N, C, "
@@ -269,15 +281,17 @@ LogicalResult BatchNormOp::inferReturnTypes(MLIRContext *context,
     auto type = cast<RankedTensorType>(value.getType());
     if (type.getRank() != 1 || !dimsCompatible(type.getDimSize(0), channels) ||
         type.getElementType() != input.getElementType())
-      return opError<BatchNormOp>(loc, "expected ", name, " of type tensor<",
-                                  dimToString(channels), "x",
-                                  input.getElementType(), ">, found ", type);
+      return opError<BatchNormOp>(
+          loc, "expected ", name, " of type ",
+          RankedTensorType::get({channels}, input.getElementType()),
+          ", found ", type);
   }
-  results.push_back(input);
-  return success();
+  return input;
 }
 
 LogicalResult BatchNormOp::verify() {
+  if (failed(verifyResultType(*this)))
+    return failure();
   float epsilon = getEpsilon().convertToFloat();
   if (!(epsilon >= 0.0f) || !std::isfinite(epsilon))
     return emitOpError("expected a finite epsilon >= 0, found ") << epsilon;
@@ -289,10 +303,8 @@ LogicalResult BatchNormOp::verify() {
 //===----------------------------------------------------------------------===//
 
 template <typename OpTy>
-static LogicalResult inferBroadcastType(MLIRContext *context,
-                                        std::optional<Location> loc,
-                                        Value lhs, Value rhs,
-                                        SmallVectorImpl<Type> &results) {
+static FailureOr<RankedTensorType>
+inferBroadcastType(std::optional<Location> loc, Value lhs, Value rhs) {
   auto lhsType = cast<RankedTensorType>(lhs.getType());
   auto rhsType = cast<RankedTensorType>(rhs.getType());
   SmallVector<int64_t> shape;
@@ -301,20 +313,18 @@ static LogicalResult inferBroadcastType(MLIRContext *context,
     return opError<OpTy>(loc, "operand shapes ", lhsType, " and ", rhsType,
                          " are not broadcast-compatible");
   FailureOr<Type> elementType = analogElementType<OpTy>(
-      loc, context, {lhsType.getElementType(), rhsType.getElementType()});
+      loc, {lhsType.getElementType(), rhsType.getElementType()});
   if (failed(elementType))
     return failure();
-  results.push_back(RankedTensorType::get(shape, *elementType));
-  return success();
+  return RankedTensorType::get(shape, *elementType);
 }
 
-LogicalResult AddOp::inferReturnTypes(MLIRContext *context,
-                                      std::optional<Location> loc,
-                                      Adaptor adaptor,
-                                      SmallVectorImpl<Type> &results) {
-  return inferBroadcastType<AddOp>(context, loc, adaptor.getLhs(),
-                                   adaptor.getRhs(), results);
+FailureOr<RankedTensorType> AddOp::inferResultType(std::optional<Location> loc,
+                                                   Adaptor adaptor) {
+  return inferBroadcastType<AddOp>(loc, adaptor.getLhs(), adaptor.getRhs());
 }
+
+LogicalResult AddOp::verify() { return verifyResultType(*this); }
 
 OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
   // x + 0 -> x. Commutative folding has moved any constant to the right. The
@@ -325,13 +335,12 @@ OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
   return {};
 }
 
-LogicalResult MulOp::inferReturnTypes(MLIRContext *context,
-                                      std::optional<Location> loc,
-                                      Adaptor adaptor,
-                                      SmallVectorImpl<Type> &results) {
-  return inferBroadcastType<MulOp>(context, loc, adaptor.getLhs(),
-                                   adaptor.getRhs(), results);
+FailureOr<RankedTensorType> MulOp::inferResultType(std::optional<Location> loc,
+                                                   Adaptor adaptor) {
+  return inferBroadcastType<MulOp>(loc, adaptor.getLhs(), adaptor.getRhs());
 }
+
+LogicalResult MulOp::verify() { return verifyResultType(*this); }
 
 OpFoldResult MulOp::fold(FoldAdaptor adaptor) {
   // x * 1 -> x, exactly (NaN and signed zeros included).
@@ -368,10 +377,8 @@ static LogicalResult inferPoolShape(std::optional<Location> loc,
   return inferWindowExtents<OpTy>(loc, input, window, shape);
 }
 
-LogicalResult MaxPool2dOp::inferReturnTypes(MLIRContext *context,
-                                            std::optional<Location> loc,
-                                            Adaptor adaptor,
-                                            SmallVectorImpl<Type> &results) {
+FailureOr<RankedTensorType> MaxPool2dOp::inferResultType(std::optional<Location> loc,
+                                                   Adaptor adaptor) {
   auto input = cast<RankedTensorType>(adaptor.getInput().getType());
   Window2d window{adaptor.getKernelShape(), adaptor.getStrides(),
                   adaptor.getPads(),        adaptor.getDilations(),
@@ -379,9 +386,10 @@ LogicalResult MaxPool2dOp::inferReturnTypes(MLIRContext *context,
   SmallVector<int64_t, 4> shape;
   if (failed(inferPoolShape<MaxPool2dOp>(loc, input, window, shape)))
     return failure();
-  results.push_back(input.clone(shape));
-  return success();
+  return input.clone(shape);
 }
+
+LogicalResult MaxPool2dOp::verify() { return verifyResultType(*this); }
 
 OpFoldResult MaxPool2dOp::fold(FoldAdaptor) {
   // A 1x1 window with unit strides and no padding is the identity.
@@ -394,10 +402,8 @@ OpFoldResult MaxPool2dOp::fold(FoldAdaptor) {
   return {};
 }
 
-LogicalResult AvgPool2dOp::inferReturnTypes(MLIRContext *context,
-                                            std::optional<Location> loc,
-                                            Adaptor adaptor,
-                                            SmallVectorImpl<Type> &results) {
+FailureOr<RankedTensorType> AvgPool2dOp::inferResultType(std::optional<Location> loc,
+                                                   Adaptor adaptor) {
   auto input = cast<RankedTensorType>(adaptor.getInput().getType());
   static constexpr int64_t unitDilations[] = {1, 1};
   Window2d window{adaptor.getKernelShape(), adaptor.getStrides(),
@@ -407,16 +413,16 @@ LogicalResult AvgPool2dOp::inferReturnTypes(MLIRContext *context,
   if (failed(inferPoolShape<AvgPool2dOp>(loc, input, window, shape)))
     return failure();
   FailureOr<Type> elementType =
-      analogElementType<AvgPool2dOp>(loc, context, input.getElementType());
+      analogElementType<AvgPool2dOp>(loc, input.getElementType());
   if (failed(elementType))
     return failure();
-  results.push_back(RankedTensorType::get(shape, *elementType));
-  return success();
+  return RankedTensorType::get(shape, *elementType);
 }
 
-LogicalResult GlobalAvgPoolOp::inferReturnTypes(
-    MLIRContext *context, std::optional<Location> loc, Adaptor adaptor,
-    SmallVectorImpl<Type> &results) {
+LogicalResult AvgPool2dOp::verify() { return verifyResultType(*this); }
+
+FailureOr<RankedTensorType> GlobalAvgPoolOp::inferResultType(std::optional<Location> loc,
+                                                   Adaptor adaptor) {
   auto input = cast<RankedTensorType>(adaptor.getInput().getType());
   if (input.getRank() < 3)
     return opError<GlobalAvgPoolOp>(loc, "expected input of rank >= 3 (N, C, "
@@ -426,21 +432,20 @@ LogicalResult GlobalAvgPoolOp::inferReturnTypes(
   shape[0] = input.getDimSize(0);
   shape[1] = input.getDimSize(1);
   FailureOr<Type> elementType =
-      analogElementType<GlobalAvgPoolOp>(loc, context, input.getElementType());
+      analogElementType<GlobalAvgPoolOp>(loc, input.getElementType());
   if (failed(elementType))
     return failure();
-  results.push_back(RankedTensorType::get(shape, *elementType));
-  return success();
+  return RankedTensorType::get(shape, *elementType);
 }
+
+LogicalResult GlobalAvgPoolOp::verify() { return verifyResultType(*this); }
 
 //===----------------------------------------------------------------------===//
 // FlattenOp / ReshapeOp / ConcatOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult FlattenOp::inferReturnTypes(MLIRContext *context,
-                                          std::optional<Location> loc,
-                                          Adaptor adaptor,
-                                          SmallVectorImpl<Type> &results) {
+FailureOr<RankedTensorType> FlattenOp::inferResultType(std::optional<Location> loc,
+                                                   Adaptor adaptor) {
   auto input = cast<RankedTensorType>(adaptor.getInput().getType());
   int64_t axis = adaptor.getAxis();
   if (axis < 0 || axis > input.getRank())
@@ -455,10 +460,11 @@ LogicalResult FlattenOp::inferReturnTypes(MLIRContext *context,
     return result;
   };
   ArrayRef<int64_t> dims = input.getShape();
-  results.push_back(input.clone(
-      {product(dims.take_front(axis)), product(dims.drop_front(axis))}));
-  return success();
+  return input.clone(
+      {product(dims.take_front(axis)), product(dims.drop_front(axis))});
 }
+
+LogicalResult FlattenOp::verify() { return verifyResultType(*this); }
 
 OpFoldResult FlattenOp::fold(FoldAdaptor) {
   if (getInput().getType() == getType())
@@ -495,10 +501,8 @@ OpFoldResult ReshapeOp::fold(FoldAdaptor) {
   return {};
 }
 
-LogicalResult ConcatOp::inferReturnTypes(MLIRContext *context,
-                                         std::optional<Location> loc,
-                                         Adaptor adaptor,
-                                         SmallVectorImpl<Type> &results) {
+FailureOr<RankedTensorType> ConcatOp::inferResultType(std::optional<Location> loc,
+                                                   Adaptor adaptor) {
   ValueRange inputs = adaptor.getInputs();
   if (inputs.empty())
     return opError<ConcatOp>(loc, "expected at least one input");
@@ -530,9 +534,10 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *context,
       }
     }
   }
-  results.push_back(first.clone(shape));
-  return success();
+  return first.clone(shape);
 }
+
+LogicalResult ConcatOp::verify() { return verifyResultType(*this); }
 
 OpFoldResult ConcatOp::fold(FoldAdaptor) {
   if (getInputs().size() == 1 && getInputs().front().getType() == getType())
@@ -544,16 +549,15 @@ OpFoldResult ConcatOp::fold(FoldAdaptor) {
 // LIFOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult LIFOp::inferReturnTypes(MLIRContext *context,
-                                      std::optional<Location> loc,
-                                      Adaptor adaptor,
-                                      SmallVectorImpl<Type> &results) {
+FailureOr<RankedTensorType> LIFOp::inferResultType(std::optional<Location> loc,
+                                                   Adaptor adaptor) {
   auto input = cast<RankedTensorType>(adaptor.getInput().getType());
-  results.push_back(input.clone(IntegerType::get(context, 1)));
-  return success();
+  return input.clone(IntegerType::get(input.getContext(), 1));
 }
 
 LogicalResult LIFOp::verify() {
+  if (failed(verifyResultType(*this)))
+    return failure();
   RankedTensorType input = getInput().getType();
   int64_t channels = input.getRank() >= 2 ? input.getDimSize(1) : 1;
 

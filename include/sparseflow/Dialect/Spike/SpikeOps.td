@@ -17,12 +17,23 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 class Spike_Op<string mnemonic, list<Trait> traits = []>
     : Op<Spike_Dialect, mnemonic, !listconcat(traits, [Pure])>;
 
-// Ops whose result type follows from operands and attributes. The inferred
-// type is checked against the written one by the verifier, and builders
-// without result types are generated.
+// Ops whose result type follows from their operands and attributes. Each
+// defines `inferResultType`, which also performs every structural check and
+// reports the first inconsistency at the given location; the verifier calls it
+// and compares with the written type. (Not InferTypeOpInterface: its trait
+// verifier would append a generic second error to every precise one.)
+defvar inferResultTypeDecl = [{
+  /// The result type implied by the operands and attributes, or failure after
+  /// a diagnostic at `loc` (when given) naming what is inconsistent.
+  static ::mlir::FailureOr<::mlir::RankedTensorType>
+  inferResultType(std::optional<::mlir::Location> loc, Adaptor adaptor);
+}];
+
 class Spike_InferredOp<string mnemonic, list<Trait> traits = []>
-    : Spike_Op<mnemonic, !listconcat(traits, [InferTypeOpAdaptor])> {
+    : Spike_Op<mnemonic, traits> {
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let extraClassDeclaration = inferResultTypeDecl;
 }
 
 //===----------------------------------------------------------------------===//
@@ -122,7 +133,6 @@ def Spike_BatchNormOp : Spike_InferredOp<"batch_norm"> {
     DefaultValuedAttr<F32Attr, "1.0e-5f">:$epsilon
   );
   let results = (outs Spike_FloatTensor:$output);
-  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -151,8 +161,7 @@ class Spike_BinaryOp<string mnemonic, string formula>
 def Spike_AddOp : Spike_BinaryOp<"add", "+">;
 def Spike_MulOp : Spike_BinaryOp<"mul", "*">;
 
-def Spike_ReluOp : Spike_Op<"relu",
-    [SameOperandsAndResultType, InferTypeOpInterface]> {
+def Spike_ReluOp : Spike_Op<"relu", [SameOperandsAndResultType]> {
   let summary = "Rectified linear unit: `max(x, 0)`";
   let description = [{
     ```mlir
@@ -351,8 +360,7 @@ def Spike_LIFOp : Spike_InferredOp<"lif"> {
     DefaultValuedAttr<BoolAttr, "false">:$reset_delay
   );
   let results = (outs Spike_SpikeTensor:$output);
-  let hasVerifier = 1;
-  let extraClassDeclaration = [{
+  let extraClassDeclaration = inferResultTypeDecl # [{
     /// The value of a scalar-or-per-channel parameter for `channel`.
     static float paramAt(::llvm::ArrayRef<float> param, int64_t channel) {
       return param.size() == 1 ? param.front() : param[channel];

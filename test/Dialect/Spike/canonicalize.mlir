@@ -1,0 +1,126 @@
+// RUN: sf-opt %s --canonicalize --split-input-file | FileCheck %s
+
+// CHECK-LABEL: func.func @relu_relu
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>)
+// CHECK-NEXT: %[[R:.*]] = spike.relu %[[X]]
+// CHECK-NEXT: return %[[R]]
+func.func @relu_relu(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = spike.relu %x : (tensor<4xf32>) -> tensor<4xf32>
+  %1 = spike.relu %0 : (tensor<4xf32>) -> tensor<4xf32>
+  %2 = spike.relu %1 : (tensor<4xf32>) -> tensor<4xf32>
+  return %2 : tensor<4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @reshape_chain
+// CHECK-SAME: (%[[X:.*]]: tensor<2x16x4x4xi1>)
+// CHECK-NEXT: %[[R:.*]] = spike.reshape %[[X]] : (tensor<2x16x4x4xi1>) -> tensor<512xi1>
+// CHECK-NEXT: return %[[R]]
+func.func @reshape_chain(%x: tensor<2x16x4x4xi1>) -> tensor<512xi1> {
+  %0 = spike.reshape %x : (tensor<2x16x4x4xi1>) -> tensor<32x16xi1>
+  %1 = spike.reshape %0 : (tensor<32x16xi1>) -> tensor<2x256xi1>
+  %2 = spike.reshape %1 : (tensor<2x256xi1>) -> tensor<512xi1>
+  return %2 : tensor<512xi1>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @reshape_of_flatten
+// CHECK-SAME: (%[[X:.*]]: tensor<2x16x4x4xi1>)
+// CHECK-NEXT: %[[R:.*]] = spike.reshape %[[X]] : (tensor<2x16x4x4xi1>) -> tensor<512xi1>
+// CHECK-NEXT: return %[[R]]
+func.func @reshape_of_flatten(%x: tensor<2x16x4x4xi1>) -> tensor<512xi1> {
+  %0 = spike.flatten %x : (tensor<2x16x4x4xi1>) -> tensor<2x256xi1>
+  %1 = spike.reshape %0 : (tensor<2x256xi1>) -> tensor<512xi1>
+  return %1 : tensor<512xi1>
+}
+
+// -----
+
+// Reshapes and flattens to the same type, and a lone concat, are identities.
+// CHECK-LABEL: func.func @identities
+// CHECK-SAME: (%[[X:.*]]: tensor<2x16xi1>)
+// CHECK-NEXT: return %[[X]], %[[X]], %[[X]]
+func.func @identities(%x: tensor<2x16xi1>) -> (tensor<2x16xi1>, tensor<2x16xi1>, tensor<2x16xi1>) {
+  %0 = spike.reshape %x : (tensor<2x16xi1>) -> tensor<2x16xi1>
+  %1 = spike.flatten %x : (tensor<2x16xi1>) -> tensor<2x16xi1>
+  %2 = spike.concat %x {axis = 1 : i64} : (tensor<2x16xi1>) -> tensor<2x16xi1>
+  return %0, %1, %2 : tensor<2x16xi1>, tensor<2x16xi1>, tensor<2x16xi1>
+}
+
+// -----
+
+// A flatten that changes the shape stays.
+// CHECK-LABEL: func.func @flatten_kept
+// CHECK: spike.flatten
+func.func @flatten_kept(%x: tensor<2x4x4xi1>) -> tensor<2x16xi1> {
+  %0 = spike.flatten %x : (tensor<2x4x4xi1>) -> tensor<2x16xi1>
+  return %0 : tensor<2x16xi1>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @add_zero
+// CHECK-SAME: (%[[X:.*]]: tensor<1x4x2x2xf32>, %[[S:.*]]: tensor<1x4x2x2xi1>)
+// CHECK-DAG: %[[Z:.*]] = arith.constant dense<0.000000e+00> : tensor<1xf32>
+// Spikes plus zero change type (i1 -> f32), so that add stays.
+// CHECK-DAG: %[[A:.*]] = spike.add %[[S]], %[[Z]]
+// CHECK: return %[[X]], %[[X]], %[[A]]
+func.func @add_zero(%x: tensor<1x4x2x2xf32>, %s: tensor<1x4x2x2xi1>)
+    -> (tensor<1x4x2x2xf32>, tensor<1x4x2x2xf32>, tensor<1x4x2x2xf32>) {
+  %zero = arith.constant dense<0.0> : tensor<1xf32>
+  %negzero = arith.constant dense<-0.0> : tensor<1x4x2x2xf32>
+  // The constant is on the left: commutativity moves it right first.
+  %0 = spike.add %zero, %x : (tensor<1xf32>, tensor<1x4x2x2xf32>) -> tensor<1x4x2x2xf32>
+  %1 = spike.add %x, %negzero : (tensor<1x4x2x2xf32>, tensor<1x4x2x2xf32>) -> tensor<1x4x2x2xf32>
+  %2 = spike.add %s, %zero : (tensor<1x4x2x2xi1>, tensor<1xf32>) -> tensor<1x4x2x2xf32>
+  return %0, %1, %2 : tensor<1x4x2x2xf32>, tensor<1x4x2x2xf32>, tensor<1x4x2x2xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @mul_one
+// CHECK-SAME: (%[[X:.*]]: tensor<1x4xf32>)
+// CHECK: %[[M:.*]] = spike.mul %[[X]], %{{.*}} : (tensor<1x4xf32>, tensor<4xf32>)
+// CHECK: return %[[X]], %[[M]]
+func.func @mul_one(%x: tensor<1x4xf32>) -> (tensor<1x4xf32>, tensor<1x4xf32>) {
+  %one = arith.constant dense<1.0> : tensor<4xf32>
+  %two = arith.constant dense<2.0> : tensor<4xf32>
+  %0 = spike.mul %x, %one : (tensor<1x4xf32>, tensor<4xf32>) -> tensor<1x4xf32>
+  %1 = spike.mul %x, %two : (tensor<1x4xf32>, tensor<4xf32>) -> tensor<1x4xf32>
+  return %0, %1 : tensor<1x4xf32>, tensor<1x4xf32>
+}
+
+// -----
+
+// Broadcasting a scalar one to a larger shape is not the identity.
+// CHECK-LABEL: func.func @mul_one_broadcasts
+// CHECK: spike.mul
+func.func @mul_one_broadcasts(%x: tensor<4xf32>) -> tensor<2x4xf32> {
+  %one = arith.constant dense<1.0> : tensor<2x4xf32>
+  %0 = spike.mul %x, %one : (tensor<4xf32>, tensor<2x4xf32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @max_pool_unit
+// CHECK-SAME: (%[[X:.*]]: tensor<1x4x8x8xi1>)
+// CHECK: %[[P:.*]] = spike.max_pool2d %[[X]] {kernel_shape = array<i64: 2, 2>}
+// CHECK: return %[[X]], %[[P]]
+func.func @max_pool_unit(%x: tensor<1x4x8x8xi1>) -> (tensor<1x4x8x8xi1>, tensor<1x4x7x7xi1>) {
+  %0 = spike.max_pool2d %x {kernel_shape = array<i64: 1, 1>} : (tensor<1x4x8x8xi1>) -> tensor<1x4x8x8xi1>
+  %1 = spike.max_pool2d %x {kernel_shape = array<i64: 2, 2>} : (tensor<1x4x8x8xi1>) -> tensor<1x4x7x7xi1>
+  return %0, %1 : tensor<1x4x8x8xi1>, tensor<1x4x7x7xi1>
+}
+
+// -----
+
+// Ops without uses are pure and disappear.
+// CHECK-LABEL: func.func @dead
+// CHECK-NEXT: return
+func.func @dead(%x: tensor<1x4xf32>) {
+  %0 = spike.lif %x {leak = array<f32: 0.5>, v_threshold = array<f32: 1.0>} : (tensor<1x4xf32>) -> tensor<1x4xi1>
+  return
+}

@@ -1,0 +1,477 @@
+// RUN: sf-opt %s --split-input-file --verify-diagnostics
+
+//===----------------------------------------------------------------------===//
+// #spike.model and dialect attributes
+//===----------------------------------------------------------------------===//
+
+// expected-error @+1 {{timesteps must be at least 1, found 0}}
+module attributes {spike.model = #spike.model<timesteps = 0, encoding = direct, readout = mean>} {}
+
+// -----
+
+// expected-error @+2 {{expected ::sparseflow::spike::Encoding to be one of: direct, rate, spikes}}
+// expected-error @+1 {{failed to parse Spike_ModelAttr parameter 'encoding'}}
+module attributes {spike.model = #spike.model<timesteps = 4, encoding = poisson, readout = mean>} {}
+
+// -----
+
+module {
+  // expected-error @+1 {{'spike.model' is only valid on a builtin.module, found on 'func.func'}}
+  func.func @f() attributes {spike.model = #spike.model<timesteps = 4, encoding = direct, readout = mean>} {
+    return
+  }
+}
+
+// -----
+
+// expected-error @+1 {{expected 'spike.model' to be a #spike.model attribute, found 4 : i64}}
+module attributes {spike.model = 4} {}
+
+// -----
+
+// expected-error @+1 {{unknown spike dialect attribute 'spike.timesteps'}}
+module attributes {spike.timesteps = 4} {}
+
+//===----------------------------------------------------------------------===//
+// spike.conv2d
+//===----------------------------------------------------------------------===//
+
+// -----
+
+func.func @conv_input_rank(%x: tensor<3x32x32xf32>, %w: tensor<16x3x3x3xf32>) {
+  // expected-error @+1 {{'spike.conv2d' op expected input of rank 4 (N, C, H, W), found rank 3}}
+  %0 = spike.conv2d %x, %w : (tensor<3x32x32xf32>, tensor<16x3x3x3xf32>) -> tensor<1x16x30x30xf32>
+  return
+}
+
+// -----
+
+func.func @conv_weight_rank(%x: tensor<1x3x32x32xf32>, %w: tensor<16x27xf32>) {
+  // expected-error @+1 {{'spike.conv2d' op expected weight of rank 4 (O, C/groups, KH, KW), found rank 2}}
+  %0 = spike.conv2d %x, %w : (tensor<1x3x32x32xf32>, tensor<16x27xf32>) -> tensor<1x16x30x30xf32>
+  return
+}
+
+// -----
+
+func.func @conv_element_type(%x: tensor<1x3x32x32xf16>, %w: tensor<16x3x3x3xf32>) {
+  // expected-error @+1 {{'spike.conv2d' op expected input element type to be i1 or 'f32' (the weight's), found 'f16'}}
+  %0 = spike.conv2d %x, %w : (tensor<1x3x32x32xf16>, tensor<16x3x3x3xf32>) -> tensor<1x16x30x30xf32>
+  return
+}
+
+// -----
+
+func.func @conv_channels(%x: tensor<1x4x32x32xf32>, %w: tensor<16x3x3x3xf32>) {
+  // expected-error @+1 {{'spike.conv2d' op expected input channels (4) to equal weight dim 1 (3) times groups (1)}}
+  %0 = spike.conv2d %x, %w : (tensor<1x4x32x32xf32>, tensor<16x3x3x3xf32>) -> tensor<1x16x30x30xf32>
+  return
+}
+
+// -----
+
+func.func @conv_groups_out(%x: tensor<1x4x32x32xf32>, %w: tensor<6x1x3x3xf32>) {
+  // expected-error @+1 {{'spike.conv2d' op expected output channels (6) to be divisible by groups (4)}}
+  %0 = spike.conv2d %x, %w {groups = 4 : i64} : (tensor<1x4x32x32xf32>, tensor<6x1x3x3xf32>) -> tensor<1x6x30x30xf32>
+  return
+}
+
+// -----
+
+func.func @conv_bias(%x: tensor<1x3x32x32xf32>, %w: tensor<16x3x3x3xf32>, %b: tensor<8xf32>) {
+  // expected-error @+1 {{'spike.conv2d' op expected bias of type 'tensor<16xf32>', found 'tensor<8xf32>'}}
+  %0 = spike.conv2d %x, %w, %b : (tensor<1x3x32x32xf32>, tensor<16x3x3x3xf32>, tensor<8xf32>) -> tensor<1x16x30x30xf32>
+  return
+}
+
+// -----
+
+func.func @conv_kernel_too_big(%x: tensor<1x3x4x4xf32>, %w: tensor<16x3x3x3xf32>) {
+  // expected-error @+1 {{'spike.conv2d' op kernel extent 5 exceeds the padded height 4}}
+  %0 = spike.conv2d %x, %w {dilations = array<i64: 2, 2>} : (tensor<1x3x4x4xf32>, tensor<16x3x3x3xf32>) -> tensor<1x16x1x1xf32>
+  return
+}
+
+// -----
+
+func.func @conv_result_shape(%x: tensor<1x3x32x32xf32>, %w: tensor<16x3x3x3xf32>) {
+  // expected-error @+1 {{'spike.conv2d' op expected result type 'tensor<1x16x30x30xf32>' (implied by the operands and attributes), found 'tensor<1x16x32x32xf32>'}}
+  %0 = spike.conv2d %x, %w : (tensor<1x3x32x32xf32>, tensor<16x3x3x3xf32>) -> tensor<1x16x32x32xf32>
+  return
+}
+
+// -----
+
+func.func @conv_strides_arity(%x: tensor<1x3x32x32xf32>, %w: tensor<16x3x3x3xf32>) {
+  // expected-error @+1 {{'spike.conv2d' op attribute 'strides' failed to satisfy constraint: i64 dense array attribute with exactly 2 elements whose value is positive}}
+  %0 = spike.conv2d %x, %w {strides = array<i64: 1, 1, 1>} : (tensor<1x3x32x32xf32>, tensor<16x3x3x3xf32>) -> tensor<1x16x30x30xf32>
+  return
+}
+
+// -----
+
+func.func @conv_stride_zero(%x: tensor<1x3x32x32xf32>, %w: tensor<16x3x3x3xf32>) {
+  // expected-error @+1 {{'spike.conv2d' op attribute 'strides' failed to satisfy constraint: i64 dense array attribute with exactly 2 elements whose value is positive}}
+  %0 = spike.conv2d %x, %w {strides = array<i64: 0, 1>} : (tensor<1x3x32x32xf32>, tensor<16x3x3x3xf32>) -> tensor<1x16x30x30xf32>
+  return
+}
+
+// -----
+
+func.func @conv_negative_pad(%x: tensor<1x3x32x32xf32>, %w: tensor<16x3x3x3xf32>) {
+  // expected-error @+1 {{'spike.conv2d' op attribute 'pads' failed to satisfy constraint: i64 dense array attribute with exactly 4 elements whose value is non-negative}}
+  %0 = spike.conv2d %x, %w {pads = array<i64: -1, 0, 0, 0>} : (tensor<1x3x32x32xf32>, tensor<16x3x3x3xf32>) -> tensor<1x16x30x30xf32>
+  return
+}
+
+// -----
+
+func.func @conv_groups_zero(%x: tensor<1x3x32x32xf32>, %w: tensor<16x3x3x3xf32>) {
+  // expected-error @+1 {{'spike.conv2d' op attribute 'groups' failed to satisfy constraint: 64-bit signless integer attribute whose value is positive}}
+  %0 = spike.conv2d %x, %w {groups = 0 : i64} : (tensor<1x3x32x32xf32>, tensor<16x3x3x3xf32>) -> tensor<1x16x30x30xf32>
+  return
+}
+
+// -----
+
+func.func @conv_integer_weight(%x: tensor<1x3x32x32xf32>, %w: tensor<16x3x3x3xi8>) {
+  // expected-error @+1 {{'spike.conv2d' op operand #1 must be ranked tensor of floating-point values, but got 'tensor<16x3x3x3xi8>'}}
+  %0 = spike.conv2d %x, %w : (tensor<1x3x32x32xf32>, tensor<16x3x3x3xi8>) -> tensor<1x16x30x30xf32>
+  return
+}
+
+//===----------------------------------------------------------------------===//
+// spike.linear
+//===----------------------------------------------------------------------===//
+
+// -----
+
+func.func @linear_rank(%x: tensor<1x1x784xf32>, %w: tensor<10x784xf32>) {
+  // expected-error @+1 {{'spike.linear' op expected input of rank 2 (N, K), found rank 3}}
+  %0 = spike.linear %x, %w : (tensor<1x1x784xf32>, tensor<10x784xf32>) -> tensor<1x10xf32>
+  return
+}
+
+// -----
+
+func.func @linear_features(%x: tensor<1x780xi1>, %w: tensor<10x784xf32>) {
+  // expected-error @+1 {{'spike.linear' op expected input features (780) to equal weight dim 1 (784)}}
+  %0 = spike.linear %x, %w : (tensor<1x780xi1>, tensor<10x784xf32>) -> tensor<1x10xf32>
+  return
+}
+
+// -----
+
+func.func @linear_bias(%x: tensor<1x784xi1>, %w: tensor<10x784xf32>, %b: tensor<1x10xf32>) {
+  // expected-error @+1 {{'spike.linear' op expected bias of type 'tensor<10xf32>', found 'tensor<1x10xf32>'}}
+  %0 = spike.linear %x, %w, %b : (tensor<1x784xi1>, tensor<10x784xf32>, tensor<1x10xf32>) -> tensor<1x10xf32>
+  return
+}
+
+// -----
+
+func.func @linear_element_type(%x: tensor<1x784xf16>, %w: tensor<10x784xf32>) {
+  // expected-error @+1 {{'spike.linear' op expected input element type to be i1 or 'f32' (the weight's), found 'f16'}}
+  %0 = spike.linear %x, %w : (tensor<1x784xf16>, tensor<10x784xf32>) -> tensor<1x10xf32>
+  return
+}
+
+//===----------------------------------------------------------------------===//
+// spike.batch_norm
+//===----------------------------------------------------------------------===//
+
+// -----
+
+func.func @batch_norm_rank(%x: tensor<8xf32>, %p: tensor<8xf32>) {
+  // expected-error @+1 {{'spike.batch_norm' op expected input of rank >= 2 (N, C, ...), found rank 1}}
+  %0 = spike.batch_norm %x, %p, %p, %p, %p : (tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+  return
+}
+
+// -----
+
+func.func @batch_norm_param(%x: tensor<1x8x4x4xf32>, %p: tensor<8xf32>, %q: tensor<4xf32>) {
+  // expected-error @+1 {{'spike.batch_norm' op expected variance of type 'tensor<8xf32>', found 'tensor<4xf32>'}}
+  %0 = spike.batch_norm %x, %p, %p, %p, %q : (tensor<1x8x4x4xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<4xf32>) -> tensor<1x8x4x4xf32>
+  return
+}
+
+// -----
+
+func.func @batch_norm_epsilon(%x: tensor<1x8x4x4xf32>, %p: tensor<8xf32>) {
+  // expected-error @+1 {{'spike.batch_norm' op expected a finite epsilon >= 0, found -1.000000e-05}}
+  %0 = spike.batch_norm %x, %p, %p, %p, %p {epsilon = -1.0e-5 : f32} : (tensor<1x8x4x4xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<1x8x4x4xf32>
+  return
+}
+
+//===----------------------------------------------------------------------===//
+// spike.add / spike.mul / spike.relu
+//===----------------------------------------------------------------------===//
+
+// -----
+
+func.func @add_broadcast(%a: tensor<1x8x4x4xf32>, %b: tensor<1x4x4x4xf32>) {
+  // expected-error @+1 {{'spike.add' op operand shapes 'tensor<1x8x4x4xf32>' and 'tensor<1x4x4x4xf32>' are not broadcast-compatible}}
+  %0 = spike.add %a, %b : (tensor<1x8x4x4xf32>, tensor<1x4x4x4xf32>) -> tensor<1x8x4x4xf32>
+  return
+}
+
+// -----
+
+func.func @mul_float_types(%a: tensor<4xf32>, %b: tensor<4xf16>) {
+  // expected-error @+1 {{'spike.mul' op operands have different floating-point element types 'f32' and 'f16'}}
+  %0 = spike.mul %a, %b : (tensor<4xf32>, tensor<4xf16>) -> tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @add_spike_result(%a: tensor<4xi1>, %b: tensor<4xi1>) {
+  // expected-error @+1 {{'spike.add' op result #0 must be ranked tensor of floating-point values, but got 'tensor<4xi1>'}}
+  %0 = spike.add %a, %b : (tensor<4xi1>, tensor<4xi1>) -> tensor<4xi1>
+  return
+}
+
+// -----
+
+func.func @relu_spikes(%a: tensor<4xi1>) {
+  // expected-error @+1 {{'spike.relu' op operand #0 must be ranked tensor of floating-point values, but got 'tensor<4xi1>'}}
+  %0 = spike.relu %a : (tensor<4xi1>) -> tensor<4xi1>
+  return
+}
+
+// -----
+
+func.func @relu_unranked(%a: tensor<*xf32>) {
+  // expected-error @+1 {{'spike.relu' op operand #0 must be ranked tensor of floating-point values, but got 'tensor<*xf32>'}}
+  %0 = spike.relu %a : (tensor<*xf32>) -> tensor<*xf32>
+  return
+}
+
+//===----------------------------------------------------------------------===//
+// Pooling
+//===----------------------------------------------------------------------===//
+
+// -----
+
+func.func @max_pool_pad(%x: tensor<1x4x8x8xi1>) {
+  // expected-error @+1 {{'spike.max_pool2d' op pad 2 on the left is not smaller than the kernel extent 2}}
+  %0 = spike.max_pool2d %x {kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 2, 0, 0>} : (tensor<1x4x8x8xi1>) -> tensor<1x4x7x9xi1>
+  return
+}
+
+// -----
+
+func.func @max_pool_rank(%x: tensor<4x8x8xi1>) {
+  // expected-error @+1 {{'spike.max_pool2d' op expected input of rank 4 (N, C, H, W), found rank 3}}
+  %0 = spike.max_pool2d %x {kernel_shape = array<i64: 2, 2>} : (tensor<4x8x8xi1>) -> tensor<4x7x7xi1>
+  return
+}
+
+// -----
+
+func.func @max_pool_kernel(%x: tensor<1x4x8x8xi1>) {
+  // expected-error @+1 {{'spike.max_pool2d' op requires attribute 'kernel_shape'}}
+  %0 = spike.max_pool2d %x : (tensor<1x4x8x8xi1>) -> tensor<1x4x8x8xi1>
+  return
+}
+
+// -----
+
+func.func @max_pool_changes_type(%x: tensor<1x4x8x8xi1>) {
+  // expected-error @+1 {{'spike.max_pool2d' op expected result type 'tensor<1x4x4x4xi1>' (implied by the operands and attributes), found 'tensor<1x4x4x4xf32>'}}
+  %0 = spike.max_pool2d %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x4x8x8xi1>) -> tensor<1x4x4x4xf32>
+  return
+}
+
+// -----
+
+func.func @avg_pool_spike_result(%x: tensor<1x4x8x8xi1>) {
+  // expected-error @+1 {{'spike.avg_pool2d' op result #0 must be ranked tensor of floating-point values, but got 'tensor<1x4x4x4xi1>'}}
+  %0 = spike.avg_pool2d %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x4x8x8xi1>) -> tensor<1x4x4x4xi1>
+  return
+}
+
+// -----
+
+func.func @avg_pool_pad(%x: tensor<1x4x8x8xf32>) {
+  // expected-error @+1 {{'spike.avg_pool2d' op pad 3 on the bottom is not smaller than the kernel extent 3}}
+  %0 = spike.avg_pool2d %x {kernel_shape = array<i64: 3, 3>, pads = array<i64: 0, 0, 3, 0>} : (tensor<1x4x8x8xf32>) -> tensor<1x4x9x6xf32>
+  return
+}
+
+// -----
+
+func.func @global_avg_pool_rank(%x: tensor<1x4xf32>) {
+  // expected-error @+1 {{'spike.global_avg_pool' op expected input of rank >= 3 (N, C, D1, ...), found rank 2}}
+  %0 = spike.global_avg_pool %x : (tensor<1x4xf32>) -> tensor<1x4xf32>
+  return
+}
+
+//===----------------------------------------------------------------------===//
+// Shape manipulation
+//===----------------------------------------------------------------------===//
+
+// -----
+
+func.func @flatten_axis(%x: tensor<1x4x8x8xi1>) {
+  // expected-error @+1 {{'spike.flatten' op expected 0 <= axis <= 4 (the input rank), found 5}}
+  %0 = spike.flatten %x {axis = 5 : i64} : (tensor<1x4x8x8xi1>) -> tensor<256x1xi1>
+  return
+}
+
+// -----
+
+func.func @flatten_negative_axis(%x: tensor<1x4x8x8xi1>) {
+  // expected-error @+1 {{'spike.flatten' op attribute 'axis' failed to satisfy constraint: 64-bit signless integer attribute whose value is non-negative}}
+  %0 = spike.flatten %x {axis = -1 : i64} : (tensor<1x4x8x8xi1>) -> tensor<32x8xi1>
+  return
+}
+
+// -----
+
+func.func @reshape_count(%x: tensor<1x4x8x8xi1>) {
+  // expected-error @+1 {{'spike.reshape' op expected the result to have 256 elements (the input's), found 255}}
+  %0 = spike.reshape %x : (tensor<1x4x8x8xi1>) -> tensor<1x255xi1>
+  return
+}
+
+// -----
+
+func.func @reshape_element_type(%x: tensor<1x4x8x8xi1>) {
+  // expected-error @+1 {{'spike.reshape' op expected the result element type to be 'i1' (the input's), found 'f32'}}
+  %0 = spike.reshape %x : (tensor<1x4x8x8xi1>) -> tensor<1x256xf32>
+  return
+}
+
+// -----
+
+func.func @reshape_dynamic(%x: tensor<?x4x8x8xi1>) {
+  // expected-error @+1 {{'spike.reshape' op expected static shapes, found 'tensor<?x4x8x8xi1>' -> 'tensor<1x256xi1>'}}
+  %0 = spike.reshape %x : (tensor<?x4x8x8xi1>) -> tensor<1x256xi1>
+  return
+}
+
+// -----
+
+func.func @concat_element_type(%a: tensor<1x4xi1>, %b: tensor<1x4xf32>) {
+  // expected-error @+1 {{'spike.concat' op expected input #1 to have rank 2 and element type 'i1', found 'tensor<1x4xf32>'}}
+  %0 = spike.concat %a, %b {axis = 1 : i64} : (tensor<1x4xi1>, tensor<1x4xf32>) -> tensor<1x8xi1>
+  return
+}
+
+// -----
+
+func.func @concat_dims(%a: tensor<1x4x2xi1>, %b: tensor<1x4x3xi1>) {
+  // expected-error @+1 {{'spike.concat' op expected input #1 to match input #0 in dim 2 (2), found 'tensor<1x4x3xi1>'}}
+  %0 = spike.concat %a, %b {axis = 1 : i64} : (tensor<1x4x2xi1>, tensor<1x4x3xi1>) -> tensor<1x8x2xi1>
+  return
+}
+
+// -----
+
+func.func @concat_axis(%a: tensor<1x4xi1>) {
+  // expected-error @+1 {{'spike.concat' op expected 0 <= axis < 2 (the input rank), found 2}}
+  %0 = spike.concat %a {axis = 2 : i64} : (tensor<1x4xi1>) -> tensor<1x4xi1>
+  return
+}
+
+// -----
+
+func.func @concat_empty() {
+  // expected-error @+1 {{'spike.concat' op expected at least one input}}
+  %0 = spike.concat {axis = 0 : i64} : () -> tensor<1x4xi1>
+  return
+}
+
+//===----------------------------------------------------------------------===//
+// spike.lif
+//===----------------------------------------------------------------------===//
+
+// -----
+
+func.func @lif_leak_range(%x: tensor<1x4xf32>) {
+  // expected-error @+1 {{'spike.lif' op expected 'leak' to be in [0, 1], found 2.000000e+00}}
+  %0 = spike.lif %x {leak = array<f32: 2.0>, v_threshold = array<f32: 1.0>} : (tensor<1x4xf32>) -> tensor<1x4xi1>
+  return
+}
+
+// -----
+
+func.func @lif_per_channel_leak(%x: tensor<1x4x2x2xf32>) {
+  // expected-error @+1 {{'spike.lif' op expected 'leak' to be in [0, 1], found -5.000000e-01 for channel 2}}
+  %0 = spike.lif %x {leak = array<f32: 0.5, 0.5, -0.5, 0.5>, v_threshold = array<f32: 1.0>} : (tensor<1x4x2x2xf32>) -> tensor<1x4x2x2xi1>
+  return
+}
+
+// -----
+
+func.func @lif_param_count(%x: tensor<1x4x2x2xf32>) {
+  // expected-error @+1 {{'spike.lif' op expected 'v_threshold' to hold 1 value or one per channel (4), found 3}}
+  %0 = spike.lif %x {leak = array<f32: 0.5>, v_threshold = array<f32: 1.0, 1.0, 1.0>} : (tensor<1x4x2x2xf32>) -> tensor<1x4x2x2xi1>
+  return
+}
+
+// -----
+
+func.func @lif_empty_param(%x: tensor<1x4xf32>) {
+  // expected-error @+1 {{'spike.lif' op expected 'gain' to hold 1 value or one per channel (4), found 0}}
+  %0 = spike.lif %x {leak = array<f32: 0.5>, gain = array<f32>, v_threshold = array<f32: 1.0>} : (tensor<1x4xf32>) -> tensor<1x4xi1>
+  return
+}
+
+// -----
+
+func.func @lif_threshold(%x: tensor<1x4xf32>) {
+  // expected-error @+1 {{'spike.lif' op expected 'v_threshold' to be positive, found 0.000000e+00}}
+  %0 = spike.lif %x {leak = array<f32: 0.5>, v_threshold = array<f32: 0.0>} : (tensor<1x4xf32>) -> tensor<1x4xi1>
+  return
+}
+
+// -----
+
+func.func @lif_not_finite(%x: tensor<1x4xf32>) {
+  // expected-error @+1 {{'spike.lif' op expected 'v_leak' to be finite, found INF}}
+  %0 = spike.lif %x {leak = array<f32: 0.5>, v_leak = array<f32: 0x7F800000>, v_threshold = array<f32: 1.0>} : (tensor<1x4xf32>) -> tensor<1x4xi1>
+  return
+}
+
+// -----
+
+func.func @lif_hard_without_v_reset(%x: tensor<1x4xf32>) {
+  // expected-error @+1 {{'spike.lif' op expected 'v_reset' with reset = hard}}
+  %0 = spike.lif %x {leak = array<f32: 0.5>, v_threshold = array<f32: 1.0>, reset = #spike.reset<hard>} : (tensor<1x4xf32>) -> tensor<1x4xi1>
+  return
+}
+
+// -----
+
+func.func @lif_soft_with_v_reset(%x: tensor<1x4xf32>) {
+  // expected-error @+1 {{'spike.lif' op expected no 'v_reset' with reset = soft (it applies to hard resets only)}}
+  %0 = spike.lif %x {leak = array<f32: 0.5>, v_threshold = array<f32: 1.0>, v_reset = array<f32: 0.0>} : (tensor<1x4xf32>) -> tensor<1x4xi1>
+  return
+}
+
+// -----
+
+func.func @lif_missing_threshold(%x: tensor<1x4xf32>) {
+  // expected-error @+1 {{'spike.lif' op requires attribute 'v_threshold'}}
+  %0 = spike.lif %x {leak = array<f32: 0.5>} : (tensor<1x4xf32>) -> tensor<1x4xi1>
+  return
+}
+
+// -----
+
+func.func @lif_analog_result(%x: tensor<1x4xf32>) {
+  // expected-error @+1 {{'spike.lif' op result #0 must be spike tensor (ranked tensor of i1), but got 'tensor<1x4xf32>'}}
+  %0 = spike.lif %x {leak = array<f32: 0.5>, v_threshold = array<f32: 1.0>} : (tensor<1x4xf32>) -> tensor<1x4xf32>
+  return
+}
+
+// -----
+
+func.func @lif_shape(%x: tensor<1x4xf32>) {
+  // expected-error @+1 {{'spike.lif' op expected result type 'tensor<1x4xi1>' (implied by the operands and attributes), found 'tensor<4xi1>'}}
+  %0 = spike.lif %x {leak = array<f32: 0.5>, v_threshold = array<f32: 1.0>} : (tensor<1x4xf32>) -> tensor<4xi1>
+  return
+}
