@@ -546,6 +546,49 @@ OpFoldResult ConcatOp::fold(FoldAdaptor) {
 }
 
 //===----------------------------------------------------------------------===//
+// TransposeOp
+//===----------------------------------------------------------------------===//
+
+FailureOr<RankedTensorType>
+TransposeOp::inferResultType(std::optional<Location> loc, Adaptor adaptor) {
+  auto input = cast<RankedTensorType>(adaptor.getInput().getType());
+  ArrayRef<int64_t> permutation = adaptor.getPermutation();
+  SmallVector<bool> seen(input.getRank(), false);
+  bool valid = static_cast<int64_t>(permutation.size()) == input.getRank();
+  for (int64_t dim : permutation) {
+    valid = valid && dim >= 0 && dim < input.getRank() && !seen[dim];
+    if (valid)
+      seen[dim] = true;
+  }
+  if (!valid)
+    return opError<TransposeOp>(loc, "expected a permutation of [0, ",
+                                input.getRank(), "), found [", permutation,
+                                "]");
+  SmallVector<int64_t> shape;
+  for (int64_t dim : permutation)
+    shape.push_back(input.getDimSize(dim));
+  return input.clone(shape);
+}
+
+LogicalResult TransposeOp::verify() { return verifyResultType(*this); }
+
+OpFoldResult TransposeOp::fold(FoldAdaptor) {
+  ArrayRef<int64_t> permutation = getPermutation();
+  if (llvm::equal(permutation, llvm::seq<int64_t>(0, permutation.size())))
+    return getInput();
+  // transpose(transpose(x, p), q) -> transpose(x, p o q)
+  if (auto inner = getInput().getDefiningOp<TransposeOp>()) {
+    SmallVector<int64_t> composed;
+    for (int64_t dim : permutation)
+      composed.push_back(inner.getPermutation()[dim]);
+    getInputMutable().assign(inner.getInput());
+    setPermutation(composed);
+    return getResult();
+  }
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
 // LIFOp
 //===----------------------------------------------------------------------===//
 

@@ -124,3 +124,16 @@ func.func @dead(%x: tensor<1x4xf32>) {
   %0 = spike.lif %x {leak = array<f32: 0.5>, v_threshold = array<f32: 1.0>} : (tensor<1x4xf32>) -> tensor<1x4xi1>
   return
 }
+
+// -----
+
+// CHECK-LABEL: func.func @transposes
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3x4xi1>)
+// CHECK-NEXT: %[[T:.*]] = spike.transpose %[[X]] {permutation = array<i64: 2, 0, 1>} : (tensor<2x3x4xi1>) -> tensor<4x2x3xi1>
+// CHECK-NEXT: return %[[X]], %[[T]]
+func.func @transposes(%x: tensor<2x3x4xi1>) -> (tensor<2x3x4xi1>, tensor<4x2x3xi1>) {
+  %0 = spike.transpose %x {permutation = array<i64: 0, 1, 2>} : (tensor<2x3x4xi1>) -> tensor<2x3x4xi1>
+  %1 = spike.transpose %x {permutation = array<i64: 1, 2, 0>} : (tensor<2x3x4xi1>) -> tensor<3x4x2xi1>
+  %2 = spike.transpose %1 {permutation = array<i64: 1, 2, 0>} : (tensor<3x4x2xi1>) -> tensor<4x2x3xi1>
+  return %0, %2 : tensor<2x3x4xi1>, tensor<4x2x3xi1>
+}

@@ -475,3 +475,23 @@ func.func @lif_shape(%x: tensor<1x4xf32>) {
   %0 = spike.lif %x {leak = array<f32: 0.5>, v_threshold = array<f32: 1.0>} : (tensor<1x4xf32>) -> tensor<4xi1>
   return
 }
+
+//===----------------------------------------------------------------------===//
+// spike.transpose
+//===----------------------------------------------------------------------===//
+
+// -----
+
+func.func @transpose_not_permutation(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{'spike.transpose' op expected a permutation of [0, 2), found [0, 0]}}
+  %0 = spike.transpose %x {permutation = array<i64: 0, 0>} : (tensor<2x3xf32>) -> tensor<2x2xf32>
+  return
+}
+
+// -----
+
+func.func @transpose_rank(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{'spike.transpose' op expected a permutation of [0, 2), found [1, 0, 2]}}
+  %0 = spike.transpose %x {permutation = array<i64: 1, 0, 2>} : (tensor<2x3xf32>) -> tensor<3x2xf32>
+  return
+}

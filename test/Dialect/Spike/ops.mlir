@@ -107,6 +107,8 @@ func.func @shapes(%s: tensor<2x16x4x4xi1>, %t: tensor<2x8x4x4xi1>)
   %3 = spike.concat %s, %t {axis = 1 : i64} : (tensor<2x16x4x4xi1>, tensor<2x8x4x4xi1>) -> tensor<2x24x4x4xi1>
   // CHECK: spike.concat %{{.*}} {axis = 3 : i64} : (tensor<2x16x4x4xi1>) -> tensor<2x16x4x4xi1>
   %4 = spike.concat %s {axis = 3 : i64} : (tensor<2x16x4x4xi1>) -> tensor<2x16x4x4xi1>
+  // CHECK: spike.transpose %{{.*}} {permutation = array<i64: 0, 2, 3, 1>} : (tensor<2x16x4x4xi1>) -> tensor<2x4x4x16xi1>
+  %5 = spike.transpose %s {permutation = array<i64: 0, 2, 3, 1>} : (tensor<2x16x4x4xi1>) -> tensor<2x4x4x16xi1>
   return %0, %1, %2, %3, %4 : tensor<2x256xi1>, tensor<1x512xi1>, tensor<32x16xi1>, tensor<2x24x4x4xi1>, tensor<2x16x4x4xi1>
 }
 

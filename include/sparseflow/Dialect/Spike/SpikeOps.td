@@ -303,6 +303,21 @@ def Spike_ConcatOp : Spike_InferredOp<"concat"> {
   let hasFolder = 1;
 }
 
+def Spike_TransposeOp : Spike_InferredOp<"transpose"> {
+  let summary = "Permute dimensions (spike-preserving)";
+  let description = [{
+    Result dimension `i` is input dimension `permutation[i]`; `permutation`
+    is a permutation of `[0, rank)`. The element type is preserved.
+
+    ```mlir
+    %y = spike.transpose %x {permutation = array<i64: 1, 0>} : (tensor<3x4xf32>) -> tensor<4x3xf32>
+    ```
+  }];
+  let arguments = (ins Spike_Tensor:$input, DenseI64ArrayAttr:$permutation);
+  let results = (outs Spike_Tensor:$output);
+  let hasFolder = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Neurons
 //===----------------------------------------------------------------------===//

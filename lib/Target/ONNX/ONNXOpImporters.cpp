@@ -1,0 +1,878 @@
+//===- ONNXOpImporters.cpp - ONNX op handlers -----------------------------===//
+//
+// Part of SparseFlow.
+//
+// One handler per ONNX op, and the dispatch table keyed by (domain, op type)
+// with the operator versions each handler implements. Handlers read every
+// attribute they understand, reject what they do not, and build spike ops
+// whose result types are inferred (and verified) at the node's location.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ONNXGraphImporter.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/Verifier.h"
+#include "sparseflow/Dialect/Spike/SpikeOps.h"
+#include "sparseflow/Target/ONNX/ONNXImporter.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
+
+#include <cmath>
+#include <limits>
+
+using namespace mlir;
+using namespace sparseflow;
+using namespace sparseflow::onnx_import;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Helpers
+//===----------------------------------------------------------------------===//
+
+/// Builds `OpTy` with an inferred result type, then verifies it. Diagnostics
+/// land on the node's location.
+template <typename OpTy>
+FailureOr<Value> createInferred(NodeContext &ctx, ValueRange operands,
+                                ArrayRef<NamedAttribute> attributes = {}) {
+  OpBuilder &b = ctx.builder();
+  auto op = b.create<OpTy>(ctx.loc(), TypeRange{b.getNoneType()}, operands,
+                           attributes);
+  FailureOr<RankedTensorType> type =
+      OpTy::inferResultType(ctx.loc(), typename OpTy::Adaptor(op));
+  if (failed(type)) {
+    op->erase();
+    return failure();
+  }
+  op->getResult(0).setType(*type);
+  if (failed(verify(op))) {
+    op->erase();
+    return failure();
+  }
+  return op->getResult(0);
+}
+
+RankedTensorType tensorType(Value value) {
+  return cast<RankedTensorType>(value.getType());
+}
+
+FailureOr<Value> transpose2d(NodeContext &ctx, Value value) {
+  OpBuilder &b = ctx.builder();
+  return createInferred<spike::TransposeOp>(
+      ctx, value,
+      b.getNamedAttr("permutation", b.getDenseI64ArrayAttr({1, 0})));
+}
+
+/// A constant tensor<1xT> holding `value`, for broadcasting scales.
+Value scalarConstant(NodeContext &ctx, Type elementType, double value) {
+  OpBuilder &b = ctx.builder();
+  auto type = RankedTensorType::get({1}, elementType);
+  return b.create<arith::ConstantOp>(
+      ctx.loc(), DenseElementsAttr::get(
+                     type, b.getFloatAttr(elementType, value).getValue()));
+}
+
+/// Normalizes an ONNX axis (negative counts from the end) into [0, bound).
+FailureOr<int64_t> normalizeAxis(NodeContext &ctx, int64_t axis,
+                                 int64_t bound) {
+  int64_t normalized = axis < 0 ? axis + bound : axis;
+  if (normalized < 0 || normalized >= bound)
+    return ctx.emitError() << "axis " << axis << " is out of range for "
+                           << bound << " positions";
+  return normalized;
+}
+
+//===----------------------------------------------------------------------===//
+// Sliding windows (Conv, MaxPool, AveragePool)
+//===----------------------------------------------------------------------===//
+
+struct Window {
+  SmallVector<int64_t> kernel, strides, pads, dilations;
+};
+
+/// Reads kernel_shape, strides, pads, dilations and auto_pad for a 2-D window
+/// over `input`. `weightKernel` is the convolution's kernel (from its weight),
+/// empty for pooling, where kernel_shape is required.
+FailureOr<Window> readWindow(NodeContext &ctx, RankedTensorType input,
+                             ArrayRef<int64_t> weightKernel,
+                             bool hasDilations) {
+  if (input.getRank() != 4)
+    return ctx.emitError() << "only 2-D windows over [N, C, H, W] inputs are "
+                           << "supported, found an input of rank "
+                           << input.getRank();
+  auto kernelAttr = ctx.getInts("kernel_shape");
+  auto stridesAttr = ctx.getInts("strides");
+  auto padsAttr = ctx.getInts("pads");
+  auto autoPad = ctx.getString("auto_pad");
+  FailureOr<std::optional<SmallVector<int64_t>>> dilationsAttr =
+      std::optional<SmallVector<int64_t>>();
+  if (hasDilations)
+    dilationsAttr = ctx.getInts("dilations");
+  if (failed(kernelAttr) || failed(stridesAttr) || failed(padsAttr) ||
+      failed(autoPad) || failed(dilationsAttr))
+    return failure();
+
+  Window w;
+  if (weightKernel.empty()) {
+    if (!*kernelAttr)
+      return ctx.emitError() << "missing required attribute 'kernel_shape'";
+    w.kernel = **kernelAttr;
+  } else {
+    w.kernel.assign(weightKernel.begin(), weightKernel.end());
+    if (*kernelAttr && ArrayRef<int64_t>(**kernelAttr) != weightKernel)
+      return ctx.emitError() << "kernel_shape [" << **kernelAttr
+                             << "] does not match the weight's ["
+                             << weightKernel << "]";
+  }
+  w.strides = stridesAttr->value_or(SmallVector<int64_t>{1, 1});
+  w.dilations = dilationsAttr->value_or(SmallVector<int64_t>{1, 1});
+  w.pads = padsAttr->value_or(SmallVector<int64_t>{0, 0, 0, 0});
+  if (w.kernel.size() != 2 || w.strides.size() != 2 ||
+      w.dilations.size() != 2 || w.pads.size() != 4)
+    return ctx.emitError() << "expected 2 kernel extents, strides and "
+                           << "dilations and 4 pads for a 2-D window";
+
+  std::string mode = autoPad->value_or("NOTSET");
+  if (mode == "NOTSET")
+    return w;
+  if (*padsAttr)
+    return ctx.emitError() << "'pads' cannot be combined with auto_pad = "
+                           << mode;
+  if (mode == "VALID") {
+    w.pads.assign(4, 0);
+    return w;
+  }
+  if (mode != "SAME_UPPER" && mode != "SAME_LOWER")
+    return ctx.emitError() << "unknown auto_pad '" << mode
+                           << "'; expected NOTSET, VALID, SAME_UPPER or "
+                           << "SAME_LOWER";
+  for (unsigned axis = 0; axis < 2; ++axis) {
+    int64_t in = input.getDimSize(2 + axis);
+    if (ShapedType::isDynamic(in))
+      return ctx.emitError() << "auto_pad = " << mode
+                             << " needs static spatial dimensions";
+    int64_t out = llvm::divideCeil(in, w.strides[axis]);
+    int64_t total =
+        std::max<int64_t>(0, (out - 1) * w.strides[axis] +
+                                 (w.kernel[axis] - 1) * w.dilations[axis] + 1 -
+                                 in);
+    int64_t small = total / 2, large = total - total / 2;
+    w.pads[axis] = mode == "SAME_UPPER" ? small : large;
+    w.pads[axis + 2] = mode == "SAME_UPPER" ? large : small;
+  }
+  return w;
+}
+
+//===----------------------------------------------------------------------===//
+// Layers with weights
+//===----------------------------------------------------------------------===//
+
+LogicalResult importConv(NodeContext &ctx) {
+  auto input = ctx.tensorInput(0, /*allowSpikes=*/true);
+  auto weight = ctx.tensorInput(1, /*allowSpikes=*/false);
+  if (failed(input) || failed(weight))
+    return failure();
+  SmallVector<Value> operands{*input, *weight};
+  if (ctx.hasInput(2)) {
+    auto bias = ctx.tensorInput(2, /*allowSpikes=*/false);
+    if (failed(bias))
+      return failure();
+    operands.push_back(*bias);
+  }
+  RankedTensorType weightType = tensorType(*weight);
+  if (weightType.getRank() != 4)
+    return ctx.emitError() << "only 2-D convolution is supported: expected a "
+                           << "weight of rank 4, found " << weightType;
+  auto group = ctx.getInt("group");
+  FailureOr<Window> window = readWindow(ctx, tensorType(*input),
+                                        weightType.getShape().drop_front(2),
+                                        /*hasDilations=*/true);
+  if (failed(group) || failed(window))
+    return failure();
+
+  OpBuilder &b = ctx.builder();
+  FailureOr<Value> conv = createInferred<spike::Conv2dOp>(
+      ctx, operands,
+      {b.getNamedAttr("strides", b.getDenseI64ArrayAttr(window->strides)),
+       b.getNamedAttr("pads", b.getDenseI64ArrayAttr(window->pads)),
+       b.getNamedAttr("dilations", b.getDenseI64ArrayAttr(window->dilations)),
+       b.getNamedAttr("groups", b.getI64IntegerAttr(group->value_or(1)))});
+  if (failed(conv))
+    return failure();
+  ctx.setOutput(0, *conv);
+  return success();
+}
+
+/// Gemm: Y = alpha * A' * B' + beta * C, as spike.linear (whose weight is
+/// [M, K]) plus transposes, scales and a broadcast add where needed.
+LogicalResult importGemm(NodeContext &ctx) {
+  auto a = ctx.tensorInput(0, /*allowSpikes=*/true);
+  auto bMatrix = ctx.tensorInput(1, /*allowSpikes=*/false);
+  if (failed(a) || failed(bMatrix))
+    return failure();
+  auto alpha = ctx.getFloat("alpha");
+  auto beta = ctx.getFloat("beta");
+  auto transA = ctx.getInt("transA");
+  auto transB = ctx.getInt("transB");
+  if (failed(alpha) || failed(beta) || failed(transA) || failed(transB))
+    return failure();
+  if (tensorType(*a).getRank() != 2 || tensorType(*bMatrix).getRank() != 2)
+    return ctx.emitError() << "expected 2-D A and B, found "
+                           << tensorType(*a) << " and "
+                           << tensorType(*bMatrix);
+
+  Value lhs = *a, weight = *bMatrix;
+  if (transA->value_or(0)) {
+    FailureOr<Value> t = transpose2d(ctx, lhs);
+    if (failed(t))
+      return failure();
+    lhs = *t;
+  }
+  if (!transB->value_or(0)) {
+    FailureOr<Value> t = transpose2d(ctx, weight);
+    if (failed(t))
+      return failure();
+    weight = *t;
+  }
+
+  float alphaValue = alpha->value_or(1.0f), betaValue = beta->value_or(1.0f);
+  Type elementType = tensorType(weight).getElementType();
+  int64_t outFeatures = tensorType(weight).getDimSize(0);
+  SmallVector<Value> operands{lhs, weight};
+  Value addend;
+  if (ctx.hasInput(2) && betaValue != 0.0f) {
+    auto c = ctx.tensorInput(2, /*allowSpikes=*/false);
+    if (failed(c))
+      return failure();
+    RankedTensorType cType = tensorType(*c);
+    bool isBias = cType.getRank() == 1 && cType.getDimSize(0) == outFeatures;
+    if (isBias && alphaValue == 1.0f && betaValue == 1.0f) {
+      operands.push_back(*c);
+    } else {
+      addend = *c;
+      if (betaValue != 1.0f) {
+        FailureOr<Value> scaled = createInferred<spike::MulOp>(
+            ctx, {addend, scalarConstant(ctx, elementType, betaValue)});
+        if (failed(scaled))
+          return failure();
+        addend = *scaled;
+      }
+    }
+  }
+
+  FailureOr<Value> result = createInferred<spike::LinearOp>(ctx, operands);
+  if (failed(result))
+    return failure();
+  RankedTensorType linearType = tensorType(*result);
+  if (alphaValue != 1.0f) {
+    result = createInferred<spike::MulOp>(
+        ctx, {*result, scalarConstant(ctx, elementType, alphaValue)});
+    if (failed(result))
+      return failure();
+  }
+  if (addend) {
+    result = createInferred<spike::AddOp>(ctx, {*result, addend});
+    if (failed(result))
+      return failure();
+    if (tensorType(*result) != linearType)
+      return ctx.emitError() << "C of type " << tensorType(addend)
+                             << " does not broadcast to the product's "
+                             << linearType;
+  }
+  ctx.setOutput(0, *result);
+  return success();
+}
+
+/// MatMul with a 2-D right operand (a weight): spike.linear on the
+/// transposed weight, flattening leading dimensions of the left operand.
+LogicalResult importMatMul(NodeContext &ctx) {
+  auto a = ctx.tensorInput(0, /*allowSpikes=*/true);
+  auto bMatrix = ctx.tensorInput(1, /*allowSpikes=*/false);
+  if (failed(a) || failed(bMatrix))
+    return failure();
+  RankedTensorType aType = tensorType(*a), bType = tensorType(*bMatrix);
+  if (bType.getRank() != 2)
+    return ctx.emitError() << "only a 2-D right operand (a [K, M] weight) is "
+                           << "supported, found " << bType
+                           << " (a batched matrix product)";
+  if (aType.getRank() < 2)
+    return ctx.emitError() << "expected a left operand of rank >= 2, found "
+                           << aType;
+  if (!aType.hasStaticShape())
+    return ctx.emitError() << "expected a static left operand, found "
+                           << aType;
+
+  FailureOr<Value> weight = transpose2d(ctx, *bMatrix);
+  if (failed(weight))
+    return failure();
+  OpBuilder &b = ctx.builder();
+  Value lhs = *a;
+  ArrayRef<int64_t> shape = aType.getShape();
+  if (aType.getRank() > 2) {
+    int64_t rows = 1;
+    for (int64_t d : shape.drop_back())
+      rows *= d;
+    lhs = b.create<spike::ReshapeOp>(ctx.loc(),
+                                     aType.clone({rows, shape.back()}), lhs);
+  }
+  FailureOr<Value> result = createInferred<spike::LinearOp>(ctx, {lhs, *weight});
+  if (failed(result))
+    return failure();
+  if (aType.getRank() > 2) {
+    SmallVector<int64_t> outShape(shape.drop_back());
+    outShape.push_back(bType.getDimSize(1));
+    *result = b.create<spike::ReshapeOp>(
+        ctx.loc(), tensorType(*result).clone(outShape), *result);
+  }
+  ctx.setOutput(0, *result);
+  return success();
+}
+
+LogicalResult importBatchNorm(NodeContext &ctx) {
+  SmallVector<Value> operands;
+  for (unsigned i = 0; i < 5; ++i) {
+    auto value = ctx.tensorInput(i, /*allowSpikes=*/false);
+    if (failed(value))
+      return failure();
+    operands.push_back(*value);
+  }
+  auto epsilon = ctx.getFloat("epsilon");
+  auto spatial = ctx.getInt("spatial");
+  auto trainingMode = ctx.getInt("training_mode");
+  ctx.ignoreAttribute("momentum"); // only updates running statistics
+  if (failed(epsilon) || failed(spatial) || failed(trainingMode))
+    return failure();
+  if (spatial->value_or(1) != 1)
+    return ctx.emitError() << "spatial = 0 (per-activation statistics) is "
+                           << "not supported";
+  if (trainingMode->value_or(0) != 0 || ctx.hasOutput(1) || ctx.hasOutput(2))
+    return ctx.emitError() << "training mode (training_mode = 1, or the "
+                           << "running_mean/running_var outputs) is not "
+                           << "supported; export the model in eval mode";
+  OpBuilder &b = ctx.builder();
+  FailureOr<Value> result = createInferred<spike::BatchNormOp>(
+      ctx, operands,
+      {b.getNamedAttr("epsilon",
+                      b.getF32FloatAttr(epsilon->value_or(1.0e-5f)))});
+  if (failed(result))
+    return failure();
+  ctx.setOutput(0, *result);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+LogicalResult importRelu(NodeContext &ctx) {
+  auto input = ctx.tensorInput(0, /*allowSpikes=*/true);
+  if (failed(input))
+    return failure();
+  // relu of 0/1 spikes is the identity.
+  if (spike::isSpikeTensor(*input)) {
+    ctx.setOutput(0, *input);
+    return success();
+  }
+  ctx.setOutput(0, ctx.builder().create<spike::ReluOp>(
+                       ctx.loc(), input->getType(), *input));
+  return success();
+}
+
+template <typename OpTy>
+LogicalResult importBinary(NodeContext &ctx) {
+  auto lhs = ctx.tensorInput(0, /*allowSpikes=*/true);
+  if (failed(lhs))
+    return failure();
+  auto rhs = ctx.tensorInput(1, /*allowSpikes=*/true);
+  if (failed(rhs))
+    return failure();
+  FailureOr<Value> result = createInferred<OpTy>(ctx, {*lhs, *rhs});
+  if (failed(result))
+    return failure();
+  ctx.setOutput(0, *result);
+  return success();
+}
+
+LogicalResult importSum(NodeContext &ctx) {
+  auto sum = ctx.tensorInput(0, /*allowSpikes=*/true);
+  if (failed(sum))
+    return failure();
+  for (unsigned i = 1; i < ctx.numInputs(); ++i) {
+    auto next = ctx.tensorInput(i, /*allowSpikes=*/true);
+    if (failed(next))
+      return failure();
+    sum = createInferred<spike::AddOp>(ctx, {*sum, *next});
+    if (failed(sum))
+      return failure();
+  }
+  ctx.setOutput(0, *sum);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Pooling
+//===----------------------------------------------------------------------===//
+
+LogicalResult importMaxPool(NodeContext &ctx) {
+  auto input = ctx.tensorInput(0, /*allowSpikes=*/true);
+  if (failed(input))
+    return failure();
+  if (ctx.hasOutput(1))
+    return ctx.emitError() << "the 'Indices' output is not supported";
+  ctx.ignoreAttribute("storage_order"); // only affects 'Indices'
+  auto ceilMode = ctx.getInt("ceil_mode");
+  FailureOr<Window> window =
+      readWindow(ctx, tensorType(*input), {}, /*hasDilations=*/true);
+  if (failed(ceilMode) || failed(window))
+    return failure();
+  OpBuilder &b = ctx.builder();
+  FailureOr<Value> result = createInferred<spike::MaxPool2dOp>(
+      ctx, *input,
+      {b.getNamedAttr("kernel_shape", b.getDenseI64ArrayAttr(window->kernel)),
+       b.getNamedAttr("strides", b.getDenseI64ArrayAttr(window->strides)),
+       b.getNamedAttr("pads", b.getDenseI64ArrayAttr(window->pads)),
+       b.getNamedAttr("dilations", b.getDenseI64ArrayAttr(window->dilations)),
+       b.getNamedAttr("ceil_mode", b.getBoolAttr(ceilMode->value_or(0)))});
+  if (failed(result))
+    return failure();
+  ctx.setOutput(0, *result);
+  return success();
+}
+
+LogicalResult importAveragePool(NodeContext &ctx) {
+  auto input = ctx.tensorInput(0, /*allowSpikes=*/true);
+  if (failed(input))
+    return failure();
+  auto ceilMode = ctx.getInt("ceil_mode");
+  auto countIncludePad = ctx.getInt("count_include_pad");
+  FailureOr<Window> window =
+      readWindow(ctx, tensorType(*input), {}, /*hasDilations=*/false);
+  if (failed(ceilMode) || failed(countIncludePad) || failed(window))
+    return failure();
+  OpBuilder &b = ctx.builder();
+  FailureOr<Value> result = createInferred<spike::AvgPool2dOp>(
+      ctx, *input,
+      {b.getNamedAttr("kernel_shape", b.getDenseI64ArrayAttr(window->kernel)),
+       b.getNamedAttr("strides", b.getDenseI64ArrayAttr(window->strides)),
+       b.getNamedAttr("pads", b.getDenseI64ArrayAttr(window->pads)),
+       b.getNamedAttr("ceil_mode", b.getBoolAttr(ceilMode->value_or(0))),
+       b.getNamedAttr("count_include_pad",
+                      b.getBoolAttr(countIncludePad->value_or(0)))});
+  if (failed(result))
+    return failure();
+  ctx.setOutput(0, *result);
+  return success();
+}
+
+LogicalResult importGlobalAveragePool(NodeContext &ctx) {
+  auto input = ctx.tensorInput(0, /*allowSpikes=*/true);
+  if (failed(input))
+    return failure();
+  FailureOr<Value> result =
+      createInferred<spike::GlobalAvgPoolOp>(ctx, *input);
+  if (failed(result))
+    return failure();
+  ctx.setOutput(0, *result);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Shapes
+//===----------------------------------------------------------------------===//
+
+LogicalResult importFlatten(NodeContext &ctx) {
+  auto input = ctx.tensorInput(0, /*allowSpikes=*/true);
+  auto axis = ctx.getInt("axis");
+  if (failed(input) || failed(axis))
+    return failure();
+  // Flatten's axis ranges over [-rank, rank], one more than a dimension.
+  int64_t rank = tensorType(*input).getRank();
+  int64_t normalized = axis->value_or(1);
+  if (normalized < 0)
+    normalized += rank;
+  if (normalized < 0 || normalized > rank)
+    return ctx.emitError() << "axis " << axis->value_or(1)
+                           << " is out of range for an input of rank " << rank;
+  OpBuilder &b = ctx.builder();
+  FailureOr<Value> result = createInferred<spike::FlattenOp>(
+      ctx, *input, {b.getNamedAttr("axis", b.getI64IntegerAttr(normalized))});
+  if (failed(result))
+    return failure();
+  ctx.setOutput(0, *result);
+  return success();
+}
+
+LogicalResult importReshape(NodeContext &ctx) {
+  auto input = ctx.tensorInput(0, /*allowSpikes=*/true);
+  auto allowZero = ctx.getInt("allowzero");
+  if (failed(input) || failed(allowZero))
+    return failure();
+  DenseElementsAttr shapeAttr = ctx.constantInput(1);
+  if (!shapeAttr || !shapeAttr.getElementType().isInteger(64) ||
+      cast<ShapedType>(shapeAttr.getType()).getRank() != 1)
+    return ctx.emitError() << "the shape (input #1, '" << ctx.node().input(1)
+                           << "') must be a constant 1-D int64 tensor";
+  RankedTensorType inputType = tensorType(*input);
+  if (!inputType.hasStaticShape())
+    return ctx.emitError() << "expected a static input, found " << inputType;
+
+  SmallVector<int64_t> shape;
+  std::optional<size_t> inferred;
+  int64_t known = 1;
+  for (auto [index, entry] : llvm::enumerate(shapeAttr.getValues<int64_t>())) {
+    int64_t dim = entry;
+    if (dim == 0 && !allowZero->value_or(0)) {
+      if (static_cast<int64_t>(index) >= inputType.getRank())
+        return ctx.emitError() << "shape entry " << index
+                               << " is 0 (copy the input dimension), but the "
+                               << "input has rank " << inputType.getRank();
+      dim = inputType.getDimSize(index);
+    } else if (dim == -1) {
+      if (inferred)
+        return ctx.emitError() << "the shape has more than one -1";
+      inferred = index;
+      shape.push_back(1);
+      continue;
+    } else if (dim < -1) {
+      return ctx.emitError() << "invalid shape entry " << dim;
+    }
+    shape.push_back(dim);
+    known *= dim;
+  }
+  int64_t total = inputType.getNumElements();
+  if (inferred) {
+    if (known == 0 || total % known != 0)
+      return ctx.emitError() << "cannot infer the -1 entry: " << total
+                             << " elements do not divide into [" << shape
+                             << "]";
+    shape[*inferred] = total / known;
+  }
+  auto resultType = inputType.clone(shape);
+  if (resultType.getNumElements() != total)
+    return ctx.emitError() << "cannot reshape " << inputType << " into "
+                           << resultType;
+  ctx.setOutput(0, ctx.builder().create<spike::ReshapeOp>(ctx.loc(), resultType,
+                                                          *input));
+  return success();
+}
+
+LogicalResult importConcat(NodeContext &ctx) {
+  SmallVector<Value> inputs;
+  for (unsigned i = 0; i < ctx.numInputs(); ++i) {
+    auto value = ctx.tensorInput(i, /*allowSpikes=*/true);
+    if (failed(value))
+      return failure();
+    inputs.push_back(*value);
+  }
+  if (llvm::any_of(inputs, [&](Value v) {
+        return spike::isSpikeTensor(v) != spike::isSpikeTensor(inputs[0]);
+      }))
+    return ctx.emitError() << "concatenating spike and floating-point "
+                           << "tensors is not supported";
+  auto axis = ctx.getInt("axis");
+  if (failed(axis))
+    return failure();
+  if (!*axis)
+    return ctx.emitError() << "missing required attribute 'axis'";
+  FailureOr<int64_t> normalized =
+      normalizeAxis(ctx, **axis, tensorType(inputs[0]).getRank());
+  if (failed(normalized))
+    return failure();
+  OpBuilder &b = ctx.builder();
+  FailureOr<Value> result = createInferred<spike::ConcatOp>(
+      ctx, inputs, {b.getNamedAttr("axis", b.getI64IntegerAttr(*normalized))});
+  if (failed(result))
+    return failure();
+  ctx.setOutput(0, *result);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Pass-through and constants
+//===----------------------------------------------------------------------===//
+
+/// Forwards input 0 to output 0, keeping constants constant.
+void forwardInput(NodeContext &ctx) {
+  if (DenseElementsAttr constant = ctx.constantInput(0))
+    ctx.setConstantOutput(0, constant);
+  else
+    ctx.setOutput(0, ctx.input(0));
+}
+
+LogicalResult importIdentity(NodeContext &ctx) {
+  if (!isa<RankedTensorType>(ctx.input(0).getType()))
+    return ctx.emitError() << "only tensor inputs are supported";
+  forwardInput(ctx);
+  return success();
+}
+
+/// Dropout at inference: the identity, with an all-true mask.
+LogicalResult importDropout(NodeContext &ctx) {
+  ctx.ignoreAttribute("seed");
+  ctx.ignoreAttribute("ratio"); // no effect outside training
+  ctx.ignoreAttribute("is_test");
+  if (ctx.hasInput(2)) {
+    DenseElementsAttr training = ctx.constantInput(2);
+    if (!training || !training.getElementType().isInteger(1) ||
+        !training.isSplat())
+      return ctx.emitError() << "training_mode (input #2) must be a constant";
+    if (training.getSplatValue<bool>())
+      return ctx.emitError() << "training mode is not supported";
+  }
+  auto input = ctx.tensorInput(0, /*allowSpikes=*/true);
+  if (failed(input))
+    return failure();
+  forwardInput(ctx);
+  if (ctx.hasOutput(1)) {
+    RankedTensorType type = tensorType(*input);
+    if (!type.hasStaticShape())
+      return ctx.emitError() << "the mask output needs a static shape";
+    ctx.setConstantOutput(
+        1, DenseElementsAttr::get(type.clone(ctx.builder().getI1Type()),
+                                  true));
+  }
+  return success();
+}
+
+LogicalResult importConstant(NodeContext &ctx) {
+  OpBuilder &b = ctx.builder();
+  static constexpr llvm::StringLiteral unsupported[] = {
+      "sparse_value", "value_string", "value_strings"};
+  for (StringRef name : unsupported)
+    if (ctx.attribute(name))
+      return ctx.emitError() << "attribute '" << name << "' is not supported";
+
+  SmallVector<DenseElementsAttr, 1> values;
+  auto valueFloat = ctx.getFloat("value_float");
+  auto valueInt = ctx.getInt("value_int");
+  auto valueInts = ctx.getInts("value_ints");
+  const onnx::AttributeProto *valueFloats = ctx.attribute("value_floats");
+  if (failed(valueFloat) || failed(valueInt) || failed(valueInts))
+    return failure();
+  if (*valueFloat)
+    values.push_back(DenseElementsAttr::get(
+        RankedTensorType::get({}, b.getF32Type()), **valueFloat));
+  if (*valueInt)
+    values.push_back(DenseElementsAttr::get(
+        RankedTensorType::get({}, b.getI64Type()), **valueInt));
+  if (*valueInts)
+    values.push_back(DenseElementsAttr::get(
+        RankedTensorType::get({static_cast<int64_t>((*valueInts)->size())},
+                              b.getI64Type()),
+        ArrayRef<int64_t>(**valueInts)));
+  if (valueFloats) {
+    if (valueFloats->type() != onnx::AttributeProto::FLOATS)
+      return ctx.emitError() << "attribute 'value_floats' must be FLOATS";
+    SmallVector<float> floats(valueFloats->floats().begin(),
+                              valueFloats->floats().end());
+    values.push_back(DenseElementsAttr::get(
+        RankedTensorType::get({static_cast<int64_t>(floats.size())},
+                              b.getF32Type()),
+        ArrayRef<float>(floats)));
+  }
+  if (const onnx::AttributeProto *attr = ctx.attribute("value")) {
+    if (attr->type() != onnx::AttributeProto::TENSOR)
+      return ctx.emitError() << "attribute 'value' must be a TENSOR";
+    FailureOr<DenseElementsAttr> tensor =
+        convertTensorProto(attr->t(), ctx.context(), ctx.loc());
+    if (failed(tensor))
+      return failure();
+    values.push_back(*tensor);
+  }
+  if (values.size() != 1)
+    return ctx.emitError() << "expected exactly one value attribute, found "
+                           << values.size();
+  ctx.setConstantOutput(0, values.front());
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Neurons (domain 'sparseflow')
+//===----------------------------------------------------------------------===//
+
+/// Maps the attributes of sparseflow.LIF / sparseflow.IF onto the canonical
+/// form (docs/semantics.md, docs/onnx-spike-ops.md). `isIF` forces leak = 0.
+LogicalResult importNeuron(NodeContext &ctx, bool isIF) {
+  auto input = ctx.tensorInput(0, /*allowSpikes=*/true);
+  auto tau = ctx.getFloatList("tau");
+  auto decayInput = ctx.getInt("decay_input");
+  auto leak = ctx.getFloatList("leak");
+  auto gain = ctx.getFloatList("gain");
+  auto vLeak = ctx.getFloatList("v_leak");
+  auto vThreshold = ctx.getFloatList("v_threshold");
+  auto vReset = ctx.getFloatList("v_reset");
+  auto vInit = ctx.getFloatList("v_init");
+  auto reset = ctx.getString("reset");
+  auto fire = ctx.getString("fire");
+  auto resetDelay = ctx.getInt("reset_delay");
+  if (failed(input) || failed(tau) || failed(decayInput) || failed(leak) ||
+      failed(gain) || failed(vLeak) || failed(vThreshold) || failed(vReset) ||
+      failed(vInit) || failed(reset) || failed(fire) || failed(resetDelay))
+    return failure();
+
+  // Reset mode: explicit, or implied by the presence of v_reset.
+  spike::ResetMode resetMode =
+      *vReset ? spike::ResetMode::hard : spike::ResetMode::soft;
+  if (*reset) {
+    std::optional<spike::ResetMode> parsed = spike::symbolizeResetMode(**reset);
+    if (!parsed)
+      return ctx.emitError() << "reset must be 'hard', 'soft' or 'none', found '"
+                             << **reset << "'";
+    resetMode = *parsed;
+  }
+  bool hard = resetMode == spike::ResetMode::hard;
+  if (hard && !*vReset)
+    return ctx.emitError() << "reset = hard needs 'v_reset'";
+  if (!hard && *vReset)
+    return ctx.emitError() << "'v_reset' is only meaningful with reset = hard";
+
+  SmallVector<float> leakValues, gainValues;
+  SmallVector<float> vLeakValues{0.0f}, vInitValues{0.0f};
+  if (isIF) {
+    if (*tau || *decayInput || (*leak && llvm::any_of(**leak, [](float v) {
+                                  return v != 0.0f;
+                                })))
+      return ctx.emitError() << "an IF neuron has no leak: 'tau', "
+                             << "'decay_input' and a non-zero 'leak' are not "
+                             << "allowed";
+    leakValues = {0.0f};
+    gainValues = gain->value_or(SmallVector<float>{1.0f});
+  } else if (*tau) {
+    // SpikingJelly's LIFNode parameterization.
+    if (*leak || *gain)
+      return ctx.emitError() << "give either 'tau' (with 'decay_input') or "
+                             << "'leak' and 'gain', not both";
+    for (float t : **tau) {
+      if (!(t > 0.0f) || !std::isfinite(t))
+        return ctx.emitError() << "tau must be positive and finite, found "
+                               << t;
+      if (t < 1.0f)
+        return ctx.emitError() << "tau = " << t << " gives leak = 1/tau > 1, "
+                               << "which has no exact discrete form";
+      leakValues.push_back(1.0f / t);
+    }
+    gainValues = decayInput->value_or(1) ? leakValues
+                                         : SmallVector<float>{1.0f};
+    if (hard) {
+      vLeakValues = **vReset;
+      vInitValues = **vReset;
+    }
+  } else if (*leak) {
+    if (*decayInput)
+      return ctx.emitError() << "'decay_input' applies to 'tau' only; with "
+                             << "'leak' give 'gain'";
+    leakValues = **leak;
+    gainValues = gain->value_or(SmallVector<float>{1.0f});
+  } else {
+    return ctx.emitError() << "missing 'tau' or 'leak'";
+  }
+  if (*vLeak)
+    vLeakValues = **vLeak;
+  if (*vInit)
+    vInitValues = **vInit;
+
+  std::optional<spike::FireMode> fireMode =
+      spike::symbolizeFireMode(fire->value_or("ge"));
+  if (!fireMode)
+    return ctx.emitError() << "fire must be 'ge' or 'gt', found '" << **fire
+                           << "'";
+
+  OpBuilder &b = ctx.builder();
+  SmallVector<NamedAttribute> attrs{
+      b.getNamedAttr("leak", b.getDenseF32ArrayAttr(leakValues)),
+      b.getNamedAttr("gain", b.getDenseF32ArrayAttr(gainValues)),
+      b.getNamedAttr("v_leak", b.getDenseF32ArrayAttr(vLeakValues)),
+      b.getNamedAttr("v_threshold",
+                     b.getDenseF32ArrayAttr(
+                         vThreshold->value_or(SmallVector<float>{1.0f}))),
+      b.getNamedAttr("v_init", b.getDenseF32ArrayAttr(vInitValues)),
+      b.getNamedAttr("reset",
+                     spike::ResetModeAttr::get(ctx.context(), resetMode)),
+      b.getNamedAttr("fire",
+                     spike::FireModeAttr::get(ctx.context(), *fireMode)),
+      b.getNamedAttr("reset_delay",
+                     b.getBoolAttr(resetDelay->value_or(0) != 0))};
+  if (hard)
+    attrs.push_back(
+        b.getNamedAttr("v_reset", b.getDenseF32ArrayAttr(**vReset)));
+  FailureOr<Value> result = createInferred<spike::LIFOp>(ctx, *input, attrs);
+  if (failed(result))
+    return failure();
+  ctx.setOutput(0, *result);
+  return success();
+}
+
+LogicalResult importLIF(NodeContext &ctx) { return importNeuron(ctx, false); }
+LogicalResult importIF(NodeContext &ctx) { return importNeuron(ctx, true); }
+
+//===----------------------------------------------------------------------===//
+// Table
+//===----------------------------------------------------------------------===//
+
+constexpr unsigned kVariadic = std::numeric_limits<unsigned>::max();
+
+// Operator versions (since_version) with the semantics each handler
+// implements; docs/onnx-support.md lists them.
+constexpr int64_t kAddMulVersions[] = {7, 13, 14};
+constexpr int64_t kAveragePoolVersions[] = {7, 10, 11};
+constexpr int64_t kBatchNormVersions[] = {7, 9, 14, 15};
+constexpr int64_t kConcatVersions[] = {4, 11, 13};
+constexpr int64_t kConstantVersions[] = {9, 11, 12, 13};
+constexpr int64_t kConvVersions[] = {1, 11};
+constexpr int64_t kDropoutVersions[] = {7, 10, 12, 13};
+constexpr int64_t kFlattenVersions[] = {1, 9, 11, 13};
+constexpr int64_t kGemmVersions[] = {7, 9, 11, 13};
+constexpr int64_t kGlobalAveragePoolVersions[] = {1};
+constexpr int64_t kIdentityVersions[] = {1, 13, 14, 16};
+constexpr int64_t kMatMulVersions[] = {1, 9, 13};
+constexpr int64_t kMaxPoolVersions[] = {8, 10, 11, 12};
+constexpr int64_t kReluVersions[] = {6, 13, 14};
+constexpr int64_t kReshapeVersions[] = {5, 13, 14};
+constexpr int64_t kSumVersions[] = {8, 13};
+constexpr int64_t kNeuronVersions[] = {1};
+
+const OpEntry kOpTable[] = {
+    {"", "Add", kAddMulVersions, 2, 2, 1, importBinary<spike::AddOp>},
+    {"", "AveragePool", kAveragePoolVersions, 1, 1, 1, importAveragePool},
+    {"", "BatchNormalization", kBatchNormVersions, 5, 5, 3, importBatchNorm},
+    {"", "Concat", kConcatVersions, 1, kVariadic, 1, importConcat},
+    {"", "Constant", kConstantVersions, 0, 0, 1, importConstant},
+    {"", "Conv", kConvVersions, 2, 3, 1, importConv},
+    {"", "Dropout", kDropoutVersions, 1, 3, 2, importDropout},
+    {"", "Flatten", kFlattenVersions, 1, 1, 1, importFlatten},
+    {"", "Gemm", kGemmVersions, 2, 3, 1, importGemm},
+    {"", "GlobalAveragePool", kGlobalAveragePoolVersions, 1, 1, 1,
+     importGlobalAveragePool},
+    {"", "Identity", kIdentityVersions, 1, 1, 1, importIdentity},
+    {"", "MatMul", kMatMulVersions, 2, 2, 1, importMatMul},
+    {"", "MaxPool", kMaxPoolVersions, 1, 1, 2, importMaxPool},
+    {"", "Mul", kAddMulVersions, 2, 2, 1, importBinary<spike::MulOp>},
+    {"", "Relu", kReluVersions, 1, 1, 1, importRelu},
+    {"", "Reshape", kReshapeVersions, 2, 2, 1, importReshape},
+    {"", "Sum", kSumVersions, 1, kVariadic, 1, importSum},
+    {kSparseFlowDomain, "IF", kNeuronVersions, 1, 1, 1, importIF},
+    {kSparseFlowDomain, "LIF", kNeuronVersions, 1, 1, 1, importLIF},
+};
+
+} // namespace
+
+ArrayRef<OpEntry> onnx_import::getOpTable() { return kOpTable; }
+
+std::vector<std::string> sparseflow::getSupportedONNXOps() {
+  std::vector<std::string> ops;
+  for (const OpEntry &entry : kOpTable) {
+    std::string name =
+        entry.domain.empty() ? entry.opType.str()
+                             : (entry.domain + "." + entry.opType).str();
+    name += " (" +
+            llvm::join(llvm::map_range(entry.versions,
+                                       [](int64_t v) {
+                                         return std::to_string(v);
+                                       }),
+                       ", ") +
+            ")";
+    ops.push_back(std::move(name));
+  }
+  return ops;
+}
