@@ -8,16 +8,16 @@ from lit.llvm import llvm_config
 
 config.name = "SparseFlow"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir"]
+config.suffixes = [".mlir", ".textproto"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.sparseflow_obj_root, "test")
 # Directories holding tests of other kinds (GoogleTest, pytest).
-config.excludes = ["runtime", "python", "lit.cfg.py", "lit.site.cfg.py"]
+config.excludes = ["runtime", "python", "lit.cfg.py", "lit.site.cfg.py", "Inputs"]
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 config.substitutions.append(("%python", config.python_executable))
 llvm_config.add_tool_substitutions(
-    ["sf-opt"], [config.sparseflow_tools_dir, config.llvm_tools_dir]
+    ["sf-opt", "sfc"], [config.sparseflow_tools_dir, config.llvm_tools_dir]
 )

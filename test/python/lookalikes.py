@@ -1,0 +1,90 @@
+"""Stand-ins for SpikingJelly and snnTorch neurons (not installed here).
+
+Each reproduces its library's single-step forward rule, operation by
+operation, as those libraries write it, so the exporter's mapping onto the
+canonical form can be checked against the frameworks' own arithmetic.
+"""
+
+import torch
+
+
+class LIFNode(torch.nn.Module):
+    """SpikingJelly `neuron.LIFNode` (step_mode='s')."""
+
+    def __init__(self, tau=2.0, decay_input=True, v_threshold=1.0, v_reset=0.0,
+                 step_mode="s"):
+        super().__init__()
+        self.tau, self.decay_input = tau, decay_input
+        self.v_threshold, self.v_reset, self.step_mode = v_threshold, v_reset, step_mode
+        self.reset()
+
+    def reset(self):
+        self.v = 0.0 if self.v_reset is None else self.v_reset
+
+    def neuronal_charge(self, x):
+        v_reset = 0.0 if self.v_reset is None else self.v_reset
+        if self.decay_input:
+            return self.v + (x - (self.v - v_reset)) / self.tau
+        return self.v - (self.v - v_reset) / self.tau + x
+
+    def forward(self, x):
+        h = self.neuronal_charge(x)
+        spike = (h - self.v_threshold >= 0).to(x.dtype)
+        if self.v_reset is None:
+            self.v = h - spike * self.v_threshold
+        else:
+            self.v = (1.0 - spike) * h + spike * self.v_reset
+        return spike
+
+
+class IFNode(LIFNode):
+    """SpikingJelly `neuron.IFNode`."""
+
+    def __init__(self, v_threshold=1.0, v_reset=0.0):
+        super().__init__(v_threshold=v_threshold, v_reset=v_reset)
+
+    def neuronal_charge(self, x):
+        return self.v + x
+
+
+class Leaky(torch.nn.Module):
+    """snnTorch `Leaky` with init_hidden=True (returns spikes only)."""
+
+    def __init__(self, beta, threshold=1.0, reset_mechanism="subtract",
+                 reset_delay=True, init_hidden=True, output=False,
+                 graded_spikes_factor=1.0, inhibition=False):
+        super().__init__()
+        self.beta = torch.as_tensor(beta, dtype=torch.float32)
+        self.threshold = torch.as_tensor(threshold, dtype=torch.float32)
+        self.reset_mechanism, self.reset_delay = reset_mechanism, reset_delay
+        self.init_hidden, self.output = init_hidden, output
+        self.graded_spikes_factor, self.inhibition = graded_spikes_factor, inhibition
+        self.mem = None
+
+    def reset(self):
+        self.mem = None
+
+    def forward(self, x):
+        if self.mem is None:
+            self.mem = torch.zeros_like(x)
+        reset = (self.mem - self.threshold > 0).to(x.dtype)   # mem_reset
+        base = lambda: self.beta.clamp(0, 1) * self.mem + x   # _base_state_function
+        if self.reset_mechanism == "subtract":
+            self.mem = base() - reset * self.threshold
+        elif self.reset_mechanism == "zero":
+            self.mem = (1 - reset) * self.mem
+            self.mem = base()
+        else:
+            self.mem = base()
+        spk = (self.mem - self.threshold > 0).to(x.dtype)     # fire
+        if not self.reset_delay:
+            do_reset = spk / self.graded_spikes_factor - reset
+            if self.reset_mechanism == "subtract":
+                self.mem = self.mem - do_reset * self.threshold
+            elif self.reset_mechanism == "zero":
+                self.mem = self.mem - do_reset * self.mem
+        return spk
+
+
+class Synaptic(torch.nn.Module):
+    """snnTorch `Synaptic`: two state variables, not mappable."""

@@ -1,0 +1,130 @@
+"""ONNX node conformance tests (libonnx-testdata) through SparseFlow's importer.
+
+Selects every node test whose ops are all ones SparseFlow claims, imports it
+with `sfc import`, and checks the outcome: tests inside the documented scope
+must import; the listed out-of-scope tests must fail with an error naming the
+unsupported feature. Run directly for a report:
+
+    /usr/bin/python3 test/python/onnx_conformance.py
+"""
+
+import os
+import pathlib
+import re
+import subprocess
+import sys
+import tempfile
+
+import onnx
+from onnx import numpy_helper
+
+NODE_TESTS = pathlib.Path("/usr/share/libonnx-testdata/data/node")
+
+# Standard ops the importer claims (docs/onnx-support.md).
+CLAIMED_OPS = {
+    "Add", "AveragePool", "BatchNormalization", "Concat", "Constant", "Conv",
+    "Dropout", "Flatten", "Gemm", "GlobalAveragePool", "Identity", "MatMul",
+    "MaxPool", "Mul", "Relu", "Reshape", "Sum",
+}
+
+# Tests of claimed ops that exercise features outside SparseFlow's scope, and
+# the error that must name the feature.
+OUT_OF_SCOPE = {
+    "test_add_uint8": "must be a floating-point tensor",
+    "test_mul_uint8": "must be a floating-point tensor",
+    "test_maxpool_2d_uint8": "must be a floating-point tensor",
+    "test_averagepool_1d_default": "only 2-D windows",
+    "test_averagepool_3d_default": "only 2-D windows",
+    "test_maxpool_1d_default": "only 2-D windows",
+    "test_maxpool_3d_default": "only 2-D windows",
+    "test_maxpool_with_argmax_2d_precomputed_pads": "'Indices' output is not supported",
+    "test_maxpool_with_argmax_2d_precomputed_strides": "'Indices' output is not supported",
+    "test_batchnorm_epsilon_training_mode": "training mode",
+    "test_batchnorm_example_training_mode": "training mode",
+    "test_identity_opt": "is not a tensor",
+    "test_identity_sequence": "is not a tensor",
+    "test_matmul_3d": "batched matrix product",
+    "test_matmul_4d": "batched matrix product",
+}
+OUT_OF_SCOPE.update({
+    name: "training mode is not supported"
+    for name in ("test_training_dropout", "test_training_dropout_default",
+                 "test_training_dropout_default_mask", "test_training_dropout_mask",
+                 "test_training_dropout_zero_ratio", "test_training_dropout_zero_ratio_mask")
+})
+
+
+def claimed_tests():
+    """Names of the node tests whose every op is claimed."""
+    names = []
+    for test in sorted(NODE_TESTS.iterdir()):
+        model = onnx.load(str(test / "model.onnx"))
+        ops = {node.op_type for node in model.graph.node}
+        domains = {node.domain for node in model.graph.node}
+        if ops and ops <= CLAIMED_OPS and domains <= {"", "ai.onnx"}:
+            names.append(test.name)
+    return names
+
+
+def frozen_model(name, directory):
+    """The test's model with integer and boolean inputs (compile-time operands
+    such as a Reshape shape or Dropout's training_mode) frozen into
+    initializers from its test data."""
+    test = NODE_TESTS / name
+    model = onnx.load(str(test / "model.onnx"))
+    initializers = {t.name for t in model.graph.initializer}
+    inputs = [i for i in model.graph.input if i.name not in initializers]
+    frozen = []
+    for index, info in enumerate(inputs):
+        if info.type.tensor_type.elem_type in (onnx.TensorProto.INT64, onnx.TensorProto.INT32,
+                                               onnx.TensorProto.BOOL):
+            tensor = onnx.TensorProto()
+            tensor.ParseFromString((test / "test_data_set_0" / f"input_{index}.pb").read_bytes())
+            tensor.name = info.name
+            model.graph.initializer.append(tensor)
+            frozen.append(info)
+    for info in frozen:
+        model.graph.input.remove(info)
+    path = pathlib.Path(directory) / f"{name}.onnx"
+    onnx.save(model, str(path))
+    return path
+
+
+def import_test(name, sfc, directory):
+    """Runs `sfc import` on a test; returns (returncode, stderr)."""
+    path = frozen_model(name, directory)
+    result = subprocess.run([str(sfc), "import", str(path)], capture_output=True, text=True)
+    return result.returncode, result.stderr
+
+
+def main():
+    repo = pathlib.Path(__file__).resolve().parents[2]
+    sfc = pathlib.Path(os.environ.get("SPARSEFLOW_BIN_DIR", repo / "build" / "bin")) / "sfc"
+    tally = {}
+    with tempfile.TemporaryDirectory() as directory:
+        for name in claimed_tests():
+            code, stderr = import_test(name, sfc, directory)
+            op = onnx.load(str(NODE_TESTS / name / "model.onnx")).graph.node[0].op_type
+            expected = OUT_OF_SCOPE.get(name)
+            if code == 0:
+                outcome = "imported" if expected is None else "UNEXPECTEDLY IMPORTED"
+            elif expected and re.search(re.escape(expected), stderr):
+                outcome = "out of scope"
+            else:
+                outcome = "FAILED: " + stderr.strip().splitlines()[0] if stderr else "FAILED"
+            tally.setdefault(op, []).append((name, outcome))
+    print(f"{'op':20} {'tests':>5} {'imported':>8} {'out of scope':>12}")
+    bad = 0
+    for op, results in sorted(tally.items()):
+        imported = sum(o == "imported" for _, o in results)
+        scoped = sum(o == "out of scope" for _, o in results)
+        print(f"{op:20} {len(results):5} {imported:8} {scoped:12}")
+        for name, outcome in results:
+            if outcome not in ("imported", "out of scope"):
+                bad += 1
+                print(f"  {name}: {outcome}")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,26 @@
+"""Every libonnx node test of a claimed op imports, or is rejected precisely."""
+
+import pytest
+
+import onnx_conformance
+from conftest import BIN_DIR
+
+TESTS = onnx_conformance.claimed_tests()
+
+
+def test_every_claimed_op_has_conformance_tests():
+    covered = set()
+    for name in TESTS:
+        model = onnx_conformance.onnx.load(str(onnx_conformance.NODE_TESTS / name / "model.onnx"))
+        covered |= {node.op_type for node in model.graph.node}
+    assert covered == onnx_conformance.CLAIMED_OPS
+
+
+@pytest.mark.parametrize("name", TESTS)
+def test_node_test_imports(name, tmp_path):
+    code, stderr = onnx_conformance.import_test(name, BIN_DIR / "sfc", tmp_path)
+    expected = onnx_conformance.OUT_OF_SCOPE.get(name)
+    if expected is None:
+        assert code == 0, stderr
+    else:
+        assert code == 1 and expected in stderr, stderr
