@@ -4,7 +4,7 @@
 //
 //   sfc compile model.onnx --emit=spike [-o out.mlir] [--timesteps=T]
 //       [--encoding=direct|rate|spikes] [--readout=mean|sum|last|all]
-//       [--batch=N] [--verify-diagnostics]
+//       [--batch=N] [--split-input-file] [--verify-diagnostics]
 //   sfc import model.onnx ...        same as `compile --emit=spike`
 //
 // A thin command line over the importer library; every diagnostic goes
@@ -17,6 +17,7 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/ToolUtilities.h"
 #include "sparseflow/Dialect/Spike/SpikeDialect.h"
 #include "sparseflow/Target/ONNX/ONNXImporter.h"
 #include "llvm/Support/CommandLine.h"
@@ -66,6 +67,20 @@ cl::opt<int64_t> batch("batch",
                        cl::desc("Size of a dynamic leading (batch) input "
                                 "dimension"),
                        cl::init(1));
+cl::opt<ONNXInputFormat> inputFormat(
+    "input-format", cl::desc("How the model is encoded"),
+    cl::values(clEnumValN(ONNXInputFormat::Auto, "auto",
+                          "text for .textproto/.pbtxt/.txtpb, else binary"),
+               clEnumValN(ONNXInputFormat::Binary, "binary",
+                          "a serialized ONNX ModelProto"),
+               clEnumValN(ONNXInputFormat::Text, "text",
+                          "the protobuf text format of ModelProto")),
+    cl::init(ONNXInputFormat::Auto));
+cl::opt<bool> splitInputFile(
+    "split-input-file",
+    cl::desc("Split a text model at '# -----' lines and import each chunk "
+             "separately"),
+    cl::init(false));
 cl::opt<bool> verifyDiagnostics(
     "verify-diagnostics",
     cl::desc("Check emitted diagnostics against expected-* comments in the "
@@ -83,7 +98,33 @@ COMMANDS:
 Run 'sfc <command> --help' for the options of a command.
 )";
 
-int run(bool importOnly) {
+/// Imports one model buffer and prints the result to `os`.
+LogicalResult processBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer,
+                            raw_ostream &os, const ONNXImportOptions &options) {
+  DialectRegistry registry;
+  registry.insert<spike::SpikeDialect, func::FuncDialect,
+                  arith::ArithDialect>();
+  MLIRContext context(registry);
+  // Diagnostics point at the ONNX node; printing the half-built op adds noise.
+  context.printOpOnDiagnostic(false);
+
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
+  if (verifyDiagnostics) {
+    SourceMgrDiagnosticVerifierHandler handler(sourceMgr, &context);
+    (void)importONNXModel(sourceMgr, &context, options);
+    return handler.verify();
+  }
+  SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module = importONNXModel(sourceMgr, &context, options);
+  if (!module)
+    return failure();
+  module->print(os);
+  os << "\n";
+  return success();
+}
+
+int run() {
   if (timesteps.getNumOccurrences() && timesteps < 1) {
     llvm::errs() << "error: --timesteps must be at least 1, found "
                  << timesteps << "\n";
@@ -94,24 +135,13 @@ int run(bool importOnly) {
                  << "\n";
     return 1;
   }
-
-  DialectRegistry registry;
-  registry.insert<spike::SpikeDialect, func::FuncDialect,
-                  arith::ArithDialect>();
-  MLIRContext context(registry);
-  context.allowUnregisteredDialects(false);
-
-  std::string errorMessage;
-  auto input = openInputFile(inputFilename, &errorMessage);
-  if (!input) {
-    llvm::errs() << "error: " << errorMessage << "\n";
-    return 1;
-  }
-  llvm::SourceMgr sourceMgr;
-  sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
-
   ONNXImportOptions options;
   options.batch = batch;
+  // Decide from the real file name: split chunks are renamed.
+  options.format = inputFormat;
+  if (options.format == ONNXInputFormat::Auto)
+    options.format = isONNXTextFilename(inputFilename) ? ONNXInputFormat::Text
+                                                       : ONNXInputFormat::Binary;
   if (timesteps.getNumOccurrences())
     options.timesteps = timesteps;
   if (encoding.getNumOccurrences())
@@ -119,25 +149,28 @@ int run(bool importOnly) {
   if (readout.getNumOccurrences())
     options.readout = readout;
 
-  if (verifyDiagnostics) {
-    SourceMgrDiagnosticVerifierHandler handler(sourceMgr, &context);
-    (void)importONNXModel(sourceMgr, &context, options);
-    return failed(handler.verify()) ? 1 : 0;
-  }
-
-  SourceMgrDiagnosticHandler handler(sourceMgr, &context);
-  OwningOpRef<ModuleOp> module = importONNXModel(sourceMgr, &context, options);
-  if (!module)
+  std::string errorMessage;
+  auto input = openInputFile(inputFilename, &errorMessage);
+  if (!input) {
+    llvm::errs() << "error: " << errorMessage << "\n";
     return 1;
-
+  }
   auto output = openOutputFile(outputFilename, &errorMessage);
   if (!output) {
     llvm::errs() << "error: " << errorMessage << "\n";
     return 1;
   }
-  (void)importOnly; // every stage so far ends at the spike IR
-  module->print(output->os());
-  output->os() << "\n";
+  auto process = [&](std::unique_ptr<llvm::MemoryBuffer> buffer,
+                     raw_ostream &os) {
+    return processBuffer(std::move(buffer), os, options);
+  };
+  LogicalResult result =
+      splitInputFile ? splitAndProcessBuffer(std::move(input), process,
+                                             output->os(), "# -----",
+                                             "// -----")
+                     : process(std::move(input), output->os());
+  if (failed(result))
+    return 1;
   output->keep();
   return 0;
 }
@@ -169,5 +202,5 @@ int main(int argc, char **argv) {
       command == "import"
           ? "sfc import: import an ONNX model and print its spike IR\n"
           : "sfc compile: compile an ONNX spiking neural network\n");
-  return run(command == "import");
+  return run();
 }

@@ -387,8 +387,8 @@ public:
     const google::protobuf::Descriptor *model =
         onnx::ModelProto::descriptor();
     modelTree_ = tree;
-    graphTree_ =
-        tree->GetTreeForNested(model->FindFieldByName("graph"), 0);
+    // Singular fields are indexed -1 in a ParseInfoTree.
+    graphTree_ = tree->GetTreeForNested(model->FindFieldByName("graph"), -1);
   }
 
   /// Records the byte offset of each graph node in a binary model, by
@@ -468,8 +468,10 @@ private:
     const google::protobuf::Descriptor *descriptor =
         tree == modelTree_ ? onnx::ModelProto::descriptor()
                            : onnx::GraphProto::descriptor();
+    const google::protobuf::FieldDescriptor *fieldDescriptor =
+        descriptor->FindFieldByName(std::string(field));
     auto position = tree->GetLocation(
-        descriptor->FindFieldByName(std::string(field)), index);
+        fieldDescriptor, fieldDescriptor->is_repeated() ? index : -1);
     if (position.line < 0)
       return FileLineColLoc::get(context_, filename_, 0, 0);
     return FileLineColLoc::get(context_, filename_, position.line + 1,
@@ -498,11 +500,6 @@ private:
   MLIRContext *context_;
   std::string filename_;
 };
-
-bool isTextFormat(StringRef filename) {
-  return filename.ends_with(".textproto") || filename.ends_with(".pbtxt") ||
-         filename.ends_with(".txtpb");
-}
 
 class ModelImporter {
 public:
@@ -597,7 +594,8 @@ LogicalResult ModelImporter::importNode(GraphImporter &graph,
       diag << "at least " << entry->minInputs;
     else
       diag << entry->minInputs << " to " << entry->maxInputs;
-    return diag << " inputs, found " << numInputs;
+    return diag << (entry->maxInputs == 1 ? " input" : " inputs")
+                << ", found " << numInputs;
   }
   if (static_cast<unsigned>(node.output_size()) > entry->maxOutputs)
     return ctx.emitError() << "expected at most " << entry->maxOutputs
@@ -820,6 +818,11 @@ OwningOpRef<ModuleOp> ModelImporter::import(const onnx::ModelProto &model) {
 
 } // namespace
 
+bool sparseflow::isONNXTextFilename(StringRef filename) {
+  return filename.ends_with(".textproto") || filename.ends_with(".pbtxt") ||
+         filename.ends_with(".txtpb");
+}
+
 OwningOpRef<ModuleOp>
 sparseflow::importONNXModel(const llvm::SourceMgr &sourceMgr,
                             MLIRContext *context,
@@ -835,7 +838,10 @@ sparseflow::importONNXModel(const llvm::SourceMgr &sourceMgr,
   onnx::ModelProto model;
   SourceLocations locs(context, filename);
   google::protobuf::TextFormat::ParseInfoTree parseInfo;
-  if (isTextFormat(filename)) {
+  bool text = options.format == ONNXInputFormat::Text ||
+              (options.format == ONNXInputFormat::Auto &&
+               isONNXTextFilename(filename));
+  if (text) {
     google::protobuf::TextFormat::Parser parser;
     TextErrorCollector errors(context, filename);
     parser.RecordErrorsTo(&errors);

@@ -19,6 +19,7 @@
 #include "llvm/ADT/StringExtras.h"
 
 #include <cmath>
+#include <cstdio>
 #include <limits>
 
 using namespace mlir;
@@ -51,6 +52,13 @@ FailureOr<Value> createInferred(NodeContext &ctx, ValueRange operands,
     return failure();
   }
   return op->getResult(0);
+}
+
+/// A float as a user would write it: 0.5, -2, 1e-05.
+std::string formatFloat(float value) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%g", static_cast<double>(value));
+  return text;
 }
 
 RankedTensorType tensorType(Value value) {
@@ -746,9 +754,10 @@ LogicalResult importNeuron(NodeContext &ctx, bool isIF) {
     for (float t : **tau) {
       if (!(t > 0.0f) || !std::isfinite(t))
         return ctx.emitError() << "tau must be positive and finite, found "
-                               << t;
+                               << formatFloat(t);
       if (t < 1.0f)
-        return ctx.emitError() << "tau = " << t << " gives leak = 1/tau > 1, "
+        return ctx.emitError() << "tau = " << formatFloat(t)
+                               << " gives leak = 1/tau > 1, "
                                << "which has no exact discrete form";
       leakValues.push_back(1.0f / t);
     }

@@ -15,6 +15,8 @@
 #include "mlir/IR/OwningOpRef.h"
 #include "sparseflow/Dialect/Spike/SpikeAttributes.h"
 
+#include "llvm/ADT/StringRef.h"
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,7 +27,19 @@ class SourceMgr;
 
 namespace sparseflow {
 
+/// How the model is encoded.
+enum class ONNXInputFormat {
+  /// Text when the buffer's name ends in .textproto, .pbtxt or .txtpb.
+  Auto,
+  Binary, ///< a serialized ModelProto
+  Text,   ///< the protobuf text format of ModelProto
+};
+
+/// Whether `filename` names a protobuf text-format model.
+bool isONNXTextFilename(llvm::StringRef filename);
+
 struct ONNXImportOptions {
+  ONNXInputFormat format = ONNXInputFormat::Auto;
   /// The size given to a dynamic leading (batch) dimension of graph inputs.
   int64_t batch = 1;
   /// Overrides of the model's `metadata_props` (`sparseflow.timesteps`,
@@ -36,8 +50,7 @@ struct ONNXImportOptions {
 };
 
 /// Imports the ONNX model held by the main buffer of `sourceMgr`: a binary
-/// protobuf, or the protobuf text format when the buffer's name ends in
-/// `.textproto`, `.pbtxt` or `.txtpb` (then diagnostics point at lines).
+/// protobuf, or the protobuf text format (then diagnostics point at lines).
 /// Reports every problem through the context's diagnostic engine, at the
 /// offending node, and returns null on failure.
 mlir::OwningOpRef<mlir::ModuleOp>
