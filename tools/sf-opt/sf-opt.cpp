@@ -22,6 +22,6 @@ int main(int argc, char **argv) {
   registry.insert<sparseflow::spike::SpikeDialect, mlir::arith::ArithDialect,
                   mlir::func::FuncDialect>();
 
-  return mlir::asMainReturnCode(mlir::MlirOptMain(
-      argc, argv, "SparseFlow optimizer driver\n", registry));
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, "SparseFlow optimizer driver\n", registry));
 }

@@ -36,15 +36,15 @@ enum class EmitStage { Spike };
 
 cl::opt<std::string> inputFilename(cl::Positional, cl::Required,
                                    cl::desc("<model.onnx | model.textproto>"));
-cl::opt<std::string> outputFilename("o", cl::desc("Output file ('-' for "
-                                                  "stdout)"),
-                                    cl::value_desc("filename"),
-                                    cl::init("-"));
-cl::opt<EmitStage> emitStage(
-    "emit", cl::desc("The stage to stop after and print"),
-    cl::values(clEnumValN(EmitStage::Spike, "spike",
-                          "the imported spike-dialect IR")),
-    cl::init(EmitStage::Spike));
+cl::opt<std::string> outputFilename("o",
+                                    cl::desc("Output file ('-' for "
+                                             "stdout)"),
+                                    cl::value_desc("filename"), cl::init("-"));
+cl::opt<EmitStage>
+    emitStage("emit", cl::desc("The stage to stop after and print"),
+              cl::values(clEnumValN(EmitStage::Spike, "spike",
+                                    "the imported spike-dialect IR")),
+              cl::init(EmitStage::Spike));
 cl::opt<int64_t> timesteps("timesteps",
                            cl::desc("Timesteps T (overrides the model's "
                                     "sparseflow.timesteps)"));
@@ -102,8 +102,8 @@ Run 'sfc <command> --help' for the options of a command.
 LogicalResult processBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer,
                             raw_ostream &os, const ONNXImportOptions &options) {
   DialectRegistry registry;
-  registry.insert<spike::SpikeDialect, func::FuncDialect,
-                  arith::ArithDialect>();
+  registry
+      .insert<spike::SpikeDialect, func::FuncDialect, arith::ArithDialect>();
   MLIRContext context(registry);
   // Diagnostics point at the ONNX node; printing the half-built op adds noise.
   context.printOpOnDiagnostic(false);
@@ -126,8 +126,8 @@ LogicalResult processBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer,
 
 int run() {
   if (timesteps.getNumOccurrences() && timesteps < 1) {
-    llvm::errs() << "error: --timesteps must be at least 1, found "
-                 << timesteps << "\n";
+    llvm::errs() << "error: --timesteps must be at least 1, found " << timesteps
+                 << "\n";
     return 1;
   }
   if (batch < 1) {
@@ -140,8 +140,9 @@ int run() {
   // Decide from the real file name: split chunks are renamed.
   options.format = inputFormat;
   if (options.format == ONNXInputFormat::Auto)
-    options.format = isONNXTextFilename(inputFilename) ? ONNXInputFormat::Text
-                                                       : ONNXInputFormat::Binary;
+    options.format = isONNXTextFilename(inputFilename)
+                         ? ONNXInputFormat::Text
+                         : ONNXInputFormat::Binary;
   if (timesteps.getNumOccurrences())
     options.timesteps = timesteps;
   if (encoding.getNumOccurrences())
@@ -165,10 +166,10 @@ int run() {
     return processBuffer(std::move(buffer), os, options);
   };
   LogicalResult result =
-      splitInputFile ? splitAndProcessBuffer(std::move(input), process,
-                                             output->os(), "# -----",
-                                             "// -----")
-                     : process(std::move(input), output->os());
+      splitInputFile
+          ? splitAndProcessBuffer(std::move(input), process, output->os(),
+                                  "# -----", "// -----")
+          : process(std::move(input), output->os());
   if (failed(result))
     return 1;
   output->keep();

@@ -61,8 +61,9 @@ FailureOr<Type> analogElementType(std::optional<Location> loc,
     if (!isa<FloatType>(type))
       continue;
     if (result && result != type)
-      return opError<OpTy>(loc, "operands have different floating-point "
-                                "element types ",
+      return opError<OpTy>(loc,
+                           "operands have different floating-point "
+                           "element types ",
                            result, " and ", type);
     result = type;
   }
@@ -151,8 +152,7 @@ bool isFloatSplat(Attribute attr, function_ref<bool(const APFloat &)> pred) {
 
 /// Verifies that an op's written result type is the one its operands and
 /// attributes imply; `inferResultType` reports any structural problem.
-template <typename OpTy>
-static LogicalResult verifyResultType(OpTy op) {
+template <typename OpTy> static LogicalResult verifyResultType(OpTy op) {
   FailureOr<RankedTensorType> expected =
       OpTy::inferResultType(op.getLoc(), typename OpTy::Adaptor(op));
   if (failed(expected))
@@ -168,13 +168,14 @@ static LogicalResult verifyResultType(OpTy op) {
 // Conv2dOp
 //===----------------------------------------------------------------------===//
 
-FailureOr<RankedTensorType> Conv2dOp::inferResultType(std::optional<Location> loc,
-                                                   Adaptor adaptor) {
+FailureOr<RankedTensorType>
+Conv2dOp::inferResultType(std::optional<Location> loc, Adaptor adaptor) {
   auto input = cast<RankedTensorType>(adaptor.getInput().getType());
   auto weight = cast<RankedTensorType>(adaptor.getWeight().getType());
   if (failed(expectRank<Conv2dOp>(loc, "input", input, 4, "N, C, H, W")) ||
-      failed(expectRank<Conv2dOp>(loc, "weight", weight, 4, "O, C/groups, "
-                                                            "KH, KW")))
+      failed(expectRank<Conv2dOp>(loc, "weight", weight, 4,
+                                  "O, C/groups, "
+                                  "KH, KW")))
     return failure();
 
   Type elementType = weight.getElementType();
@@ -227,8 +228,8 @@ LogicalResult Conv2dOp::verify() { return verifyResultType(*this); }
 // LinearOp
 //===----------------------------------------------------------------------===//
 
-FailureOr<RankedTensorType> LinearOp::inferResultType(std::optional<Location> loc,
-                                                   Adaptor adaptor) {
+FailureOr<RankedTensorType>
+LinearOp::inferResultType(std::optional<Location> loc, Adaptor adaptor) {
   auto input = cast<RankedTensorType>(adaptor.getInput().getType());
   auto weight = cast<RankedTensorType>(adaptor.getWeight().getType());
   if (failed(expectRank<LinearOp>(loc, "input", input, 2, "N, K")) ||
@@ -255,8 +256,7 @@ FailureOr<RankedTensorType> LinearOp::inferResultType(std::optional<Location> lo
           RankedTensorType::get({outFeatures}, elementType), ", found ",
           biasType);
   }
-  return RankedTensorType::get({input.getDimSize(0), outFeatures},
-                                          elementType);
+  return RankedTensorType::get({input.getDimSize(0), outFeatures}, elementType);
 }
 
 LogicalResult LinearOp::verify() { return verifyResultType(*this); }
@@ -265,12 +265,13 @@ LogicalResult LinearOp::verify() { return verifyResultType(*this); }
 // BatchNormOp
 //===----------------------------------------------------------------------===//
 
-FailureOr<RankedTensorType> BatchNormOp::inferResultType(std::optional<Location> loc,
-                                                   Adaptor adaptor) {
+FailureOr<RankedTensorType>
+BatchNormOp::inferResultType(std::optional<Location> loc, Adaptor adaptor) {
   auto input = cast<RankedTensorType>(adaptor.getInput().getType());
   if (input.getRank() < 2)
-    return opError<BatchNormOp>(loc, "expected input of rank >= 2 (N, C, "
-                                     "...), found rank ",
+    return opError<BatchNormOp>(loc,
+                                "expected input of rank >= 2 (N, C, "
+                                "...), found rank ",
                                 input.getRank());
   int64_t channels = input.getDimSize(1);
   std::pair<StringRef, Value> params[] = {{"scale", adaptor.getScale()},
@@ -283,8 +284,8 @@ FailureOr<RankedTensorType> BatchNormOp::inferResultType(std::optional<Location>
         type.getElementType() != input.getElementType())
       return opError<BatchNormOp>(
           loc, "expected ", name, " of type ",
-          RankedTensorType::get({channels}, input.getElementType()),
-          ", found ", type);
+          RankedTensorType::get({channels}, input.getElementType()), ", found ",
+          type);
   }
   return input;
 }
@@ -330,7 +331,8 @@ OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
   // x + 0 -> x. Commutative folding has moved any constant to the right. The
   // sign of a zero sum is not preserved, which no consumer observes.
   if (getLhs().getType() == getType() &&
-      isFloatSplat(adaptor.getRhs(), [](const APFloat &v) { return v.isZero(); }))
+      isFloatSplat(adaptor.getRhs(),
+                   [](const APFloat &v) { return v.isZero(); }))
     return getLhs();
   return {};
 }
@@ -367,18 +369,17 @@ OpFoldResult ReluOp::fold(FoldAdaptor) {
 //===----------------------------------------------------------------------===//
 
 template <typename OpTy>
-static LogicalResult inferPoolShape(std::optional<Location> loc,
-                                    RankedTensorType input,
-                                    const Window2d &window,
-                                    SmallVectorImpl<int64_t> &shape) {
+static LogicalResult
+inferPoolShape(std::optional<Location> loc, RankedTensorType input,
+               const Window2d &window, SmallVectorImpl<int64_t> &shape) {
   if (failed(expectRank<OpTy>(loc, "input", input, 4, "N, C, H, W")))
     return failure();
   shape.assign({input.getDimSize(0), input.getDimSize(1)});
   return inferWindowExtents<OpTy>(loc, input, window, shape);
 }
 
-FailureOr<RankedTensorType> MaxPool2dOp::inferResultType(std::optional<Location> loc,
-                                                   Adaptor adaptor) {
+FailureOr<RankedTensorType>
+MaxPool2dOp::inferResultType(std::optional<Location> loc, Adaptor adaptor) {
   auto input = cast<RankedTensorType>(adaptor.getInput().getType());
   Window2d window{adaptor.getKernelShape(), adaptor.getStrides(),
                   adaptor.getPads(),        adaptor.getDilations(),
@@ -402,8 +403,8 @@ OpFoldResult MaxPool2dOp::fold(FoldAdaptor) {
   return {};
 }
 
-FailureOr<RankedTensorType> AvgPool2dOp::inferResultType(std::optional<Location> loc,
-                                                   Adaptor adaptor) {
+FailureOr<RankedTensorType>
+AvgPool2dOp::inferResultType(std::optional<Location> loc, Adaptor adaptor) {
   auto input = cast<RankedTensorType>(adaptor.getInput().getType());
   static constexpr int64_t unitDilations[] = {1, 1};
   Window2d window{adaptor.getKernelShape(), adaptor.getStrides(),
@@ -421,12 +422,13 @@ FailureOr<RankedTensorType> AvgPool2dOp::inferResultType(std::optional<Location>
 
 LogicalResult AvgPool2dOp::verify() { return verifyResultType(*this); }
 
-FailureOr<RankedTensorType> GlobalAvgPoolOp::inferResultType(std::optional<Location> loc,
-                                                   Adaptor adaptor) {
+FailureOr<RankedTensorType>
+GlobalAvgPoolOp::inferResultType(std::optional<Location> loc, Adaptor adaptor) {
   auto input = cast<RankedTensorType>(adaptor.getInput().getType());
   if (input.getRank() < 3)
-    return opError<GlobalAvgPoolOp>(loc, "expected input of rank >= 3 (N, C, "
-                                         "D1, ...), found rank ",
+    return opError<GlobalAvgPoolOp>(loc,
+                                    "expected input of rank >= 3 (N, C, "
+                                    "D1, ...), found rank ",
                                     input.getRank());
   SmallVector<int64_t> shape(input.getRank(), 1);
   shape[0] = input.getDimSize(0);
@@ -444,8 +446,8 @@ LogicalResult GlobalAvgPoolOp::verify() { return verifyResultType(*this); }
 // FlattenOp / ReshapeOp / ConcatOp
 //===----------------------------------------------------------------------===//
 
-FailureOr<RankedTensorType> FlattenOp::inferResultType(std::optional<Location> loc,
-                                                   Adaptor adaptor) {
+FailureOr<RankedTensorType>
+FlattenOp::inferResultType(std::optional<Location> loc, Adaptor adaptor) {
   auto input = cast<RankedTensorType>(adaptor.getInput().getType());
   int64_t axis = adaptor.getAxis();
   if (axis < 0 || axis > input.getRank())
@@ -501,8 +503,8 @@ OpFoldResult ReshapeOp::fold(FoldAdaptor) {
   return {};
 }
 
-FailureOr<RankedTensorType> ConcatOp::inferResultType(std::optional<Location> loc,
-                                                   Adaptor adaptor) {
+FailureOr<RankedTensorType>
+ConcatOp::inferResultType(std::optional<Location> loc, Adaptor adaptor) {
   ValueRange inputs = adaptor.getInputs();
   if (inputs.empty())
     return opError<ConcatOp>(loc, "expected at least one input");
@@ -516,17 +518,16 @@ FailureOr<RankedTensorType> ConcatOp::inferResultType(std::optional<Location> lo
     auto type = cast<RankedTensorType>(value.getType());
     if (type.getRank() != first.getRank() ||
         type.getElementType() != first.getElementType())
-      return opError<ConcatOp>(loc, "expected input #", index + 1,
-                               " to have rank ", first.getRank(),
-                               " and element type ", first.getElementType(),
-                               ", found ", type);
+      return opError<ConcatOp>(
+          loc, "expected input #", index + 1, " to have rank ", first.getRank(),
+          " and element type ", first.getElementType(), ", found ", type);
     for (int64_t dim = 0; dim < type.getRank(); ++dim) {
       int64_t size = type.getDimSize(dim);
       if (dim == axis) {
-        shape[dim] = ShapedType::isDynamic(shape[dim]) ||
-                             ShapedType::isDynamic(size)
-                         ? ShapedType::kDynamic
-                         : shape[dim] + size;
+        shape[dim] =
+            ShapedType::isDynamic(shape[dim]) || ShapedType::isDynamic(size)
+                ? ShapedType::kDynamic
+                : shape[dim] + size;
       } else if (!dimsCompatible(shape[dim], size)) {
         return opError<ConcatOp>(loc, "expected input #", index + 1,
                                  " to match input #0 in dim ", dim, " (",
@@ -609,29 +610,30 @@ LogicalResult LIFOp::verify() {
                         StringRef rangeText) -> LogicalResult {
     size_t count = values.size();
     bool perChannel = count > 1;
-    if (count == 0 ||
-        (perChannel && (input.getRank() < 2 || ShapedType::isDynamic(channels) ||
-                        static_cast<int64_t>(count) != channels)))
+    if (count == 0 || (perChannel && (input.getRank() < 2 ||
+                                      ShapedType::isDynamic(channels) ||
+                                      static_cast<int64_t>(count) != channels)))
       return emitOpError() << "expected '" << name
                            << "' to hold 1 value or one per channel ("
                            << dimToString(channels) << "), found " << count;
     for (auto [index, value] : llvm::enumerate(values))
       if (!std::isfinite(value) || !inRange(value))
-        return emitOpError() << "expected '" << name << "' to be " << rangeText
-                             << ", found " << value
-                             << (perChannel ? " for channel " +
-                                                  std::to_string(index)
-                                            : std::string());
+        return emitOpError()
+               << "expected '" << name << "' to be " << rangeText << ", found "
+               << value
+               << (perChannel ? " for channel " + std::to_string(index)
+                              : std::string());
     return success();
   };
   auto any = [](float) { return true; };
-  if (failed(checkParam("leak", getLeak(),
-                        [](float v) { return v >= 0.0f && v <= 1.0f; },
-                        "in [0, 1]")) ||
+  if (failed(checkParam(
+          "leak", getLeak(), [](float v) { return v >= 0.0f && v <= 1.0f; },
+          "in [0, 1]")) ||
       failed(checkParam("gain", getGain(), any, "finite")) ||
       failed(checkParam("v_leak", getVLeak(), any, "finite")) ||
-      failed(checkParam("v_threshold", getVThreshold(),
-                        [](float v) { return v > 0.0f; }, "positive")) ||
+      failed(checkParam(
+          "v_threshold", getVThreshold(), [](float v) { return v > 0.0f; },
+          "positive")) ||
       failed(checkParam("v_init", getVInit(), any, "finite")))
     return failure();
 

@@ -23,8 +23,8 @@
 
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/tokenizer.h>
-#include <google/protobuf/wire_format_lite.h>
 #include <google/protobuf/text_format.h>
+#include <google/protobuf/wire_format_lite.h>
 #include <onnx/defs/schema.h>
 
 #include <cstring>
@@ -194,8 +194,7 @@ onnx_import::convertTensorProto(const onnx::TensorProto &tensor,
 
 LogicalResult GraphImporter::define(StringRef name, Value value, Location loc) {
   if (isDefined(name))
-    return emitError(loc) << "value '" << name
-                          << "' is defined more than once";
+    return emitError(loc) << "value '" << name << "' is defined more than once";
   values_[name] = value;
   return success();
 }
@@ -204,8 +203,7 @@ LogicalResult GraphImporter::defineConstant(StringRef name,
                                             DenseElementsAttr value,
                                             Location loc) {
   if (isDefined(name))
-    return emitError(loc) << "value '" << name
-                          << "' is defined more than once";
+    return emitError(loc) << "value '" << name << "' is defined more than once";
   constants_[name] = value;
   return success();
 }
@@ -384,8 +382,7 @@ public:
   void setParseInfo(const google::protobuf::TextFormat::ParseInfoTree *tree) {
     if (!tree)
       return;
-    const google::protobuf::Descriptor *model =
-        onnx::ModelProto::descriptor();
+    const google::protobuf::Descriptor *model = onnx::ModelProto::descriptor();
     modelTree_ = tree;
     // Singular fields are indexed -1 in a ParseInfoTree.
     graphTree_ = tree->GetTreeForNested(model->FindFieldByName("graph"), -1);
@@ -440,9 +437,9 @@ public:
     return fileLoc(modelTree_, "metadata_props", index);
   }
   Location node(const onnx::NodeProto &node, int index) const {
-    return named(node.name().empty() ? node.op_type() + "#" +
-                                           std::to_string(index)
-                                     : node.name(),
+    return named(node.name().empty()
+                     ? node.op_type() + "#" + std::to_string(index)
+                     : node.name(),
                  "node", index);
   }
   Location input(StringRef name, int index) const {
@@ -505,8 +502,7 @@ class ModelImporter {
 public:
   ModelImporter(MLIRContext *context, const ONNXImportOptions &options,
                 SourceLocations &locs)
-      : context_(context), options_(options), locs_(locs),
-        builder_(context) {}
+      : context_(context), options_(options), locs_(locs), builder_(context) {}
 
   OwningOpRef<ModuleOp> import(const onnx::ModelProto &model);
 
@@ -575,14 +571,15 @@ LogicalResult ModelImporter::importNode(GraphImporter &graph,
                            << "', opset " << opset
                            << "); supported ops: " << supportedOpsList();
   if (!llvm::is_contained(entry->versions, version))
-    return ctx.emitError()
-           << "unsupported version " << version << " of the op (domain '"
-           << domainName << "', opset " << opset << "); supported versions: "
-           << llvm::join(llvm::map_range(entry->versions,
-                                         [](int64_t v) {
-                                           return std::to_string(v);
-                                         }),
-                         ", ");
+    return ctx.emitError() << "unsupported version " << version
+                           << " of the op (domain '" << domainName
+                           << "', opset " << opset << "); supported versions: "
+                           << llvm::join(
+                                  llvm::map_range(entry->versions,
+                                                  [](int64_t v) {
+                                                    return std::to_string(v);
+                                                  }),
+                                  ", ");
 
   unsigned numInputs = node.input_size();
   if (numInputs < entry->minInputs || numInputs > entry->maxInputs) {
@@ -594,8 +591,8 @@ LogicalResult ModelImporter::importNode(GraphImporter &graph,
       diag << "at least " << entry->minInputs;
     else
       diag << entry->minInputs << " to " << entry->maxInputs;
-    return diag << (entry->maxInputs == 1 ? " input" : " inputs")
-                << ", found " << numInputs;
+    return diag << (entry->maxInputs == 1 ? " input" : " inputs") << ", found "
+                << numInputs;
   }
   if (static_cast<unsigned>(node.output_size()) > entry->maxOutputs)
     return ctx.emitError() << "expected at most " << entry->maxOutputs
@@ -611,13 +608,14 @@ LogicalResult ModelImporter::importNode(GraphImporter &graph,
     return failure();
   for (const std::string &output : node.output())
     if (!output.empty() && !graph.isDefined(output))
-      return ctx.emitError() << "internal error: output '" << output
-                             << "' was not produced";
+      return ctx.emitError()
+             << "internal error: output '" << output << "' was not produced";
   return success();
 }
 
-FailureOr<Type> ModelImporter::convertInputType(const onnx::ValueInfoProto &info,
-                                                Location loc) {
+FailureOr<Type>
+ModelImporter::convertInputType(const onnx::ValueInfoProto &info,
+                                Location loc) {
   if (!info.type().has_tensor_type())
     return emitError(loc) << "graph input '" << info.name()
                           << "' is not a tensor; only tensor inputs are "
@@ -643,8 +641,9 @@ FailureOr<Type> ModelImporter::convertInputType(const onnx::ValueInfoProto &info
     }
     return emitError(loc) << "graph input '" << info.name()
                           << "' has dynamic dimension " << index
-                          << (dim.has_dim_param() ? " ('" + dim.dim_param() + "')"
-                                                  : std::string())
+                          << (dim.has_dim_param()
+                                  ? " ('" + dim.dim_param() + "')"
+                                  : std::string())
                           << "; only the leading (batch) dimension may be "
                           << "dynamic (it is set by --batch)";
   }
@@ -678,9 +677,9 @@ LogicalResult ModelImporter::checkOutputType(const onnx::ValueInfoProto &info,
     return success();
   std::string dims;
   for (const auto &dim : declared.shape().dim())
-    dims += (dims.empty() ? "" : "x") +
-            (dim.has_dim_value() ? std::to_string(dim.dim_value())
-                                 : std::string("?"));
+    dims += (dims.empty() ? "" : "x") + (dim.has_dim_value()
+                                             ? std::to_string(dim.dim_value())
+                                             : std::string("?"));
   return emitError(loc) << "graph output '" << info.name()
                         << "' is declared with shape [" << dims
                         << "], but the graph computes " << type;
@@ -703,9 +702,9 @@ ModelImporter::readModelFacts(const onnx::ModelProto &model, bool hasNeurons) {
     } else if (key == "sparseflow.encoding") {
       std::optional<spike::Encoding> parsed = spike::symbolizeEncoding(value);
       if (!parsed)
-        return emitError(loc) << "metadata 'sparseflow.encoding' must be "
-                              << "direct, rate or spikes, found '" << value
-                              << "'";
+        return emitError(loc)
+               << "metadata 'sparseflow.encoding' must be "
+               << "direct, rate or spikes, found '" << value << "'";
       encoding = *parsed;
     } else if (key == "sparseflow.readout") {
       std::optional<spike::Readout> parsed = spike::symbolizeReadout(value);
@@ -746,8 +745,8 @@ OwningOpRef<ModuleOp> ModelImporter::import(const onnx::ModelProto &model) {
   Location moduleLoc = locs_.model();
   OwningOpRef<ModuleOp> module = ModuleOp::create(moduleLoc);
   builder_.setInsertionPointToEnd(module->getBody());
-  auto func = builder_.create<func::FuncOp>(
-      moduleLoc, "main", builder_.getFunctionType({}, {}));
+  auto func = builder_.create<func::FuncOp>(moduleLoc, "main",
+                                            builder_.getFunctionType({}, {}));
   Block *entry = func.addEntryBlock();
   builder_.setInsertionPointToEnd(entry);
   GraphImporter values(builder_, entry);
@@ -838,9 +837,9 @@ sparseflow::importONNXModel(const llvm::SourceMgr &sourceMgr,
   onnx::ModelProto model;
   SourceLocations locs(context, filename);
   google::protobuf::TextFormat::ParseInfoTree parseInfo;
-  bool text = options.format == ONNXInputFormat::Text ||
-              (options.format == ONNXInputFormat::Auto &&
-               isONNXTextFilename(filename));
+  bool text =
+      options.format == ONNXInputFormat::Text ||
+      (options.format == ONNXInputFormat::Auto && isONNXTextFilename(filename));
   if (text) {
     google::protobuf::TextFormat::Parser parser;
     TextErrorCollector errors(context, filename);

@@ -129,9 +129,9 @@ FailureOr<Window> readWindow(NodeContext &ctx, RankedTensorType input,
   } else {
     w.kernel.assign(weightKernel.begin(), weightKernel.end());
     if (*kernelAttr && ArrayRef<int64_t>(**kernelAttr) != weightKernel)
-      return ctx.emitError() << "kernel_shape [" << **kernelAttr
-                             << "] does not match the weight's ["
-                             << weightKernel << "]";
+      return ctx.emitError()
+             << "kernel_shape [" << **kernelAttr
+             << "] does not match the weight's [" << weightKernel << "]";
   }
   w.strides = stridesAttr->value_or(SmallVector<int64_t>{1, 1});
   w.dilations = dilationsAttr->value_or(SmallVector<int64_t>{1, 1});
@@ -158,18 +158,34 @@ FailureOr<Window> readWindow(NodeContext &ctx, RankedTensorType input,
   for (unsigned axis = 0; axis < 2; ++axis) {
     int64_t in = input.getDimSize(2 + axis);
     if (ShapedType::isDynamic(in))
-      return ctx.emitError() << "auto_pad = " << mode
-                             << " needs static spatial dimensions";
+      return ctx.emitError()
+             << "auto_pad = " << mode << " needs static spatial dimensions";
     int64_t out = llvm::divideCeil(in, w.strides[axis]);
-    int64_t total =
-        std::max<int64_t>(0, (out - 1) * w.strides[axis] +
-                                 (w.kernel[axis] - 1) * w.dilations[axis] + 1 -
-                                 in);
+    int64_t total = std::max<int64_t>(
+        0, (out - 1) * w.strides[axis] +
+               (w.kernel[axis] - 1) * w.dilations[axis] + 1 - in);
     int64_t small = total / 2, large = total - total / 2;
     w.pads[axis] = mode == "SAME_UPPER" ? small : large;
     w.pads[axis + 2] = mode == "SAME_UPPER" ? large : small;
   }
   return w;
+}
+
+/// The spike-op attributes of a window: kernel_shape (pooling only),
+/// strides, pads, and dilations where the op has them.
+SmallVector<NamedAttribute> windowAttributes(OpBuilder &b, const Window &w,
+                                             bool withKernel,
+                                             bool withDilations) {
+  SmallVector<NamedAttribute> attrs;
+  if (withKernel)
+    attrs.push_back(
+        b.getNamedAttr("kernel_shape", b.getDenseI64ArrayAttr(w.kernel)));
+  attrs.push_back(b.getNamedAttr("strides", b.getDenseI64ArrayAttr(w.strides)));
+  attrs.push_back(b.getNamedAttr("pads", b.getDenseI64ArrayAttr(w.pads)));
+  if (withDilations)
+    attrs.push_back(
+        b.getNamedAttr("dilations", b.getDenseI64ArrayAttr(w.dilations)));
+  return attrs;
 }
 
 //===----------------------------------------------------------------------===//
@@ -193,19 +209,18 @@ LogicalResult importConv(NodeContext &ctx) {
     return ctx.emitError() << "only 2-D convolution is supported: expected a "
                            << "weight of rank 4, found " << weightType;
   auto group = ctx.getInt("group");
-  FailureOr<Window> window = readWindow(ctx, tensorType(*input),
-                                        weightType.getShape().drop_front(2),
-                                        /*hasDilations=*/true);
+  FailureOr<Window> window =
+      readWindow(ctx, tensorType(*input), weightType.getShape().drop_front(2),
+                 /*hasDilations=*/true);
   if (failed(group) || failed(window))
     return failure();
 
   OpBuilder &b = ctx.builder();
-  FailureOr<Value> conv = createInferred<spike::Conv2dOp>(
-      ctx, operands,
-      {b.getNamedAttr("strides", b.getDenseI64ArrayAttr(window->strides)),
-       b.getNamedAttr("pads", b.getDenseI64ArrayAttr(window->pads)),
-       b.getNamedAttr("dilations", b.getDenseI64ArrayAttr(window->dilations)),
-       b.getNamedAttr("groups", b.getI64IntegerAttr(group->value_or(1)))});
+  SmallVector<NamedAttribute> attrs = windowAttributes(
+      b, *window, /*withKernel=*/false, /*withDilations=*/true);
+  attrs.push_back(
+      b.getNamedAttr("groups", b.getI64IntegerAttr(group->value_or(1))));
+  FailureOr<Value> conv = createInferred<spike::Conv2dOp>(ctx, operands, attrs);
   if (failed(conv))
     return failure();
   ctx.setOutput(0, *conv);
@@ -226,9 +241,8 @@ LogicalResult importGemm(NodeContext &ctx) {
   if (failed(alpha) || failed(beta) || failed(transA) || failed(transB))
     return failure();
   if (tensorType(*a).getRank() != 2 || tensorType(*bMatrix).getRank() != 2)
-    return ctx.emitError() << "expected 2-D A and B, found "
-                           << tensorType(*a) << " and "
-                           << tensorType(*bMatrix);
+    return ctx.emitError() << "expected 2-D A and B, found " << tensorType(*a)
+                           << " and " << tensorType(*bMatrix);
 
   Value lhs = *a, weight = *bMatrix;
   if (transA->value_or(0)) {
@@ -284,9 +298,9 @@ LogicalResult importGemm(NodeContext &ctx) {
     if (failed(result))
       return failure();
     if (tensorType(*result) != linearType)
-      return ctx.emitError() << "C of type " << tensorType(addend)
-                             << " does not broadcast to the product's "
-                             << linearType;
+      return ctx.emitError()
+             << "C of type " << tensorType(addend)
+             << " does not broadcast to the product's " << linearType;
   }
   ctx.setOutput(0, *result);
   return success();
@@ -308,8 +322,7 @@ LogicalResult importMatMul(NodeContext &ctx) {
     return ctx.emitError() << "expected a left operand of rank >= 2, found "
                            << aType;
   if (!aType.hasStaticShape())
-    return ctx.emitError() << "expected a static left operand, found "
-                           << aType;
+    return ctx.emitError() << "expected a static left operand, found " << aType;
 
   FailureOr<Value> weight = transpose2d(ctx, *bMatrix);
   if (failed(weight))
@@ -324,7 +337,8 @@ LogicalResult importMatMul(NodeContext &ctx) {
     lhs = b.create<spike::ReshapeOp>(ctx.loc(),
                                      aType.clone({rows, shape.back()}), lhs);
   }
-  FailureOr<Value> result = createInferred<spike::LinearOp>(ctx, {lhs, *weight});
+  FailureOr<Value> result =
+      createInferred<spike::LinearOp>(ctx, {lhs, *weight});
   if (failed(result))
     return failure();
   if (aType.getRank() > 2) {
@@ -387,8 +401,7 @@ LogicalResult importRelu(NodeContext &ctx) {
   return success();
 }
 
-template <typename OpTy>
-LogicalResult importBinary(NodeContext &ctx) {
+template <typename OpTy> LogicalResult importBinary(NodeContext &ctx) {
   auto lhs = ctx.tensorInput(0, /*allowSpikes=*/true);
   if (failed(lhs))
     return failure();
@@ -435,13 +448,12 @@ LogicalResult importMaxPool(NodeContext &ctx) {
   if (failed(ceilMode) || failed(window))
     return failure();
   OpBuilder &b = ctx.builder();
-  FailureOr<Value> result = createInferred<spike::MaxPool2dOp>(
-      ctx, *input,
-      {b.getNamedAttr("kernel_shape", b.getDenseI64ArrayAttr(window->kernel)),
-       b.getNamedAttr("strides", b.getDenseI64ArrayAttr(window->strides)),
-       b.getNamedAttr("pads", b.getDenseI64ArrayAttr(window->pads)),
-       b.getNamedAttr("dilations", b.getDenseI64ArrayAttr(window->dilations)),
-       b.getNamedAttr("ceil_mode", b.getBoolAttr(ceilMode->value_or(0)))});
+  SmallVector<NamedAttribute> attrs =
+      windowAttributes(b, *window, /*withKernel=*/true, /*withDilations=*/true);
+  attrs.push_back(
+      b.getNamedAttr("ceil_mode", b.getBoolAttr(ceilMode->value_or(0))));
+  FailureOr<Value> result =
+      createInferred<spike::MaxPool2dOp>(ctx, *input, attrs);
   if (failed(result))
     return failure();
   ctx.setOutput(0, *result);
@@ -459,14 +471,14 @@ LogicalResult importAveragePool(NodeContext &ctx) {
   if (failed(ceilMode) || failed(countIncludePad) || failed(window))
     return failure();
   OpBuilder &b = ctx.builder();
-  FailureOr<Value> result = createInferred<spike::AvgPool2dOp>(
-      ctx, *input,
-      {b.getNamedAttr("kernel_shape", b.getDenseI64ArrayAttr(window->kernel)),
-       b.getNamedAttr("strides", b.getDenseI64ArrayAttr(window->strides)),
-       b.getNamedAttr("pads", b.getDenseI64ArrayAttr(window->pads)),
-       b.getNamedAttr("ceil_mode", b.getBoolAttr(ceilMode->value_or(0))),
-       b.getNamedAttr("count_include_pad",
-                      b.getBoolAttr(countIncludePad->value_or(0)))});
+  SmallVector<NamedAttribute> attrs = windowAttributes(
+      b, *window, /*withKernel=*/true, /*withDilations=*/false);
+  attrs.push_back(
+      b.getNamedAttr("ceil_mode", b.getBoolAttr(ceilMode->value_or(0))));
+  attrs.push_back(b.getNamedAttr("count_include_pad",
+                                 b.getBoolAttr(countIncludePad->value_or(0))));
+  FailureOr<Value> result =
+      createInferred<spike::AvgPool2dOp>(ctx, *input, attrs);
   if (failed(result))
     return failure();
   ctx.setOutput(0, *result);
@@ -477,8 +489,7 @@ LogicalResult importGlobalAveragePool(NodeContext &ctx) {
   auto input = ctx.tensorInput(0, /*allowSpikes=*/true);
   if (failed(input))
     return failure();
-  FailureOr<Value> result =
-      createInferred<spike::GlobalAvgPoolOp>(ctx, *input);
+  FailureOr<Value> result = createInferred<spike::GlobalAvgPoolOp>(ctx, *input);
   if (failed(result))
     return failure();
   ctx.setOutput(0, *result);
@@ -551,17 +562,17 @@ LogicalResult importReshape(NodeContext &ctx) {
   int64_t total = inputType.getNumElements();
   if (inferred) {
     if (known == 0 || total % known != 0)
-      return ctx.emitError() << "cannot infer the -1 entry: " << total
-                             << " elements do not divide into [" << shape
-                             << "]";
+      return ctx.emitError()
+             << "cannot infer the -1 entry: " << total
+             << " elements do not divide into [" << shape << "]";
     shape[*inferred] = total / known;
   }
   auto resultType = inputType.clone(shape);
   if (resultType.getNumElements() != total)
     return ctx.emitError() << "cannot reshape " << inputType << " into "
                            << resultType;
-  ctx.setOutput(0, ctx.builder().create<spike::ReshapeOp>(ctx.loc(), resultType,
-                                                          *input));
+  ctx.setOutput(
+      0, ctx.builder().create<spike::ReshapeOp>(ctx.loc(), resultType, *input));
   return success();
 }
 
@@ -637,8 +648,7 @@ LogicalResult importDropout(NodeContext &ctx) {
     if (!type.hasStaticShape())
       return ctx.emitError() << "the mask output needs a static shape";
     ctx.setConstantOutput(
-        1, DenseElementsAttr::get(type.clone(ctx.builder().getI1Type()),
-                                  true));
+        1, DenseElementsAttr::get(type.clone(ctx.builder().getI1Type()), true));
   }
   return success();
 }
@@ -725,8 +735,9 @@ LogicalResult importNeuron(NodeContext &ctx, bool isIF) {
   if (*reset) {
     std::optional<spike::ResetMode> parsed = spike::symbolizeResetMode(**reset);
     if (!parsed)
-      return ctx.emitError() << "reset must be 'hard', 'soft' or 'none', found '"
-                             << **reset << "'";
+      return ctx.emitError()
+             << "reset must be 'hard', 'soft' or 'none', found '" << **reset
+             << "'";
     resetMode = *parsed;
   }
   bool hard = resetMode == spike::ResetMode::hard;
@@ -738,9 +749,8 @@ LogicalResult importNeuron(NodeContext &ctx, bool isIF) {
   SmallVector<float> leakValues, gainValues;
   SmallVector<float> vLeakValues{0.0f}, vInitValues{0.0f};
   if (isIF) {
-    if (*tau || *decayInput || (*leak && llvm::any_of(**leak, [](float v) {
-                                  return v != 0.0f;
-                                })))
+    if (*tau || *decayInput ||
+        (*leak && llvm::any_of(**leak, [](float v) { return v != 0.0f; })))
       return ctx.emitError() << "an IF neuron has no leak: 'tau', "
                              << "'decay_input' and a non-zero 'leak' are not "
                              << "allowed";
@@ -753,16 +763,16 @@ LogicalResult importNeuron(NodeContext &ctx, bool isIF) {
                              << "'leak' and 'gain', not both";
     for (float t : **tau) {
       if (!(t > 0.0f) || !std::isfinite(t))
-        return ctx.emitError() << "tau must be positive and finite, found "
-                               << formatFloat(t);
+        return ctx.emitError()
+               << "tau must be positive and finite, found " << formatFloat(t);
       if (t < 1.0f)
-        return ctx.emitError() << "tau = " << formatFloat(t)
-                               << " gives leak = 1/tau > 1, "
-                               << "which has no exact discrete form";
+        return ctx.emitError()
+               << "tau = " << formatFloat(t) << " gives leak = 1/tau > 1, "
+               << "which has no exact discrete form";
       leakValues.push_back(1.0f / t);
     }
-    gainValues = decayInput->value_or(1) ? leakValues
-                                         : SmallVector<float>{1.0f};
+    gainValues =
+        decayInput->value_or(1) ? leakValues : SmallVector<float>{1.0f};
     if (hard) {
       vLeakValues = **vReset;
       vInitValues = **vReset;
@@ -792,9 +802,8 @@ LogicalResult importNeuron(NodeContext &ctx, bool isIF) {
       b.getNamedAttr("leak", b.getDenseF32ArrayAttr(leakValues)),
       b.getNamedAttr("gain", b.getDenseF32ArrayAttr(gainValues)),
       b.getNamedAttr("v_leak", b.getDenseF32ArrayAttr(vLeakValues)),
-      b.getNamedAttr("v_threshold",
-                     b.getDenseF32ArrayAttr(
-                         vThreshold->value_or(SmallVector<float>{1.0f}))),
+      b.getNamedAttr("v_threshold", b.getDenseF32ArrayAttr(vThreshold->value_or(
+                                        SmallVector<float>{1.0f}))),
       b.getNamedAttr("v_init", b.getDenseF32ArrayAttr(vInitValues)),
       b.getNamedAttr("reset",
                      spike::ResetModeAttr::get(ctx.context(), resetMode)),
@@ -871,16 +880,15 @@ ArrayRef<OpEntry> onnx_import::getOpTable() { return kOpTable; }
 std::vector<std::string> sparseflow::getSupportedONNXOps() {
   std::vector<std::string> ops;
   for (const OpEntry &entry : kOpTable) {
-    std::string name =
-        entry.domain.empty() ? entry.opType.str()
-                             : (entry.domain + "." + entry.opType).str();
-    name += " (" +
-            llvm::join(llvm::map_range(entry.versions,
-                                       [](int64_t v) {
-                                         return std::to_string(v);
-                                       }),
-                       ", ") +
-            ")";
+    std::string name = entry.domain.empty()
+                           ? entry.opType.str()
+                           : (entry.domain + "." + entry.opType).str();
+    name +=
+        " (" +
+        llvm::join(llvm::map_range(entry.versions,
+                                   [](int64_t v) { return std::to_string(v); }),
+                   ", ") +
+        ")";
     ops.push_back(std::move(name));
   }
   return ops;

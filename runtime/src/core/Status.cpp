@@ -7,26 +7,26 @@
 #include "sparseflow/runtime/status.h"
 
 #include <cstdarg>
+#include <cstddef>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <cstddef>
 
 struct sf_status_impl_t {
   sf_status_code_t code;
-  bool isStatic; // the out-of-memory fallback, never freed
+  bool isStatic;   // the out-of-memory fallback, never freed
   char message[1]; // flexible: allocated to hold the whole message
 };
 
 namespace {
 
-sf_status_impl_t outOfMemoryStatus = {SF_STATUS_RESOURCE_EXHAUSTED, true,
-                                      {'\0'}};
+sf_status_impl_t outOfMemoryStatus = {
+    SF_STATUS_RESOURCE_EXHAUSTED, true, {'\0'}};
 
 } // namespace
 
-extern "C" sf_status_t sf_status_make(sf_status_code_t code,
-                                      const char *format, ...) {
+extern "C" sf_status_t sf_status_make(sf_status_code_t code, const char *format,
+                                      ...) {
   if (code == SF_STATUS_OK)
     return SF_OK;
   if (!format)
