@@ -27,7 +27,6 @@
 #include <google/protobuf/wire_format_lite.h>
 #include <onnx/defs/schema.h>
 
-#include <cstring>
 #include <limits>
 
 using namespace mlir;
@@ -279,6 +278,8 @@ bool NodeContext::hasOutput(unsigned index) const {
          !node_.output(index).empty();
 }
 
+// The dispatcher has checked that the node's outputs are new names, so these
+// definitions cannot collide.
 void NodeContext::setOutput(unsigned index, Value value) {
   if (hasOutput(index))
     (void)graph_.define(node_.output(index), value, loc_);
@@ -597,6 +598,13 @@ LogicalResult ModelImporter::importNode(GraphImporter &graph,
   if (static_cast<unsigned>(node.output_size()) > entry->maxOutputs)
     return ctx.emitError() << "expected at most " << entry->maxOutputs
                            << " outputs, found " << node.output_size();
+  llvm::StringSet<> outputs;
+  for (const std::string &output : node.output())
+    if (!output.empty() &&
+        (graph.isDefined(output) || !outputs.insert(output).second))
+      return ctx.emitError() << "output '" << output
+                             << "' is already defined (SSA form requires "
+                             << "each value to be defined once)";
   for (const std::string &input : node.input())
     if (!input.empty() && !graph.isDefined(input))
       return ctx.emitError() << "input '" << input
