@@ -34,20 +34,25 @@ namespace {
 
 enum class EmitStage { Spike };
 
+cl::OptionCategory sfcCategory("sfc options");
+
 cl::opt<std::string> inputFilename(cl::Positional, cl::Required,
-                                   cl::desc("<model.onnx | model.textproto>"));
+                                   cl::desc("<model.onnx | model.textproto>"),
+                                   cl::cat(sfcCategory));
 cl::opt<std::string> outputFilename("o",
                                     cl::desc("Output file ('-' for "
                                              "stdout)"),
-                                    cl::value_desc("filename"), cl::init("-"));
+                                    cl::value_desc("filename"), cl::init("-"),
+                                    cl::cat(sfcCategory));
 cl::opt<EmitStage>
     emitStage("emit", cl::desc("The stage to stop after and print"),
               cl::values(clEnumValN(EmitStage::Spike, "spike",
                                     "the imported spike-dialect IR")),
-              cl::init(EmitStage::Spike));
+              cl::init(EmitStage::Spike), cl::cat(sfcCategory));
 cl::opt<int64_t> timesteps("timesteps",
                            cl::desc("Timesteps T (overrides the model's "
-                                    "sparseflow.timesteps)"));
+                                    "sparseflow.timesteps)"),
+                           cl::cat(sfcCategory));
 cl::opt<spike::Encoding> encoding(
     "encoding", cl::desc("Input encoding (overrides sparseflow.encoding)"),
     cl::values(clEnumValN(spike::Encoding::direct, "direct",
@@ -55,18 +60,20 @@ cl::opt<spike::Encoding> encoding(
                clEnumValN(spike::Encoding::rate, "rate",
                           "Bernoulli spikes with the input as probability"),
                clEnumValN(spike::Encoding::spikes, "spikes",
-                          "the caller passes [T, N, ...] spikes")));
+                          "the caller passes [T, N, ...] spikes")),
+    cl::cat(sfcCategory));
 cl::opt<spike::Readout> readout(
     "readout", cl::desc("Output readout (overrides sparseflow.readout)"),
     cl::values(clEnumValN(spike::Readout::mean, "mean", "mean over time"),
                clEnumValN(spike::Readout::sum, "sum", "sum over time"),
                clEnumValN(spike::Readout::last, "last", "the last step"),
                clEnumValN(spike::Readout::all, "all",
-                          "every step, as [T, N, ...]")));
+                          "every step, as [T, N, ...]")),
+    cl::cat(sfcCategory));
 cl::opt<int64_t> batch("batch",
                        cl::desc("Size of a dynamic leading (batch) input "
                                 "dimension"),
-                       cl::init(1));
+                       cl::init(1), cl::cat(sfcCategory));
 cl::opt<ONNXInputFormat> inputFormat(
     "input-format", cl::desc("How the model is encoded"),
     cl::values(clEnumValN(ONNXInputFormat::Auto, "auto",
@@ -75,17 +82,17 @@ cl::opt<ONNXInputFormat> inputFormat(
                           "a serialized ONNX ModelProto"),
                clEnumValN(ONNXInputFormat::Text, "text",
                           "the protobuf text format of ModelProto")),
-    cl::init(ONNXInputFormat::Auto));
+    cl::init(ONNXInputFormat::Auto), cl::cat(sfcCategory));
 cl::opt<bool> splitInputFile(
     "split-input-file",
     cl::desc("Split a text model at '# -----' lines and import each chunk "
              "separately"),
-    cl::init(false));
+    cl::init(false), cl::cat(sfcCategory));
 cl::opt<bool> verifyDiagnostics(
     "verify-diagnostics",
     cl::desc("Check emitted diagnostics against expected-* comments in the "
              "input (text models)"),
-    cl::init(false));
+    cl::init(false), cl::cat(sfcCategory));
 
 constexpr const char *kUsage = R"(sfc - the SparseFlow compiler
 
@@ -194,6 +201,9 @@ int main(int argc, char **argv) {
 
   registerAsmPrinterCLOptions();
   registerMLIRContextCLOptions();
+  // LLVM's own global options are irrelevant here; --help-hidden lists them
+  // and MLIR's printing options (e.g. --mlir-elide-elementsattrs-if-larger).
+  cl::HideUnrelatedOptions(sfcCategory);
   // Drop the command word so the options parse as `sfc-<command> ...`.
   std::string program = ("sfc " + command).str();
   SmallVector<const char *> args{program.c_str()};
