@@ -611,7 +611,6 @@ LogicalResult ModelImporter::importNode(GraphImporter &graph,
                              << "' is not a graph input, an initializer or "
                              << "the output of an earlier node";
 
-  builder_.setInsertionPointToEnd(builder_.getBlock());
   if (failed(entry->handler(ctx)) || failed(ctx.checkAllAttributesUsed()))
     return failure();
   for (const std::string &output : node.output())
