@@ -72,6 +72,8 @@ public:
   /// Whether output `index` is consumed (present with a non-empty name).
   bool hasOutput(unsigned index) const;
   void setOutput(unsigned index, mlir::Value value);
+  /// Sets output 0 from a built value, or forwards the failure to build it.
+  mlir::LogicalResult setResult(mlir::FailureOr<mlir::Value> result);
   void setConstantOutput(unsigned index, mlir::DenseElementsAttr value);
 
   //===--------------------------------------------------------------------===//

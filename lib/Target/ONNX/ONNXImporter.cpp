@@ -131,22 +131,19 @@ onnx_import::convertTensorProto(const onnx::TensorProto &tensor,
         type, ArrayRef<char>(raw.data(), raw.size()));
   }
 
+  // Typed repeated fields hold exactly the element type's values.
+  auto fromField = [&](const auto &field) -> FailureOr<DenseElementsAttr> {
+    if (failed(expectCount(field.size())))
+      return failure();
+    return DenseElementsAttr::get(type, llvm::ArrayRef(field.data(), count));
+  };
   switch (tensor.data_type()) {
   case onnx::TensorProto::FLOAT:
-    if (failed(expectCount(tensor.float_data_size())))
-      return failure();
-    return DenseElementsAttr::get(
-        type, ArrayRef<float>(tensor.float_data().data(), count));
+    return fromField(tensor.float_data());
   case onnx::TensorProto::DOUBLE:
-    if (failed(expectCount(tensor.double_data_size())))
-      return failure();
-    return DenseElementsAttr::get(
-        type, ArrayRef<double>(tensor.double_data().data(), count));
+    return fromField(tensor.double_data());
   case onnx::TensorProto::INT64:
-    if (failed(expectCount(tensor.int64_data_size())))
-      return failure();
-    return DenseElementsAttr::get(
-        type, ArrayRef<int64_t>(tensor.int64_data().data(), count));
+    return fromField(tensor.int64_data());
   case onnx::TensorProto::UINT32:
   case onnx::TensorProto::UINT64: {
     if (failed(expectCount(tensor.uint64_data_size())))
@@ -283,6 +280,13 @@ bool NodeContext::hasOutput(unsigned index) const {
 void NodeContext::setOutput(unsigned index, Value value) {
   if (hasOutput(index))
     (void)graph_.define(node_.output(index), value, loc_);
+}
+
+LogicalResult NodeContext::setResult(FailureOr<Value> result) {
+  if (failed(result))
+    return failure();
+  setOutput(0, *result);
+  return success();
 }
 
 void NodeContext::setConstantOutput(unsigned index, DenseElementsAttr value) {

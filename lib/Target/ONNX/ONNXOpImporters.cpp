@@ -220,11 +220,7 @@ LogicalResult importConv(NodeContext &ctx) {
       b, *window, /*withKernel=*/false, /*withDilations=*/true);
   attrs.push_back(
       b.getNamedAttr("groups", b.getI64IntegerAttr(group->value_or(1))));
-  FailureOr<Value> conv = createInferred<spike::Conv2dOp>(ctx, operands, attrs);
-  if (failed(conv))
-    return failure();
-  ctx.setOutput(0, *conv);
-  return success();
+  return ctx.setResult(createInferred<spike::Conv2dOp>(ctx, operands, attrs));
 }
 
 /// Gemm: Y = alpha * A' * B' + beta * C, as spike.linear (whose weight is
@@ -373,14 +369,10 @@ LogicalResult importBatchNorm(NodeContext &ctx) {
                            << "running_mean/running_var outputs) is not "
                            << "supported; export the model in eval mode";
   OpBuilder &b = ctx.builder();
-  FailureOr<Value> result = createInferred<spike::BatchNormOp>(
+  return ctx.setResult(createInferred<spike::BatchNormOp>(
       ctx, operands,
       {b.getNamedAttr("epsilon",
-                      b.getF32FloatAttr(epsilon->value_or(1.0e-5f)))});
-  if (failed(result))
-    return failure();
-  ctx.setOutput(0, *result);
-  return success();
+                      b.getF32FloatAttr(epsilon->value_or(1.0e-5f)))}));
 }
 
 //===----------------------------------------------------------------------===//
@@ -408,11 +400,7 @@ template <typename OpTy> LogicalResult importBinary(NodeContext &ctx) {
   auto rhs = ctx.tensorInput(1, /*allowSpikes=*/true);
   if (failed(rhs))
     return failure();
-  FailureOr<Value> result = createInferred<OpTy>(ctx, {*lhs, *rhs});
-  if (failed(result))
-    return failure();
-  ctx.setOutput(0, *result);
-  return success();
+  return ctx.setResult(createInferred<OpTy>(ctx, {*lhs, *rhs}));
 }
 
 LogicalResult importSum(NodeContext &ctx) {
@@ -452,12 +440,7 @@ LogicalResult importMaxPool(NodeContext &ctx) {
       windowAttributes(b, *window, /*withKernel=*/true, /*withDilations=*/true);
   attrs.push_back(
       b.getNamedAttr("ceil_mode", b.getBoolAttr(ceilMode->value_or(0))));
-  FailureOr<Value> result =
-      createInferred<spike::MaxPool2dOp>(ctx, *input, attrs);
-  if (failed(result))
-    return failure();
-  ctx.setOutput(0, *result);
-  return success();
+  return ctx.setResult(createInferred<spike::MaxPool2dOp>(ctx, *input, attrs));
 }
 
 LogicalResult importAveragePool(NodeContext &ctx) {
@@ -477,23 +460,14 @@ LogicalResult importAveragePool(NodeContext &ctx) {
       b.getNamedAttr("ceil_mode", b.getBoolAttr(ceilMode->value_or(0))));
   attrs.push_back(b.getNamedAttr("count_include_pad",
                                  b.getBoolAttr(countIncludePad->value_or(0))));
-  FailureOr<Value> result =
-      createInferred<spike::AvgPool2dOp>(ctx, *input, attrs);
-  if (failed(result))
-    return failure();
-  ctx.setOutput(0, *result);
-  return success();
+  return ctx.setResult(createInferred<spike::AvgPool2dOp>(ctx, *input, attrs));
 }
 
 LogicalResult importGlobalAveragePool(NodeContext &ctx) {
   auto input = ctx.tensorInput(0, /*allowSpikes=*/true);
   if (failed(input))
     return failure();
-  FailureOr<Value> result = createInferred<spike::GlobalAvgPoolOp>(ctx, *input);
-  if (failed(result))
-    return failure();
-  ctx.setOutput(0, *result);
-  return success();
+  return ctx.setResult(createInferred<spike::GlobalAvgPoolOp>(ctx, *input));
 }
 
 //===----------------------------------------------------------------------===//
@@ -514,12 +488,8 @@ LogicalResult importFlatten(NodeContext &ctx) {
     return ctx.emitError() << "axis " << axis->value_or(1)
                            << " is out of range for an input of rank " << rank;
   OpBuilder &b = ctx.builder();
-  FailureOr<Value> result = createInferred<spike::FlattenOp>(
-      ctx, *input, {b.getNamedAttr("axis", b.getI64IntegerAttr(normalized))});
-  if (failed(result))
-    return failure();
-  ctx.setOutput(0, *result);
-  return success();
+  return ctx.setResult(createInferred<spike::FlattenOp>(
+      ctx, *input, {b.getNamedAttr("axis", b.getI64IntegerAttr(normalized))}));
 }
 
 LogicalResult importReshape(NodeContext &ctx) {
@@ -599,12 +569,8 @@ LogicalResult importConcat(NodeContext &ctx) {
   if (failed(normalized))
     return failure();
   OpBuilder &b = ctx.builder();
-  FailureOr<Value> result = createInferred<spike::ConcatOp>(
-      ctx, inputs, {b.getNamedAttr("axis", b.getI64IntegerAttr(*normalized))});
-  if (failed(result))
-    return failure();
-  ctx.setOutput(0, *result);
-  return success();
+  return ctx.setResult(createInferred<spike::ConcatOp>(
+      ctx, inputs, {b.getNamedAttr("axis", b.getI64IntegerAttr(*normalized))}));
 }
 
 //===----------------------------------------------------------------------===//
@@ -814,11 +780,7 @@ LogicalResult importNeuron(NodeContext &ctx, bool isIF) {
   if (hard)
     attrs.push_back(
         b.getNamedAttr("v_reset", b.getDenseF32ArrayAttr(**vReset)));
-  FailureOr<Value> result = createInferred<spike::LIFOp>(ctx, *input, attrs);
-  if (failed(result))
-    return failure();
-  ctx.setOutput(0, *result);
-  return success();
+  return ctx.setResult(createInferred<spike::LIFOp>(ctx, *input, attrs));
 }
 
 LogicalResult importLIF(NodeContext &ctx) { return importNeuron(ctx, false); }
