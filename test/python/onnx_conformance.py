@@ -16,7 +16,6 @@ import sys
 import tempfile
 
 import onnx
-from onnx import numpy_helper
 
 NODE_TESTS = pathlib.Path("/usr/share/libonnx-testdata/data/node")
 

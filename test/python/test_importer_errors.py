@@ -5,7 +5,6 @@ message; this checks that a plain `sfc import` of each chunk fails too (an
 error that is printed while the import carries on would pass the former).
 """
 
-import pathlib
 
 import pytest
 

@@ -1,5 +1,6 @@
 """Every libonnx node test of a claimed op imports, or is rejected precisely."""
 
+import onnx
 import pytest
 
 import onnx_conformance
@@ -11,7 +12,7 @@ TESTS = onnx_conformance.claimed_tests()
 def test_every_claimed_op_has_conformance_tests():
     covered = set()
     for name in TESTS:
-        model = onnx_conformance.onnx.load(str(onnx_conformance.NODE_TESTS / name / "model.onnx"))
+        model = onnx.load(str(onnx_conformance.NODE_TESTS / name / "model.onnx"))
         covered |= {node.op_type for node in model.graph.node}
     assert covered == onnx_conformance.CLAIMED_OPS
 
