@@ -13,10 +13,12 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "mlir/Transforms/Passes.h"
+#include "sparseflow/Compiler/SpikePipeline.h"
 #include "sparseflow/Dialect/Spike/SpikeDialect.h"
 
 int main(int argc, char **argv) {
   mlir::registerTransformsPasses();
+  sparseflow::registerSpikePipelines();
 
   mlir::DialectRegistry registry;
   registry.insert<sparseflow::spike::SpikeDialect, mlir::arith::ArithDialect,

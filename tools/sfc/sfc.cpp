@@ -2,13 +2,18 @@
 //
 // Part of SparseFlow.
 //
-//   sfc compile model.onnx --emit=spike [-o out.mlir] [--timesteps=T]
-//       [--encoding=direct|rate|spikes] [--readout=mean|sum|last|all]
-//       [--batch=N] [--split-input-file] [--verify-diagnostics]
+//   sfc compile model.onnx [--emit=spike|tagged|partitioned] [-o out.mlir]
+//       [--targets=host,gpu,spikecore] [--block-size=auto|0|8|16]
+//       [--placement=FILE.json] [--save-placement=FILE.json]
+//       [--spikecore-config=FILE.json] [--report] [--report-json=PATH]
+//       [--timesteps=T] [--encoding=direct|rate|spikes]
+//       [--readout=mean|sum|last|all] [--batch=N] [--split-input-file]
+//       [--verify-diagnostics]
 //   sfc import model.onnx ...        same as `compile --emit=spike`
 //
-// A thin command line over the importer library; every diagnostic goes
-// through MLIR's source manager, so text models get file:line:col errors.
+// A thin command line over the importer and pipeline libraries; every
+// diagnostic goes through MLIR's source manager, so text models get
+// file:line:col errors.
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,7 +22,10 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Support/ToolUtilities.h"
+#include "sparseflow/Compiler/PlacementReport.h"
+#include "sparseflow/Compiler/SpikePipeline.h"
 #include "sparseflow/Dialect/Spike/SpikeDialect.h"
 #include "sparseflow/Target/ONNX/ONNXImporter.h"
 #include "llvm/Support/CommandLine.h"
@@ -32,8 +40,6 @@ namespace cl = llvm::cl;
 
 namespace {
 
-enum class EmitStage { Spike };
-
 cl::OptionCategory sfcCategory("sfc options");
 
 cl::opt<std::string> inputFilename(cl::Positional, cl::Required,
@@ -44,11 +50,46 @@ cl::opt<std::string> outputFilename("o",
                                              "stdout)"),
                                     cl::value_desc("filename"), cl::init("-"),
                                     cl::cat(sfcCategory));
-cl::opt<EmitStage>
-    emitStage("emit", cl::desc("The stage to stop after and print"),
-              cl::values(clEnumValN(EmitStage::Spike, "spike",
-                                    "the imported spike-dialect IR")),
-              cl::init(EmitStage::Spike), cl::cat(sfcCategory));
+cl::opt<PipelineStage> emitStage(
+    "emit", cl::desc("The stage to stop after and print"),
+    cl::values(
+        clEnumValN(PipelineStage::Imported, "spike",
+                   "the imported spike-dialect IR"),
+        clEnumValN(PipelineStage::Tagged, "tagged",
+                   "canonicalized, BatchNorm folded, spike consumers tagged "
+                   "with block sizes"),
+        clEnumValN(PipelineStage::Partitioned, "partitioned",
+                   "every op placed on a target, outlined per target "
+                   "(default)")),
+    cl::init(PipelineStage::Partitioned), cl::cat(sfcCategory));
+cl::list<std::string> targets(
+    "targets", cl::desc("Targets in order of preference (default: host)"),
+    cl::value_desc("host,gpu,spikecore"), cl::CommaSeparated,
+    cl::cat(sfcCategory));
+cl::opt<std::string> blockSize(
+    "block-size",
+    cl::desc("Zero-block size of spike-consuming layers: auto (by feature-map "
+             "size), 0 (dense), or a power of two up to 64"),
+    cl::value_desc("auto|0|8|16"), cl::init("auto"), cl::cat(sfcCategory));
+cl::opt<std::string> placementFile(
+    "placement",
+    cl::desc("Placement file: rules matching op kind and node name that set "
+             "the target and/or block size"),
+    cl::value_desc("FILE.json"), cl::cat(sfcCategory));
+cl::opt<std::string> savePlacement(
+    "save-placement",
+    cl::desc("Write the effective placement as an editable placement file"),
+    cl::value_desc("FILE.json"), cl::cat(sfcCategory));
+cl::opt<std::string> spikecoreConfig(
+    "spikecore-config", cl::desc("SpikeCore target description"),
+    cl::value_desc("FILE.json"), cl::cat(sfcCategory));
+cl::opt<bool> report("report",
+                     cl::desc("Print a table of the ops with their shapes, "
+                              "spike input, block size and target (stderr)"),
+                     cl::init(false), cl::cat(sfcCategory));
+cl::opt<std::string> reportJSON("report-json",
+                                cl::desc("Write the report as JSON"),
+                                cl::value_desc("PATH"), cl::cat(sfcCategory));
 cl::opt<int64_t> timesteps("timesteps",
                            cl::desc("Timesteps T (overrides the model's "
                                     "sparseflow.timesteps)"),
@@ -105,7 +146,52 @@ COMMANDS:
 Run 'sfc <command> --help' for the options of a command.
 )";
 
-/// Imports one model buffer and prints the result to `os`.
+/// Writes `print`'s output to `path`, reporting failures.
+LogicalResult writeFile(StringRef path,
+                        function_ref<void(raw_ostream &)> print) {
+  std::string errorMessage;
+  auto file = openOutputFile(path, &errorMessage);
+  if (!file) {
+    llvm::errs() << "error: " << errorMessage << "\n";
+    return failure();
+  }
+  print(file->os());
+  file->keep();
+  return success();
+}
+
+/// Runs the pipeline up to the requested stage and writes the reports.
+LogicalResult compile(ModuleOp module) {
+  SpikePipelineOptions pipelineOptions;
+  pipelineOptions.targets = SmallVector<std::string>(targets.begin(), targets.end());
+  pipelineOptions.blockSize = blockSize.getValue();
+  pipelineOptions.placement = placementFile.getValue();
+  pipelineOptions.spikecoreConfig = spikecoreConfig.getValue();
+  PassManager pm(module->getName());
+  if (failed(applyPassManagerCLOptions(pm)))
+    return failure();
+  buildSpikePipeline(pm, pipelineOptions, emitStage);
+  if (failed(pm.run(module)))
+    return failure();
+
+  if (!report && reportJSON.empty() && savePlacement.empty())
+    return success();
+  PlacementReport placement = PlacementReport::collect(module);
+  if (report)
+    placement.printTable(llvm::errs());
+  if (!reportJSON.empty() &&
+      failed(writeFile(reportJSON,
+                       [&](raw_ostream &os) { placement.printJSON(os); })))
+    return failure();
+  if (!savePlacement.empty() &&
+      failed(writeFile(savePlacement, [&](raw_ostream &os) {
+        placement.printPlacementFile(os);
+      })))
+    return failure();
+  return success();
+}
+
+/// Imports one model buffer, compiles it and prints the result to `os`.
 LogicalResult processBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer,
                             raw_ostream &os, const ONNXImportOptions &options) {
   DialectRegistry registry;
@@ -119,12 +205,14 @@ LogicalResult processBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer,
   sourceMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
   if (verifyDiagnostics) {
     SourceMgrDiagnosticVerifierHandler handler(sourceMgr, &context);
-    (void)importONNXModel(sourceMgr, &context, options);
+    if (OwningOpRef<ModuleOp> module =
+            importONNXModel(sourceMgr, &context, options))
+      (void)compile(*module);
     return handler.verify();
   }
   SourceMgrDiagnosticHandler handler(sourceMgr, &context);
   OwningOpRef<ModuleOp> module = importONNXModel(sourceMgr, &context, options);
-  if (!module)
+  if (!module || failed(compile(*module)))
     return failure();
   module->print(os);
   os << "\n";
@@ -140,6 +228,11 @@ int run() {
   if (batch < 1) {
     llvm::errs() << "error: --batch must be at least 1, found " << batch
                  << "\n";
+    return 1;
+  }
+  if (splitInputFile && (!reportJSON.empty() || !savePlacement.empty())) {
+    llvm::errs() << "error: --report-json and --save-placement write one "
+                    "file and cannot be combined with --split-input-file\n";
     return 1;
   }
   ONNXImportOptions options;
@@ -201,6 +294,7 @@ int main(int argc, char **argv) {
 
   registerAsmPrinterCLOptions();
   registerMLIRContextCLOptions();
+  registerPassManagerCLOptions();
   // LLVM's own global options are irrelevant here; --help-hidden lists them
   // and MLIR's printing options (e.g. --mlir-elide-elementsattrs-if-larger).
   cl::HideUnrelatedOptions(sfcCategory);
@@ -213,5 +307,13 @@ int main(int argc, char **argv) {
       command == "import"
           ? "sfc import: import an ONNX model and print its spike IR\n"
           : "sfc compile: compile an ONNX spiking neural network\n");
+  if (command == "import") {
+    if (emitStage.getNumOccurrences()) {
+      llvm::errs() << "error: 'sfc import' always emits the imported IR; "
+                      "use 'sfc compile --emit=...' to choose a stage\n";
+      return 1;
+    }
+    emitStage = PipelineStage::Imported;
+  }
   return run();
 }

@@ -14,6 +14,7 @@
 #include "sparseflow/Dialect/Spike/SpikeOps.h"
 
 #include "mlir/Dialect/Traits.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/OpImplementation.h"
@@ -22,6 +23,7 @@
 #include "llvm/Support/MathExtras.h"
 
 #include <cmath>
+#include <cstring>
 
 using namespace mlir;
 using namespace sparseflow::spike;
@@ -337,6 +339,62 @@ OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
   return {};
 }
 
+namespace {
+
+/// add(conv2d(x, w), c) -> conv2d(x, w, c') and likewise for linear, when the
+/// layer has no bias and no other user and `c` is a constant that is uniform
+/// or varies only along the channel dimension (1) of the layer's result. Exact:
+/// a bias is added once to the finished sum, as the add did.
+struct AbsorbBiasIntoLayer : OpRewritePattern<AddOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(AddOp add,
+                                PatternRewriter &rewriter) const override {
+    Operation *layer = add.getLhs().getDefiningOp();
+    if (!isa_and_nonnull<Conv2dOp, LinearOp>(layer) || !layer->hasOneUse() ||
+        layer->getNumOperands() != 2 || add.getLhs().getType() != add.getType())
+      return rewriter.notifyMatchFailure(add, "lhs is not a bias-less layer");
+    DenseElementsAttr constant;
+    if (!matchPattern(add.getRhs(), m_Constant(&constant)))
+      return rewriter.notifyMatchFailure(add, "rhs is not a constant");
+
+    RankedTensorType result = add.getType();
+    int64_t channels = result.getDimSize(1);
+    auto biasType = RankedTensorType::get({channels}, result.getElementType());
+    DenseElementsAttr bias;
+    if (constant.isSplat()) {
+      bias = DenseElementsAttr::get(biasType,
+                                    constant.getSplatValue<Attribute>());
+    } else {
+      // Align the constant's shape to the right of the result's; only the
+      // channel dimension may differ from 1.
+      ArrayRef<int64_t> shape = constant.getType().getShape();
+      int64_t offset = result.getRank() - static_cast<int64_t>(shape.size());
+      for (auto [index, size] : llvm::enumerate(shape))
+        if (size != 1 && static_cast<int64_t>(index) + offset != 1)
+          return rewriter.notifyMatchFailure(add, "not a per-channel constant");
+      bias = constant.reshape(biasType);
+    }
+
+    Value biasValue =
+        rewriter.create<arith::ConstantOp>(add.getRhs().getLoc(), bias);
+    Location loc = rewriter.getFusedLoc({layer->getLoc(), add.getLoc()});
+    Operation *fused = rewriter.clone(*layer);
+    fused->setLoc(loc);
+    fused->insertOperands(2, biasValue);
+    rewriter.replaceOp(add, fused->getResults());
+    rewriter.eraseOp(layer);
+    return success();
+  }
+};
+
+} // namespace
+
+void AddOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                        MLIRContext *context) {
+  patterns.add<AbsorbBiasIntoLayer>(context);
+}
+
 FailureOr<RankedTensorType> MulOp::inferResultType(std::optional<Location> loc,
                                                    Adaptor adaptor) {
   return inferBroadcastType<MulOp>(loc, adaptor.getLhs(), adaptor.getRhs());
@@ -468,9 +526,11 @@ FlattenOp::inferResultType(std::optional<Location> loc, Adaptor adaptor) {
 
 LogicalResult FlattenOp::verify() { return verifyResultType(*this); }
 
-OpFoldResult FlattenOp::fold(FoldAdaptor) {
+OpFoldResult FlattenOp::fold(FoldAdaptor adaptor) {
   if (getInput().getType() == getType())
     return getInput();
+  if (auto input = dyn_cast_if_present<DenseElementsAttr>(adaptor.getInput()))
+    return input.reshape(getType());
   return {};
 }
 
@@ -491,9 +551,11 @@ LogicalResult ReshapeOp::verify() {
   return success();
 }
 
-OpFoldResult ReshapeOp::fold(FoldAdaptor) {
+OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
   if (getInput().getType() == getType())
     return getInput();
+  if (auto input = dyn_cast_if_present<DenseElementsAttr>(adaptor.getInput()))
+    return input.reshape(getType());
   // reshape(reshape(x)) and reshape(flatten(x)) -> reshape(x)
   Operation *producer = getInput().getDefiningOp();
   if (isa_and_nonnull<ReshapeOp, FlattenOp>(producer)) {
@@ -573,10 +635,49 @@ TransposeOp::inferResultType(std::optional<Location> loc, Adaptor adaptor) {
 
 LogicalResult TransposeOp::verify() { return verifyResultType(*this); }
 
-OpFoldResult TransposeOp::fold(FoldAdaptor) {
+/// Permutes the elements of a constant whose elements are whole bytes wide.
+static DenseElementsAttr transposeConstant(DenseElementsAttr input,
+                                           ArrayRef<int64_t> permutation,
+                                           RankedTensorType resultType) {
+  if (input.isSplat())
+    return input.resizeSplat(resultType);
+  unsigned bits = input.getElementType().getIntOrFloatBitWidth();
+  if (bits % 8 != 0 || !resultType.hasStaticShape())
+    return {};
+  size_t width = bits / 8;
+  ArrayRef<int64_t> inShape = input.getType().getShape();
+  int64_t rank = inShape.size();
+  SmallVector<int64_t> inStrides(rank, 1);
+  for (int64_t dim = rank - 2; dim >= 0; --dim)
+    inStrides[dim] = inStrides[dim + 1] * inShape[dim + 1];
+  ArrayRef<char> in = input.getRawData();
+  std::vector<char> out(in.size());
+  SmallVector<int64_t> index(rank, 0); // index into the result
+  ArrayRef<int64_t> outShape = resultType.getShape();
+  for (int64_t linear = 0, e = resultType.getNumElements(); linear < e;
+       ++linear) {
+    int64_t source = 0;
+    for (int64_t dim = 0; dim < rank; ++dim)
+      source += index[dim] * inStrides[permutation[dim]];
+    std::memcpy(out.data() + linear * width, in.data() + source * width,
+                width);
+    for (int64_t dim = rank - 1; dim >= 0; --dim) {
+      if (++index[dim] < outShape[dim])
+        break;
+      index[dim] = 0;
+    }
+  }
+  return DenseElementsAttr::getFromRawBuffer(resultType, out);
+}
+
+OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
   ArrayRef<int64_t> permutation = getPermutation();
   if (llvm::equal(permutation, llvm::seq<int64_t>(0, permutation.size())))
     return getInput();
+  if (auto input = dyn_cast_if_present<DenseElementsAttr>(adaptor.getInput()))
+    if (DenseElementsAttr folded =
+            transposeConstant(input, permutation, getType()))
+      return folded;
   // transpose(transpose(x, p), q) -> transpose(x, p o q)
   if (auto inner = getInput().getDefiningOp<TransposeOp>()) {
     SmallVector<int64_t> composed;

@@ -51,11 +51,34 @@ def Spike_FireMode : I32EnumAttr<"FireMode", "threshold comparison that emits a 
   let genSpecializedAttr = 0;
 }
 
+def Spike_Target : I32EnumAttr<"Target", "where an op runs", [
+    I32EnumAttrCase<"host", 0>,
+    I32EnumAttrCase<"gpu", 1>,
+    I32EnumAttrCase<"spikecore", 2>
+  ]> {
+  let cppNamespace = "::sparseflow::spike";
+  let genSpecializedAttr = 0;
+}
+
 def Spike_ResetModeAttr : EnumAttr<Spike_Dialect, Spike_ResetMode, "reset"> {
   let assemblyFormat = "`<` $value `>`";
 }
 
 def Spike_FireModeAttr : EnumAttr<Spike_Dialect, Spike_FireMode, "fire"> {
+  let assemblyFormat = "`<` $value `>`";
+}
+
+def Spike_TargetAttr : EnumAttr<Spike_Dialect, Spike_Target, "target"> {
+  let summary = "The target an op or an outlined partition runs on";
+  let description = [{
+    Set by `spike-partition` under the name `spike.target`, on every spike op
+    and on each function it outlines: `host` (the CPU runtime), `gpu` (CUDA
+    block-sparse kernels) or `spikecore` (the simulated neuromorphic core).
+
+    ```mlir
+    func.func private @main_p1_gpu(...) attributes {spike.target = #spike.target<gpu>}
+    ```
+  }];
   let assemblyFormat = "`<` $value `>`";
 }
 

@@ -7,6 +7,7 @@
 #ifndef SPARSEFLOW_DIALECT_SPIKE_SPIKEDIALECT_H
 #define SPARSEFLOW_DIALECT_SPIKE_SPIKEDIALECT_H
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Dialect.h"
 
 #include "sparseflow/Dialect/Spike/SpikeDialect.h.inc"

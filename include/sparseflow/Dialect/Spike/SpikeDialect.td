@@ -37,15 +37,45 @@ def Spike_Dialect : Dialect {
       func.func @main(%x: tensor<1x784xf32>) -> tensor<1x10xi1> { ... }
     }
     ```
+
+    The compiler's passes record their decisions as discardable attributes,
+    each checked by the dialect wherever it appears:
+
+    - `spike.spike_input` (unit, on a spike op; `spike-tag-lif-successors`):
+      at least one operand is a spike train.
+    - `spike.block_size` (`i64`, on a tagged `spike.conv2d` or `spike.linear`;
+      `spike-select-block-size`): the zero-block granularity of its sparse
+      kernel; 0 selects the dense kernel.
+    - `spike.target` (`#spike.target<...>`, on a spike op or a `func.func`;
+      `spike-partition`): where it runs.
   }];
 
   let useDefaultAttributePrinterParser = 1;
   let hasOperationAttrVerify = 1;
+  let hasConstantMaterializer = 1;
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
 
   let extraClassDeclaration = [{
     /// The name of the module attribute that holds the `#spike.model`.
     static constexpr ::llvm::StringLiteral getModelAttrName() {
       return ::llvm::StringLiteral("spike.model");
+    }
+    /// The unit attribute that marks an op consuming a spike train.
+    static constexpr ::llvm::StringLiteral getSpikeInputAttrName() {
+      return ::llvm::StringLiteral("spike.spike_input");
+    }
+    /// The `i64` zero-block granularity of a tagged conv2d or linear.
+    static constexpr ::llvm::StringLiteral getBlockSizeAttrName() {
+      return ::llvm::StringLiteral("spike.block_size");
+    }
+    /// The `#spike.target` of an op or an outlined partition function.
+    static constexpr ::llvm::StringLiteral getTargetAttrName() {
+      return ::llvm::StringLiteral("spike.target");
+    }
+    /// Whether `size` is a valid `spike.block_size`: 0 (dense) or a power of
+    /// two from 2 to 64.
+    static bool isValidBlockSize(int64_t size) {
+      return size == 0 || (size >= 2 && size <= 64 && (size & (size - 1)) == 0);
     }
 
   private:

@@ -158,7 +158,10 @@ class Spike_BinaryOp<string mnemonic, string formula>
   let hasFolder = 1;
 }
 
-def Spike_AddOp : Spike_BinaryOp<"add", "+">;
+def Spike_AddOp : Spike_BinaryOp<"add", "+"> {
+  // Absorbs a per-channel constant into a bias-less conv2d/linear.
+  let hasCanonicalizer = 1;
+}
 def Spike_MulOp : Spike_BinaryOp<"mul", "*">;
 
 def Spike_ReluOp : Spike_Op<"relu", [SameOperandsAndResultType]> {

@@ -1,0 +1,64 @@
+//===- SpikePipeline.h - the SparseFlow compilation pipeline ----*- C++ -*-===//
+//
+// Part of SparseFlow.
+//
+// The pipeline from imported spike IR to partitioned IR, shared by `sfc
+// compile` and `sf-opt --spike-default-pipeline`. docs/passes.md describes
+// the stages and their contracts.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPARSEFLOW_COMPILER_SPIKEPIPELINE_H
+#define SPARSEFLOW_COMPILER_SPIKEPIPELINE_H
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
+
+#include <string>
+
+namespace sparseflow {
+
+/// The stages a compilation can stop after.
+enum class PipelineStage {
+  /// The importer's output, unchanged.
+  Imported,
+  /// Canonicalized, BatchNorm folded, spike consumers tagged with their
+  /// block sizes.
+  Tagged,
+  /// Every op placed on a target and outlined into per-target functions.
+  Partitioned,
+};
+
+struct SpikePipelineOptions
+    : public mlir::PassPipelineOptions<SpikePipelineOptions> {
+  ListOption<std::string> targets{
+      *this, "targets",
+      llvm::cl::desc("Targets in order of preference: host, gpu, spikecore "
+                     "(default: host)")};
+  Option<std::string> blockSize{
+      *this, "block-size",
+      llvm::cl::desc("auto (by feature-map size), or 0 / a power of two up "
+                     "to 64 for every spike-consuming layer"),
+      llvm::cl::init("auto")};
+  Option<std::string> placement{
+      *this, "placement",
+      llvm::cl::desc("Placement file (JSON) overriding targets and block "
+                     "sizes per op")};
+  Option<std::string> spikecoreConfig{
+      *this, "spikecore-config",
+      llvm::cl::desc("SpikeCore target description (JSON)")};
+};
+
+/// Adds the passes that take imported spike IR to `last`, checking the
+/// contract of every stage it reaches.
+void buildSpikePipeline(mlir::OpPassManager &pm,
+                        const SpikePipelineOptions &options,
+                        PipelineStage last = PipelineStage::Partitioned);
+
+/// Registers `spike-default-pipeline` (up to the partitioned stage) and the
+/// spike passes for mlir-opt style tools.
+void registerSpikePipelines();
+
+} // namespace sparseflow
+
+#endif // SPARSEFLOW_COMPILER_SPIKEPIPELINE_H

@@ -1,0 +1,77 @@
+//===- SpikeTargets.h - target capability tables ----------------*- C++ -*-===//
+//
+// Part of SparseFlow.
+//
+// What each target (host, gpu, spikecore) can run, with the precise
+// constraint that rules an op out. The partitioner decides with it, the
+// stage verifier re-checks its decisions with it, and docs/placement.md
+// documents it; the three must agree.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPARSEFLOW_DIALECT_SPIKE_SPIKETARGETS_H
+#define SPARSEFLOW_DIALECT_SPIKE_SPIKETARGETS_H
+
+#include "sparseflow/Dialect/Spike/SpikeAttributes.h"
+
+#include "mlir/IR/Operation.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <optional>
+#include <string>
+
+namespace sparseflow::spike {
+
+/// Size limits of the SpikeCore target. The defaults are the built-in target
+/// description; a JSON file with the same keys overrides any of them.
+struct SpikeCoreDescription {
+  int64_t cores = 128;
+  int64_t neuronsPerCore = 256;
+  int64_t weightMemoryBytesPerCore = 16384;
+  int64_t maxFanIn = 4096;
+  int64_t weightBits = 8;
+  int64_t accumulatorBits = 32;
+
+  /// Parses a JSON object such as `{"cores": 64, "max_fan_in": 1024}`; keys
+  /// left out keep their defaults. On failure, `error` says which key is
+  /// wrong and why.
+  static std::optional<SpikeCoreDescription> parse(llvm::StringRef json,
+                                                   std::string &error);
+  /// Reads and parses `path`; the error names the file.
+  static std::optional<SpikeCoreDescription> load(llvm::StringRef path,
+                                                  std::string &error);
+};
+
+/// The capability tables of all targets.
+class TargetCapabilities {
+public:
+  explicit TargetCapabilities(SpikeCoreDescription spikecore = {})
+      : spikecore(spikecore) {}
+
+  /// Why `target` cannot run `op` at all (no kernel, or a size limit), or
+  /// std::nullopt when it can. `op` is a spike-dialect op.
+  std::optional<std::string> whyCannotRun(mlir::Operation *op,
+                                          Target target) const;
+
+  /// Why `target` has no kernel whose work scales with `op`'s input spikes
+  /// (a block-sparse kernel on host and gpu, an event-driven one on
+  /// spikecore), or std::nullopt when it has one. Only ops tagged
+  /// `spike.spike_input` can have one.
+  std::optional<std::string> whyNoSpikeKernel(mlir::Operation *op,
+                                              Target target) const;
+
+  const SpikeCoreDescription &getSpikeCore() const { return spikecore; }
+
+private:
+  SpikeCoreDescription spikecore;
+};
+
+/// The targets in `names` ("host", "gpu", "spikecore"), in order, or
+/// std::nullopt after setting `error` for an unknown or repeated name. An
+/// empty list means {host}.
+std::optional<llvm::SmallVector<Target>>
+parseTargetList(llvm::ArrayRef<std::string> names, std::string &error);
+
+} // namespace sparseflow::spike
+
+#endif // SPARSEFLOW_DIALECT_SPIKE_SPIKETARGETS_H

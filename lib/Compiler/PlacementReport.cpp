@@ -1,0 +1,218 @@
+//===- PlacementReport.cpp - what the compiler decided, per op ------------===//
+//
+// Part of SparseFlow.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sparseflow/Compiler/PlacementReport.h"
+
+#include "sparseflow/Dialect/Spike/SpikeOps.h"
+#include "sparseflow/Dialect/Spike/SpikePlacement.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/SymbolTable.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/Regex.h"
+
+using namespace mlir;
+using namespace sparseflow;
+using spike::SpikeDialect;
+
+namespace {
+
+SmallVector<int64_t> shapeOf(Type type) {
+  if (auto shaped = dyn_cast<ShapedType>(type); shaped && shaped.hasRank())
+    return SmallVector<int64_t>(shaped.getShape());
+  return {};
+}
+
+OpPlacement describe(Operation *op) {
+  OpPlacement entry;
+  entry.name = spike::getNodeName(op->getLoc());
+  entry.op = spike::getOpKind(op).str();
+  if (auto target = op->getAttrOfType<spike::TargetAttr>(
+          SpikeDialect::getTargetAttrName()))
+    entry.target = spike::stringifyTarget(target.getValue()).str();
+  entry.spikeInput = op->hasAttr(SpikeDialect::getSpikeInputAttrName());
+  if (auto size =
+          op->getAttrOfType<IntegerAttr>(SpikeDialect::getBlockSizeAttrName()))
+    entry.blockSize = size.getInt();
+  if (op->getNumOperands() > 0)
+    entry.inputShape = shapeOf(op->getOperand(0).getType());
+  if (op->getNumResults() > 0)
+    entry.outputShape = shapeOf(op->getResult(0).getType());
+  return entry;
+}
+
+std::string shapeString(ArrayRef<int64_t> shape) {
+  return llvm::join(llvm::map_range(shape,
+                                    [](int64_t d) {
+                                      return ShapedType::isDynamic(d)
+                                                 ? std::string("?")
+                                                 : std::to_string(d);
+                                    }),
+                    "x");
+}
+
+} // namespace
+
+PlacementReport PlacementReport::collect(ModuleOp module) {
+  PlacementReport report;
+  if (auto model = module->getAttrOfType<spike::ModelAttr>(
+          SpikeDialect::getModelAttrName()))
+    report.timesteps = model.getTimesteps();
+
+  SymbolTable symbols(module);
+  auto addOps = [&](func::FuncOp func, PartitionPlacement *partition) {
+    for (Operation &op : func.getBody().getOps()) {
+      if (!isa<SpikeDialect>(op.getDialect()))
+        continue;
+      report.ops.push_back(describe(&op));
+      if (partition)
+        partition->ops.push_back(report.ops.back().name);
+    }
+  };
+  // Public functions in order; a call to a partition lists its ops there.
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (func.isExternal() || !func.isPublic())
+      continue;
+    for (Operation &op : func.getBody().getOps()) {
+      if (isa<SpikeDialect>(op.getDialect())) {
+        report.ops.push_back(describe(&op));
+        continue;
+      }
+      auto call = dyn_cast<func::CallOp>(op);
+      auto callee =
+          call ? symbols.lookup<func::FuncOp>(call.getCallee()) : nullptr;
+      auto target = callee ? callee->getAttrOfType<spike::TargetAttr>(
+                                 SpikeDialect::getTargetAttrName())
+                           : nullptr;
+      if (!target)
+        continue;
+      PartitionPlacement partition;
+      partition.name = callee.getSymName().str();
+      partition.target = spike::stringifyTarget(target.getValue()).str();
+      addOps(callee, &partition);
+      report.partitions.push_back(std::move(partition));
+    }
+  }
+  return report;
+}
+
+void PlacementReport::printTable(raw_ostream &os) const {
+  struct Column {
+    StringRef title;
+    std::function<std::string(const OpPlacement &)> cell;
+  };
+  const Column columns[] = {
+      {"node", [](const OpPlacement &o) { return o.name.empty() ? "-" : o.name; }},
+      {"op", [](const OpPlacement &o) { return o.op; }},
+      {"input", [](const OpPlacement &o) { return shapeString(o.inputShape); }},
+      {"output",
+       [](const OpPlacement &o) { return shapeString(o.outputShape); }},
+      {"spikes",
+       [](const OpPlacement &o) { return std::string(o.spikeInput ? "yes" : "no"); }},
+      {"block",
+       [](const OpPlacement &o) {
+         return o.blockSize ? std::to_string(*o.blockSize) : std::string("-");
+       }},
+      {"target",
+       [](const OpPlacement &o) { return o.target.value_or("-"); }},
+  };
+  SmallVector<size_t> widths;
+  for (const Column &column : columns) {
+    size_t width = column.title.size();
+    for (const OpPlacement &op : ops)
+      width = std::max(width, column.cell(op).size());
+    widths.push_back(width);
+  }
+  auto printRow = [&](auto cellOf) {
+    for (auto [index, column] : llvm::enumerate(columns)) {
+      std::string cell = cellOf(column);
+      os << cell;
+      if (index + 1 != std::size(columns))
+        os.indent(widths[index] - cell.size() + 2);
+    }
+    os << "\n";
+  };
+  printRow([](const Column &c) { return c.title.str(); });
+  for (const OpPlacement &op : ops)
+    printRow([&](const Column &c) { return c.cell(op); });
+  os << "timesteps: " << timesteps << "\n";
+  if (partitions.empty())
+    return;
+  size_t nameWidth = 0;
+  for (const PartitionPlacement &partition : partitions)
+    nameWidth = std::max(nameWidth, partition.name.size());
+  os << "partitions:\n";
+  for (const PartitionPlacement &partition : partitions)
+    os << "  " << llvm::left_justify(partition.name, nameWidth) << "  "
+       << llvm::left_justify(partition.target, 9) << "  "
+       << llvm::join(partition.ops, ", ") << "\n";
+}
+
+void PlacementReport::printJSON(raw_ostream &os) const {
+  // One op or partition per line: readable, and still plain JSON.
+  auto printCompact = [&](function_ref<void(llvm::json::OStream &)> body) {
+    llvm::json::OStream json(os);
+    json.object([&] { body(json); });
+  };
+  auto printShape = [](llvm::json::OStream &json, StringRef key,
+                       ArrayRef<int64_t> shape) {
+    json.attributeArray(key, [&] {
+      for (int64_t d : shape)
+        ShapedType::isDynamic(d) ? json.value(nullptr) : json.value(d);
+    });
+  };
+  os << "{\n  \"timesteps\": " << timesteps << ",\n  \"ops\": [";
+  for (const OpPlacement &op : ops) {
+    os << (&op == &ops.front() ? "\n    " : ",\n    ");
+    printCompact([&](llvm::json::OStream &json) {
+      json.attribute("name", op.name);
+      json.attribute("op", op.op);
+      json.attribute("target", op.target ? llvm::json::Value(*op.target)
+                                         : llvm::json::Value(nullptr));
+      json.attribute("spike_input", op.spikeInput);
+      json.attribute("block_size", op.blockSize
+                                       ? llvm::json::Value(*op.blockSize)
+                                       : llvm::json::Value(nullptr));
+      printShape(json, "input_shape", op.inputShape);
+      printShape(json, "output_shape", op.outputShape);
+    });
+  }
+  os << (ops.empty() ? "],\n" : "\n  ],\n") << "  \"partitions\": [";
+  for (const PartitionPlacement &partition : partitions) {
+    os << (&partition == &partitions.front() ? "\n    " : ",\n    ");
+    printCompact([&](llvm::json::OStream &json) {
+      json.attribute("name", partition.name);
+      json.attribute("target", partition.target);
+      json.attributeArray("ops", [&] {
+        for (const std::string &name : partition.ops)
+          json.value(name);
+      });
+    });
+  }
+  os << (partitions.empty() ? "]\n}\n" : "\n  ]\n}\n");
+}
+
+void PlacementReport::printPlacementFile(raw_ostream &os) const {
+  llvm::json::Array rules;
+  for (const OpPlacement &op : ops) {
+    // A rule without a node name would match every op of the kind.
+    if (op.name.empty())
+      continue;
+    llvm::json::Object rule{{"op", op.op},
+                            {"node", llvm::Regex::escape(op.name)}};
+    if (op.target)
+      rule["target"] = *op.target;
+    if (op.blockSize)
+      rule["block_size"] = *op.blockSize;
+    if (op.target || op.blockSize)
+      rules.push_back(std::move(rule));
+  }
+  llvm::json::Value root =
+      llvm::json::Object{{"version", 1}, {"rules", std::move(rules)}};
+  os << llvm::formatv("{0:2}", root) << "\n";
+}

@@ -1,0 +1,54 @@
+//===- SpikePipeline.cpp - the SparseFlow compilation pipeline ------------===//
+//
+// Part of SparseFlow.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sparseflow/Compiler/SpikePipeline.h"
+
+#include "sparseflow/Dialect/Spike/SpikePasses.h"
+
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+using namespace sparseflow;
+
+void sparseflow::buildSpikePipeline(OpPassManager &pm,
+                                    const SpikePipelineOptions &options,
+                                    PipelineStage last) {
+  if (last == PipelineStage::Imported)
+    return;
+
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(spike::createSpikeFoldBatchNorm());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(spike::createSpikeTagLIFSuccessors());
+  spike::SpikeSelectBlockSizeOptions blockOptions;
+  blockOptions.blockSize = options.blockSize;
+  blockOptions.placementFile = options.placement;
+  pm.addPass(spike::createSpikeSelectBlockSize(blockOptions));
+  pm.addPass(spike::createSpikeVerifyStage({/*stage=*/"tagged",
+                                            /*spikecoreConfig=*/""}));
+  if (last == PipelineStage::Tagged)
+    return;
+
+  spike::SpikePartitionOptions partitionOptions;
+  partitionOptions.targets = options.targets;
+  partitionOptions.placementFile = options.placement;
+  partitionOptions.spikecoreConfig = options.spikecoreConfig;
+  pm.addPass(spike::createSpikePartition(partitionOptions));
+  pm.addPass(spike::createSpikeVerifyStage(
+      {/*stage=*/"partitioned", /*spikecoreConfig=*/options.spikecoreConfig}));
+}
+
+void sparseflow::registerSpikePipelines() {
+  spike::registerSpikePasses();
+  PassPipelineRegistration<SpikePipelineOptions>(
+      "spike-default-pipeline",
+      "Canonicalize, fold BatchNorm, tag spike consumers, choose block sizes "
+      "and partition between targets",
+      [](OpPassManager &pm, const SpikePipelineOptions &options) {
+        buildSpikePipeline(pm, options);
+      });
+}

@@ -1,0 +1,289 @@
+//===- SpikeTargets.cpp - target capability tables ------------------------===//
+//
+// Part of SparseFlow.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sparseflow/Dialect/Spike/SpikeTargets.h"
+
+#include "sparseflow/Dialect/Spike/SpikeOps.h"
+
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+using namespace mlir;
+using namespace sparseflow::spike;
+
+//===----------------------------------------------------------------------===//
+// SpikeCore description
+//===----------------------------------------------------------------------===//
+
+std::optional<SpikeCoreDescription>
+SpikeCoreDescription::parse(StringRef json, std::string &error) {
+  llvm::Expected<llvm::json::Value> value = llvm::json::parse(json);
+  if (!value) {
+    error = "invalid JSON: " + llvm::toString(value.takeError());
+    return std::nullopt;
+  }
+  const llvm::json::Object *object = value->getAsObject();
+  if (!object) {
+    error = "expected a JSON object of SpikeCore parameters";
+    return std::nullopt;
+  }
+  struct Field {
+    StringRef key;
+    int64_t SpikeCoreDescription::*member;
+    int64_t max;
+  };
+  static const Field fields[] = {
+      {"cores", &SpikeCoreDescription::cores, 1 << 20},
+      {"neurons_per_core", &SpikeCoreDescription::neuronsPerCore, 1 << 20},
+      {"weight_memory_bytes_per_core",
+       &SpikeCoreDescription::weightMemoryBytesPerCore, int64_t(1) << 40},
+      {"max_fan_in", &SpikeCoreDescription::maxFanIn, 1 << 30},
+      {"weight_bits", &SpikeCoreDescription::weightBits, 8},
+      {"accumulator_bits", &SpikeCoreDescription::accumulatorBits, 32},
+  };
+  SpikeCoreDescription description;
+  for (const auto &[key, entry] : *object) {
+    const Field *field = llvm::find_if(
+        fields, [&](const Field &f) { return f.key == StringRef(key); });
+    if (field == std::end(fields)) {
+      error = llvm::formatv("unknown key '{0}' (expected one of: {1})", key,
+                            llvm::join(llvm::map_range(fields,
+                                                       [](const Field &f) {
+                                                         return f.key;
+                                                       }),
+                                       ", "));
+      return std::nullopt;
+    }
+    std::optional<int64_t> number = entry.getAsInteger();
+    if (!number || *number < 1 || *number > field->max) {
+      error = llvm::formatv("'{0}' must be an integer from 1 to {1}", key,
+                            field->max);
+      return std::nullopt;
+    }
+    description.*(field->member) = *number;
+  }
+  return description;
+}
+
+std::optional<SpikeCoreDescription>
+SpikeCoreDescription::load(StringRef path, std::string &error) {
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
+  if (!buffer) {
+    error = llvm::formatv("cannot read SpikeCore description '{0}': {1}", path,
+                          buffer.getError().message());
+    return std::nullopt;
+  }
+  std::optional<SpikeCoreDescription> description =
+      parse((*buffer)->getBuffer(), error);
+  if (!description)
+    error = llvm::formatv("SpikeCore description '{0}': {1}", path, error);
+  return description;
+}
+
+//===----------------------------------------------------------------------===//
+// Capability tables
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+bool consumesSpikes(Operation *op) {
+  return op->hasAttr(SpikeDialect::getSpikeInputAttrName());
+}
+
+std::string shapeString(ArrayRef<int64_t> values, StringRef separator) {
+  return llvm::join(llvm::map_range(values,
+                                    [](int64_t v) { return std::to_string(v); }),
+                    separator);
+}
+
+/// Every kernel computes in f32 on analog values and reads spikes as i1.
+std::optional<std::string> checkElementTypes(Operation *op) {
+  auto check = [](Type type, StringRef what,
+                  unsigned index) -> std::optional<std::string> {
+    Type element = getElementTypeOrSelf(type);
+    if (element.isF32() || element.isInteger(1))
+      return std::nullopt;
+    std::string found;
+    llvm::raw_string_ostream os(found);
+    os << element;
+    return llvm::formatv("kernels compute in f32, found {0} on {1} #{2}",
+                         found, what, index)
+        .str();
+  };
+  for (auto [index, type] : llvm::enumerate(op->getOperandTypes()))
+    if (auto reason = check(type, "operand", index))
+      return reason;
+  for (auto [index, type] : llvm::enumerate(op->getResultTypes()))
+    if (auto reason = check(type, "result", index))
+      return reason;
+  return std::nullopt;
+}
+
+/// The host's binary-input conv kernel: any kernel size, stride and padding.
+std::optional<std::string> hostSparseConv(Conv2dOp conv) {
+  if (conv.getGroups() != 1)
+    return llvm::formatv("host block-sparse conv2d needs groups = 1, found {0}",
+                         conv.getGroups())
+        .str();
+  if (!llvm::all_of(conv.getDilations(), [](int64_t d) { return d == 1; }))
+    return "host block-sparse conv2d needs dilation 1, found [" +
+           shapeString(conv.getDilations(), ", ") + "]";
+  return std::nullopt;
+}
+
+/// The gpu's block-sparse conv kernels: 3x3 and 1x1 at stride 1 or 2,
+/// regular or depthwise.
+std::optional<std::string> gpuSparseConv(Conv2dOp conv) {
+  auto weight = cast<RankedTensorType>(conv.getWeight().getType());
+  int64_t kh = weight.getDimSize(2), kw = weight.getDimSize(3);
+  if (!((kh == 1 && kw == 1) || (kh == 3 && kw == 3)))
+    return llvm::formatv("gpu block-sparse conv2d needs a 1x1 or 3x3 kernel, "
+                         "found {0}x{1}",
+                         kh, kw)
+        .str();
+  ArrayRef<int64_t> strides = conv.getStrides();
+  if (strides[0] != strides[1] || (strides[0] != 1 && strides[0] != 2))
+    return "gpu block-sparse conv2d needs stride 1 or 2, found [" +
+           shapeString(strides, ", ") + "]";
+  if (!llvm::all_of(conv.getDilations(), [](int64_t d) { return d == 1; }))
+    return "gpu block-sparse conv2d needs dilation 1, found [" +
+           shapeString(conv.getDilations(), ", ") + "]";
+  int64_t groups = conv.getGroups();
+  int64_t channels = conv.getInput().getType().getDimSize(1);
+  int64_t outputs = weight.getDimSize(0);
+  if (groups != 1 && !(groups == channels && outputs == channels))
+    return llvm::formatv("gpu block-sparse conv2d needs groups = 1 or "
+                         "depthwise (groups = channels = {0}), found groups = "
+                         "{1} with {2} output channels",
+                         channels, groups, outputs)
+        .str();
+  return std::nullopt;
+}
+
+std::optional<std::string> spikecoreNeuronCount(const SpikeCoreDescription &sc,
+                                                int64_t neurons) {
+  if (neurons <= sc.cores * sc.neuronsPerCore)
+    return std::nullopt;
+  return llvm::formatv("{0} neurons exceed {1} cores x {2} neurons = {3}",
+                       neurons, sc.cores, sc.neuronsPerCore,
+                       sc.cores * sc.neuronsPerCore)
+      .str();
+}
+
+std::optional<std::string> spikecoreLinear(const SpikeCoreDescription &sc,
+                                           LinearOp linear) {
+  if (!consumesSpikes(linear))
+    return std::string("its input is analog; spikecore accumulates weights on "
+                       "input spike events only");
+  if (!matchPattern(linear.getWeight(), m_Constant()))
+    return std::string("its weight is not a constant; spikecore stores "
+                       "quantized weights");
+  auto weight = cast<RankedTensorType>(linear.getWeight().getType());
+  int64_t neurons = weight.getDimSize(0), inputs = weight.getDimSize(1);
+  if (inputs > sc.maxFanIn)
+    return llvm::formatv("{0} inputs exceed the fan-in limit of {1} per neuron",
+                         inputs, sc.maxFanIn)
+        .str();
+  int64_t need = (inputs * neurons * sc.weightBits + 7) / 8;
+  int64_t have = sc.cores * sc.weightMemoryBytesPerCore;
+  if (need > have)
+    return llvm::formatv("{0} inputs x {1} neurons need {2} B of weight "
+                         "memory; {3} cores x {4} B = {5} B available",
+                         inputs, neurons, need, sc.cores,
+                         sc.weightMemoryBytesPerCore, have)
+        .str();
+  return spikecoreNeuronCount(sc, neurons);
+}
+
+std::optional<std::string> spikecoreLIF(const SpikeCoreDescription &sc,
+                                        LIFOp lif) {
+  RankedTensorType input = lif.getInput().getType();
+  if (input.getRank() != 2)
+    return llvm::formatv("spikecore neurons take [N, features] input, found "
+                         "rank {0}",
+                         input.getRank())
+        .str();
+  if (!lif.getInput().getDefiningOp<LinearOp>())
+    return std::string("its input is not computed by a spike.linear; a "
+                       "spikecore neuron integrates weighted spike events");
+  if (lif.getResetDelay())
+    return std::string("reset_delay is not supported: FIRE resets in the "
+                       "step that fires");
+  if (!llvm::all_of(lif.getVLeak(), [](float v) { return v == 0.0f; }))
+    return std::string("LEAK decays toward 0, so v_leak must be 0");
+  return spikecoreNeuronCount(sc, input.getDimSize(1));
+}
+
+} // namespace
+
+std::optional<std::string>
+TargetCapabilities::whyCannotRun(Operation *op, Target target) const {
+  if (auto reason = checkElementTypes(op))
+    return reason;
+  switch (target) {
+  case Target::host:
+  case Target::gpu:
+    // Dense kernels exist for every spike op on both.
+    return std::nullopt;
+  case Target::spikecore:
+    if (auto linear = dyn_cast<LinearOp>(op))
+      return spikecoreLinear(spikecore, linear);
+    if (auto lif = dyn_cast<LIFOp>(op))
+      return spikecoreLIF(spikecore, lif);
+    return "spikecore runs only spike.linear and spike.lif, not " +
+           op->getName().getStringRef().str();
+  }
+  llvm_unreachable("unknown target");
+}
+
+std::optional<std::string>
+TargetCapabilities::whyNoSpikeKernel(Operation *op, Target target) const {
+  if (!consumesSpikes(op))
+    return std::string("its input is not a spike train");
+  if (auto reason = whyCannotRun(op, target))
+    return reason;
+  switch (target) {
+  case Target::host:
+  case Target::gpu:
+    if (isa<LinearOp>(op))
+      return std::nullopt;
+    if (auto conv = dyn_cast<Conv2dOp>(op))
+      return target == Target::host ? hostSparseConv(conv)
+                                    : gpuSparseConv(conv);
+    return llvm::formatv("{0} has no spike kernel for {1}",
+                         stringifyTarget(target), op->getName())
+        .str();
+  case Target::spikecore:
+    // Every spikecore kernel is event-driven.
+    return std::nullopt;
+  }
+  llvm_unreachable("unknown target");
+}
+
+std::optional<SmallVector<Target>>
+sparseflow::spike::parseTargetList(ArrayRef<std::string> names,
+                                   std::string &error) {
+  SmallVector<Target> targets;
+  for (const std::string &name : names) {
+    std::optional<Target> target = symbolizeTarget(name);
+    if (!target) {
+      error = "unknown target '" + name + "' (expected host, gpu or spikecore)";
+      return std::nullopt;
+    }
+    if (llvm::is_contained(targets, *target)) {
+      error = "target '" + name + "' is listed twice";
+      return std::nullopt;
+    }
+    targets.push_back(*target);
+  }
+  if (targets.empty())
+    targets.push_back(Target::host);
+  return targets;
+}
