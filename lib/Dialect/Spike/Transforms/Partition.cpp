@@ -208,20 +208,19 @@ LogicalResult SpikePartitionPass::reconcileBlockSize(Operation *op,
                                                      Target target) {
   StringRef name = SpikeDialect::getBlockSizeAttrName();
   auto size = op->getAttrOfType<IntegerAttr>(name);
-  if (!size || size.getInt() == 0)
-    return success();
   // SpikeCore is event-driven: its work follows the spikes, not blocks.
-  if (target == Target::spikecore) {
+  if (target == Target::spikecore)
     op->removeAttr(name);
+  if (!size || size.getInt() == 0 || target == Target::spikecore)
     return success();
-  }
   std::optional<std::string> why = capabilities->whyNoSpikeKernel(op, target);
   if (!why)
     return success();
-  if (const PlacementRule *rule =
-          placement ? placement->findBlockSizeRule(op) : nullptr)
+  const PlacementRule *rule =
+      placement ? placement->findBlockSizeRule(op) : nullptr;
+  if (rule && *rule->blockSize != 0)
     return op->emitError() << "placement rule #" << rule->index
-                           << " asks for block size " << size.getInt()
+                           << " asks for block size " << *rule->blockSize
                            << " on " << describe(op) << ", but '"
                            << stringifyTarget(target)
                            << "' has no block-sparse kernel for it: " << *why;
