@@ -137,3 +137,61 @@ func.func @transposes(%x: tensor<2x3x4xi1>) -> (tensor<2x3x4xi1>, tensor<4x2x3xi
   %2 = spike.transpose %1 {permutation = array<i64: 1, 2, 0>} : (tensor<3x4x2xi1>) -> tensor<4x2x3xi1>
   return %0, %2 : tensor<2x3x4xi1>, tensor<4x2x3xi1>
 }
+
+// -----
+
+// A per-channel constant added to a bias-less layer becomes its bias.
+// CHECK-LABEL: func.func @absorb_bias
+// CHECK-DAG: %[[B:.*]] = arith.constant dense<[1.000000e+00, 2.000000e+00]> : tensor<2xf32>
+// CHECK-DAG: %[[S:.*]] = arith.constant dense<3.000000e+00> : tensor<2xf32>
+// CHECK: %[[C:.*]] = spike.conv2d %{{.*}}, %{{.*}}, %[[B]]
+// CHECK: %[[L:.*]] = spike.linear %{{.*}}, %{{.*}}, %[[S]]
+// CHECK: return %[[C]], %[[L]]
+func.func @absorb_bias(%x: tensor<1x1x4x4xi1>, %v: tensor<3x5xi1>) -> (tensor<1x2x4x4xf32>, tensor<3x2xf32>) {
+  %w = arith.constant dense<1.0> : tensor<2x1x1x1xf32>
+  %b = arith.constant dense<[[[1.0]], [[2.0]]]> : tensor<2x1x1xf32>
+  %fc = arith.constant dense<1.0> : tensor<2x5xf32>
+  %s = arith.constant dense<3.0> : tensor<1x1xf32>
+  %y = spike.conv2d %x, %w : (tensor<1x1x4x4xi1>, tensor<2x1x1x1xf32>) -> tensor<1x2x4x4xf32>
+  %z = spike.add %y, %b : (tensor<1x2x4x4xf32>, tensor<2x1x1xf32>) -> tensor<1x2x4x4xf32>
+  %l = spike.linear %v, %fc : (tensor<3x5xi1>, tensor<2x5xf32>) -> tensor<3x2xf32>
+  %m = spike.add %s, %l : (tensor<1x1xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
+  return %z, %m : tensor<1x2x4x4xf32>, tensor<3x2xf32>
+}
+
+// -----
+
+// Not absorbed: the constant varies along a spatial dimension, the layer
+// already has a bias (re-associating would change rounding), or the layer
+// has another user.
+// CHECK-LABEL: func.func @keep_add
+// CHECK-COUNT-3: spike.add
+func.func @keep_add(%x: tensor<1x1x2x2xi1>, %v: tensor<3x5xi1>) -> (tensor<1x1x2x2xf32>, tensor<3x2xf32>, tensor<3x2xf32>, tensor<3x2xf32>) {
+  %w = arith.constant dense<1.0> : tensor<1x1x1x1xf32>
+  %spatial = arith.constant dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>
+  %y = spike.conv2d %x, %w : (tensor<1x1x2x2xi1>, tensor<1x1x1x1xf32>) -> tensor<1x1x2x2xf32>
+  %z = spike.add %y, %spatial : (tensor<1x1x2x2xf32>, tensor<2x2xf32>) -> tensor<1x1x2x2xf32>
+  %fc = arith.constant dense<1.0> : tensor<2x5xf32>
+  %b = arith.constant dense<1.0> : tensor<2xf32>
+  %l = spike.linear %v, %fc, %b : (tensor<3x5xi1>, tensor<2x5xf32>, tensor<2xf32>) -> tensor<3x2xf32>
+  %m = spike.add %l, %b : (tensor<3x2xf32>, tensor<2xf32>) -> tensor<3x2xf32>
+  %l2 = spike.linear %v, %fc : (tensor<3x5xi1>, tensor<2x5xf32>) -> tensor<3x2xf32>
+  %n = spike.add %l2, %b : (tensor<3x2xf32>, tensor<2xf32>) -> tensor<3x2xf32>
+  return %z, %m, %n, %l2 : tensor<1x1x2x2xf32>, tensor<3x2xf32>, tensor<3x2xf32>, tensor<3x2xf32>
+}
+
+// -----
+
+// Shape ops on constants fold to constants.
+// CHECK-LABEL: func.func @constant_shapes
+// CHECK-DAG: arith.constant dense<{{\[\[\[}}0.000000e+00, 3.000000e+00], [1.000000e+00, 4.000000e+00], [2.000000e+00, 5.000000e+00]]]> : tensor<1x3x2xf32>
+// CHECK-DAG: arith.constant dense<[0.000000e+00, 1.000000e+00, 2.000000e+00, 3.000000e+00, 4.000000e+00, 5.000000e+00]> : tensor<6xf32>
+// CHECK-DAG: arith.constant dense<{{\[\[}}0.000000e+00, 1.000000e+00, 2.000000e+00, 3.000000e+00, 4.000000e+00, 5.000000e+00]]> : tensor<1x6xf32>
+// CHECK-NOT: spike.
+func.func @constant_shapes() -> (tensor<1x3x2xf32>, tensor<6xf32>, tensor<1x6xf32>) {
+  %c = arith.constant dense<[[[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]]> : tensor<1x2x3xf32>
+  %t = spike.transpose %c {permutation = array<i64: 0, 2, 1>} : (tensor<1x2x3xf32>) -> tensor<1x3x2xf32>
+  %r = spike.reshape %c : (tensor<1x2x3xf32>) -> tensor<6xf32>
+  %f = spike.flatten %c : (tensor<1x2x3xf32>) -> tensor<1x6xf32>
+  return %t, %r, %f : tensor<1x3x2xf32>, tensor<6xf32>, tensor<1x6xf32>
+}

@@ -495,3 +495,57 @@ func.func @transpose_rank(%x: tensor<2x3xf32>) {
   %0 = spike.transpose %x {permutation = array<i64: 1, 0, 2>} : (tensor<2x3xf32>) -> tensor<3x2xf32>
   return
 }
+
+// -----
+
+func.func @block_size_on_relu(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'spike.block_size' is only valid on spike.conv2d and spike.linear, found on 'spike.relu'}}
+  %y = spike.relu %x {spike.block_size = 8 : i64} : (tensor<4xf32>) -> tensor<4xf32>
+  return %y : tensor<4xf32>
+}
+
+// -----
+
+func.func @block_size_value(%x: tensor<1x4xi1>, %w: tensor<2x4xf32>) -> tensor<1x2xf32> {
+  // expected-error @+1 {{expected 'spike.block_size' to be an i64 of 0 or a power of two from 2 to 64, found 12 : i64}}
+  %y = spike.linear %x, %w {spike.spike_input, spike.block_size = 12 : i64} : (tensor<1x4xi1>, tensor<2x4xf32>) -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
+}
+
+// -----
+
+func.func @block_size_untagged(%x: tensor<1x4xf32>, %w: tensor<2x4xf32>) -> tensor<1x2xf32> {
+  // expected-error @+1 {{'spike.block_size' requires 'spike.spike_input': only an op that consumes spikes has a block size}}
+  %y = spike.linear %x, %w {spike.block_size = 8 : i64} : (tensor<1x4xf32>, tensor<2x4xf32>) -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
+}
+
+// -----
+
+func.func @spike_input_value(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{expected 'spike.spike_input' to be a unit attribute, found true}}
+  %y = spike.relu %x {spike.spike_input = true} : (tensor<4xf32>) -> tensor<4xf32>
+  return %y : tensor<4xf32>
+}
+
+// -----
+
+func.func @spike_input_on_constant() -> tensor<4xf32> {
+  // expected-error @+1 {{'spike.spike_input' is only valid on a spike op, found on 'arith.constant'}}
+  %c = arith.constant {spike.spike_input} dense<1.0> : tensor<4xf32>
+  return %c : tensor<4xf32>
+}
+
+// -----
+
+func.func @target_value(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{expected 'spike.target' to be a #spike.target attribute, found "gpu"}}
+  %y = spike.relu %x {spike.target = "gpu"} : (tensor<4xf32>) -> tensor<4xf32>
+  return %y : tensor<4xf32>
+}
+
+// -----
+
+// expected-error @+2 {{expected ::sparseflow::spike::Target to be one of: host, gpu, spikecore}}
+// expected-error @+1 {{failed to parse Spike_TargetAttr parameter 'value'}}
+func.func private @target_name() attributes {spike.target = #spike.target<tpu>}
