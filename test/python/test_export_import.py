@@ -38,6 +38,7 @@ def vgg56():
         *block(3, 16), *block(16, 16), tnn.MaxPool2d(2),
         *block(16, 32), tnn.MaxPool2d(2),
         *block(32, 64), tnn.MaxPool2d(2),
+        *block(64, 64),
         tnn.Flatten(), tnn.Linear(64 * 7 * 7, 10), lif())
 
 
@@ -79,7 +80,7 @@ NETWORKS = {
                  {"conv2d": 2, "batch_norm": 1, "lif": 4, "max_pool2d": 2,
                   "flatten": 1, "linear": 2}, "tensor<1x10xi1>"),
     "vgg56": (vgg56, (1, 3, 56, 56),
-              {"conv2d": 4, "lif": 5, "max_pool2d": 3, "flatten": 1, "linear": 1},
+              {"conv2d": 5, "lif": 6, "max_pool2d": 3, "flatten": 1, "linear": 1},
               "tensor<1x10xi1>"),
     "residual": (ResidualBlock, (1, 3, 16, 16),
                  {"conv2d": 3, "lif": 3, "add": 1, "global_avg_pool": 1,
@@ -115,7 +116,7 @@ def test_network_imports_to_verified_spike_ir(tmp_path, name):
 def test_vgg_feature_maps_are_56_28_14_7(tmp_path):
     ir = export_and_import(tmp_path, "vgg56")
     heights = [int(m) for m in re.findall(r"spike\.conv2d .*-> tensor<1x\d+x(\d+)x\d+xf32>", ir)]
-    assert heights == [56, 56, 28, 14]
+    assert heights == [56, 56, 28, 14, 7]
     pools = re.findall(r"spike\.max_pool2d .*-> tensor<1x\d+x(\d+)x\d+xi1>", ir)
     assert pools == ["28", "14", "7"]
 
