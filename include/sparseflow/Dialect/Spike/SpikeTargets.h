@@ -37,7 +37,8 @@ struct SpikeCoreDescription {
   /// wrong and why.
   static std::optional<SpikeCoreDescription> parse(llvm::StringRef json,
                                                    std::string &error);
-  /// Reads and parses `path`; the error names the file.
+  /// Reads and parses `path`, or returns the defaults when `path` is empty;
+  /// the error names the file.
   static std::optional<SpikeCoreDescription> load(llvm::StringRef path,
                                                   std::string &error);
 };

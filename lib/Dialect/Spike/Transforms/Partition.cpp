@@ -76,17 +76,13 @@ void SpikePartitionPass::runOnOperation() {
   }
   allowed = std::move(*targetList);
 
-  SpikeCoreDescription spikecore;
-  if (!spikecoreConfig.empty()) {
-    std::optional<SpikeCoreDescription> loaded =
-        SpikeCoreDescription::load(spikecoreConfig, error);
-    if (!loaded) {
-      module.emitError(error);
-      return signalPassFailure();
-    }
-    spikecore = *loaded;
+  std::optional<SpikeCoreDescription> spikecore =
+      SpikeCoreDescription::load(spikecoreConfig, error);
+  if (!spikecore) {
+    module.emitError(error);
+    return signalPassFailure();
   }
-  capabilities.emplace(spikecore);
+  capabilities.emplace(*spikecore);
 
   placement.reset();
   if (!placementFile.empty()) {

@@ -74,6 +74,8 @@ SpikeCoreDescription::parse(StringRef json, std::string &error) {
 
 std::optional<SpikeCoreDescription>
 SpikeCoreDescription::load(StringRef path, std::string &error) {
+  if (path.empty())
+    return SpikeCoreDescription();
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
   if (!buffer) {
     error = llvm::formatv("cannot read SpikeCore description '{0}': {1}", path,

@@ -126,18 +126,14 @@ struct SpikeVerifyStagePass
                          << "' (expected tagged or partitioned)";
       return signalPassFailure();
     }
-    SpikeCoreDescription spikecore;
-    if (!spikecoreConfig.empty()) {
-      std::string error;
-      std::optional<SpikeCoreDescription> loaded =
-          SpikeCoreDescription::load(spikecoreConfig, error);
-      if (!loaded) {
-        module.emitError(error);
-        return signalPassFailure();
-      }
-      spikecore = *loaded;
+    std::string error;
+    std::optional<SpikeCoreDescription> spikecore =
+        SpikeCoreDescription::load(spikecoreConfig, error);
+    if (!spikecore) {
+      module.emitError(error);
+      return signalPassFailure();
     }
-    if (failed(verifyPartitionedStage(module, TargetCapabilities(spikecore))))
+    if (failed(verifyPartitionedStage(module, TargetCapabilities(*spikecore))))
       signalPassFailure();
   }
 };
