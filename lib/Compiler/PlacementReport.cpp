@@ -8,6 +8,7 @@
 
 #include "sparseflow/Dialect/Spike/SpikeOps.h"
 #include "sparseflow/Dialect/Spike/SpikePlacement.h"
+#include "sparseflow/Dialect/Spike/SpikeTargets.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/SymbolTable.h"
@@ -32,9 +33,8 @@ OpPlacement describe(Operation *op) {
   OpPlacement entry;
   entry.name = spike::getNodeName(op->getLoc());
   entry.op = spike::getOpKind(op).str();
-  if (auto target = op->getAttrOfType<spike::TargetAttr>(
-          SpikeDialect::getTargetAttrName()))
-    entry.target = spike::stringifyTarget(target.getValue()).str();
+  if (std::optional<spike::Target> target = spike::getTarget(op))
+    entry.target = spike::stringifyTarget(*target).str();
   entry.spikeInput = op->hasAttr(SpikeDialect::getSpikeInputAttrName());
   if (auto size =
           op->getAttrOfType<IntegerAttr>(SpikeDialect::getBlockSizeAttrName()))
@@ -86,14 +86,13 @@ PlacementReport PlacementReport::collect(ModuleOp module) {
       auto call = dyn_cast<func::CallOp>(op);
       auto callee =
           call ? symbols.lookup<func::FuncOp>(call.getCallee()) : nullptr;
-      auto target = callee ? callee->getAttrOfType<spike::TargetAttr>(
-                                 SpikeDialect::getTargetAttrName())
-                           : nullptr;
+      std::optional<spike::Target> target =
+          callee ? spike::getTarget(callee) : std::nullopt;
       if (!target)
         continue;
       PartitionPlacement partition;
       partition.name = callee.getSymName().str();
-      partition.target = spike::stringifyTarget(target.getValue()).str();
+      partition.target = spike::stringifyTarget(*target).str();
       addOps(callee, &partition);
       report.partitions.push_back(std::move(partition));
     }

@@ -58,7 +58,8 @@ public:
   static std::optional<Placement> parse(mlir::MLIRContext *context,
                                         llvm::StringRef json,
                                         std::string &error);
-  /// Reads and parses `path`; the error names the file.
+  /// Reads and parses `path`, or returns a placement without rules when
+  /// `path` is empty; the error names the file.
   static std::optional<Placement> load(mlir::MLIRContext *context,
                                        llvm::StringRef path,
                                        std::string &error);

@@ -67,6 +67,11 @@ private:
   SpikeCoreDescription spikecore;
 };
 
+/// The `spike.target` of an op or partition function, if it has one.
+std::optional<Target> getTarget(mlir::Operation *op);
+/// Sets the `spike.target` of an op or partition function.
+void setTarget(mlir::Operation *op, Target target);
+
 /// The targets in `names` ("host", "gpu", "spikecore"), in order, or
 /// std::nullopt after setting `error` for an unknown or repeated name. An
 /// empty list means {host}.

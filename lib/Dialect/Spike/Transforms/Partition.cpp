@@ -50,17 +50,8 @@ private:
   LogicalResult reconcileBlockSize(Operation *op, Target target);
   LogicalResult outline(func::FuncOp func, SymbolTable &symbols);
 
-  Target getTarget(Operation *op) const {
-    return cast<TargetAttr>(op->getAttr(SpikeDialect::getTargetAttrName()))
-        .getValue();
-  }
-  void setTarget(Operation *op, Target target) {
-    op->setAttr(SpikeDialect::getTargetAttrName(),
-                TargetAttr::get(op->getContext(), target));
-  }
-
   SmallVector<Target> allowed;
-  std::optional<Placement> placement;
+  Placement placement;
   std::optional<TargetCapabilities> capabilities;
   llvm::DenseSet<unsigned> usedRules;
 };
@@ -84,20 +75,19 @@ void SpikePartitionPass::runOnOperation() {
   }
   capabilities.emplace(*spikecore);
 
-  placement.reset();
-  if (!placementFile.empty()) {
-    placement = Placement::load(&getContext(), placementFile, error);
-    if (!placement) {
-      module.emitError(error);
-      return signalPassFailure();
-    }
+  std::optional<Placement> loaded =
+      Placement::load(&getContext(), placementFile, error);
+  if (!loaded) {
+    module.emitError(error);
+    return signalPassFailure();
   }
+  placement = std::move(*loaded);
 
   // Partition every public function that has not been partitioned already.
   SmallVector<func::FuncOp> entries;
   for (auto func : module.getOps<func::FuncOp>())
     if (!func.isExternal() && func.isPublic() &&
-        !func->hasAttr(SpikeDialect::getTargetAttrName()))
+        !getTarget(func))
       entries.push_back(func);
 
   usedRules.clear();
@@ -106,13 +96,11 @@ void SpikePartitionPass::runOnOperation() {
     if (failed(assignTargets(func)) || failed(outline(func, symbols)))
       return signalPassFailure();
 
-  if (placement)
-    for (const PlacementRule &rule : placement->getRules())
-      if (rule.target && !usedRules.contains(rule.index))
-        module.emitWarning() << "placement rule #" << rule.index
-                             << " with target '"
-                             << stringifyTarget(*rule.target)
-                             << "' matches no op";
+  for (const PlacementRule &rule : placement.getRules())
+    if (rule.target && !usedRules.contains(rule.index))
+      module.emitWarning() << "placement rule #" << rule.index
+                           << " with target '" << stringifyTarget(*rule.target)
+                           << "' matches no op";
 }
 
 LogicalResult SpikePartitionPass::assignTargets(func::FuncOp func) {
@@ -129,8 +117,7 @@ LogicalResult SpikePartitionPass::assignTargets(func::FuncOp func) {
                             << "': only spike ops and constants are placed";
 
     // 1. An explicit placement rule.
-    if (const PlacementRule *rule =
-            placement ? placement->findTargetRule(&op) : nullptr) {
+    if (const PlacementRule *rule = placement.findTargetRule(&op)) {
       usedRules.insert(rule->index);
       Target target = *rule->target;
       if (!isAllowed(target))
@@ -156,8 +143,7 @@ LogicalResult SpikePartitionPass::assignTargets(func::FuncOp func) {
       // 3. A neuron follows the SpikeCore layer that integrates its input.
       if (!chosen && isa<LIFOp>(op) && isAllowed(Target::spikecore)) {
         Operation *producer = op.getOperand(0).getDefiningOp();
-        if (producer && producer->hasAttr(SpikeDialect::getTargetAttrName()) &&
-            getTarget(producer) == Target::spikecore &&
+        if (producer && getTarget(producer) == Target::spikecore &&
             !capabilities->whyCannotRun(&op, Target::spikecore))
           chosen = Target::spikecore;
       }
@@ -179,22 +165,22 @@ LogicalResult SpikePartitionPass::assignTargets(func::FuncOp func) {
       }
       setTarget(&op, *chosen);
     }
-    LLVM_DEBUG(llvm::dbgs() << stringifyTarget(getTarget(&op)) << ": " << op
-                            << "\n");
-    if (failed(reconcileBlockSize(&op, getTarget(&op))))
+    Target target = *getTarget(&op);
+    LLVM_DEBUG(llvm::dbgs() << stringifyTarget(target) << ": " << op << "\n");
+    if (failed(reconcileBlockSize(&op, target)))
       return failure();
   }
 
   // A SpikeCore neuron integrates in the core: its layer must be there too.
+  // (SpikeCore only takes a lif fed by a spike.linear, placed before it.)
   for (auto lif : func.getBody().getOps<LIFOp>()) {
     if (getTarget(lif) != Target::spikecore)
       continue;
-    Operation *producer = lif.getInput().getDefiningOp();
-    if (!producer || getTarget(producer) != Target::spikecore)
+    Target producer = *getTarget(lif.getInput().getDefiningOp());
+    if (producer != Target::spikecore)
       return lif.emitError()
              << describe(lif) << " is placed on 'spikecore' but its input is "
-             << "computed on '"
-             << (producer ? stringifyTarget(getTarget(producer)) : "the caller")
+             << "computed on '" << stringifyTarget(producer)
              << "'; a spikecore neuron needs its spike.linear on spikecore";
   }
   return success();
@@ -212,8 +198,7 @@ LogicalResult SpikePartitionPass::reconcileBlockSize(Operation *op,
   std::optional<std::string> why = capabilities->whyNoSpikeKernel(op, target);
   if (!why)
     return success();
-  const PlacementRule *rule =
-      placement ? placement->findBlockSizeRule(op) : nullptr;
+  const PlacementRule *rule = placement.findBlockSizeRule(op);
   if (rule && *rule->blockSize != 0)
     return op->emitError() << "placement rule #" << rule->index
                            << " asks for block size " << *rule->blockSize
@@ -230,9 +215,10 @@ LogicalResult SpikePartitionPass::outline(func::FuncOp func,
   // an interval of a topological order, so the calls stay acyclic.
   SmallVector<SmallVector<Operation *>> regions;
   for (Operation &op : func.getBody().front()) {
-    if (!op.hasAttr(SpikeDialect::getTargetAttrName()))
+    std::optional<Target> target = getTarget(&op);
+    if (!target)
       continue;
-    if (regions.empty() || getTarget(regions.back().front()) != getTarget(&op))
+    if (regions.empty() || getTarget(regions.back().front()) != target)
       regions.emplace_back();
     regions.back().push_back(&op);
   }
@@ -240,7 +226,7 @@ LogicalResult SpikePartitionPass::outline(func::FuncOp func,
   OpBuilder builder(func.getContext());
   Operation *previous = func;
   for (auto [index, ops] : llvm::enumerate(regions)) {
-    Target target = getTarget(ops.front());
+    Target target = *getTarget(ops.front());
     llvm::SmallPtrSet<Operation *, 16> inRegion(ops.begin(), ops.end());
     llvm::SetVector<Value> inputs, outputs;
     for (Operation *op : ops) {
@@ -265,8 +251,7 @@ LogicalResult SpikePartitionPass::outline(func::FuncOp func,
                            .str();
     auto partition = builder.create<func::FuncOp>(func.getLoc(), name, type);
     partition.setPrivate();
-    partition->setAttr(SpikeDialect::getTargetAttrName(),
-                       TargetAttr::get(func.getContext(), target));
+    setTarget(partition, target);
     symbols.insert(partition);
     previous = partition;
 

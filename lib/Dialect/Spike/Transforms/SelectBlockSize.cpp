@@ -32,14 +32,12 @@ struct SpikeSelectBlockSizePass
     ModuleOp module = getOperation();
     if (failed(checkOptions()))
       return signalPassFailure();
-    std::optional<Placement> placement;
-    if (!placementFile.empty()) {
-      std::string error;
-      placement = Placement::load(&getContext(), placementFile, error);
-      if (!placement) {
-        module.emitError(error);
-        return signalPassFailure();
-      }
+    std::string error;
+    std::optional<Placement> placement =
+        Placement::load(&getContext(), placementFile, error);
+    if (!placement) {
+      module.emitError(error);
+      return signalPassFailure();
     }
 
     StringRef attrName = SpikeDialect::getBlockSizeAttrName();
@@ -47,8 +45,7 @@ struct SpikeSelectBlockSizePass
       if (!isa<Conv2dOp, LinearOp>(op))
         return WalkResult::advance();
       bool tagged = op->hasAttr(SpikeDialect::getSpikeInputAttrName());
-      const PlacementRule *rule =
-          placement ? placement->findBlockSizeRule(op) : nullptr;
+      const PlacementRule *rule = placement->findBlockSizeRule(op);
       if (rule && !tagged) {
         if (*rule->blockSize == 0)
           return WalkResult::advance();

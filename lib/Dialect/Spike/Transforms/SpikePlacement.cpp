@@ -151,6 +151,8 @@ std::optional<Placement> Placement::parse(MLIRContext *context,
 
 std::optional<Placement> Placement::load(MLIRContext *context, StringRef path,
                                          std::string &error) {
+  if (path.empty())
+    return Placement();
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
   if (!buffer) {
     error = llvm::formatv("cannot read placement file '{0}': {1}", path,

@@ -269,6 +269,18 @@ TargetCapabilities::whyNoSpikeKernel(Operation *op, Target target) const {
   llvm_unreachable("unknown target");
 }
 
+std::optional<Target> sparseflow::spike::getTarget(Operation *op) {
+  if (auto attr =
+          op->getAttrOfType<TargetAttr>(SpikeDialect::getTargetAttrName()))
+    return attr.getValue();
+  return std::nullopt;
+}
+
+void sparseflow::spike::setTarget(Operation *op, Target target) {
+  op->setAttr(SpikeDialect::getTargetAttrName(),
+              TargetAttr::get(op->getContext(), target));
+}
+
 std::optional<SmallVector<Target>>
 sparseflow::spike::parseTargetList(ArrayRef<std::string> names,
                                    std::string &error) {

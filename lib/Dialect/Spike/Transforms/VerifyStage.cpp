@@ -48,13 +48,6 @@ LogicalResult sparseflow::spike::verifyTaggedStage(ModuleOp module) {
 
 namespace {
 
-std::optional<Target> getTarget(Operation *op) {
-  if (auto attr = op->getAttrOfType<TargetAttr>(
-          SpikeDialect::getTargetAttrName()))
-    return attr.getValue();
-  return std::nullopt;
-}
-
 LogicalResult verifyPartition(func::FuncOp func, Target target,
                               const TargetCapabilities &capabilities) {
   if (func.isPublic())
