@@ -2,7 +2,8 @@
 //
 // Part of SparseFlow.
 //
-//   sfc compile model.onnx [--emit=spike|tagged|partitioned] [-o out.mlir]
+//   sfc compile model.onnx [-o model.sfa]
+//       [--emit=spike|tagged|partitioned|plan|artifact]
 //       [--targets=host,gpu,spikecore] [--block-size=auto|0|8|16]
 //       [--placement=FILE.json] [--save-placement=FILE.json]
 //       [--spikecore-config=FILE.json] [--report] [--report-json=PATH]
@@ -27,9 +28,11 @@
 #include "sparseflow/Compiler/PlacementReport.h"
 #include "sparseflow/Compiler/SpikePipeline.h"
 #include "sparseflow/Dialect/Spike/SpikeDialect.h"
+#include "sparseflow/Target/Artifact/ArtifactWriter.h"
 #include "sparseflow/Target/ONNX/ONNXImporter.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
@@ -50,18 +53,36 @@ cl::opt<std::string> outputFilename("o",
                                              "stdout)"),
                                     cl::value_desc("filename"), cl::init("-"),
                                     cl::cat(sfcCategory));
-cl::opt<PipelineStage> emitStage(
+/// What `sfc compile` writes: the IR after a pipeline stage, or the
+/// serialized result.
+enum class Emit { Spike, Tagged, Partitioned, Plan, Artifact };
+
+cl::opt<Emit> emit(
     "emit", cl::desc("The stage to stop after and print"),
     cl::values(
-        clEnumValN(PipelineStage::Imported, "spike",
-                   "the imported spike-dialect IR"),
-        clEnumValN(PipelineStage::Tagged, "tagged",
+        clEnumValN(Emit::Spike, "spike", "the imported spike-dialect IR"),
+        clEnumValN(Emit::Tagged, "tagged",
                    "canonicalized, BatchNorm folded, spike consumers tagged "
                    "with block sizes"),
-        clEnumValN(PipelineStage::Partitioned, "partitioned",
-                   "every op placed on a target, outlined per target "
-                   "(default)")),
-    cl::init(PipelineStage::Partitioned), cl::cat(sfcCategory));
+        clEnumValN(Emit::Partitioned, "partitioned",
+                   "every op placed on a target, outlined per target"),
+        clEnumValN(Emit::Plan, "plan",
+                   "the runtime's execution plan as text: tensors, memory "
+                   "plan, kernels"),
+        clEnumValN(Emit::Artifact, "artifact",
+                   "the .sfa artifact the runtime executes (default)")),
+    cl::init(Emit::Artifact), cl::cat(sfcCategory));
+
+PipelineStage lastStage() {
+  switch (emit) {
+  case Emit::Spike:
+    return PipelineStage::Imported;
+  case Emit::Tagged:
+    return PipelineStage::Tagged;
+  default:
+    return PipelineStage::Partitioned;
+  }
+}
 cl::list<std::string> targets(
     "targets", cl::desc("Targets in order of preference (default: host)"),
     cl::value_desc("host,gpu,spikecore"), cl::CommaSeparated,
@@ -170,7 +191,7 @@ LogicalResult compile(ModuleOp module) {
   PassManager pm(module->getName());
   if (failed(applyPassManagerCLOptions(pm)))
     return failure();
-  buildSpikePipeline(pm, pipelineOptions, emitStage);
+  buildSpikePipeline(pm, pipelineOptions, lastStage());
   if (failed(pm.run(module)))
     return failure();
 
@@ -191,6 +212,17 @@ LogicalResult compile(ModuleOp module) {
   return success();
 }
 
+/// Writes the compiled module in the form --emit asks for.
+LogicalResult emitOutput(ModuleOp module, raw_ostream &os) {
+  if (emit == Emit::Artifact)
+    return writeArtifact(module, os);
+  if (emit == Emit::Plan)
+    return printExecutionPlan(module, os);
+  module->print(os);
+  os << "\n";
+  return success();
+}
+
 /// Imports one model buffer, compiles it and prints the result to `os`.
 LogicalResult processBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer,
                             raw_ostream &os, const ONNXImportOptions &options) {
@@ -207,16 +239,15 @@ LogicalResult processBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer,
     SourceMgrDiagnosticVerifierHandler handler(sourceMgr, &context);
     if (OwningOpRef<ModuleOp> module =
             importONNXModel(sourceMgr, &context, options))
-      (void)compile(*module);
+      if (succeeded(compile(*module)))
+        (void)emitOutput(*module, llvm::nulls());
     return handler.verify();
   }
   SourceMgrDiagnosticHandler handler(sourceMgr, &context);
   OwningOpRef<ModuleOp> module = importONNXModel(sourceMgr, &context, options);
   if (!module || failed(compile(*module)))
     return failure();
-  module->print(os);
-  os << "\n";
-  return success();
+  return emitOutput(*module, os);
 }
 
 int run() {
@@ -233,6 +264,18 @@ int run() {
   if (splitInputFile && (!reportJSON.empty() || !savePlacement.empty())) {
     llvm::errs() << "error: --report-json and --save-placement write one "
                     "file and cannot be combined with --split-input-file\n";
+    return 1;
+  }
+  bool binaryOutput = emit == Emit::Artifact && !verifyDiagnostics;
+  if (binaryOutput && splitInputFile) {
+    llvm::errs() << "error: an artifact is one binary file and cannot be "
+                    "combined with --split-input-file; choose a text --emit\n";
+    return 1;
+  }
+  if (binaryOutput && outputFilename == "-" &&
+      llvm::sys::Process::StandardOutIsDisplayed()) {
+    llvm::errs() << "error: refusing to write a binary artifact to the "
+                    "terminal; use -o model.sfa or a text --emit\n";
     return 1;
   }
   ONNXImportOptions options;
@@ -308,12 +351,12 @@ int main(int argc, char **argv) {
           ? "sfc import: import an ONNX model and print its spike IR\n"
           : "sfc compile: compile an ONNX spiking neural network\n");
   if (command == "import") {
-    if (emitStage.getNumOccurrences()) {
+    if (emit.getNumOccurrences()) {
       llvm::errs() << "error: 'sfc import' always emits the imported IR; "
                       "use 'sfc compile --emit=...' to choose a stage\n";
       return 1;
     }
-    emitStage = PipelineStage::Imported;
+    emit = Emit::Spike;
   }
   return run();
 }

@@ -5,11 +5,209 @@
  * The one header an embedding application includes. Link against
  * libsparseflow_runtime; no LLVM or MLIR is needed.
  *
+ *   sf_instance_t   the backends available in this process (thread pool)
+ *   sf_model_t      a loaded, validated artifact; immutable, shareable
+ *                   across threads; reference-counted
+ *   sf_session_t    per-thread execution state: the activation arena, the
+ *                   neuron state, profiling counters. One thread at a time.
+ *   sf_tensor_t     a float32 tensor: a shape and owned or borrowed data
+ *
+ * Conventions (IREE style): every fallible call returns an sf_status_t
+ * (SF_OK on success; otherwise the caller owns the status and frees it with
+ * sf_status_free). `*_create` functions set `*out` to NULL first and only
+ * hand out an object on success. Nothing throws, prints or aborts.
+ *
  *===----------------------------------------------------------------------===*/
 
 #ifndef SPARSEFLOW_RUNTIME_API_H
 #define SPARSEFLOW_RUNTIME_API_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "sparseflow/runtime/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The largest tensor rank the API exchanges. */
+#define SF_MAX_RANK 8
+
+/*===----------------------------------------------------------------------===*
+ * Instance
+ *===----------------------------------------------------------------------===*/
+
+typedef struct sf_instance_t sf_instance_t;
+
+typedef enum sf_backend_e {
+  SF_BACKEND_AUTO = 0,      /* each op on its compiled target when present,
+                               else on the host */
+  SF_BACKEND_HOST = 1,      /* every op on the host CPU */
+  SF_BACKEND_CUDA = 2,      /* NVIDIA GPU */
+  SF_BACKEND_SPIKECORE = 3, /* the SpikeCore simulator */
+} sf_backend_t;
+
+typedef struct sf_instance_options_t {
+  /* Worker threads for host kernels, the calling thread included; 0 picks
+   * the number of hardware threads. */
+  uint32_t num_threads;
+} sf_instance_options_t;
+
+void sf_instance_options_initialize(sf_instance_options_t *options);
+
+sf_status_t sf_instance_create(const sf_instance_options_t *options,
+                               sf_instance_t **out_instance);
+
+/* Whether `backend` can run here (compiled in and, for CUDA, a device is
+ * present). SF_BACKEND_AUTO and SF_BACKEND_HOST always can. */
+int sf_instance_has_backend(const sf_instance_t *instance,
+                            sf_backend_t backend);
+
+/* A stable lower-case name: "auto", "host", "cuda", "spikecore". */
+const char *sf_backend_name(sf_backend_t backend);
+
+/* Releases the instance; models and sessions created from it must have been
+ * released first. NULL is ignored. */
+void sf_instance_release(sf_instance_t *instance);
+
+/*===----------------------------------------------------------------------===*
+ * Model
+ *===----------------------------------------------------------------------===*/
+
+typedef struct sf_model_t sf_model_t;
+
+typedef enum sf_encoding_e {
+  SF_ENCODING_DIRECT = 0, /* the same analog input at every step */
+  SF_ENCODING_RATE = 1,   /* Bernoulli spikes, the input as probability */
+  SF_ENCODING_SPIKES = 2, /* the caller passes [T, N, ...] spikes (0 or 1) */
+} sf_encoding_t;
+
+typedef enum sf_readout_e {
+  SF_READOUT_MEAN = 0,
+  SF_READOUT_SUM = 1,
+  SF_READOUT_LAST = 2,
+  SF_READOUT_ALL = 3, /* [T, N, ...] */
+} sf_readout_t;
+
+/* Loads and validates an artifact (header, version, checksum, plan schema,
+ * every tensor and op). The file is mapped read-only; constants are used in
+ * place. */
+sf_status_t sf_model_create_from_file(sf_instance_t *instance,
+                                      const char *path,
+                                      sf_model_t **out_model);
+
+/* Like sf_model_create_from_file for an artifact in memory; the bytes are
+ * copied, so `data` may be freed after the call. */
+sf_status_t sf_model_create_from_memory(sf_instance_t *instance,
+                                        const void *data, size_t size,
+                                        sf_model_t **out_model);
+
+void sf_model_retain(sf_model_t *model);
+/* Drops a reference; the last one frees the model. NULL is ignored. */
+void sf_model_release(sf_model_t *model);
+
+uint32_t sf_model_timesteps(const sf_model_t *model);
+sf_encoding_t sf_model_encoding(const sf_model_t *model);
+sf_readout_t sf_model_readout(const sf_model_t *model);
+/* "sparseflow <version>" of the compiler that wrote the artifact. */
+const char *sf_model_producer(const sf_model_t *model);
+size_t sf_model_input_count(const sf_model_t *model);
+size_t sf_model_output_count(const sf_model_t *model);
+
+/* The shape a caller passes for input `index` (with the leading T for the
+ * spikes encoding) and receives for output `index` (with the leading T for
+ * the `all` readout). `shape` must hold SF_MAX_RANK values. */
+sf_status_t sf_model_input_shape(const sf_model_t *model, size_t index,
+                                 size_t *out_rank, int64_t *shape);
+sf_status_t sf_model_output_shape(const sf_model_t *model, size_t index,
+                                  size_t *out_rank, int64_t *shape);
+
+/*===----------------------------------------------------------------------===*
+ * Tensors
+ *===----------------------------------------------------------------------===*/
+
+typedef struct sf_tensor_t sf_tensor_t;
+
+/* A zero-filled float32 tensor owning its data. */
+sf_status_t sf_tensor_create(const int64_t *shape, size_t rank,
+                             sf_tensor_t **out_tensor);
+/* A float32 tensor over caller-owned `data` of `byte_size` bytes, which must
+ * stay valid while the tensor is used. */
+sf_status_t sf_tensor_wrap(const int64_t *shape, size_t rank, float *data,
+                           size_t byte_size, sf_tensor_t **out_tensor);
+void sf_tensor_release(sf_tensor_t *tensor);
+
+size_t sf_tensor_rank(const sf_tensor_t *tensor);
+const int64_t *sf_tensor_shape(const sf_tensor_t *tensor);
+size_t sf_tensor_element_count(const sf_tensor_t *tensor);
+float *sf_tensor_data(sf_tensor_t *tensor);
+
+/*===----------------------------------------------------------------------===*
+ * Session
+ *===----------------------------------------------------------------------===*/
+
+typedef struct sf_session_t sf_session_t;
+
+typedef struct sf_session_options_t {
+  sf_backend_t backend;
+  /* Seed of the rate encoder's random numbers (docs/semantics.md). */
+  uint64_t seed;
+  /* Collect per-layer counters and times (sf_session_profile). */
+  int profile;
+} sf_session_options_t;
+
+void sf_session_options_initialize(sf_session_options_t *options);
+
+/* Creates a session and all the memory it needs: `run` allocates nothing.
+ * Fails with UNAVAILABLE when the backend cannot run here and with
+ * UNIMPLEMENTED when the model has ops the backend lacks. The session holds a
+ * reference to the model. */
+sf_status_t sf_session_create(sf_model_t *model,
+                              const sf_session_options_t *options,
+                              sf_session_t **out_session);
+void sf_session_release(sf_session_t *session);
+
+/* Runs the model over all timesteps from a fresh neuron state. `inputs` and
+ * `outputs` have the shapes sf_model_input_shape/sf_model_output_shape give;
+ * the outputs are overwritten. */
+sf_status_t sf_session_run(sf_session_t *session,
+                           sf_tensor_t *const *inputs, size_t input_count,
+                           sf_tensor_t *const *outputs, size_t output_count);
+
+/*===----------------------------------------------------------------------===*
+ * Profiling (sessions created with `profile` set)
+ *===----------------------------------------------------------------------===*/
+
+/* Counters of one op, summed over the runs since the last reset. The spike
+ * counters are set for ops that read spikes (has_spike_input). */
+typedef struct sf_layer_profile_t {
+  const char *name;   /* the ONNX node name(s) */
+  const char *op;     /* e.g. "Conv2d" */
+  const char *kernel; /* "Dense" or "SparseBinary" */
+  const char *target; /* where the compiler placed it: "host", ... */
+  int64_t block_size;
+  uint64_t runs;
+  double seconds;
+  int has_spike_input;
+  uint64_t input_neurons;  /* neurons of the spike input, per run */
+  uint64_t spikes;         /* spikes read, over all steps */
+  uint64_t silent_neurons; /* neurons silent at every step */
+  uint64_t blocks;         /* zero-skip blocks (block_size > 0) */
+  uint64_t active_blocks;  /* blocks holding a spike */
+  /* spike_histogram[k]: neurons that fire at exactly k of the T steps. */
+  uint64_t spike_histogram[65];
+} sf_layer_profile_t;
+
+size_t sf_session_profile_count(const sf_session_t *session);
+/* The counters of op `index` (plan order), valid until the session is
+ * released; NULL when out of range or profiling is off. */
+const sf_layer_profile_t *sf_session_profile(const sf_session_t *session,
+                                             size_t index);
+void sf_session_profile_reset(sf_session_t *session);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
 
 #endif /* SPARSEFLOW_RUNTIME_API_H */

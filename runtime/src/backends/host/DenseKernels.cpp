@@ -1,0 +1,273 @@
+//===- DenseKernels.cpp - the host's dense reference kernels --------------===//
+//
+// Part of SparseFlow.
+//
+// Straightforward loops written so that the innermost one runs over
+// contiguous memory and vectorizes. They are the reference the sparse kernels
+// are tested against and the fallback for analog inputs.
+//
+//===----------------------------------------------------------------------===//
+
+#include "backends/host/HostKernels.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+using namespace sparseflow::runtime;
+using namespace sparseflow::runtime::host;
+
+namespace {
+
+/// The output positions [lo, hi) whose input coordinate
+/// `o * stride - pad + k * dilation` lies in [0, size).
+std::pair<int64_t, int64_t> validRange(int64_t outSize, int64_t size,
+                                       int64_t stride, int64_t pad,
+                                       int64_t offset) {
+  // i = o * stride + (offset - pad) with offset = k * dilation.
+  int64_t shift = offset - pad;
+  int64_t lo = shift >= 0 ? 0 : (-shift + stride - 1) / stride;
+  int64_t hi = size - shift <= 0 ? 0 : (size - shift - 1) / stride + 1;
+  return {std::min(lo, outSize), std::min(hi, outSize)};
+}
+
+} // namespace
+
+void host::conv2dDense(const float *x, const float *weight, const float *bias,
+                       float *y, const Window2d &g, ThreadPool &pool) {
+  const int64_t cPerGroup = g.channels / g.groups;
+  const int64_t oPerGroup = g.outChannels / g.groups;
+  const int64_t outPlane = g.outHeight * g.outWidth;
+  const int64_t inPlane = g.height * g.width;
+  pool.parallelFor(
+      g.batch * g.outChannels, 4, [&](int64_t begin, int64_t end) {
+        for (int64_t item = begin; item < end; ++item) {
+          int64_t b = item / g.outChannels, o = item % g.outChannels;
+          float *out = y + item * outPlane;
+          std::fill(out, out + outPlane, bias ? bias[o] : 0.0f);
+          int64_t group = o / oPerGroup;
+          for (int64_t ci = 0; ci < cPerGroup; ++ci) {
+            const float *in =
+                x + (b * g.channels + group * cPerGroup + ci) * inPlane;
+            const float *w =
+                weight + (o * cPerGroup + ci) * g.kernelH * g.kernelW;
+            for (int64_t kh = 0; kh < g.kernelH; ++kh) {
+              auto [ohLo, ohHi] = validRange(g.outHeight, g.height, g.strideH,
+                                             g.padTop, kh * g.dilationH);
+              for (int64_t kw = 0; kw < g.kernelW; ++kw) {
+                float wv = w[kh * g.kernelW + kw];
+                auto [owLo, owHi] = validRange(g.outWidth, g.width, g.strideW,
+                                               g.padLeft, kw * g.dilationW);
+                int64_t colShift = kw * g.dilationW - g.padLeft;
+                for (int64_t oh = ohLo; oh < ohHi; ++oh) {
+                  const float *row =
+                      in + (oh * g.strideH - g.padTop + kh * g.dilationH) *
+                               g.width;
+                  float *dst = out + oh * g.outWidth;
+                  if (g.strideW == 1) {
+                    for (int64_t ow = owLo; ow < owHi; ++ow)
+                      dst[ow] += wv * row[ow + colShift];
+                  } else {
+                    for (int64_t ow = owLo; ow < owHi; ++ow)
+                      dst[ow] += wv * row[ow * g.strideW + colShift];
+                  }
+                }
+              }
+            }
+          }
+        }
+      });
+}
+
+void host::linearDense(const float *x, const float *weightT, const float *bias,
+                       float *y, int64_t rows, int64_t inFeatures,
+                       int64_t outFeatures, ThreadPool &pool) {
+  // Threads split the outputs; each row is an axpy per input feature over a
+  // contiguous slice of weightT's row.
+  pool.parallelFor(outFeatures, 64, [&](int64_t o0, int64_t o1) {
+    for (int64_t r = 0; r < rows; ++r) {
+      float *out = y + r * outFeatures;
+      for (int64_t o = o0; o < o1; ++o)
+        out[o] = bias ? bias[o] : 0.0f;
+      const float *in = x + r * inFeatures;
+      for (int64_t k = 0; k < inFeatures; ++k) {
+        float v = in[k];
+        const float *w = weightT + k * outFeatures;
+        for (int64_t o = o0; o < o1; ++o)
+          out[o] += v * w[o];
+      }
+    }
+  });
+}
+
+void host::batchNorm(const float *x, const float *scale, const float *bias,
+                     const float *mean, const float *variance, float epsilon,
+                     float *y, int64_t outer, int64_t channels,
+                     int64_t inner) {
+  for (int64_t n = 0; n < outer; ++n)
+    for (int64_t c = 0; c < channels; ++c) {
+      float factor = scale[c] / std::sqrt(variance[c] + epsilon);
+      const float *in = x + (n * channels + c) * inner;
+      float *out = y + (n * channels + c) * inner;
+      for (int64_t i = 0; i < inner; ++i)
+        out[i] = (in[i] - mean[c]) * factor + bias[c];
+    }
+}
+
+void host::binary(BinaryKind kind, const float *a, const int64_t *aShape,
+                  const float *b, const int64_t *bShape, float *y,
+                  const int64_t *yShape, int rank) {
+  // Strides of a and b over y's index space (0 where broadcast).
+  int64_t aStride[16], bStride[16], index[16];
+  int64_t as = 1, bs = 1, total = 1;
+  for (int d = rank - 1; d >= 0; --d) {
+    aStride[d] = aShape[d] == 1 ? 0 : as;
+    bStride[d] = bShape[d] == 1 ? 0 : bs;
+    as *= aShape[d];
+    bs *= bShape[d];
+    total *= yShape[d];
+    index[d] = 0;
+  }
+  if (rank == 0) {
+    y[0] = kind == BinaryKind::Add ? a[0] + b[0] : a[0] * b[0];
+    return;
+  }
+  // Rows of the innermost dimension, with the outer index advanced as an
+  // odometer.
+  int64_t inner = yShape[rank - 1];
+  int64_t ai = aStride[rank - 1], bi = bStride[rank - 1];
+  int64_t aOff = 0, bOff = 0;
+  for (int64_t row = 0; row < total / inner; ++row) {
+    float *out = y + row * inner;
+    if (kind == BinaryKind::Add)
+      for (int64_t i = 0; i < inner; ++i)
+        out[i] = a[aOff + i * ai] + b[bOff + i * bi];
+    else
+      for (int64_t i = 0; i < inner; ++i)
+        out[i] = a[aOff + i * ai] * b[bOff + i * bi];
+    for (int d = rank - 2; d >= 0; --d) {
+      aOff += aStride[d];
+      bOff += bStride[d];
+      if (++index[d] < yShape[d])
+        break;
+      aOff -= aStride[d] * yShape[d];
+      bOff -= bStride[d] * yShape[d];
+      index[d] = 0;
+    }
+  }
+}
+
+void host::relu(const float *x, float *y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i)
+    y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+}
+
+void host::maxPool2d(const float *x, float *y, const Window2d &g) {
+  for (int64_t plane = 0; plane < g.batch * g.channels; ++plane) {
+    const float *in = x + plane * g.height * g.width;
+    float *out = y + plane * g.outHeight * g.outWidth;
+    for (int64_t oh = 0; oh < g.outHeight; ++oh)
+      for (int64_t ow = 0; ow < g.outWidth; ++ow) {
+        float best = -std::numeric_limits<float>::infinity();
+        for (int64_t kh = 0; kh < g.kernelH; ++kh) {
+          int64_t ih = oh * g.strideH - g.padTop + kh * g.dilationH;
+          if (ih < 0 || ih >= g.height)
+            continue;
+          for (int64_t kw = 0; kw < g.kernelW; ++kw) {
+            int64_t iw = ow * g.strideW - g.padLeft + kw * g.dilationW;
+            if (iw >= 0 && iw < g.width)
+              best = std::max(best, in[ih * g.width + iw]);
+          }
+        }
+        out[oh * g.outWidth + ow] = best;
+      }
+  }
+}
+
+void host::avgPool2d(const float *x, float *y, const Window2d &g,
+                     bool countIncludePad) {
+  for (int64_t plane = 0; plane < g.batch * g.channels; ++plane) {
+    const float *in = x + plane * g.height * g.width;
+    float *out = y + plane * g.outHeight * g.outWidth;
+    for (int64_t oh = 0; oh < g.outHeight; ++oh) {
+      // The window clipped to the padded input, then to the input.
+      int64_t h0 = oh * g.strideH - g.padTop;
+      int64_t h1 = std::min(h0 + g.kernelH, g.height + g.padBottom);
+      int64_t padH = h1 - h0;
+      h0 = std::max<int64_t>(h0, 0);
+      h1 = std::min(h1, g.height);
+      for (int64_t ow = 0; ow < g.outWidth; ++ow) {
+        int64_t w0 = ow * g.strideW - g.padLeft;
+        int64_t w1 = std::min(w0 + g.kernelW, g.width + g.padRight);
+        int64_t padW = w1 - w0;
+        w0 = std::max<int64_t>(w0, 0);
+        w1 = std::min(w1, g.width);
+        float sum = 0.0f;
+        for (int64_t ih = h0; ih < h1; ++ih)
+          for (int64_t iw = w0; iw < w1; ++iw)
+            sum += in[ih * g.width + iw];
+        int64_t count =
+            countIncludePad ? padH * padW
+                            : std::max<int64_t>(0, h1 - h0) *
+                                  std::max<int64_t>(0, w1 - w0);
+        out[oh * g.outWidth + ow] =
+            count > 0 ? sum / static_cast<float>(count) : 0.0f;
+      }
+    }
+  }
+}
+
+void host::globalAvgPool(const float *x, float *y, int64_t outer,
+                         int64_t inner) {
+  for (int64_t r = 0; r < outer; ++r) {
+    double sum = 0.0;
+    for (int64_t i = 0; i < inner; ++i)
+      sum += x[r * inner + i];
+    y[r] = static_cast<float>(sum / static_cast<double>(inner));
+  }
+}
+
+void host::transpose(const void *x, void *y, const int64_t *xShape,
+                     const int64_t *permutation, int rank, int elementSize) {
+  int64_t xStride[16], yShape[16], strideOfY[16], index[16];
+  int64_t s = 1, total = 1;
+  for (int d = rank - 1; d >= 0; --d) {
+    xStride[d] = s;
+    s *= xShape[d];
+  }
+  for (int d = 0; d < rank; ++d) {
+    yShape[d] = xShape[permutation[d]];
+    strideOfY[d] = xStride[permutation[d]];
+    index[d] = 0;
+    total *= yShape[d];
+  }
+  const char *in = static_cast<const char *>(x);
+  char *out = static_cast<char *>(y);
+  int64_t offset = 0;
+  for (int64_t i = 0; i < total; ++i) {
+    std::memcpy(out + i * elementSize, in + offset * elementSize,
+                elementSize);
+    for (int d = rank - 1; d >= 0; --d) {
+      offset += strideOfY[d];
+      if (++index[d] < yShape[d])
+        break;
+      offset -= strideOfY[d] * yShape[d];
+      index[d] = 0;
+    }
+  }
+}
+
+void host::concat(const void *const *inputs, const int64_t *chunks,
+                  const int64_t *rowsIn, int count, void *y, int64_t rows,
+                  int elementSize) {
+  char *out = static_cast<char *>(y);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int i = 0; i < count; ++i) {
+      size_t bytes = static_cast<size_t>(chunks[i]) * elementSize;
+      std::memcpy(out,
+                  static_cast<const char *>(inputs[i]) + (r % rowsIn[i]) * bytes,
+                  bytes);
+      out += bytes;
+    }
+}

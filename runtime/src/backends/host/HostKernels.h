@@ -1,0 +1,134 @@
+//===- HostKernels.h - the host backend's microkernels ----------*- C++ -*-===//
+//
+// Part of SparseFlow.
+//
+// Plain functions over raw buffers, called by the executor with shapes the
+// loader has validated. Activations are row-major float32, or packed spikes:
+// one uint64 per neuron whose bit t is the spike at step t. A leading
+// "lead" dimension of T (temporal) or 1 (the same at every step) precedes a
+// float tensor's own shape. docs/runtime.md describes the kernels.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPARSEFLOW_RUNTIME_BACKENDS_HOST_HOSTKERNELS_H
+#define SPARSEFLOW_RUNTIME_BACKENDS_HOST_HOSTKERNELS_H
+
+#include "core/ThreadPool.h"
+
+#include <cstdint>
+
+namespace sparseflow::runtime::host {
+
+/// Geometry of a 2-D window op (conv or pool) on NCHW tensors.
+struct Window2d {
+  int64_t batch;            // images (lead * N)
+  int64_t channels, height, width;
+  int64_t outChannels, outHeight, outWidth;
+  int64_t kernelH, kernelW;
+  int64_t strideH, strideW;
+  int64_t padTop, padLeft, padBottom, padRight;
+  int64_t dilationH, dilationW;
+  int64_t groups;
+};
+
+// --- Dense reference kernels ------------------------------------------------
+
+/// y[b][o] = bias[o] + Σ w[o][c][kh][kw] · x[b][c][..]; weight OIHW.
+void conv2dDense(const float *x, const float *weight, const float *bias,
+                 float *y, const Window2d &g, ThreadPool &pool);
+
+/// y[r][o] = bias[o] + Σ_k x[r][k] · wT[k][o], for `rows` rows.
+void linearDense(const float *x, const float *weightT, const float *bias,
+                 float *y, int64_t rows, int64_t inFeatures,
+                 int64_t outFeatures, ThreadPool &pool);
+
+/// Per channel (dimension 1 of [outer, C, inner]).
+void batchNorm(const float *x, const float *scale, const float *bias,
+               const float *mean, const float *variance, float epsilon,
+               float *y, int64_t outer, int64_t channels, int64_t inner);
+
+enum class BinaryKind { Add, Mul };
+
+/// NumPy broadcasting over `rank` dimensions; a and b are given with shapes
+/// already padded to `rank` (size-1 dimensions broadcast).
+void binary(BinaryKind kind, const float *a, const int64_t *aShape,
+            const float *b, const int64_t *bShape, float *y,
+            const int64_t *yShape, int rank);
+
+void relu(const float *x, float *y, int64_t n);
+
+void maxPool2d(const float *x, float *y, const Window2d &g);
+void avgPool2d(const float *x, float *y, const Window2d &g,
+               bool countIncludePad);
+/// Mean over `inner` for each of `outer` rows.
+void globalAvgPool(const float *x, float *y, int64_t outer, int64_t inner);
+
+/// Generic over the element size (4: float, 8: packed spikes).
+void transpose(const void *x, void *y, const int64_t *xShape,
+               const int64_t *permutation, int rank, int elementSize);
+/// `rows` outer rows; input i contributes `chunks[i]` elements per row and
+/// repeats every `rowsIn[i]` rows (a broadcast lead dimension).
+void concat(const void *const *inputs, const int64_t *chunks,
+            const int64_t *rowsIn, int count, void *y, int64_t rows,
+            int elementSize);
+
+// --- Neurons and spike packing ------------------------------------------------
+
+struct LIFParams {
+  const float *leak, *gain, *vLeak, *threshold, *vReset, *vInit;
+  // 1 (shared) or `channels` values each; vReset may be null (no hard reset).
+  int64_t leakN, gainN, vLeakN, thresholdN, vResetN, vInitN;
+  enum class Reset { Hard, Soft, None } reset;
+  bool fireGreaterEqual;
+  bool resetDelay;
+};
+
+/// Runs `neurons` = outer * channels * inner neurons over `timesteps` steps.
+/// `x` is [T][neurons] when `temporal`, else [neurons] at every step.
+/// Writes each neuron's spikes packed into `spikes[neuron]`.
+void lif(const float *x, bool temporal, uint64_t *spikes, int64_t outer,
+         int64_t channels, int64_t inner, int timesteps,
+         const LIFParams &params, ThreadPool &pool);
+
+/// Packed spikes [n] to float 0/1 [T][n].
+void unpackSpikes(const uint64_t *spikes, float *y, int64_t n, int timesteps);
+
+/// Float [T][n] holding 0 or 1 to packed [n]; returns the index of the
+/// first element that is neither, or -1.
+int64_t packSpikes(const float *x, uint64_t *spikes, int64_t n,
+                   int timesteps);
+
+/// Bernoulli rate encoding (docs/semantics.md): bit t of neuron i is set
+/// when u(seed, t * n + i) < x[i], with u uniform in [0, 1).
+void rateEncode(const float *x, uint64_t *spikes, int64_t n, int timesteps,
+                uint64_t seed);
+/// The uniform number of the rate encoder for counter `k`.
+float rateUniform(uint64_t seed, uint64_t k);
+
+// --- Binary-input sparse kernels ----------------------------------------------
+
+/// Conv2d over packed spikes [N][C][H][W] with weight arranged [C][KH][KW][O]
+/// (groups = 1). Output float [T][N][O][OH][OW]. Only neurons that fire are
+/// visited; with blockSize > 0, blockSize x blockSize tiles of a channel with
+/// no spike are skipped after one OR over the tile. `scratch` holds
+/// T * OH * OW * O floats.
+void conv2dSparse(const uint64_t *x, const float *weightArranged,
+                  const float *bias, float *y, const Window2d &g,
+                  int timesteps, int64_t blockSize, float *scratch,
+                  ThreadPool &pool);
+
+/// Linear over packed spikes [rows][K] with weight [K][O]; output float
+/// [T][rows][O]. Silent inputs and all-zero blocks of blockSize inputs are
+/// skipped.
+void linearSparse(const uint64_t *x, const float *weightT, const float *bias,
+                  float *y, int64_t rows, int64_t inFeatures,
+                  int64_t outFeatures, int timesteps, int64_t blockSize,
+                  ThreadPool &pool);
+
+/// Max-pooling of spikes: the OR of the window's packed words, so a step's
+/// output fires when any input of the window fires at that step.
+void maxPool2dPacked(const uint64_t *x, uint64_t *y, const Window2d &g);
+
+} // namespace sparseflow::runtime::host
+
+#endif // SPARSEFLOW_RUNTIME_BACKENDS_HOST_HOSTKERNELS_H

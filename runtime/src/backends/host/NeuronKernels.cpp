@@ -1,0 +1,123 @@
+//===- NeuronKernels.cpp - LIF neurons, spike packing, rate encoding -------===//
+//
+// Part of SparseFlow.
+//
+// The LIF kernel follows docs/semantics.md operation by operation, in the
+// same order as the PyTorch reference (sparseflow.nn.LIF), so both round
+// identically; the runtime is built with -ffp-contract=off for that reason.
+//
+//===----------------------------------------------------------------------===//
+
+#include "backends/host/HostKernels.h"
+
+#include <algorithm>
+
+using namespace sparseflow::runtime;
+using namespace sparseflow::runtime::host;
+
+namespace {
+
+/// Neurons per chunk: the state of a chunk lives on the stack.
+constexpr int64_t kChunk = 256;
+
+inline float param(const float *values, int64_t count, int64_t channel) {
+  return count == 1 ? values[0] : values[channel];
+}
+
+} // namespace
+
+void host::lif(const float *x, bool temporal, uint64_t *spikes, int64_t outer,
+               int64_t channels, int64_t inner, int timesteps,
+               const LIFParams &p, ThreadPool &pool) {
+  const int64_t neurons = outer * channels * inner;
+  const int64_t chunks = (neurons + kChunk - 1) / kChunk;
+  pool.parallelFor(chunks, 16, [&](int64_t c0, int64_t c1) {
+    float leak[kChunk], gain[kChunk], vLeak[kChunk], threshold[kChunk],
+        vReset[kChunk], v[kChunk];
+    bool fired[kChunk];
+    uint64_t bits[kChunk];
+    for (int64_t chunk = c0; chunk < c1; ++chunk) {
+      int64_t first = chunk * kChunk;
+      int64_t count = std::min(kChunk, neurons - first);
+      for (int64_t i = 0; i < count; ++i) {
+        int64_t channel = ((first + i) / inner) % channels;
+        leak[i] = param(p.leak, p.leakN, channel);
+        gain[i] = param(p.gain, p.gainN, channel);
+        vLeak[i] = param(p.vLeak, p.vLeakN, channel);
+        threshold[i] = param(p.threshold, p.thresholdN, channel);
+        vReset[i] = p.vReset ? param(p.vReset, p.vResetN, channel) : 0.0f;
+        v[i] = param(p.vInit, p.vInitN, channel);
+        fired[i] = false;
+        bits[i] = 0;
+      }
+      for (int t = 0; t < timesteps; ++t) {
+        const float *in = x + (temporal ? t * neurons : 0) + first;
+        for (int64_t i = 0; i < count; ++i) {
+          float u = v[i];
+          if (p.resetDelay && p.reset == LIFParams::Reset::Hard && fired[i])
+            u = vReset[i];
+          float h = u + leak[i] * (vLeak[i] - u);
+          h = h + gain[i] * in[i];
+          if (p.resetDelay && p.reset == LIFParams::Reset::Soft && fired[i])
+            h = h - threshold[i];
+          bool spike =
+              p.fireGreaterEqual ? h >= threshold[i] : h > threshold[i];
+          if (p.resetDelay || p.reset == LIFParams::Reset::None)
+            v[i] = h;
+          else if (p.reset == LIFParams::Reset::Hard)
+            v[i] = spike ? vReset[i] : h;
+          else
+            v[i] = spike ? h - threshold[i] : h;
+          fired[i] = spike;
+          bits[i] |= static_cast<uint64_t>(spike) << t;
+        }
+      }
+      std::copy(bits, bits + count, spikes + first);
+    }
+  });
+}
+
+void host::unpackSpikes(const uint64_t *spikes, float *y, int64_t n,
+                        int timesteps) {
+  for (int t = 0; t < timesteps; ++t) {
+    float *out = y + t * n;
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = static_cast<float>((spikes[i] >> t) & 1u);
+  }
+}
+
+int64_t host::packSpikes(const float *x, uint64_t *spikes, int64_t n,
+                         int timesteps) {
+  std::fill(spikes, spikes + n, 0);
+  for (int t = 0; t < timesteps; ++t) {
+    const float *in = x + t * n;
+    for (int64_t i = 0; i < n; ++i) {
+      if (in[i] == 1.0f)
+        spikes[i] |= uint64_t{1} << t;
+      else if (in[i] != 0.0f)
+        return t * n + i;
+    }
+  }
+  return -1;
+}
+
+float host::rateUniform(uint64_t seed, uint64_t k) {
+  // The (k+1)-th output of SplitMix64 seeded with `seed`; its top 24 bits
+  // scaled to [0, 1) are exact in float.
+  uint64_t z = seed + (k + 1) * 0x9E3779B97F4A7C15ull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  z ^= z >> 31;
+  return static_cast<float>(z >> 40) * (1.0f / 16777216.0f);
+}
+
+void host::rateEncode(const float *x, uint64_t *spikes, int64_t n,
+                      int timesteps, uint64_t seed) {
+  for (int64_t i = 0; i < n; ++i) {
+    uint64_t bits = 0;
+    for (int t = 0; t < timesteps; ++t)
+      if (rateUniform(seed, static_cast<uint64_t>(t) * n + i) < x[i])
+        bits |= uint64_t{1} << t;
+    spikes[i] = bits;
+  }
+}

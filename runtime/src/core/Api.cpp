@@ -1,0 +1,347 @@
+//===- Api.cpp - the C API over instances, models, sessions, tensors ------===//
+//
+// Part of SparseFlow.
+//
+// Argument checking and object lifetimes; the work is in the loader and the
+// executor. No exception leaves this file: allocation uses nothrow forms.
+//
+//===----------------------------------------------------------------------===//
+
+#include "core/Executor.h"
+
+#include <algorithm>
+#include <cstring>
+#include <new>
+#include <thread>
+
+using namespace sparseflow::runtime;
+
+namespace {
+
+sf_status_t nullArgument(const char *name) {
+  return sf_status_make(SF_STATUS_INVALID_ARGUMENT, "%s must not be NULL",
+                        name);
+}
+
+sf_status_t outOfMemory() {
+  return sf_status_make(SF_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+}
+
+sf_status_t createModel(sf_instance_t *instance,
+                        std::unique_ptr<ArtifactBytes> bytes,
+                        sf_model_t **out) {
+  auto *model = new (std::nothrow) sf_model_t;
+  if (!model)
+    return outOfMemory();
+  model->instance = instance;
+  if (sf_status_t status = loadArtifact(std::move(bytes), *model)) {
+    delete model;
+    return status;
+  }
+  *out = model;
+  return SF_OK;
+}
+
+sf_status_t copyShape(const std::vector<int64_t> &shape, size_t *outRank,
+                      int64_t *out) {
+  if (!outRank || !out)
+    return nullArgument("out_rank and shape");
+  *outRank = shape.size();
+  std::copy(shape.begin(), shape.end(), out);
+  return SF_OK;
+}
+
+sf_status_t makeTensor(const int64_t *shape, size_t rank, sf_tensor_t **out,
+                       sf_tensor_t *&tensor) {
+  if (!out)
+    return nullArgument("out_tensor");
+  *out = nullptr;
+  if (rank > SF_MAX_RANK)
+    return sf_status_make(SF_STATUS_OUT_OF_RANGE,
+                          "tensor rank %zu exceeds %d", rank, SF_MAX_RANK);
+  if (rank && !shape)
+    return nullArgument("shape");
+  tensor = new (std::nothrow) sf_tensor_t;
+  if (!tensor)
+    return outOfMemory();
+  tensor->rank = rank;
+  for (size_t d = 0; d < rank; ++d) {
+    if (shape[d] < 0) {
+      delete tensor;
+      return sf_status_make(SF_STATUS_INVALID_ARGUMENT,
+                            "dimension %zu is negative (%lld)", d,
+                            (long long)shape[d]);
+    }
+    tensor->shape[d] = shape[d];
+    tensor->elements *= static_cast<size_t>(shape[d]);
+  }
+  return SF_OK;
+}
+
+} // namespace
+
+extern "C" {
+
+void sf_instance_options_initialize(sf_instance_options_t *options) {
+  if (options)
+    options->num_threads = 0;
+}
+
+sf_status_t sf_instance_create(const sf_instance_options_t *options,
+                               sf_instance_t **out_instance) {
+  if (!out_instance)
+    return nullArgument("out_instance");
+  *out_instance = nullptr;
+  unsigned threads = options ? options->num_threads : 0;
+  if (threads == 0)
+    threads = std::max(1u, std::thread::hardware_concurrency());
+  auto *instance = new (std::nothrow) sf_instance_t;
+  if (!instance)
+    return outOfMemory();
+  instance->pool.reset(new (std::nothrow) ThreadPool(threads));
+  if (!instance->pool) {
+    delete instance;
+    return outOfMemory();
+  }
+  *out_instance = instance;
+  return SF_OK;
+}
+
+int sf_instance_has_backend(const sf_instance_t *, sf_backend_t backend) {
+  return backend == SF_BACKEND_AUTO || backend == SF_BACKEND_HOST;
+}
+
+const char *sf_backend_name(sf_backend_t backend) {
+  switch (backend) {
+  case SF_BACKEND_AUTO:
+    return "auto";
+  case SF_BACKEND_HOST:
+    return "host";
+  case SF_BACKEND_CUDA:
+    return "cuda";
+  case SF_BACKEND_SPIKECORE:
+    return "spikecore";
+  }
+  return "unknown";
+}
+
+void sf_instance_release(sf_instance_t *instance) { delete instance; }
+
+sf_status_t sf_model_create_from_file(sf_instance_t *instance,
+                                      const char *path,
+                                      sf_model_t **out_model) {
+  if (!out_model)
+    return nullArgument("out_model");
+  *out_model = nullptr;
+  if (!instance)
+    return nullArgument("instance");
+  if (!path)
+    return nullArgument("path");
+  std::unique_ptr<ArtifactBytes> bytes;
+  if (sf_status_t status = mapFile(path, bytes))
+    return status;
+  sf_status_t status = createModel(instance, std::move(bytes), out_model);
+  if (status) {
+    // Say which file failed.
+    sf_status_t named = sf_status_make(sf_status_code(status), "%s: %s", path,
+                                       sf_status_message(status));
+    sf_status_free(status);
+    return named;
+  }
+  return SF_OK;
+}
+
+sf_status_t sf_model_create_from_memory(sf_instance_t *instance,
+                                        const void *data, size_t size,
+                                        sf_model_t **out_model) {
+  if (!out_model)
+    return nullArgument("out_model");
+  *out_model = nullptr;
+  if (!instance)
+    return nullArgument("instance");
+  std::unique_ptr<ArtifactBytes> bytes;
+  if (sf_status_t status = copyBytes(data, size, bytes))
+    return status;
+  return createModel(instance, std::move(bytes), out_model);
+}
+
+void sf_model_retain(sf_model_t *model) {
+  if (model)
+    model->references.fetch_add(1, std::memory_order_relaxed);
+}
+
+void sf_model_release(sf_model_t *model) {
+  if (model && model->references.fetch_sub(1, std::memory_order_acq_rel) == 1)
+    delete model;
+}
+
+uint32_t sf_model_timesteps(const sf_model_t *model) {
+  return model ? static_cast<uint32_t>(model->timesteps) : 0;
+}
+sf_encoding_t sf_model_encoding(const sf_model_t *model) {
+  return model ? model->encoding : SF_ENCODING_DIRECT;
+}
+sf_readout_t sf_model_readout(const sf_model_t *model) {
+  return model ? model->readout : SF_READOUT_MEAN;
+}
+const char *sf_model_producer(const sf_model_t *model) {
+  return model ? model->producer.c_str() : "";
+}
+size_t sf_model_input_count(const sf_model_t *model) {
+  return model ? model->inputs.size() : 0;
+}
+size_t sf_model_output_count(const sf_model_t *model) {
+  return model ? model->outputs.size() : 0;
+}
+
+sf_status_t sf_model_input_shape(const sf_model_t *model, size_t index,
+                                 size_t *out_rank, int64_t *shape) {
+  if (!model)
+    return nullArgument("model");
+  if (index >= model->inputs.size())
+    return sf_status_make(SF_STATUS_OUT_OF_RANGE,
+                          "input %zu of a model with %zu inputs", index,
+                          model->inputs.size());
+  return copyShape(callerInputShape(*model, index), out_rank, shape);
+}
+
+sf_status_t sf_model_output_shape(const sf_model_t *model, size_t index,
+                                  size_t *out_rank, int64_t *shape) {
+  if (!model)
+    return nullArgument("model");
+  if (index >= model->outputs.size())
+    return sf_status_make(SF_STATUS_OUT_OF_RANGE,
+                          "output %zu of a model with %zu outputs", index,
+                          model->outputs.size());
+  return copyShape(callerOutputShape(*model, index), out_rank, shape);
+}
+
+sf_status_t sf_tensor_create(const int64_t *shape, size_t rank,
+                             sf_tensor_t **out_tensor) {
+  sf_tensor_t *tensor = nullptr;
+  if (sf_status_t status = makeTensor(shape, rank, out_tensor, tensor))
+    return status;
+  tensor->data = new (std::nothrow) float[std::max<size_t>(tensor->elements, 1)]();
+  if (!tensor->data) {
+    delete tensor;
+    return outOfMemory();
+  }
+  tensor->owned = true;
+  *out_tensor = tensor;
+  return SF_OK;
+}
+
+sf_status_t sf_tensor_wrap(const int64_t *shape, size_t rank, float *data,
+                           size_t byte_size, sf_tensor_t **out_tensor) {
+  sf_tensor_t *tensor = nullptr;
+  if (sf_status_t status = makeTensor(shape, rank, out_tensor, tensor))
+    return status;
+  if (byte_size < tensor->elements * sizeof(float) || (!data && tensor->elements)) {
+    sf_status_t status = sf_status_make(
+        SF_STATUS_OUT_OF_RANGE,
+        "a buffer of %zu bytes cannot hold %zu float32 elements", byte_size,
+        tensor->elements);
+    delete tensor;
+    return status;
+  }
+  tensor->data = data;
+  *out_tensor = tensor;
+  return SF_OK;
+}
+
+void sf_tensor_release(sf_tensor_t *tensor) {
+  if (!tensor)
+    return;
+  if (tensor->owned)
+    delete[] tensor->data;
+  delete tensor;
+}
+
+size_t sf_tensor_rank(const sf_tensor_t *tensor) {
+  return tensor ? tensor->rank : 0;
+}
+const int64_t *sf_tensor_shape(const sf_tensor_t *tensor) {
+  return tensor ? tensor->shape : nullptr;
+}
+size_t sf_tensor_element_count(const sf_tensor_t *tensor) {
+  return tensor ? tensor->elements : 0;
+}
+float *sf_tensor_data(sf_tensor_t *tensor) {
+  return tensor ? tensor->data : nullptr;
+}
+
+void sf_session_options_initialize(sf_session_options_t *options) {
+  if (!options)
+    return;
+  options->backend = SF_BACKEND_AUTO;
+  options->seed = 0;
+  options->profile = 0;
+}
+
+sf_status_t sf_session_create(sf_model_t *model,
+                              const sf_session_options_t *options,
+                              sf_session_t **out_session) {
+  if (!out_session)
+    return nullArgument("out_session");
+  *out_session = nullptr;
+  if (!model)
+    return nullArgument("model");
+  sf_session_options_t defaults;
+  sf_session_options_initialize(&defaults);
+  auto *session = new (std::nothrow) sf_session_t;
+  if (!session)
+    return outOfMemory();
+  if (sf_status_t status =
+          createSession(model, options ? *options : defaults, *session)) {
+    delete session;
+    return status;
+  }
+  sf_model_retain(model);
+  *out_session = session;
+  return SF_OK;
+}
+
+void sf_session_release(sf_session_t *session) {
+  if (!session)
+    return;
+  destroySession(*session);
+  sf_model_release(session->model);
+  delete session;
+}
+
+sf_status_t sf_session_run(sf_session_t *session, sf_tensor_t *const *inputs,
+                           size_t input_count, sf_tensor_t *const *outputs,
+                           size_t output_count) {
+  if (!session)
+    return nullArgument("session");
+  return runSession(*session, inputs, input_count, outputs, output_count);
+}
+
+size_t sf_session_profile_count(const sf_session_t *session) {
+  return session ? session->profiles.size() : 0;
+}
+
+const sf_layer_profile_t *sf_session_profile(const sf_session_t *session,
+                                             size_t index) {
+  if (!session || index >= session->profiles.size())
+    return nullptr;
+  return &session->profiles[index];
+}
+
+void sf_session_profile_reset(sf_session_t *session) {
+  if (!session)
+    return;
+  const sf_model_t &m = *session->model;
+  for (size_t i = 0; i < session->profiles.size(); ++i) {
+    sf_layer_profile_t &p = session->profiles[i];
+    std::memset(&p, 0, sizeof(p));
+    const OpDesc &op = m.ops[i];
+    p.name = op.name.c_str();
+    p.op = op.kind.c_str();
+    p.kernel = op.kernel.c_str();
+    p.target = op.target.c_str();
+    p.block_size = op.op->block_size();
+  }
+}
+
+} // extern "C"

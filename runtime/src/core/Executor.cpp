@@ -1,0 +1,481 @@
+//===- Executor.cpp - sessions: memory, encoding, kernels, readout --------===//
+//
+// Part of SparseFlow.
+//
+// A run encodes the inputs into the arena, calls one host kernel per plan op
+// (the temporal-parallel schedule: stateless ops see all T steps as one
+// batch, neurons scan over t), and reduces the outputs over time. All memory
+// was allocated when the session was created.
+//
+//===----------------------------------------------------------------------===//
+
+#include "core/Executor.h"
+
+#include "backends/host/HostKernels.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+
+using namespace sparseflow;
+using namespace sparseflow::runtime;
+
+namespace {
+
+host::Window2d windowOf(const TensorDesc &x, const TensorDesc &y,
+                        const flatbuffers::Vector<int64_t> *kernel,
+                        const flatbuffers::Vector<int64_t> *strides,
+                        const flatbuffers::Vector<int64_t> *pads,
+                        const flatbuffers::Vector<int64_t> *dilations,
+                        int64_t groups) {
+  host::Window2d g;
+  g.batch = x.lead * x.shape[0];
+  g.channels = x.shape[1];
+  g.height = x.shape[2];
+  g.width = x.shape[3];
+  g.outChannels = y.shape[1];
+  g.outHeight = y.shape[2];
+  g.outWidth = y.shape[3];
+  g.kernelH = kernel->Get(0);
+  g.kernelW = kernel->Get(1);
+  g.strideH = strides->Get(0);
+  g.strideW = strides->Get(1);
+  g.padTop = pads->Get(0);
+  g.padLeft = pads->Get(1);
+  g.padBottom = pads->Get(2);
+  g.padRight = pads->Get(3);
+  g.dilationH = dilations->Get(0);
+  g.dilationW = dilations->Get(1);
+  g.groups = groups;
+  return g;
+}
+
+/// The float shape with its lead dimension, right-aligned to `rank` + 1.
+void leadShape(const TensorDesc &t, size_t rank, int64_t *out) {
+  out[0] = t.lead;
+  size_t pad = rank - t.shape.size();
+  for (size_t d = 0; d < rank; ++d)
+    out[1 + d] = d < pad ? 1 : t.shape[d - pad];
+}
+
+int64_t product(const std::vector<int64_t> &shape, size_t begin, size_t end) {
+  int64_t n = 1;
+  for (size_t d = begin; d < end; ++d)
+    n *= shape[d];
+  return n;
+}
+
+/// Spike counters of a packed input for the profile.
+void countSpikes(const uint64_t *bits, const TensorDesc &x, const OpDesc &op,
+                 int timesteps, sf_layer_profile_t &p) {
+  p.has_spike_input = 1;
+  p.input_neurons += x.elements;
+  for (int64_t i = 0; i < x.elements; ++i) {
+    int fired = __builtin_popcountll(bits[i]);
+    p.spikes += fired;
+    p.silent_neurons += fired == 0;
+    p.spike_histogram[std::min(fired, timesteps)] += 1;
+  }
+  int64_t b = op.op->block_size();
+  if (b <= 0)
+    return;
+  if (op.op->kind() == sfa::OpKind::Conv2d) {
+    int64_t planes = x.shape[0] * x.shape[1], H = x.shape[2], W = x.shape[3];
+    for (int64_t plane = 0; plane < planes; ++plane)
+      for (int64_t by = 0; by < H; by += b)
+        for (int64_t bx = 0; bx < W; bx += b) {
+          uint64_t any = 0;
+          for (int64_t ih = by; ih < std::min(by + b, H); ++ih)
+            for (int64_t iw = bx; iw < std::min(bx + b, W); ++iw)
+              any |= bits[plane * H * W + ih * W + iw];
+          p.blocks += 1;
+          p.active_blocks += any != 0;
+        }
+  } else {
+    int64_t K = x.shape.back(), rows = x.elements / K;
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t k0 = 0; k0 < K; k0 += b) {
+        uint64_t any = 0;
+        for (int64_t k = k0; k < std::min(k0 + b, K); ++k)
+          any |= bits[r * K + k];
+        p.blocks += 1;
+        p.active_blocks += any != 0;
+      }
+  }
+}
+
+host::LIFParams lifParams(const sfa::LIFAttrs &a) {
+  host::LIFParams p;
+  auto set = [](const flatbuffers::Vector<float> *v, const float *&data,
+                int64_t &n) {
+    data = v && v->size() ? v->data() : nullptr;
+    n = v ? v->size() : 0;
+  };
+  set(a.leak(), p.leak, p.leakN);
+  set(a.gain(), p.gain, p.gainN);
+  set(a.v_leak(), p.vLeak, p.vLeakN);
+  set(a.v_threshold(), p.threshold, p.thresholdN);
+  set(a.v_reset(), p.vReset, p.vResetN);
+  set(a.v_init(), p.vInit, p.vInitN);
+  p.reset = a.reset() == sfa::ResetMode::Hard   ? host::LIFParams::Reset::Hard
+            : a.reset() == sfa::ResetMode::Soft ? host::LIFParams::Reset::Soft
+                                                : host::LIFParams::Reset::None;
+  p.fireGreaterEqual = a.fire() == sfa::FireMode::Ge;
+  p.resetDelay = a.reset_delay();
+  return p;
+}
+
+/// Runs one op on the host.
+void runOp(sf_session_t &s, const OpDesc &op) {
+  const sf_model_t &m = *s.model;
+  ThreadPool &pool = *m.instance->pool;
+  const int T = m.timesteps;
+  const TensorDesc &y = m.tensors[op.output];
+  const TensorDesc &x = m.tensors[op.inputs[0]];
+  void *out = s.tensorData[op.output];
+  auto in = [&](size_t i) { return s.tensorData[op.inputs[i]]; };
+  auto f = [&](size_t i) { return static_cast<const float *>(in(i)); };
+  auto optionalBias = [&]() {
+    return op.inputs.size() > 2 ? f(2) : nullptr;
+  };
+  float *yf = static_cast<float *>(out);
+
+  switch (op.op->kind()) {
+  case sfa::OpKind::Conv2d: {
+    const sfa::Conv2dAttrs *a = op.op->attrs_as_Conv2dAttrs();
+    host::Window2d g = windowOf(x, y, a->kernel(), a->strides(), a->pads(),
+                                a->dilations(), a->groups());
+    if (op.op->kernel() == sfa::Kernel::SparseBinary)
+      host::conv2dSparse(static_cast<const uint64_t *>(in(0)), f(1),
+                         optionalBias(), yf, g, T, op.op->block_size(),
+                         s.scratch, pool);
+    else
+      host::conv2dDense(f(0), f(1), optionalBias(), yf, g, pool);
+    return;
+  }
+  case sfa::OpKind::Linear: {
+    int64_t K = x.shape.back(), O = y.shape.back();
+    int64_t rows = x.elements / K;
+    if (op.op->kernel() == sfa::Kernel::SparseBinary)
+      host::linearSparse(static_cast<const uint64_t *>(in(0)), f(1),
+                         optionalBias(), yf, rows, K, O, T,
+                         op.op->block_size(), pool);
+    else
+      host::linearDense(f(0), f(1), optionalBias(), yf, x.lead * rows, K, O,
+                        pool);
+    return;
+  }
+  case sfa::OpKind::BatchNorm:
+    host::batchNorm(f(0), f(1), f(2), f(3), f(4),
+                    op.op->attrs_as_BatchNormAttrs()->epsilon(), yf,
+                    x.lead * x.shape[0], x.shape[1],
+                    product(x.shape, 2, x.shape.size()));
+    return;
+  case sfa::OpKind::Add:
+  case sfa::OpKind::Mul: {
+    size_t rank = y.shape.size();
+    int64_t aShape[SF_MAX_RANK + 1], bShape[SF_MAX_RANK + 1],
+        yShape[SF_MAX_RANK + 1];
+    leadShape(m.tensors[op.inputs[0]], rank, aShape);
+    leadShape(m.tensors[op.inputs[1]], rank, bShape);
+    leadShape(y, rank, yShape);
+    host::binary(op.op->kind() == sfa::OpKind::Add ? host::BinaryKind::Add
+                                                  : host::BinaryKind::Mul,
+                 f(0), aShape, f(1), bShape, yf, yShape,
+                 static_cast<int>(rank + 1));
+    return;
+  }
+  case sfa::OpKind::Relu:
+    host::relu(f(0), yf, x.lead * x.elements);
+    return;
+  case sfa::OpKind::MaxPool2d:
+  case sfa::OpKind::AvgPool2d: {
+    const sfa::PoolAttrs *a = op.op->attrs_as_PoolAttrs();
+    host::Window2d g = windowOf(x, y, a->kernel(), a->strides(), a->pads(),
+                                a->dilations(), 1);
+    if (op.op->kind() == sfa::OpKind::AvgPool2d)
+      host::avgPool2d(f(0), yf, g, a->count_include_pad());
+    else if (x.packed)
+      host::maxPool2dPacked(static_cast<const uint64_t *>(in(0)),
+                            static_cast<uint64_t *>(out), g);
+    else
+      host::maxPool2d(f(0), yf, g);
+    return;
+  }
+  case sfa::OpKind::GlobalAvgPool:
+    host::globalAvgPool(f(0), yf, x.lead * x.shape[0] * x.shape[1],
+                        product(x.shape, 2, x.shape.size()));
+    return;
+  case sfa::OpKind::Reshape:
+    std::memmove(out, in(0), x.byteSize);
+    return;
+  case sfa::OpKind::Transpose: {
+    const auto *perm = op.op->attrs_as_TransposeAttrs()->permutation();
+    int64_t shape[SF_MAX_RANK + 1], permutation[SF_MAX_RANK + 1];
+    size_t rank = x.shape.size();
+    // A float tensor's lead dimension stays in front.
+    size_t lead = x.packed ? 0 : 1;
+    if (lead) {
+      shape[0] = x.lead;
+      permutation[0] = 0;
+    }
+    for (size_t d = 0; d < rank; ++d) {
+      shape[lead + d] = x.shape[d];
+      permutation[lead + d] =
+          perm->Get(static_cast<flatbuffers::uoffset_t>(d)) + lead;
+    }
+    host::transpose(in(0), out, shape, permutation,
+                    static_cast<int>(rank + lead), x.packed ? 8 : 4);
+    return;
+  }
+  case sfa::OpKind::Concat: {
+    int64_t axis = op.op->attrs_as_ConcatAttrs()->axis();
+    const void *inputs[64];
+    int64_t chunks[64], rowsIn[64];
+    int count = static_cast<int>(std::min<size_t>(op.inputs.size(), 64));
+    int64_t rowsPerLead = product(y.shape, 0, axis);
+    for (int i = 0; i < count; ++i) {
+      const TensorDesc &xi = m.tensors[op.inputs[i]];
+      inputs[i] = in(i);
+      chunks[i] = product(xi.shape, axis, xi.shape.size());
+      rowsIn[i] = xi.lead * rowsPerLead;
+    }
+    host::concat(inputs, chunks, rowsIn, count, out, y.lead * rowsPerLead,
+                 y.packed ? 8 : 4);
+    return;
+  }
+  case sfa::OpKind::LIF: {
+    int64_t outer = x.shape.size() >= 2 ? x.shape[0] : 1;
+    int64_t channels = x.shape.size() >= 2 ? x.shape[1] : 1;
+    int64_t inner = x.elements / (outer * channels);
+    if (x.shape.size() < 2) {
+      outer = x.elements;
+      inner = 1;
+    }
+    host::lif(f(0), x.temporal, static_cast<uint64_t *>(out), outer, channels,
+              inner, T, lifParams(*op.op->attrs_as_LIFAttrs()), pool);
+    return;
+  }
+  case sfa::OpKind::Unpack:
+    host::unpackSpikes(static_cast<const uint64_t *>(in(0)), yf, x.elements,
+                       T);
+    return;
+  }
+}
+
+sf_status_t checkShape(const sf_tensor_t *tensor,
+                       const std::vector<int64_t> &expected, const char *what,
+                       size_t index) {
+  if (!tensor)
+    return sf_status_make(SF_STATUS_INVALID_ARGUMENT, "%s %zu is NULL", what,
+                          index);
+  bool same = tensor->rank == expected.size() &&
+              std::equal(expected.begin(), expected.end(), tensor->shape);
+  if (same)
+    return SF_OK;
+  auto format = [](const int64_t *dims, size_t rank, char *buffer,
+                   size_t size) {
+    size_t used = std::snprintf(buffer, size, "[");
+    for (size_t d = 0; d < rank && used < size; ++d)
+      used += std::snprintf(buffer + used, size - used, d ? ", %lld" : "%lld",
+                            (long long)dims[d]);
+    if (used < size)
+      std::snprintf(buffer + used, size - used, "]");
+  };
+  char got[160], want[160];
+  format(tensor->shape, tensor->rank, got, sizeof(got));
+  format(expected.data(), expected.size(), want, sizeof(want));
+  return sf_status_make(SF_STATUS_INVALID_ARGUMENT,
+                        "%s %zu has shape %s, the model expects %s", what,
+                        index, got, want);
+}
+
+} // namespace
+
+std::vector<int64_t> runtime::callerInputShape(const sf_model_t &model,
+                                               size_t index) {
+  std::vector<int64_t> shape = model.tensors[model.inputs[index]].shape;
+  if (model.encoding == SF_ENCODING_SPIKES)
+    shape.insert(shape.begin(), model.timesteps);
+  return shape;
+}
+
+std::vector<int64_t> runtime::callerOutputShape(const sf_model_t &model,
+                                                size_t index) {
+  std::vector<int64_t> shape = model.tensors[model.outputs[index]].shape;
+  if (model.readout == SF_READOUT_ALL)
+    shape.insert(shape.begin(), model.timesteps);
+  return shape;
+}
+
+sf_status_t runtime::createSession(sf_model_t *model,
+                                   const sf_session_options_t &options,
+                                   sf_session_t &session) {
+  switch (options.backend) {
+  case SF_BACKEND_AUTO:
+  case SF_BACKEND_HOST:
+    break;
+  case SF_BACKEND_CUDA:
+  case SF_BACKEND_SPIKECORE: {
+    const char *name = sf_backend_name(options.backend);
+    return sf_status_make(SF_STATUS_UNAVAILABLE,
+                          "the %s backend is not part of this runtime build; "
+                          "use --backend=host or auto",
+                          name);
+  }
+  default:
+    return sf_status_make(SF_STATUS_INVALID_ARGUMENT, "unknown backend %d",
+                          static_cast<int>(options.backend));
+  }
+  session.model = model;
+  session.options = options;
+
+  // The sparse conv accumulator: T * OH * OW * O floats.
+  size_t scratchFloats = 0;
+  for (const OpDesc &op : model->ops)
+    if (op.op->kind() == sfa::OpKind::Conv2d &&
+        op.op->kernel() == sfa::Kernel::SparseBinary) {
+      const TensorDesc &y = model->tensors[op.output];
+      scratchFloats = std::max<size_t>(
+          scratchFloats, static_cast<size_t>(model->timesteps) * y.shape[1] *
+                             y.shape[2] * y.shape[3]);
+    }
+  size_t arenaBytes = std::max<uint64_t>(model->arenaSize, 64);
+  session.arena = std::aligned_alloc(64, (arenaBytes + 63) / 64 * 64);
+  if (scratchFloats)
+    session.scratch = static_cast<float *>(
+        std::aligned_alloc(64, (scratchFloats * 4 + 63) / 64 * 64));
+  if (!session.arena || (scratchFloats && !session.scratch)) {
+    destroySession(session);
+    return sf_status_make(SF_STATUS_RESOURCE_EXHAUSTED,
+                          "cannot allocate the session's %llu-byte arena",
+                          (unsigned long long)arenaBytes);
+  }
+  session.tensorData.resize(model->tensors.size());
+  for (size_t i = 0; i < model->tensors.size(); ++i) {
+    const TensorDesc &t = model->tensors[i];
+    session.tensorData[i] =
+        t.constant ? const_cast<float *>(t.constantData)
+                   : static_cast<void *>(static_cast<char *>(session.arena) +
+                                         t.arenaOffset);
+  }
+  if (options.profile) {
+    session.profiles.resize(model->ops.size());
+    sf_session_profile_reset(&session);
+  }
+  return SF_OK;
+}
+
+void runtime::destroySession(sf_session_t &session) {
+  std::free(session.arena);
+  std::free(session.scratch);
+  session.arena = nullptr;
+  session.scratch = nullptr;
+}
+
+sf_status_t runtime::runSession(sf_session_t &s, sf_tensor_t *const *inputs,
+                                size_t inputCount,
+                                sf_tensor_t *const *outputs,
+                                size_t outputCount) {
+  const sf_model_t &m = *s.model;
+  const int T = m.timesteps;
+  if (inputCount != m.inputs.size() || outputCount != m.outputs.size())
+    return sf_status_make(SF_STATUS_INVALID_ARGUMENT,
+                          "the model takes %zu inputs and %zu outputs, the "
+                          "call passes %zu and %zu",
+                          m.inputs.size(), m.outputs.size(), inputCount,
+                          outputCount);
+  for (size_t i = 0; i < inputCount; ++i)
+    if (sf_status_t status =
+            checkShape(inputs ? inputs[i] : nullptr,
+                       callerInputShape(m, i), "input", i))
+      return status;
+  for (size_t i = 0; i < outputCount; ++i)
+    if (sf_status_t status =
+            checkShape(outputs ? outputs[i] : nullptr,
+                       callerOutputShape(m, i), "output", i))
+      return status;
+
+  // Encode.
+  for (size_t i = 0; i < inputCount; ++i) {
+    const TensorDesc &t = m.tensors[m.inputs[i]];
+    void *dst = s.tensorData[m.inputs[i]];
+    const float *src = inputs[i]->data;
+    switch (m.encoding) {
+    case SF_ENCODING_DIRECT:
+      std::memcpy(dst, src, t.byteSize);
+      break;
+    case SF_ENCODING_RATE:
+      host::rateEncode(src, static_cast<uint64_t *>(dst), t.elements, T,
+                       s.options.seed);
+      break;
+    case SF_ENCODING_SPIKES:
+      if (int64_t bad = host::packSpikes(src, static_cast<uint64_t *>(dst),
+                                         t.elements, T);
+          bad >= 0)
+        return sf_status_make(SF_STATUS_INVALID_ARGUMENT,
+                              "input %zu element %lld is %g; the spikes "
+                              "encoding takes 0 or 1",
+                              i, (long long)bad, (double)src[bad]);
+      break;
+    }
+  }
+
+  for (size_t i = 0; i < m.ops.size(); ++i) {
+    const OpDesc &op = m.ops[i];
+    if (!s.options.profile) {
+      runOp(s, op);
+      continue;
+    }
+    sf_layer_profile_t &p = s.profiles[i];
+    const TensorDesc &x = m.tensors[op.inputs[0]];
+    if (x.packed)
+      countSpikes(static_cast<const uint64_t *>(s.tensorData[op.inputs[0]]),
+                  x, op, T, p);
+    auto start = std::chrono::steady_clock::now();
+    runOp(s, op);
+    p.seconds += std::chrono::duration<double>(
+                     std::chrono::steady_clock::now() - start)
+                     .count();
+    p.runs += 1;
+  }
+
+  // Read out.
+  for (size_t i = 0; i < outputCount; ++i) {
+    const TensorDesc &t = m.tensors[m.outputs[i]];
+    const float *src = static_cast<const float *>(s.tensorData[m.outputs[i]]);
+    float *dst = outputs[i]->data;
+    int64_t n = t.elements;
+    auto step = [&](int64_t k) { return src + (t.lead == 1 ? 0 : k * n); };
+    switch (m.readout) {
+    case SF_READOUT_MEAN:
+    case SF_READOUT_SUM: {
+      if (t.lead == 1) { // the same at every step
+        float scale = m.readout == SF_READOUT_SUM ? static_cast<float>(T) : 1;
+        for (int64_t j = 0; j < n; ++j)
+          dst[j] = src[j] * scale;
+        break;
+      }
+      std::fill(dst, dst + n, 0.0f);
+      for (int k = 0; k < T; ++k) {
+        const float *x = step(k);
+        for (int64_t j = 0; j < n; ++j)
+          dst[j] += x[j];
+      }
+      if (m.readout == SF_READOUT_MEAN)
+        for (int64_t j = 0; j < n; ++j)
+          dst[j] /= static_cast<float>(T);
+      break;
+    }
+    case SF_READOUT_LAST:
+      std::memcpy(dst, step(T - 1), n * sizeof(float));
+      break;
+    case SF_READOUT_ALL:
+      for (int k = 0; k < T; ++k)
+        std::memcpy(dst + k * n, step(k), n * sizeof(float));
+      break;
+    }
+  }
+  return SF_OK;
+}

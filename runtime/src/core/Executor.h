@@ -1,0 +1,52 @@
+//===- Executor.h - sessions: memory, encoding, kernels, readout -*- C++ -*-===//
+//
+// Part of SparseFlow.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPARSEFLOW_RUNTIME_CORE_EXECUTOR_H
+#define SPARSEFLOW_RUNTIME_CORE_EXECUTOR_H
+
+#include "core/Model.h"
+
+#include <vector>
+
+struct sf_tensor_t {
+  int64_t shape[SF_MAX_RANK];
+  size_t rank = 0;
+  size_t elements = 1;
+  float *data = nullptr;
+  bool owned = false;
+};
+
+struct sf_session_t {
+  sf_model_t *model = nullptr;
+  sf_session_options_t options;
+  /// Activations, at the plan's arena offsets.
+  void *arena = nullptr;
+  /// The sparse conv accumulator.
+  float *scratch = nullptr;
+  /// Base address of every tensor (constants point into the artifact).
+  std::vector<void *> tensorData;
+  std::vector<sf_layer_profile_t> profiles;
+};
+
+namespace sparseflow::runtime {
+
+/// Allocates everything a session needs; checks the backend.
+sf_status_t createSession(sf_model_t *model,
+                          const sf_session_options_t &options,
+                          sf_session_t &session);
+void destroySession(sf_session_t &session);
+
+/// The shapes callers exchange (see sf_model_input_shape).
+std::vector<int64_t> callerInputShape(const sf_model_t &model, size_t index);
+std::vector<int64_t> callerOutputShape(const sf_model_t &model, size_t index);
+
+sf_status_t runSession(sf_session_t &session, sf_tensor_t *const *inputs,
+                       size_t inputCount, sf_tensor_t *const *outputs,
+                       size_t outputCount);
+
+} // namespace sparseflow::runtime
+
+#endif // SPARSEFLOW_RUNTIME_CORE_EXECUTOR_H

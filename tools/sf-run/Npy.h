@@ -1,0 +1,30 @@
+//===- Npy.h - NumPy .npy files for sf-run ----------------------*- C++ -*-===//
+//
+// Part of SparseFlow.
+//
+// Reads format versions 1.0-3.0 (C order; float32, float64, the integer types
+// and bool, converted to float32) and writes version 1.0 float32.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPARSEFLOW_TOOLS_SFRUN_NPY_H
+#define SPARSEFLOW_TOOLS_SFRUN_NPY_H
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sparseflow::npy {
+
+struct Array {
+  std::vector<int64_t> shape;
+  std::vector<float> data;
+};
+
+/// Reads `path`; on failure returns false with `error` naming the problem.
+bool read(const std::string &path, Array &array, std::string &error);
+bool write(const std::string &path, const Array &array, std::string &error);
+
+} // namespace sparseflow::npy
+
+#endif // SPARSEFLOW_TOOLS_SFRUN_NPY_H
