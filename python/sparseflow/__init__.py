@@ -1,7 +1,10 @@
 """SparseFlow: an ahead-of-time compiler for spiking neural networks.
 
-This package holds the PyTorch reference semantics (`sparseflow.nn`) and the
-exporter from PyTorch to SparseFlow's ONNX form (`sparseflow.export_onnx`).
+This package holds the PyTorch reference semantics (`sparseflow.nn`), the
+exporter from PyTorch to SparseFlow's ONNX form (`sparseflow.export_onnx`),
+and the compiler and runtime bindings (`sparseflow.compile`,
+`sparseflow.load`; they need the built `sparseflow._runtime` extension and are
+imported on first use).
 """
 
 from sparseflow import nn
@@ -9,4 +12,16 @@ from sparseflow.export import ExportError, export_onnx, to_canonical
 
 __version__ = "0.1.0"
 
-__all__ = ["nn", "export_onnx", "to_canonical", "ExportError", "__version__"]
+_RUNTIME_NAMES = ("compile", "load", "Model", "CompileError", "RuntimeError", "has_backend")
+
+__all__ = ["nn", "export_onnx", "to_canonical", "ExportError", "__version__",
+           *_RUNTIME_NAMES]
+
+
+def __getattr__(name):
+    # The runtime names come from the compiled extension, loaded lazily so
+    # the reference semantics and the exporter work without a build.
+    if name in _RUNTIME_NAMES:
+        from sparseflow import runtime
+        return getattr(runtime, name)
+    raise AttributeError(f"module 'sparseflow' has no attribute {name!r}")

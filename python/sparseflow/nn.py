@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Optional, Sequence, Union
 
+import numpy as np
 import torch
 
 Param = Union[float, Sequence[float], torch.Tensor]
@@ -158,6 +159,60 @@ def reset(model: torch.nn.Module) -> None:
     for module in model.modules():
         if isinstance(module, LIF):
             module.reset_state()
+
+
+def rate_uniform(seed: int, counters: np.ndarray) -> np.ndarray:
+    """The rate encoder's uniform numbers in [0, 1) (docs/semantics.md).
+
+    The (k+1)-th output of SplitMix64 seeded with `seed`, top 24 bits.
+    """
+    with np.errstate(over="ignore"):
+        z = np.uint64(seed) + (counters.astype(np.uint64) + np.uint64(1)) * np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z = z ^ (z >> np.uint64(31))
+    return (z >> np.uint64(40)).astype(np.float32) * np.float32(1.0 / 16777216.0)
+
+
+def rate_encode(x: torch.Tensor, timesteps: int, seed: int = 0) -> torch.Tensor:
+    """Bernoulli spikes [T, *x.shape]: step t of element i fires when
+    rate_uniform(seed, t * x.numel() + i) < x[i]."""
+    n = x.numel()
+    counters = np.arange(timesteps * n, dtype=np.uint64)
+    u = torch.from_numpy(rate_uniform(seed, counters).reshape((timesteps,) + tuple(x.shape)))
+    return (u < x.to(torch.float32).unsqueeze(0)).to(torch.float32)
+
+
+@torch.no_grad()
+def simulate(model: torch.nn.Module, x: torch.Tensor, timesteps: int,
+             encoding: str = "direct", readout: str = "mean",
+             seed: int = 0) -> torch.Tensor:
+    """Runs `model` for `timesteps` steps from a fresh state, as the runtime
+    does: the reference for compiled artifacts.
+
+    `x` is [N, ...] (direct, rate) or [T, N, ...] (spikes); the result is
+    [N, ...], or [T, N, ...] for the `all` readout.
+    """
+    reset(model)
+    if encoding == "direct":
+        steps = [x] * timesteps
+    elif encoding == "rate":
+        steps = list(rate_encode(x, timesteps, seed))
+    elif encoding == "spikes":
+        steps = list(x)
+    else:
+        raise ValueError(f"unknown encoding {encoding!r}")
+    outputs = torch.stack([model(step) for step in steps])
+    reset(model)
+    if readout == "mean":
+        return outputs.mean(0)
+    if readout == "sum":
+        return outputs.sum(0)
+    if readout == "last":
+        return outputs[-1]
+    if readout == "all":
+        return outputs
+    raise ValueError(f"unknown readout {readout!r}")
 
 
 class _NeuronExport(torch.autograd.Function):

@@ -111,6 +111,11 @@ cl::opt<bool> report("report",
 cl::opt<std::string> reportJSON("report-json",
                                 cl::desc("Write the report as JSON"),
                                 cl::value_desc("PATH"), cl::cat(sfcCategory));
+cl::opt<bool> sparseKernels(
+    "sparse-kernels",
+    cl::desc("Read spike inputs with the binary-input sparse kernels "
+             "(default); =false uses the dense kernels everywhere"),
+    cl::init(true), cl::cat(sfcCategory));
 cl::opt<int64_t> timesteps("timesteps",
                            cl::desc("Timesteps T (overrides the model's "
                                     "sparseflow.timesteps)"),
@@ -214,10 +219,12 @@ LogicalResult compile(ModuleOp module) {
 
 /// Writes the compiled module in the form --emit asks for.
 LogicalResult emitOutput(ModuleOp module, raw_ostream &os) {
+  ArtifactOptions artifactOptions;
+  artifactOptions.sparseKernels = sparseKernels;
   if (emit == Emit::Artifact)
-    return writeArtifact(module, os);
+    return writeArtifact(module, os, artifactOptions);
   if (emit == Emit::Plan)
-    return printExecutionPlan(module, os);
+    return printExecutionPlan(module, os, artifactOptions);
   module->print(os);
   os << "\n";
   return success();

@@ -108,7 +108,8 @@ sfa::Target toPlanTarget(spike::Target target) {
 /// Lowers one partitioned module to tensors and kernel calls.
 class PlanBuilder {
 public:
-  explicit PlanBuilder(ModuleOp module) : module(module) {}
+  PlanBuilder(ModuleOp module, const ArtifactOptions &options)
+      : module(module), options(options) {}
 
   LogicalResult build();
   /// Serializes the plan: the FlatBuffer and the data section.
@@ -137,6 +138,7 @@ private:
   }
 
   ModuleOp module;
+  ArtifactOptions options;
   spike::ModelAttr model;
   SmallVector<PlanTensor> tensors;
   SmallVector<PlanOp> ops;
@@ -437,6 +439,8 @@ LogicalResult PlanBuilder::lowerOp(Operation *op, spike::Target target) {
   // packed spikes: spike-preserving ops then keep them packed, and conv and
   // linear read them with the sparse kernel.
   auto packedOperands = [&](ValueRange data) {
+    if (!options.sparseKernels && isa<spike::Conv2dOp, spike::LinearOp>(op))
+      return false;
     return llvm::all_of(data, [&](Value v) {
       auto it = valueTensors.find(v);
       return it != valueTensors.end() && isPacked(it->second);
@@ -801,8 +805,9 @@ void printPlan(raw_ostream &os, const sfa::Model &model, uint64_t dataSize) {
 
 } // namespace
 
-LogicalResult sparseflow::writeArtifact(ModuleOp module, raw_ostream &os) {
-  PlanBuilder builder(module);
+LogicalResult sparseflow::writeArtifact(ModuleOp module, raw_ostream &os,
+                                        const ArtifactOptions &options) {
+  PlanBuilder builder(module, options);
   if (failed(builder.build()))
     return failure();
   flatbuffers::FlatBufferBuilder fbb;
@@ -834,9 +839,9 @@ LogicalResult sparseflow::writeArtifact(ModuleOp module, raw_ostream &os) {
   return success();
 }
 
-LogicalResult sparseflow::printExecutionPlan(ModuleOp module,
-                                             raw_ostream &os) {
-  PlanBuilder builder(module);
+LogicalResult sparseflow::printExecutionPlan(ModuleOp module, raw_ostream &os,
+                                             const ArtifactOptions &options) {
+  PlanBuilder builder(module, options);
   if (failed(builder.build()))
     return failure();
   flatbuffers::FlatBufferBuilder fbb;

@@ -18,14 +18,23 @@
 
 namespace sparseflow {
 
+struct ArtifactOptions {
+  /// Read spike inputs with the binary-input sparse kernels (conv2d with
+  /// groups = 1, linear). Off: every op uses the dense reference kernel, for
+  /// comparisons and benchmarks.
+  bool sparseKernels = true;
+};
+
 /// Writes `module` (partitioned stage) as a .sfa artifact to `os`. Ops and
 /// types the runtime cannot execute are reported at their location.
-mlir::LogicalResult writeArtifact(mlir::ModuleOp module, llvm::raw_ostream &os);
+mlir::LogicalResult writeArtifact(mlir::ModuleOp module, llvm::raw_ostream &os,
+                                  const ArtifactOptions &options = {});
 
 /// Prints the execution plan that writeArtifact stores, as readable text:
 /// the tensors with their storage and arena offsets, then the kernel calls.
 mlir::LogicalResult printExecutionPlan(mlir::ModuleOp module,
-                                       llvm::raw_ostream &os);
+                                       llvm::raw_ostream &os,
+                                       const ArtifactOptions &options = {});
 
 } // namespace sparseflow
 

@@ -1,0 +1,139 @@
+"""Compile ONNX models with `sfc` and run .sfa artifacts with the runtime.
+
+    model = sparseflow.compile("m.onnx", targets="host", timesteps=4)
+    y = sparseflow.load("m.sfa").run(x)          # numpy in, numpy out
+
+Errors from the runtime raise `sparseflow.RuntimeError` with the runtime's
+message (and `.args[1]`, the status code name); `sfc` failures raise
+`sparseflow.CompileError` with its diagnostics.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import shutil
+import subprocess
+from typing import Iterable, Optional, Sequence, Union
+
+import numpy as np
+
+try:
+    from sparseflow import _runtime
+except ImportError as error:  # pragma: no cover - depends on the build
+    raise ImportError(
+        "sparseflow._runtime is not built; run ./scripts/build.sh "
+        f"(SF_ENABLE_PYTHON=ON) first ({error})") from error
+
+RuntimeError = _runtime.RuntimeError
+PathLike = Union[str, os.PathLike]
+
+
+class CompileError(Exception):
+    """`sfc compile` failed; the message holds its diagnostics."""
+
+
+def _sfc() -> str:
+    """The sfc binary: $SPARSEFLOW_BIN_DIR, the repository build, or PATH."""
+    candidates = []
+    if os.environ.get("SPARSEFLOW_BIN_DIR"):
+        candidates.append(pathlib.Path(os.environ["SPARSEFLOW_BIN_DIR"]) / "sfc")
+    candidates.append(pathlib.Path(__file__).resolve().parents[2] / "build" / "bin" / "sfc")
+    for candidate in candidates:
+        if candidate.exists():
+            return str(candidate)
+    found = shutil.which("sfc")
+    if not found:
+        raise CompileError("sfc not found: build the project or set SPARSEFLOW_BIN_DIR")
+    return found
+
+
+class Model:
+    """A loaded artifact: validated, immutable, runnable many times."""
+
+    def __init__(self, native: "_runtime.Model", path: Optional[pathlib.Path] = None):
+        self._native = native
+        self.path = path
+        self._sessions = {}
+
+    timesteps = property(lambda self: self._native.timesteps)
+    encoding = property(lambda self: self._native.encoding)
+    readout = property(lambda self: self._native.readout)
+    producer = property(lambda self: self._native.producer)
+    input_shape = property(lambda self: tuple(self._native.input_shapes[0]))
+    output_shape = property(lambda self: tuple(self._native.output_shapes[0]))
+
+    def session(self, backend: str = "auto", seed: int = 0,
+                profile: bool = False) -> "_runtime.Session":
+        """A new session (its own memory and profile counters)."""
+        return _runtime.Session(self._native, backend, seed, profile)
+
+    def run(self, x, backend: str = "auto", seed: int = 0, session=None) -> np.ndarray:
+        """Runs the model on `x` and returns the read-out output.
+
+        `x` is [N, ...] ([T, N, ...] for the spikes encoding); a batch that is
+        a multiple of the compiled N runs in chunks of N.
+        """
+        if session is None:
+            key = (backend, seed)
+            if key not in self._sessions:
+                self._sessions[key] = self.session(backend, seed)
+            session = self._sessions[key]
+        x = np.ascontiguousarray(x, dtype=np.float32)
+        expected = self.input_shape
+        axis = 1 if self.encoding == "spikes" else 0
+        out_axis = 1 if self.readout == "all" else 0
+        if x.shape == expected:
+            return session.run([x])[0]
+        if (x.ndim != len(expected) or x.shape[axis] % expected[axis]
+                or x.shape[:axis] + x.shape[axis + 1:] != expected[:axis] + expected[axis + 1:]):
+            raise ValueError(f"input of shape {x.shape}; the model takes {expected} "
+                             f"(or a multiple of its batch along axis {axis})")
+        chunks = np.split(x, x.shape[axis] // expected[axis], axis=axis)
+        return np.concatenate([session.run([np.ascontiguousarray(c)])[0] for c in chunks],
+                              axis=out_axis)
+
+    def __repr__(self) -> str:
+        return (f"sparseflow.Model({self.path or '<memory>'}, T={self.timesteps}, "
+                f"encoding={self.encoding}, readout={self.readout}, "
+                f"input={self.input_shape}, output={self.output_shape})")
+
+
+def load(source: Union[PathLike, bytes]) -> Model:
+    """Loads an artifact from a path or from bytes."""
+    if isinstance(source, (bytes, bytearray)):
+        return Model(_runtime.Model.from_bytes(bytes(source)))
+    path = pathlib.Path(source)
+    return Model(_runtime.Model.from_file(str(path)), path)
+
+
+def compile(model: PathLike, output: Optional[PathLike] = None, *,
+            targets: Union[str, Sequence[str]] = "host",
+            timesteps: Optional[int] = None, encoding: Optional[str] = None,
+            readout: Optional[str] = None, batch: Optional[int] = None,
+            block_size: Optional[Union[int, str]] = None,
+            extra_args: Iterable[str] = ()) -> Model:
+    """Compiles an ONNX model with `sfc` and loads the artifact.
+
+    The artifact is written to `output` (default: the model's path with the
+    suffix .sfa).
+    """
+    model = pathlib.Path(model)
+    output = pathlib.Path(output) if output else model.with_suffix(".sfa")
+    if not isinstance(targets, str):
+        targets = ",".join(targets)
+    args = [_sfc(), "compile", str(model), "-o", str(output), f"--targets={targets}"]
+    for flag, value in (("timesteps", timesteps), ("encoding", encoding),
+                        ("readout", readout), ("batch", batch), ("block-size", block_size)):
+        if value is not None:
+            args.append(f"--{flag}={value}")
+    args.extend(extra_args)
+    result = subprocess.run(args, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise CompileError(result.stderr.strip() or f"sfc exited with {result.returncode}")
+    return load(output)
+
+
+def has_backend(name: str) -> bool:
+    """Whether the runtime can run `name` (auto, host, cuda, spikecore) here."""
+    return _runtime.has_backend(name)

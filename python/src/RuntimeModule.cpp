@@ -1,0 +1,239 @@
+//===- RuntimeModule.cpp - sparseflow._runtime: pybind11 over the C API ---===//
+//
+// Part of SparseFlow.
+//
+// A thin layer: numpy arrays in and out, sf_status_t failures raised as
+// sparseflow.RuntimeError (code + the runtime's message). The Python-facing
+// conveniences (batch chunking, compile) live in sparseflow/runtime.py.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sparseflow/runtime/api.h"
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace py = pybind11;
+
+namespace {
+
+/// The exception type, set when the module is created.
+PyObject *runtimeError = nullptr;
+
+/// Raises the failure as sparseflow.RuntimeError(code_name, message).
+void check(sf_status_t status) {
+  if (!status)
+    return;
+  std::string message = sf_status_message(status);
+  std::string code = sf_status_code_string(sf_status_code(status));
+  sf_status_free(status);
+  py::object error = py::reinterpret_borrow<py::object>(runtimeError);
+  PyErr_SetObject(runtimeError, error(message, code).ptr());
+  throw py::error_already_set();
+}
+
+sf_backend_t parseBackend(const std::string &name) {
+  for (sf_backend_t backend : {SF_BACKEND_AUTO, SF_BACKEND_HOST,
+                               SF_BACKEND_CUDA, SF_BACKEND_SPIKECORE})
+    if (name == sf_backend_name(backend))
+      return backend;
+  throw py::value_error("unknown backend '" + name +
+                        "' (auto, host, cuda, spikecore)");
+}
+
+std::shared_ptr<sf_instance_t> sharedInstance() {
+  static std::shared_ptr<sf_instance_t> instance = [] {
+    sf_instance_options_t options;
+    sf_instance_options_initialize(&options);
+    sf_instance_t *raw = nullptr;
+    check(sf_instance_create(&options, &raw));
+    return std::shared_ptr<sf_instance_t>(raw, sf_instance_release);
+  }();
+  return instance;
+}
+
+class Model {
+public:
+  static Model fromFile(const std::string &path) {
+    Model model;
+    sf_model_t *raw = nullptr;
+    check(sf_model_create_from_file(model.instance.get(), path.c_str(), &raw));
+    model.model.reset(raw, sf_model_release);
+    return model;
+  }
+  static Model fromBytes(py::bytes data) {
+    Model model;
+    std::string bytes = data;
+    sf_model_t *raw = nullptr;
+    check(sf_model_create_from_memory(model.instance.get(), bytes.data(),
+                                      bytes.size(), &raw));
+    model.model.reset(raw, sf_model_release);
+    return model;
+  }
+
+  std::vector<int64_t> shape(bool input, size_t index) const {
+    int64_t dims[SF_MAX_RANK];
+    size_t rank = 0;
+    check(input ? sf_model_input_shape(model.get(), index, &rank, dims)
+                : sf_model_output_shape(model.get(), index, &rank, dims));
+    return std::vector<int64_t>(dims, dims + rank);
+  }
+
+  std::shared_ptr<sf_instance_t> instance = sharedInstance();
+  std::shared_ptr<sf_model_t> model;
+};
+
+class Session {
+public:
+  Session(const Model &model, const std::string &backend, uint64_t seed,
+          bool profile)
+      : model(model) {
+    sf_session_options_t options;
+    sf_session_options_initialize(&options);
+    options.backend = parseBackend(backend);
+    options.seed = seed;
+    options.profile = profile;
+    sf_session_t *raw = nullptr;
+    check(sf_session_create(model.model.get(), &options, &raw));
+    session.reset(raw, sf_session_release);
+  }
+
+  std::vector<py::array_t<float>> run(const std::vector<py::array> &inputs) {
+    sf_model_t *m = model.model.get();
+    std::vector<py::array_t<float>> owned, results;
+    std::vector<std::unique_ptr<sf_tensor_t, void (*)(sf_tensor_t *)>> tensors;
+    std::vector<sf_tensor_t *> in, out;
+    auto wrap = [&](py::array_t<float> &array) {
+      std::vector<int64_t> shape(array.shape(), array.shape() + array.ndim());
+      sf_tensor_t *tensor = nullptr;
+      check(sf_tensor_wrap(shape.data(), shape.size(), array.mutable_data(),
+                           array.nbytes(), &tensor));
+      tensors.emplace_back(tensor, sf_tensor_release);
+      return tensor;
+    };
+    for (const py::array &input : inputs) {
+      // A C-contiguous float32 copy when the array is anything else.
+      owned.push_back(py::array_t<float, py::array::c_style |
+                                             py::array::forcecast>::ensure(input));
+      if (!owned.back())
+        throw py::type_error("inputs must be numeric arrays");
+      in.push_back(wrap(owned.back()));
+    }
+    for (size_t i = 0; i < sf_model_output_count(m); ++i) {
+      results.emplace_back(model.shape(false, i));
+      out.push_back(wrap(results.back()));
+    }
+    {
+      py::gil_scoped_release release;
+      sf_status_t status =
+          sf_session_run(session.get(), in.data(), in.size(), out.data(),
+                         out.size());
+      py::gil_scoped_acquire acquire;
+      check(status);
+    }
+    return results;
+  }
+
+  py::list profile() const {
+    py::list layers;
+    uint32_t T = sf_model_timesteps(model.model.get());
+    for (size_t i = 0; i < sf_session_profile_count(session.get()); ++i) {
+      const sf_layer_profile_t *p = sf_session_profile(session.get(), i);
+      py::dict layer;
+      layer["name"] = p->name;
+      layer["op"] = p->op;
+      layer["kernel"] = p->kernel;
+      layer["target"] = p->target;
+      layer["block_size"] = p->block_size;
+      layer["runs"] = p->runs;
+      layer["seconds"] = p->seconds;
+      layer["spike_input"] = static_cast<bool>(p->has_spike_input);
+      if (p->has_spike_input) {
+        layer["input_neurons"] = p->input_neurons;
+        layer["spikes"] = p->spikes;
+        layer["silent_neurons"] = p->silent_neurons;
+        layer["blocks"] = p->blocks;
+        layer["active_blocks"] = p->active_blocks;
+        layer["spike_histogram"] = std::vector<uint64_t>(
+            p->spike_histogram, p->spike_histogram + T + 1);
+      }
+      layers.append(layer);
+    }
+    return layers;
+  }
+
+private:
+  Model model;
+  std::shared_ptr<sf_session_t> session;
+};
+
+} // namespace
+
+PYBIND11_MODULE(_runtime, m) {
+  m.doc() = "SparseFlow runtime (C API bindings); use sparseflow.load().";
+  // sparseflow.RuntimeError(message, code)
+  py::object base = py::module_::import("builtins").attr("RuntimeError");
+  py::object error = py::reinterpret_steal<py::object>(PyErr_NewExceptionWithDoc(
+      "sparseflow.RuntimeError",
+      "A failure reported by the SparseFlow runtime; args: (message, code).",
+      base.ptr(), nullptr));
+  runtimeError = error.ptr();
+  m.attr("RuntimeError") = error;
+
+  py::class_<Model>(m, "Model")
+      .def_static("from_file", &Model::fromFile, py::arg("path"))
+      .def_static("from_bytes", &Model::fromBytes, py::arg("data"))
+      .def_property_readonly("timesteps",
+                             [](const Model &self) {
+                               return sf_model_timesteps(self.model.get());
+                             })
+      .def_property_readonly("encoding",
+                             [](const Model &self) {
+                               static const char *names[] = {"direct", "rate",
+                                                             "spikes"};
+                               return names[sf_model_encoding(self.model.get())];
+                             })
+      .def_property_readonly("readout",
+                             [](const Model &self) {
+                               static const char *names[] = {"mean", "sum",
+                                                             "last", "all"};
+                               return names[sf_model_readout(self.model.get())];
+                             })
+      .def_property_readonly("producer",
+                             [](const Model &self) {
+                               return std::string(
+                                   sf_model_producer(self.model.get()));
+                             })
+      .def_property_readonly("input_shapes",
+                             [](const Model &self) {
+                               std::vector<std::vector<int64_t>> shapes;
+                               for (size_t i = 0;
+                                    i < sf_model_input_count(self.model.get());
+                                    ++i)
+                                 shapes.push_back(self.shape(true, i));
+                               return shapes;
+                             })
+      .def_property_readonly("output_shapes", [](const Model &self) {
+        std::vector<std::vector<int64_t>> shapes;
+        for (size_t i = 0; i < sf_model_output_count(self.model.get()); ++i)
+          shapes.push_back(self.shape(false, i));
+        return shapes;
+      });
+
+  py::class_<Session>(m, "Session")
+      .def(py::init<const Model &, const std::string &, uint64_t, bool>(),
+           py::arg("model"), py::arg("backend") = "auto", py::arg("seed") = 0,
+           py::arg("profile") = false)
+      .def("run", &Session::run, py::arg("inputs"))
+      .def("profile", &Session::profile);
+
+  m.def("has_backend", [](const std::string &name) {
+    return sf_instance_has_backend(sharedInstance().get(), parseBackend(name)) !=
+           0;
+  });
+}

@@ -1,0 +1,197 @@
+"""End to end: PyTorch SNN -> ONNX -> sfc -> .sfa -> runtime, against the
+PyTorch reference semantics (sparseflow.nn.simulate).
+
+Spike outputs must be identical; analog outputs agree within rtol = atol =
+1e-5 (float32 sums in a different order). Every network is made active
+(weights scaled) so the comparison exercises real spike trains, and each
+test checks the activity it compares is neither all-zero nor saturated.
+"""
+
+import json
+import subprocess
+
+import numpy as np
+import pytest
+import torch
+
+import sparseflow
+from conftest import BIN_DIR
+from test_export_import import NETWORKS
+
+T = 4
+TOLERANCE = dict(rtol=1e-5, atol=1e-5)
+
+
+def active_model(name, gain=3.0, bias=0.6):
+    """The test network with weights scaled and biases raised, so that spikes
+    reach the output of even the deepest one (untrained, they die out)."""
+    factory, shape, _, result = NETWORKS[name]
+    torch.manual_seed(0)
+    model = factory().eval()
+    with torch.no_grad():
+        for module in model.modules():
+            if isinstance(module, (torch.nn.Conv2d, torch.nn.Linear)):
+                module.weight.mul_(gain)
+                if module.bias is not None:
+                    module.bias.add_(bias)
+    return model, shape, "xi1" in result
+
+
+def compile_network(tmp_path, name, model, shape, *flags, batch=1, **kwargs):
+    path = tmp_path / f"{name}.onnx"
+    sparseflow.export_onnx(model, torch.rand(shape), str(path), timesteps=T)
+    extra = [*flags] + ([f"--batch={batch}"] if batch != 1 else [])
+    return sparseflow.compile(path, tmp_path / f"{name}{len(extra)}.sfa",
+                              extra_args=extra, **kwargs)
+
+
+@pytest.mark.parametrize("kernels", ["sparse", "dense"])
+@pytest.mark.parametrize("name", NETWORKS)
+def test_network_matches_pytorch(tmp_path, name, kernels):
+    model, shape, spikes = active_model(name)
+    flags = ["--sparse-kernels=false"] if kernels == "dense" else []
+    artifact = compile_network(tmp_path, name, model, shape, *flags, readout="all")
+    torch.manual_seed(1)
+    x = torch.rand(shape) * 2
+    expected = sparseflow.nn.simulate(model, x, T, readout="all").numpy()
+    got = artifact.run(x.numpy())
+    assert got.shape == expected.shape == (T,) + tuple(NETWORKS[name][1][:1]) + got.shape[2:]
+    if spikes:
+        assert 0.0 < expected.mean() < 1.0, "the comparison needs some spikes"
+        np.testing.assert_array_equal(got, expected)
+    else:
+        np.testing.assert_allclose(got, expected, **TOLERANCE)
+
+
+def test_sparse_kernels_are_chosen_for_spike_inputs(tmp_path):
+    model, shape, _ = active_model("vgg56")
+    path = tmp_path / "vgg56.onnx"
+    sparseflow.export_onnx(model, torch.rand(shape), str(path), timesteps=T)
+    plan = subprocess.run([str(BIN_DIR / "sfc"), "compile", str(path), "--emit=plan"],
+                          capture_output=True, text=True, check=True).stdout
+    ops = [line for line in plan.splitlines() if line.startswith("op ")]
+    convs = [line for line in ops if line.startswith("op Conv2d")]
+    # The first conv reads the analog image; the others read spikes.
+    assert "kernel=Dense" in convs[0]
+    assert all("kernel=SparseBinary" in line for line in convs[1:])
+    assert [line.split("block=")[1].split()[0] for line in convs[1:4]] == ["16", "8", "8"]
+    assert "block=" not in convs[4]  # 7x7: dense blocks
+    assert "op Linear" in ops[-3] and "SparseBinary" in ops[-3]
+
+
+@pytest.mark.parametrize("readout", ["mean", "sum", "last"])
+def test_readouts(tmp_path, readout):
+    model, shape, _ = active_model("mnist_mlp")
+    artifact = compile_network(tmp_path, "mlp", model, shape, readout=readout)
+    x = torch.rand(shape)
+    expected = sparseflow.nn.simulate(model, x, T, readout=readout).numpy()
+    np.testing.assert_allclose(artifact.run(x.numpy()), expected, **TOLERANCE)
+
+
+def test_rate_encoding_follows_the_documented_generator(tmp_path):
+    model, shape, _ = active_model("mnist_mlp")
+    artifact = compile_network(tmp_path, "mlp", model, shape, encoding="rate",
+                               readout="all")
+    x = torch.rand(shape)
+    for seed in (0, 7):
+        expected = sparseflow.nn.simulate(model, x, T, encoding="rate",
+                                          readout="all", seed=seed).numpy()
+        assert 0.0 < expected.mean() < 1.0
+        np.testing.assert_array_equal(artifact.run(x.numpy(), seed=seed), expected)
+    assert not np.array_equal(artifact.run(x.numpy(), seed=0),
+                              artifact.run(x.numpy(), seed=7))
+
+
+def test_spikes_encoding_takes_time_major_binary_input(tmp_path):
+    model, shape, _ = active_model("mnist_mlp", gain=6.0)
+    artifact = compile_network(tmp_path, "mlp", model, shape, encoding="spikes",
+                               readout="sum")
+    assert artifact.input_shape == (T,) + shape
+    x = (torch.rand((T,) + shape) < 0.3).float()
+    expected = sparseflow.nn.simulate(model, x, T, encoding="spikes", readout="sum")
+    np.testing.assert_array_equal(artifact.run(x.numpy()), expected.numpy())
+    with pytest.raises(sparseflow.RuntimeError, match=r"element 0 is 0.5; the spikes encoding takes 0 or 1"):
+        artifact.run(np.full((T,) + shape, 0.5, np.float32))
+
+
+def test_batches_run_in_chunks_of_the_compiled_batch(tmp_path):
+    model, shape, _ = active_model("lenet_bn")
+    artifact = compile_network(tmp_path, "lenet", model, shape, batch=2)
+    assert artifact.input_shape[0] == 2
+    x = torch.rand((6,) + shape[1:])
+    expected = sparseflow.nn.simulate(model, x, T).numpy()
+    np.testing.assert_array_equal(artifact.run(x.numpy()), expected)
+    with pytest.raises(ValueError, match="multiple of its batch"):
+        artifact.run(np.zeros((3,) + shape[1:], np.float32))
+
+
+def test_runtime_errors_carry_the_runtime_message(tmp_path):
+    model, shape, _ = active_model("mnist_mlp")
+    artifact = compile_network(tmp_path, "mlp", model, shape)
+    with pytest.raises(sparseflow.RuntimeError, match="input 0 has shape \\[1, 784\\], the model expects \\[1, 1, 28, 28\\]"):
+        artifact.session().run([np.zeros((1, 784), np.float32)])
+    with pytest.raises(sparseflow.RuntimeError, match="the cuda backend is not part of this runtime build") as error:
+        artifact.session(backend="cuda")
+    assert error.value.args[1] == "unavailable"
+    data = artifact.path.read_bytes()
+    with pytest.raises(sparseflow.RuntimeError, match="truncated or padded artifact"):
+        sparseflow.load(data[:-10])
+    corrupted = bytearray(data)
+    corrupted[len(data) // 2] ^= 0xFF
+    with pytest.raises(sparseflow.RuntimeError, match="checksum mismatch"):
+        sparseflow.load(bytes(corrupted))
+    with pytest.raises(sparseflow.RuntimeError, match="No such file"):
+        sparseflow.load(tmp_path / "missing.sfa")
+
+
+def test_compile_errors_raise_with_diagnostics(tmp_path):
+    with pytest.raises(sparseflow.CompileError, match="timesteps 100 exceed the runtime's limit of 64"):
+        model, shape, _ = active_model("mnist_mlp")
+        compile_network(tmp_path, "mlp", model, shape, timesteps=100)
+
+
+def run_sf_run(*args):
+    return subprocess.run([str(BIN_DIR / "sf-run"), *map(str, args)],
+                          capture_output=True, text=True)
+
+
+def test_sf_run_writes_npy_and_profile(tmp_path):
+    model, shape, _ = active_model("lenet_bn")
+    artifact = compile_network(tmp_path, "lenet", model, shape)
+    x = torch.rand((3,) + shape[1:])
+    np.save(tmp_path / "x.npy", x.numpy())
+    result = run_sf_run(artifact.path, "--input", tmp_path / "x.npy", "--output",
+                        tmp_path / "y.npy", f"--profile-json={tmp_path / 'p.json'}",
+                        "--profile")
+    assert result.returncode == 0, result.stderr
+    expected = sparseflow.nn.simulate(model, x, T).numpy()
+    np.testing.assert_array_equal(np.load(tmp_path / "y.npy"), expected)
+    assert "spikes/neuron over T" in result.stderr
+
+    profile = json.loads((tmp_path / "p.json").read_text())
+    assert profile["timesteps"] == T
+    layers = {(layer["name"], layer["op"]): layer for layer in profile["layers"]}
+    conv = layers[next(key for key in layers if key[1] == "Conv2d"
+                       and layers[key]["kernel"] == "SparseBinary")]
+    assert conv["runs"] == 3 and conv["spike_input"]
+    # The histogram counts every input neuron of every run once.
+    assert sum(conv["spike_histogram"]) == conv["input_neurons"]
+    assert sum(k * n for k, n in enumerate(conv["spike_histogram"])) == conv["spikes"]
+    assert conv["silent_neurons"] == conv["spike_histogram"][0]
+    assert 0 < conv["spike_density"] < 1
+    assert conv["active_blocks"] <= conv["blocks"]
+
+
+def test_sf_run_errors(tmp_path):
+    model, shape, _ = active_model("mnist_mlp")
+    artifact = compile_network(tmp_path, "mlp", model, shape)
+    np.save(tmp_path / "x.npy", np.zeros(shape, np.float32))
+    result = run_sf_run(artifact.path, "--input", tmp_path / "x.npy", "--backend=spikecore")
+    assert result.returncode == 1
+    assert "the spikecore backend is not part of this runtime build" in result.stderr
+    np.save(tmp_path / "bad.npy", np.zeros((5, 3), np.float32))
+    result = run_sf_run(artifact.path, "--input", tmp_path / "bad.npy")
+    assert result.returncode == 1 and "the input has shape [5, 3]" in result.stderr
+    (tmp_path / "junk.sfa").write_bytes(b"\x00" * 100)
+    result = run_sf_run(tmp_path / "junk.sfa", "--input", tmp_path / "x.npy")
+    assert result.returncode == 1 and "wrong magic bytes at offset 0" in result.stderr
