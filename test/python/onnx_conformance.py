@@ -15,7 +15,9 @@ import subprocess
 import sys
 import tempfile
 
+import numpy as np
 import onnx
+import onnx.numpy_helper
 
 NODE_TESTS = pathlib.Path("/usr/share/libonnx-testdata/data/node")
 
@@ -65,18 +67,36 @@ def claimed_tests():
     return names
 
 
-def frozen_model(name, directory):
+# Operands the runtime takes as compile-time constants (weights).
+WEIGHT_OPERANDS = {"Conv": {1, 2}, "Gemm": {1, 2}, "MatMul": {1},
+                   "BatchNormalization": {1, 2, 3, 4}}
+
+# Tests that import but that the runtime does not run, and the error.
+RUNTIME_OUT_OF_SCOPE = {
+    "test_dropout_default_mask": "constant operand of type 'tensor<3x4x5xi1>' is not supported",
+    "test_dropout_default_mask_ratio": "constant operand of type 'tensor<3x4x5xi1>' is not supported",
+    "test_reshape_allowzero_reordered": "the runtime does not support empty tensors",
+}
+
+
+def frozen_model(name, directory, freeze_weights=False):
     """The test's model with integer and boolean inputs (compile-time operands
     such as a Reshape shape or Dropout's training_mode) frozen into
-    initializers from its test data."""
+    initializers from its test data; with `freeze_weights`, also the inputs
+    that are weights (WEIGHT_OPERANDS), which an AOT artifact holds as
+    constants."""
     test = NODE_TESTS / name
     model = onnx.load(str(test / "model.onnx"))
     initializers = {t.name for t in model.graph.initializer}
     inputs = [i for i in model.graph.input if i.name not in initializers]
+    weights = {operand for node in model.graph.node
+               for position, operand in enumerate(node.input)
+               if position in WEIGHT_OPERANDS.get(node.op_type, ())}
     frozen = []
     for index, info in enumerate(inputs):
         if info.type.tensor_type.elem_type in (onnx.TensorProto.INT64, onnx.TensorProto.INT32,
-                                               onnx.TensorProto.BOOL):
+                                               onnx.TensorProto.BOOL) or (
+                                                   freeze_weights and info.name in weights):
             tensor = onnx.TensorProto()
             tensor.ParseFromString((test / "test_data_set_0" / f"input_{index}.pb").read_bytes())
             tensor.name = info.name
@@ -96,6 +116,51 @@ def import_test(name, sfc, directory):
     return result.returncode, result.stderr
 
 
+# Tolerances per element type: the host computes in float32, in its own
+# summation order.
+TOLERANCE = {np.dtype(np.float32): dict(rtol=1e-4, atol=1e-5),
+             np.dtype(np.float64): dict(rtol=1e-4, atol=1e-5),
+             np.dtype(np.float16): dict(rtol=2e-3, atol=2e-3)}
+
+
+def run_test(name, sfc, directory):
+    """Compiles a test for the host (T = 1) and runs it on its data; returns
+    None when every output matches, else what differs."""
+    import sparseflow  # needs the built runtime extension
+
+    path = frozen_model(name, directory, freeze_weights=True)
+    artifact = pathlib.Path(directory) / f"{name}.sfa"
+    result = subprocess.run([str(sfc), "compile", str(path), "--timesteps=1", "-o", str(artifact)],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        return f"sfc compile failed: {result.stderr.strip()}"
+    model = onnx.load(str(path))
+    initializers = {t.name for t in model.graph.initializer}
+    data = NODE_TESTS / name / "test_data_set_0"
+    original = onnx.load(str(NODE_TESTS / name / "model.onnx"))
+    names = [i.name for i in original.graph.input if i.name not in initializers]
+    inputs = []
+    for index, input_name in enumerate(names):
+        if input_name in {i.name for i in model.graph.input}:
+            tensor = onnx.TensorProto()
+            tensor.ParseFromString((data / f"input_{index}.pb").read_bytes())
+            inputs.append(onnx.numpy_helper.to_array(tensor).astype(np.float32))
+    try:
+        outputs = sparseflow.load(artifact).session(backend="host").run(inputs)
+    except sparseflow.RuntimeError as error:
+        return f"runtime error: {error.args[0]}"
+    for index, got in enumerate(outputs):
+        tensor = onnx.TensorProto()
+        tensor.ParseFromString((data / f"output_{index}.pb").read_bytes())
+        expected = onnx.numpy_helper.to_array(tensor)
+        tolerance = TOLERANCE.get(expected.dtype, TOLERANCE[np.dtype(np.float32)])
+        if got.shape != expected.shape or not np.allclose(got, expected.astype(np.float32),
+                                                          equal_nan=True, **tolerance):
+            error = np.abs(got - expected.astype(np.float32)).max() if got.shape == expected.shape else "-"
+            return f"output {index}: shape {got.shape} vs {expected.shape}, max error {error}"
+    return None
+
+
 def main():
     repo = pathlib.Path(__file__).resolve().parents[2]
     sfc = pathlib.Path(os.environ.get("SPARSEFLOW_BIN_DIR", repo / "build" / "bin")) / "sfc"
@@ -105,21 +170,30 @@ def main():
             code, stderr = import_test(name, sfc, directory)
             op = onnx.load(str(NODE_TESTS / name / "model.onnx")).graph.node[0].op_type
             expected = OUT_OF_SCOPE.get(name)
-            if code == 0:
-                outcome = "imported" if expected is None else "UNEXPECTEDLY IMPORTED"
+            if code == 0 and expected is None:
+                failure = run_test(name, sfc, directory)
+                scope = RUNTIME_OUT_OF_SCOPE.get(name)
+                if failure is None:
+                    outcome = "passed" if scope is None else "UNEXPECTEDLY PASSED"
+                elif scope and scope in failure:
+                    outcome = "out of scope"
+                else:
+                    outcome = f"RUN FAILED: {failure}"
+            elif code == 0:
+                outcome = "UNEXPECTEDLY IMPORTED"
             elif expected and re.search(re.escape(expected), stderr):
                 outcome = "out of scope"
             else:
                 outcome = "FAILED: " + stderr.strip().splitlines()[0] if stderr else "FAILED"
             tally.setdefault(op, []).append((name, outcome))
-    print(f"{'op':20} {'tests':>5} {'imported':>8} {'out of scope':>12}")
+    print(f"{'op':20} {'tests':>5} {'pass on host':>12} {'out of scope':>12}")
     bad = 0
     for op, results in sorted(tally.items()):
-        imported = sum(o == "imported" for _, o in results)
+        passed = sum(o == "passed" for _, o in results)
         scoped = sum(o == "out of scope" for _, o in results)
-        print(f"{op:20} {len(results):5} {imported:8} {scoped:12}")
+        print(f"{op:20} {len(results):5} {passed:12} {scoped:12}")
         for name, outcome in results:
-            if outcome not in ("imported", "out of scope"):
+            if outcome not in ("passed", "out of scope"):
                 bad += 1
                 print(f"  {name}: {outcome}")
     return 1 if bad else 0

@@ -25,7 +25,7 @@ def export(tmp_path, name):
 
 def compile_report(tmp_path, path, *flags):
     report = tmp_path / "report.json"
-    run_sfc("compile", path, "-o", tmp_path / "out.mlir", f"--report-json={report}", *flags)
+    run_sfc("compile", path, "-o", tmp_path / "out.sfa", f"--report-json={report}", *flags)
     return json.loads(report.read_text())
 
 
@@ -86,7 +86,7 @@ def test_vgg_lif_successors_block_sizes_and_targets(tmp_path):
 
 def test_report_table(tmp_path):
     _, path = export(tmp_path, "lenet_bn")
-    result = run_sfc("compile", path, "-o", tmp_path / "out.mlir", "--report", "--targets=host,gpu")
+    result = run_sfc("compile", path, "-o", tmp_path / "out.sfa", "--report", "--targets=host,gpu")
     lines = result.stderr.splitlines()
     assert re.match(r"node\s+op\s+input\s+output\s+spikes\s+block\s+target$", lines[0])
     # A 5x5 conv: the gpu has no block-sparse kernel for it, the host has.
@@ -129,7 +129,7 @@ def test_impossible_placement_names_node_target_and_constraint(tmp_path):
     placement = tmp_path / "p.json"
     placement.write_text(json.dumps({"rules": [{"node": re.escape(pool), "target": "spikecore"}]}))
     result = run_sfc("compile", path, "--targets=host,spikecore", f"--placement={placement}",
-                     "-o", tmp_path / "out.mlir", check=False)
+                     "-o", tmp_path / "out.sfa", check=False)
     assert result.returncode == 1
     assert (f"error: placement rule #0 puts node '{pool}' (spike.max_pool2d) on 'spikecore', "
             "which cannot run it: spikecore runs only spike.linear and spike.lif, "
@@ -145,7 +145,7 @@ def test_spikecore_fit_failure_states_the_shortfall(tmp_path):
     config = tmp_path / "sc.json"
     config.write_text(json.dumps({"cores": 4, "weight_memory_bytes_per_core": 256}))
     result = run_sfc("compile", path, "--targets=host,spikecore", f"--placement={placement}",
-                     f"--spikecore-config={config}", "-o", tmp_path / "out.mlir", check=False)
+                     f"--spikecore-config={config}", "-o", tmp_path / "out.sfa", check=False)
     assert result.returncode == 1
     assert ("128 inputs x 10 neurons need 1280 B of weight memory; "
             "4 cores x 256 B = 1024 B available") in result.stderr, result.stderr

@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <ostream>
 #include <random>
 #include <vector>
 
@@ -52,6 +53,13 @@ struct ConvCase {
   double density;
   bool clustered;
 };
+
+void PrintTo(const ConvCase &p, std::ostream *os) {
+  *os << p.c << "x" << p.h << "x" << p.w << " -> " << p.o << " k" << p.k
+      << " s" << p.stride << " p" << p.pad << " d" << p.dilation << " block "
+      << p.block << " density " << p.density
+      << (p.clustered ? " clustered" : "");
+}
 
 class SparseConv : public ::testing::TestWithParam<ConvCase> {};
 

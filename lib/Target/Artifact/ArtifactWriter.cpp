@@ -105,6 +105,16 @@ sfa::Target toPlanTarget(spike::Target target) {
   llvm_unreachable("unknown target");
 }
 
+/// An error at `op` that names its ONNX node, since binary models have no
+/// source lines to point at.
+InFlightDiagnostic nodeError(Operation *op) {
+  std::string node = spike::getNodeName(op->getLoc());
+  InFlightDiagnostic diag = op->emitError();
+  if (!node.empty())
+    diag << "node '" << node << "' (" << op->getName() << "): ";
+  return diag;
+}
+
 /// Lowers one partitioned module to tensors and kernel calls.
 class PlanBuilder {
 public:
@@ -184,6 +194,11 @@ LogicalResult PlanBuilder::build() {
     if (!type || !type.hasStaticShape())
       return entry.emitError() << "model input #" << arg.getArgNumber()
                                << " must be a statically shaped tensor";
+    if (type.getNumElements() == 0)
+      return entry.emitError() << "model input #" << arg.getArgNumber()
+                               << " is empty (" << type
+                               << "); the runtime does not support empty "
+                                  "tensors";
     uint32_t id = addActivation(
         arg, spikeInput ? sfa::Storage::PackedSpikes : sfa::Storage::F32,
         spikeInput, type.getShape(), "input" + std::to_string(inputs.size()));
@@ -268,7 +283,7 @@ FailureOr<uint32_t> PlanBuilder::tensorFor(Value value, Operation *user) {
     return it->second;
   if (value.getDefiningOp<arith::ConstantOp>())
     return constantFor(value, Arrangement::AsIs, user);
-  return user->emitError() << "operand has no tensor in the execution plan";
+  return nodeError(user) << "operand has no tensor in the execution plan";
 }
 
 FailureOr<uint32_t> PlanBuilder::denseTensorFor(Value value, Operation *user) {
@@ -300,13 +315,13 @@ FailureOr<uint32_t> PlanBuilder::constantFor(Value value,
     return it->second;
   auto constant = value.getDefiningOp<arith::ConstantOp>();
   if (!constant)
-    return user->emitError()
+    return nodeError(user)
            << "expected a constant weight operand; weights computed at run "
               "time are not supported by the runtime";
   auto elements = dyn_cast<DenseElementsAttr>(constant.getValue());
   auto type = dyn_cast<RankedTensorType>(constant.getType());
   if (!elements || !type || !isa<FloatType>(type.getElementType()))
-    return user->emitError() << "constant operand of type "
+    return nodeError(user) << "constant operand of type "
                              << constant.getType()
                              << " is not supported by the runtime "
                                 "(expected dense floating-point elements)";
@@ -408,9 +423,13 @@ LogicalResult PlanBuilder::lowerOp(Operation *op, spike::Target target) {
     if (!tensorType || !tensorType.hasStaticShape() ||
         !(isa<FloatType>(tensorType.getElementType()) ||
           tensorType.getElementType().isInteger(1)))
-      return op->emitError() << "result type " << type
-                             << " is not supported by the runtime (expected "
+      return nodeError(op) << "result type " << type
+                           << " is not supported by the runtime (expected "
                                 "a static float or spike tensor)";
+    if (tensorType.getNumElements() == 0)
+      return nodeError(op) << "result type " << type
+                           << " is empty; the runtime does not support "
+                                "empty tensors";
   }
 
   // Lowers the data operand; the op's result is temporal when any data
@@ -608,9 +627,7 @@ LogicalResult PlanBuilder::lowerOp(Operation *op, spike::Target target) {
             return dataOperand(lif.getInput(), true);
           })
           .Default([&](Operation *other) {
-            return other->emitError()
-                   << "op '" << other->getName()
-                   << "' is not supported by the runtime";
+            return nodeError(other) << "the op is not supported by the runtime";
           });
   if (failed(lowered))
     return failure();
