@@ -1,19 +1,14 @@
 #!/usr/bin/env bash
 # Installs dependencies, builds SparseFlow and runs it on the bundled example:
-# a LeNet-style SNN defined in PyTorch, exported to ONNX, compiled by sfc for
-# the host and the gpu (the report shows what runs where).
+# a spiking LeNet trained on MNIST (examples/mnist), exported to ONNX,
+# compiled by sfc into a .sfa artifact and run by sf-run on 1000 held-out
+# images, printing the placement report, the per-layer profile, the
+# predictions and the accuracy next to the PyTorch reference's.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
 "$root/scripts/setup.sh"
 "$root/scripts/build.sh" >/dev/null
 
-out="$root/build/examples"
-mkdir -p "$out"
-PYTHONPATH="$root/python" /usr/bin/python3 "$root/examples/lenet_snn.py" "$out/lenet_snn.onnx"
-echo "== sfc compile $out/lenet_snn.onnx --targets=host,gpu --report"
-"$root/build/bin/sfc" compile "$out/lenet_snn.onnx" --targets=host,gpu --report \
-  --report-json="$out/lenet_snn.report.json" -o "$out/lenet_snn.mlir"
-echo "== the partitioned spike IR, first lines (weights elided; all of it is in $out/lenet_snn.mlir):"
-"$root/build/bin/sfc" compile "$out/lenet_snn.onnx" --targets=host,gpu \
-  --mlir-elide-elementsattrs-if-larger=8 | head -n 20
+PYTHONPATH="$root/python" /usr/bin/python3 "$root/examples/mnist/demo.py" \
+  "$root/build/bin" "$root/build/examples/mnist"
