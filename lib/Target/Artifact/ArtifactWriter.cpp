@@ -725,26 +725,26 @@ void printList(raw_ostream &os, const flatbuffers::Vector<T> *values) {
   os << "]";
 }
 
+/// Prints ` name=[values]`.
+template <typename T>
+void printField(raw_ostream &os, StringRef name,
+                const flatbuffers::Vector<T> *values) {
+  os << " " << name << "=";
+  printList(os, values);
+}
+
 void printAttrs(raw_ostream &os, const sfa::Op &op) {
   if (auto *conv = op.attrs_as_Conv2dAttrs()) {
-    os << " kernel=";
-    printList(os, conv->kernel());
-    os << " strides=";
-    printList(os, conv->strides());
-    os << " pads=";
-    printList(os, conv->pads());
-    os << " dilations=";
-    printList(os, conv->dilations());
+    printField(os, "kernel", conv->kernel());
+    printField(os, "strides", conv->strides());
+    printField(os, "pads", conv->pads());
+    printField(os, "dilations", conv->dilations());
     os << " groups=" << conv->groups();
   } else if (auto *pool = op.attrs_as_PoolAttrs()) {
-    os << " kernel=";
-    printList(os, pool->kernel());
-    os << " strides=";
-    printList(os, pool->strides());
-    os << " pads=";
-    printList(os, pool->pads());
-    os << " dilations=";
-    printList(os, pool->dilations());
+    printField(os, "kernel", pool->kernel());
+    printField(os, "strides", pool->strides());
+    printField(os, "pads", pool->pads());
+    printField(os, "dilations", pool->dilations());
     if (pool->ceil_mode())
       os << " ceil_mode";
     if (pool->count_include_pad())
@@ -752,23 +752,16 @@ void printAttrs(raw_ostream &os, const sfa::Op &op) {
   } else if (auto *bn = op.attrs_as_BatchNormAttrs()) {
     os << " epsilon=" << bn->epsilon();
   } else if (auto *transpose = op.attrs_as_TransposeAttrs()) {
-    os << " permutation=";
-    printList(os, transpose->permutation());
+    printField(os, "permutation", transpose->permutation());
   } else if (auto *concat = op.attrs_as_ConcatAttrs()) {
     os << " axis=" << concat->axis();
   } else if (auto *lif = op.attrs_as_LIFAttrs()) {
-    os << " leak=";
-    printList(os, lif->leak());
-    os << " gain=";
-    printList(os, lif->gain());
-    os << " v_leak=";
-    printList(os, lif->v_leak());
-    os << " v_threshold=";
-    printList(os, lif->v_threshold());
-    os << " v_reset=";
-    printList(os, lif->v_reset());
-    os << " v_init=";
-    printList(os, lif->v_init());
+    printField(os, "leak", lif->leak());
+    printField(os, "gain", lif->gain());
+    printField(os, "v_leak", lif->v_leak());
+    printField(os, "v_threshold", lif->v_threshold());
+    printField(os, "v_reset", lif->v_reset());
+    printField(os, "v_init", lif->v_init());
     os << " reset=" << sfa::EnumNameResetMode(lif->reset())
        << " fire=" << sfa::EnumNameFireMode(lif->fire());
     if (lif->reset_delay())
@@ -787,8 +780,7 @@ void printPlan(raw_ostream &os, const sfa::Model &model, uint64_t dataSize) {
   os << "] arena=" << model.arena_size() << " data=" << dataSize << "\n";
   os << "inputs=";
   printList(os, model.inputs());
-  os << " outputs=";
-  printList(os, model.outputs());
+  printField(os, "outputs", model.outputs());
   os << "\n";
   for (auto [id, t] : llvm::enumerate(*model.tensors())) {
     os << "tensor %" << id << " \"" << t->name()->str() << "\" ";
