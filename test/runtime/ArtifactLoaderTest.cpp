@@ -93,16 +93,10 @@ std::vector<uint8_t> buildArtifact(const PlanSpec &spec = {}) {
                                      &ops, &inputs, &outputs, 256);
   sfa::FinishModelBuffer(fbb, root);
 
-  sf_artifact_header_t header{};
-  std::memcpy(header.magic, SF_ARTIFACT_MAGIC, SF_ARTIFACT_MAGIC_SIZE);
+  sf_artifact_header_t header;
+  sf_artifact_header_init(&header, fbb.GetSize(), data.size());
   header.version_major = spec.major;
   header.version_minor = spec.minor;
-  header.header_size = SF_ARTIFACT_HEADER_SIZE;
-  header.plan_offset = SF_ARTIFACT_HEADER_SIZE;
-  header.plan_size = fbb.GetSize();
-  header.data_offset = (header.plan_offset + header.plan_size + 63) / 64 * 64;
-  header.data_size = data.size();
-  header.file_size = header.data_offset + header.data_size;
   std::vector<uint8_t> file(header.file_size, 0);
   std::memcpy(file.data() + header.plan_offset, fbb.GetBufferPointer(),
               fbb.GetSize());

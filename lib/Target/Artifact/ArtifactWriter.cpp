@@ -86,13 +86,6 @@ struct PlanOp {
   AttrsBuilder attrs;
 };
 
-int64_t numElements(ArrayRef<int64_t> shape) {
-  int64_t n = 1;
-  for (int64_t d : shape)
-    n *= d;
-  return n;
-}
-
 sfa::Target toPlanTarget(spike::Target target) {
   switch (target) {
   case spike::Target::host:
@@ -269,7 +262,7 @@ uint32_t PlanBuilder::addActivation(Value value, sfa::Storage storage,
                        ? static_cast<int64_t>(model.getTimesteps())
                        : 1;
   int64_t elementSize = storage == sfa::Storage::F32 ? 4 : 8;
-  tensor.byteSize = static_cast<uint64_t>(numElements(shape) * copies *
+  tensor.byteSize = static_cast<uint64_t>(ShapedType::getNumElements(shape) * copies *
                                           elementSize);
   tensors.push_back(std::move(tensor));
   uint32_t id = tensors.size() - 1;
@@ -812,28 +805,29 @@ void printPlan(raw_ostream &os, const sfa::Model &model, uint64_t dataSize) {
   }
 }
 
+/// Lowers `module` and serializes the plan into `fbb` and the constant data
+/// into `data`.
+LogicalResult buildPlan(ModuleOp module, const ArtifactOptions &options,
+                        flatbuffers::FlatBufferBuilder &fbb,
+                        std::vector<uint8_t> &data) {
+  PlanBuilder builder(module, options);
+  if (failed(builder.build()))
+    return failure();
+  builder.serialize(fbb, data);
+  return success();
+}
+
 } // namespace
 
 LogicalResult sparseflow::writeArtifact(ModuleOp module, raw_ostream &os,
                                         const ArtifactOptions &options) {
-  PlanBuilder builder(module, options);
-  if (failed(builder.build()))
-    return failure();
   flatbuffers::FlatBufferBuilder fbb;
   std::vector<uint8_t> data;
-  builder.serialize(fbb, data);
+  if (failed(buildPlan(module, options, fbb, data)))
+    return failure();
 
   sf_artifact_header_t header;
-  std::memset(&header, 0, sizeof(header));
-  std::memcpy(header.magic, SF_ARTIFACT_MAGIC, SF_ARTIFACT_MAGIC_SIZE);
-  header.version_major = SF_ARTIFACT_VERSION_MAJOR;
-  header.version_minor = SF_ARTIFACT_VERSION_MINOR;
-  header.header_size = SF_ARTIFACT_HEADER_SIZE;
-  header.plan_offset = SF_ARTIFACT_HEADER_SIZE;
-  header.plan_size = fbb.GetSize();
-  header.data_offset = alignUp(header.plan_offset + header.plan_size);
-  header.data_size = data.size();
-  header.file_size = header.data_offset + header.data_size;
+  sf_artifact_header_init(&header, fbb.GetSize(), data.size());
 
   // The body: plan, zero padding to the data section, data.
   std::vector<uint8_t> body(header.file_size - SF_ARTIFACT_HEADER_SIZE, 0);
@@ -850,12 +844,10 @@ LogicalResult sparseflow::writeArtifact(ModuleOp module, raw_ostream &os,
 
 LogicalResult sparseflow::printExecutionPlan(ModuleOp module, raw_ostream &os,
                                              const ArtifactOptions &options) {
-  PlanBuilder builder(module, options);
-  if (failed(builder.build()))
-    return failure();
   flatbuffers::FlatBufferBuilder fbb;
   std::vector<uint8_t> data;
-  builder.serialize(fbb, data);
+  if (failed(buildPlan(module, options, fbb, data)))
+    return failure();
   printPlan(os, *sfa::GetModel(fbb.GetBufferPointer()), data.size());
   return success();
 }

@@ -67,6 +67,29 @@ _Static_assert(sizeof(sf_artifact_header_t) == SF_ARTIFACT_HEADER_SIZE,
                "the artifact header is 64 bytes");
 #endif
 
+/* Fills `header` for a plan of `plan_size` bytes and a data section of
+ * `data_size` bytes: magic, this version, the section offsets (the plan right
+ * after the header, the data at the next aligned offset) and the file size.
+ * The checksum is left 0: the writer computes it over the finished body. */
+static inline void sf_artifact_header_init(sf_artifact_header_t *header,
+                                           uint64_t plan_size,
+                                           uint64_t data_size) {
+  const uint64_t align = SF_ARTIFACT_DATA_ALIGNMENT;
+  for (size_t i = 0; i < sizeof(*header); ++i)
+    ((uint8_t *)header)[i] = 0;
+  for (size_t i = 0; i < SF_ARTIFACT_MAGIC_SIZE; ++i)
+    header->magic[i] = (uint8_t)SF_ARTIFACT_MAGIC[i];
+  header->version_major = SF_ARTIFACT_VERSION_MAJOR;
+  header->version_minor = SF_ARTIFACT_VERSION_MINOR;
+  header->header_size = SF_ARTIFACT_HEADER_SIZE;
+  header->plan_offset = SF_ARTIFACT_HEADER_SIZE;
+  header->plan_size = plan_size;
+  header->data_offset =
+      (header->plan_offset + plan_size + align - 1) / align * align;
+  header->data_size = data_size;
+  header->file_size = header->data_offset + data_size;
+}
+
 /* CRC-32C (Castagnoli, reflected polynomial 0x82F63B78) of `size` bytes,
  * continuing from `crc` (0 to start). Bytewise; artifacts are checked once at
  * load time. */
