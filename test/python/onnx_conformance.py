@@ -139,9 +139,10 @@ def run_test(name, sfc, directory):
     data = NODE_TESTS / name / "test_data_set_0"
     original = onnx.load(str(NODE_TESTS / name / "model.onnx"))
     names = [i.name for i in original.graph.input if i.name not in initializers]
+    remaining = {i.name for i in model.graph.input}
     inputs = []
     for index, input_name in enumerate(names):
-        if input_name in {i.name for i in model.graph.input}:
+        if input_name in remaining:
             tensor = onnx.TensorProto()
             tensor.ParseFromString((data / f"input_{index}.pb").read_bytes())
             inputs.append(onnx.numpy_helper.to_array(tensor).astype(np.float32))

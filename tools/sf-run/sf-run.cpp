@@ -247,6 +247,13 @@ void printResult(const npy::Array &result) {
 /// `axis`, into `result`.
 bool runAll(sf_model_t *model, sf_session_t *session, const npy::Array &input,
             npy::Array &result) {
+  if (sf_model_input_count(model) != 1 || sf_model_output_count(model) != 1) {
+    std::fprintf(stderr,
+                 "error: sf-run handles models with one input and one output; "
+                 "this one has %zu and %zu (use the C or Python API)\n",
+                 sf_model_input_count(model), sf_model_output_count(model));
+    return false;
+  }
   int64_t inShape[SF_MAX_RANK], outShape[SF_MAX_RANK];
   size_t inRank = 0, outRank = 0;
   if (!check(sf_model_input_shape(model, 0, &inRank, inShape)) ||
@@ -345,7 +352,6 @@ int main(int argc, char **argv) {
                                       &model)) &&
       check(sf_session_create(model, &sessionOptions, &session),
             "cannot create a session") &&
-      sf_model_input_count(model) == 1 && sf_model_output_count(model) == 1 &&
       runAll(model, session, input, result)) {
     rc = 0;
     if (!options.output.empty()) {
@@ -364,13 +370,6 @@ int main(int argc, char **argv) {
                             sf_model_timesteps(model)))
         rc = 1;
     }
-  } else if (model && session &&
-             (sf_model_input_count(model) != 1 ||
-              sf_model_output_count(model) != 1)) {
-    std::fprintf(stderr,
-                 "error: sf-run handles models with one input and one output; "
-                 "this one has %zu and %zu (use the C or Python API)\n",
-                 sf_model_input_count(model), sf_model_output_count(model));
   }
   sf_session_release(session);
   sf_model_release(model);

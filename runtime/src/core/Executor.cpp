@@ -85,22 +85,18 @@ void countSpikes(const uint64_t *bits, const TensorDesc &x, const OpDesc &op,
     for (int64_t plane = 0; plane < planes; ++plane)
       for (int64_t by = 0; by < H; by += b)
         for (int64_t bx = 0; bx < W; bx += b) {
-          uint64_t any = 0;
-          for (int64_t ih = by; ih < std::min(by + b, H); ++ih)
-            for (int64_t iw = bx; iw < std::min(bx + b, W); ++iw)
-              any |= bits[plane * H * W + ih * W + iw];
           p.blocks += 1;
-          p.active_blocks += any != 0;
+          p.active_blocks += host::orTile(bits + plane * H * W, W, by,
+                                          std::min(by + b, H), bx,
+                                          std::min(bx + b, W)) != 0;
         }
   } else {
     int64_t K = x.shape.back(), rows = x.elements / K;
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t k0 = 0; k0 < K; k0 += b) {
-        uint64_t any = 0;
-        for (int64_t k = k0; k < std::min(k0 + b, K); ++k)
-          any |= bits[r * K + k];
         p.blocks += 1;
-        p.active_blocks += any != 0;
+        p.active_blocks +=
+            host::orTile(bits + r * K, K, 0, 1, k0, std::min(k0 + b, K)) != 0;
       }
   }
 }
@@ -246,12 +242,12 @@ void runOp(sf_session_t &s, const OpDesc &op) {
     return;
   }
   case sfa::OpKind::LIF: {
-    int64_t outer = x.shape.size() >= 2 ? x.shape[0] : 1;
-    int64_t channels = x.shape.size() >= 2 ? x.shape[1] : 1;
-    int64_t inner = x.elements / (outer * channels);
-    if (x.shape.size() < 2) {
-      outer = x.elements;
-      inner = 1;
+    // Parameters are per channel (dimension 1); rank < 2 has one channel.
+    int64_t outer = x.elements, channels = 1, inner = 1;
+    if (x.shape.size() >= 2) {
+      outer = x.shape[0];
+      channels = x.shape[1];
+      inner = x.elements / (outer * channels);
     }
     host::lif(f(0), x.temporal, static_cast<uint64_t *>(out), outer, channels,
               inner, T, lifParams(*op.op->attrs_as_LIFAttrs()), pool);

@@ -163,13 +163,19 @@ void host::relu(const float *x, float *y, int64_t n) {
     y[i] = x[i] > 0.0f ? x[i] : 0.0f;
 }
 
-void host::maxPool2d(const float *x, float *y, const Window2d &g) {
+namespace {
+
+/// Reduces every window of every plane with `combine`, starting from
+/// `init`; positions in the padding are skipped.
+template <typename T, typename Combine>
+void reduceWindows(const T *x, T *y, const Window2d &g, T init,
+                   Combine combine) {
   for (int64_t plane = 0; plane < g.batch * g.channels; ++plane) {
-    const float *in = x + plane * g.height * g.width;
-    float *out = y + plane * g.outHeight * g.outWidth;
+    const T *in = x + plane * g.height * g.width;
+    T *out = y + plane * g.outHeight * g.outWidth;
     for (int64_t oh = 0; oh < g.outHeight; ++oh)
       for (int64_t ow = 0; ow < g.outWidth; ++ow) {
-        float best = -std::numeric_limits<float>::infinity();
+        T acc = init;
         for (int64_t kh = 0; kh < g.kernelH; ++kh) {
           int64_t ih = oh * g.strideH - g.padTop + kh * g.dilationH;
           if (ih < 0 || ih >= g.height)
@@ -177,12 +183,24 @@ void host::maxPool2d(const float *x, float *y, const Window2d &g) {
           for (int64_t kw = 0; kw < g.kernelW; ++kw) {
             int64_t iw = ow * g.strideW - g.padLeft + kw * g.dilationW;
             if (iw >= 0 && iw < g.width)
-              best = std::max(best, in[ih * g.width + iw]);
+              acc = combine(acc, in[ih * g.width + iw]);
           }
         }
-        out[oh * g.outWidth + ow] = best;
+        out[oh * g.outWidth + ow] = acc;
       }
   }
+}
+
+} // namespace
+
+void host::maxPool2d(const float *x, float *y, const Window2d &g) {
+  reduceWindows(x, y, g, -std::numeric_limits<float>::infinity(),
+                [](float a, float b) { return std::max(a, b); });
+}
+
+void host::maxPool2dPacked(const uint64_t *x, uint64_t *y, const Window2d &g) {
+  reduceWindows(x, y, g, uint64_t{0},
+                [](uint64_t a, uint64_t b) { return a | b; });
 }
 
 void host::avgPool2d(const float *x, float *y, const Window2d &g,

@@ -31,6 +31,19 @@ struct Window2d {
   int64_t groups;
 };
 
+/// The OR of the packed words in rows [y0, y1) and columns [x0, x1) of a
+/// row-major plane `width` words wide: nonzero when any of those neurons
+/// fires at any step. The sparse kernels skip a block when it is 0; the
+/// profile counts active blocks with it.
+inline uint64_t orTile(const uint64_t *plane, int64_t width, int64_t y0,
+                       int64_t y1, int64_t x0, int64_t x1) {
+  uint64_t any = 0;
+  for (int64_t y = y0; y < y1; ++y)
+    for (int64_t x = x0; x < x1; ++x)
+      any |= plane[y * width + x];
+  return any;
+}
+
 // --- Dense reference kernels ------------------------------------------------
 
 /// y[b][o] = bias[o] + Σ w[o][c][kh][kw] · x[b][c][..]; weight OIHW.
@@ -58,6 +71,9 @@ void binary(BinaryKind kind, const float *a, const int64_t *aShape,
 void relu(const float *x, float *y, int64_t n);
 
 void maxPool2d(const float *x, float *y, const Window2d &g);
+/// Max-pooling of spikes: the OR of the window's packed words, so a step's
+/// output fires when any input of the window fires at that step.
+void maxPool2dPacked(const uint64_t *x, uint64_t *y, const Window2d &g);
 void avgPool2d(const float *x, float *y, const Window2d &g,
                bool countIncludePad);
 /// Mean over `inner` for each of `outer` rows.
@@ -124,10 +140,6 @@ void linearSparse(const uint64_t *x, const float *weightT, const float *bias,
                   float *y, int64_t rows, int64_t inFeatures,
                   int64_t outFeatures, int timesteps, int64_t blockSize,
                   ThreadPool &pool);
-
-/// Max-pooling of spikes: the OR of the window's packed words, so a step's
-/// output fires when any input of the window fires at that step.
-void maxPool2dPacked(const uint64_t *x, uint64_t *y, const Window2d &g);
 
 } // namespace sparseflow::runtime::host
 

@@ -36,6 +36,18 @@ inline void addRow(float *__restrict dst, const float *__restrict src,
     dst[i] += src[i];
 }
 
+/// The output coordinate that input coordinate `i` feeds through tap `k`
+/// (`o * stride - pad + k * dilation = i`), or -1 when there is none.
+inline int64_t outputCoordinate(int64_t i, int64_t pad, int64_t k,
+                                int64_t dilation, int64_t stride,
+                                int64_t outSize) {
+  int64_t shifted = i + pad - k * dilation;
+  if (shifted < 0 || shifted % stride)
+    return -1;
+  int64_t o = shifted / stride;
+  return o < outSize ? o : -1;
+}
+
 /// Output-channel slices for the threads: whole cache lines of floats.
 constexpr int64_t kSliceGrain = 16;
 
@@ -56,18 +68,14 @@ void host::conv2dSparse(const uint64_t *x, const float *weightArranged,
   auto scatter = [&](float *acc, int64_t c, int64_t ih, int64_t iw,
                      uint64_t bits, int64_t o0, int64_t len) {
     for (int64_t kh = 0; kh < g.kernelH; ++kh) {
-      int64_t num = ih + g.padTop - kh * g.dilationH;
-      if (num < 0 || num % g.strideH)
-        continue;
-      int64_t oh = num / g.strideH;
-      if (oh >= OH)
+      int64_t oh =
+          outputCoordinate(ih, g.padTop, kh, g.dilationH, g.strideH, OH);
+      if (oh < 0)
         continue;
       for (int64_t kw = 0; kw < g.kernelW; ++kw) {
-        int64_t numW = iw + g.padLeft - kw * g.dilationW;
-        if (numW < 0 || numW % g.strideW)
-          continue;
-        int64_t ow = numW / g.strideW;
-        if (ow >= OW)
+        int64_t ow =
+            outputCoordinate(iw, g.padLeft, kw, g.dilationW, g.strideW, OW);
+        if (ow < 0)
           continue;
         const float *w =
             weightArranged + ((c * g.kernelH + kh) * g.kernelW + kw) *
@@ -95,14 +103,8 @@ void host::conv2dSparse(const uint64_t *x, const float *weightArranged,
           for (int64_t bx = 0; bx < W; bx += block) {
             int64_t yEnd = std::min(by + block, H),
                     xEnd = std::min(bx + block, W);
-            if (blockSize > 0) {
-              uint64_t any = 0;
-              for (int64_t ih = by; ih < yEnd; ++ih)
-                for (int64_t iw = bx; iw < xEnd; ++iw)
-                  any |= plane[ih * W + iw];
-              if (!any)
-                continue;
-            }
+            if (blockSize > 0 && !orTile(plane, W, by, yEnd, bx, xEnd))
+              continue;
             for (int64_t ih = by; ih < yEnd; ++ih)
               for (int64_t iw = bx; iw < xEnd; ++iw)
                 if (uint64_t bits = plane[ih * W + iw])
@@ -139,13 +141,8 @@ void host::linearSparse(const uint64_t *x, const float *weightT,
       const uint64_t *in = x + r * inFeatures;
       for (int64_t k0 = 0; k0 < inFeatures; k0 += block) {
         int64_t k1 = std::min(k0 + block, inFeatures);
-        if (blockSize > 0) {
-          uint64_t any = 0;
-          for (int64_t k = k0; k < k1; ++k)
-            any |= in[k];
-          if (!any)
-            continue;
-        }
+        if (blockSize > 0 && !orTile(in, inFeatures, 0, 1, k0, k1))
+          continue;
         for (int64_t k = k0; k < k1; ++k)
           if (uint64_t bits = in[k])
             forEachStep(bits, [&](int t) {
@@ -155,26 +152,4 @@ void host::linearSparse(const uint64_t *x, const float *weightT,
       }
     }
   });
-}
-
-void host::maxPool2dPacked(const uint64_t *x, uint64_t *y, const Window2d &g) {
-  for (int64_t plane = 0; plane < g.batch * g.channels; ++plane) {
-    const uint64_t *in = x + plane * g.height * g.width;
-    uint64_t *out = y + plane * g.outHeight * g.outWidth;
-    for (int64_t oh = 0; oh < g.outHeight; ++oh)
-      for (int64_t ow = 0; ow < g.outWidth; ++ow) {
-        uint64_t any = 0;
-        for (int64_t kh = 0; kh < g.kernelH; ++kh) {
-          int64_t ih = oh * g.strideH - g.padTop + kh * g.dilationH;
-          if (ih < 0 || ih >= g.height)
-            continue;
-          for (int64_t kw = 0; kw < g.kernelW; ++kw) {
-            int64_t iw = ow * g.strideW - g.padLeft + kw * g.dilationW;
-            if (iw >= 0 && iw < g.width)
-              any |= in[ih * g.width + iw];
-          }
-        }
-        out[oh * g.outWidth + ow] = any;
-      }
-  }
 }
