@@ -98,11 +98,13 @@ def torch_seconds(fn, repeats):
     return best
 
 
-def bench_layers(batches, repeats, tmp):
+def bench_layers(batches, repeats, only, tmp):
     print("| layer | N | density | pattern | sparse (ms) | our dense (ms) | PyTorch (ms) | vs dense | vs PyTorch | goal 0.6/d |")
     print("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|")
     rng = np.random.default_rng(1)
     for name, kind, shape, out, k, pad in LAYERS:
+        if only and only not in name:
+            continue
         for n in batches:
             path = tmp / f"{kind}.onnx"
             w, b, x_shape = layer_model(kind, shape, out, k, pad, n, path)
@@ -125,6 +127,28 @@ def bench_layers(batches, repeats, tmp):
                           f"| {1e3 * t_sparse:.3f} | {1e3 * t_dense:.3f} | {1e3 * t_torch:.3f} "
                           f"| {t_dense / t_sparse:.2f}x | {t_torch / t_sparse:.2f}x | {0.6 / density:.0f}x |",
                           flush=True)
+
+
+def bench_saturation(repeats, only, tmp):
+    """Sparse vs our dense kernels at densities beyond the SNN range: where
+    the sparse kernel would lose, the compiler would have to fall back."""
+    print("| layer | density | sparse (ms) | our dense (ms) | sparse vs dense |")
+    print("|---|---:|---:|---:|---:|")
+    rng = np.random.default_rng(2)
+    for name, kind, shape, out, k, pad in LAYERS:
+        if only and only not in name:
+            continue
+        path = tmp / f"{kind}.onnx"
+        _, _, x_shape = layer_model(kind, shape, out, k, pad, 1, path)
+        sparse = sparseflow.compile(path, tmp / "sparse.sfa").session(profile=True)
+        dense = sparseflow.compile(path, tmp / "dense.sfa",
+                                   extra_args=["--sparse-kernels=false"]).session(profile=True)
+        for density in (0.5, 1.0):
+            x = spikes((T, *x_shape), density, False, rng)
+            t_sparse = op_seconds(sparse, x, repeats)
+            t_dense = op_seconds(dense, x, repeats)
+            print(f"| {name} | {density} | {1e3 * t_sparse:.3f} | {1e3 * t_dense:.3f} "
+                  f"| {t_dense / t_sparse:.2f}x |", flush=True)
 
 
 def bench_end_to_end(repeats, tmp):
@@ -154,15 +178,19 @@ def main():
     parser.add_argument("--full", action="store_true", help="N = 1 and 16 (default: N = 1)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--only", help="layers whose name contains this text; no end-to-end run")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; "
           f"mkldnn (oneDNN) enabled: {torch.backends.mkldnn.is_available()}; T = {T}\n")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = pathlib.Path(tmp)
-        bench_layers((1, 16) if args.full else (1,), args.repeats, tmp)
+        bench_layers((1, 16) if args.full else (1,), args.repeats, args.only, tmp)
         print()
-        bench_end_to_end(args.repeats, tmp)
+        bench_saturation(args.repeats, args.only, tmp)
+        if not args.only:
+            print()
+            bench_end_to_end(args.repeats, tmp)
 
 
 if __name__ == "__main__":

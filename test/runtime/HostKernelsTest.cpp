@@ -3,8 +3,9 @@
 // Part of SparseFlow.
 //
 // Random spike tensors at several densities, shapes, strides, pads and
-// block sizes: the binary-input kernels must equal the dense kernels run on
-// the unpacked spikes. Sums differ only in order: tolerance 1e-5 relative to
+// block sizes, with every vector instruction set the processor supports: the
+// binary-input kernels must equal the dense kernels run on the unpacked
+// spikes. Sums differ only in order: tolerance 1e-5 relative to
 // the magnitude of the sum of |weights| a neuron can receive.
 //
 //===----------------------------------------------------------------------===//
@@ -38,6 +39,14 @@ std::vector<uint64_t> randomSpikes(size_t n, double density, bool clustered,
         bits[i] |= uint64_t{1} << t;
   }
   return bits;
+}
+
+std::vector<VectorIsa> supportedIsas() {
+  std::vector<VectorIsa> isas;
+  for (VectorIsa isa : {VectorIsa::Baseline, VectorIsa::Avx2, VectorIsa::Avx512})
+    if (supportsVectorIsa(isa))
+      isas.push_back(isa);
+  return isas;
 }
 
 std::vector<float> randomFloats(size_t n, std::mt19937 &rng) {
@@ -93,19 +102,23 @@ TEST_P(SparseConv, MatchesDenseOnUnpackedSpikes) {
       arranged[i * p.o + o] = weight[o * p.c * p.k * p.k + i];
 
   size_t outSize = T * N * p.o * g.outHeight * g.outWidth;
-  std::vector<float> sparse(outSize), scratch(T * g.outHeight * g.outWidth * p.o);
-  conv2dSparse(spikes.data(), arranged.data(), bias.data(), sparse.data(), g, T,
-               p.block, scratch.data(), pool);
-
   std::vector<float> unpacked(T * spikes.size()), dense(outSize);
   unpackSpikes(spikes.data(), unpacked.data(), spikes.size(), T);
   Window2d all = g;
   all.batch = T * N;
   conv2dDense(unpacked.data(), weight.data(), bias.data(), dense.data(), all,
               pool);
+
+  std::vector<char> scratch(sparseScratchBytes(p.h * p.w, p.c, T));
   double scale = p.c * p.k * p.k;
-  for (size_t i = 0; i < outSize; ++i)
-    ASSERT_NEAR(sparse[i], dense[i], 1e-5 * scale) << "at " << i;
+  for (VectorIsa isa : supportedIsas()) {
+    std::vector<float> sparse(outSize, NAN);
+    conv2dSparse(spikes.data(), arranged.data(), bias.data(), sparse.data(), g,
+                 T, p.block, scratch.data(), pool, isa);
+    for (size_t i = 0; i < outSize; ++i)
+      ASSERT_NEAR(sparse[i], dense[i], 1e-5 * scale)
+          << "at " << i << " isa " << static_cast<int>(isa);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -118,7 +131,11 @@ INSTANTIATE_TEST_SUITE_P(
                       ConvCase{8, 7, 7, 32, 1, 1, 0, 1, 0, 0.5, false},
                       ConvCase{8, 9, 9, 6, 1, 2, 0, 1, 2, 0.02, false},
                       ConvCase{1, 10, 10, 3, 3, 3, 0, 1, 16, 1.0, false},
-                      ConvCase{4, 8, 8, 8, 3, 1, 1, 1, 4, 0.0, false}));
+                      ConvCase{4, 8, 8, 8, 3, 1, 1, 1, 4, 0.0, false},
+                      // Channel blocks of 128, 16 and a tail of 6.
+                      ConvCase{3, 10, 10, 150, 3, 1, 1, 1, 4, 0.2, false},
+                      // 81 taps: an output is resumed past 64 taps.
+                      ConvCase{2, 12, 12, 20, 9, 1, 4, 1, 0, 0.5, false}));
 
 TEST(SparseLinear, MatchesDenseAtSeveralDensities) {
   std::mt19937 rng(7);
@@ -126,21 +143,26 @@ TEST(SparseLinear, MatchesDenseAtSeveralDensities) {
   for (double density : {0.0, 0.02, 0.1, 0.3, 1.0})
     for (int64_t block : {0, 4, 16})
       for (bool clustered : {false, true}) {
-        const int64_t rows = 3, K = 100, O = 37;
+        const int64_t rows = 3, K = 100, O = 37 + 263 * clustered;
         std::vector<uint64_t> spikes =
             randomSpikes(rows * K, density, clustered, rng);
         std::vector<float> weightT = randomFloats(K * O, rng);
         std::vector<float> bias = randomFloats(O, rng);
-        std::vector<float> sparse(T * rows * O), dense(T * rows * O),
-            unpacked(T * rows * K);
-        linearSparse(spikes.data(), weightT.data(), bias.data(), sparse.data(),
-                     rows, K, O, T, block, pool);
+        std::vector<float> dense(T * rows * O), unpacked(T * rows * K);
         unpackSpikes(spikes.data(), unpacked.data(), rows * K, T);
         linearDense(unpacked.data(), weightT.data(), bias.data(), dense.data(),
                     T * rows, K, O, pool);
-        for (size_t i = 0; i < sparse.size(); ++i)
-          ASSERT_NEAR(sparse[i], dense[i], 1e-5 * K)
-            << "density " << density << " block " << block;
+        std::vector<char> scratch(sparseScratchBytes(rows, K, T));
+        for (VectorIsa isa : supportedIsas()) {
+          std::vector<float> sparse(T * rows * O, NAN);
+          linearSparse(spikes.data(), weightT.data(), bias.data(),
+                       sparse.data(), rows, K, O, T, block, scratch.data(),
+                       pool, isa);
+          for (size_t i = 0; i < sparse.size(); ++i)
+            ASSERT_NEAR(sparse[i], dense[i], 1e-5 * K)
+                << "density " << density << " block " << block << " isa "
+                << static_cast<int>(isa);
+        }
       }
 }
 

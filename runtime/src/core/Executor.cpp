@@ -156,7 +156,7 @@ void runOp(sf_session_t &s, const OpDesc &op) {
     if (op.op->kernel() == sfa::Kernel::SparseBinary)
       host::linearSparse(static_cast<const uint64_t *>(in(0)), f(1),
                          optionalBias(), yf, rows, K, O, T,
-                         op.op->block_size(), pool);
+                         op.op->block_size(), s.scratch, pool);
     else
       host::linearDense(f(0), f(1), optionalBias(), yf, x.lead * rows, K, O,
                         pool);
@@ -327,22 +327,26 @@ sf_status_t runtime::createSession(sf_model_t *model,
   session.model = model;
   session.options = options;
 
-  // The sparse conv accumulator: T * OH * OW * O floats.
-  size_t scratchFloats = 0;
-  for (const OpDesc &op : model->ops)
-    if (op.op->kind() == sfa::OpKind::Conv2d &&
-        op.op->kernel() == sfa::Kernel::SparseBinary) {
-      const TensorDesc &y = model->tensors[op.output];
-      scratchFloats = std::max<size_t>(
-          scratchFloats, static_cast<size_t>(model->timesteps) * y.shape[1] *
-                             y.shape[2] * y.shape[3]);
-    }
+  // The sparse kernels' spike lists: per image pixel for a conv, per row
+  // for a linear layer.
+  size_t scratchBytes = 0;
+  for (const OpDesc &op : model->ops) {
+    if (op.op->kernel() != sfa::Kernel::SparseBinary)
+      continue;
+    const TensorDesc &x = model->tensors[op.inputs[0]];
+    bool conv = op.op->kind() == sfa::OpKind::Conv2d;
+    int64_t channels = conv ? x.shape[1] : x.shape.back();
+    int64_t positions = conv ? x.shape[2] * x.shape[3]
+                             : static_cast<int64_t>(x.elements) / channels;
+    scratchBytes = std::max(scratchBytes,
+                            host::sparseScratchBytes(positions, channels,
+                                                     model->timesteps));
+  }
   size_t arenaBytes = std::max<uint64_t>(model->arenaSize, 64);
   session.arena = std::aligned_alloc(64, (arenaBytes + 63) / 64 * 64);
-  if (scratchFloats)
-    session.scratch = static_cast<float *>(
-        std::aligned_alloc(64, (scratchFloats * 4 + 63) / 64 * 64));
-  if (!session.arena || (scratchFloats && !session.scratch)) {
+  if (scratchBytes)
+    session.scratch = std::aligned_alloc(64, (scratchBytes + 63) / 64 * 64);
+  if (!session.arena || (scratchBytes && !session.scratch)) {
     destroySession(session);
     return sf_status_make(SF_STATUS_RESOURCE_EXHAUSTED,
                           "cannot allocate the session's %llu-byte arena",

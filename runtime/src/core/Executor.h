@@ -24,8 +24,8 @@ struct sf_session_t {
   sf_session_options_t options;
   /// Activations, at the plan's arena offsets.
   void *arena = nullptr;
-  /// The sparse conv accumulator.
-  float *scratch = nullptr;
+  /// The sparse kernels' spike lists.
+  void *scratch = nullptr;
   /// Base address of every tensor (constants point into the artifact).
   std::vector<void *> tensorData;
   std::vector<sf_layer_profile_t> profiles;

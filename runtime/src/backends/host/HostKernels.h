@@ -15,6 +15,7 @@
 
 #include "core/ThreadPool.h"
 
+#include <cstddef>
 #include <cstdint>
 
 namespace sparseflow::runtime::host {
@@ -123,23 +124,34 @@ float rateUniform(uint64_t seed, uint64_t k);
 
 // --- Binary-input sparse kernels ----------------------------------------------
 
+/// The vector instruction sets the sparse kernels are compiled for; they run
+/// with bestVectorIsa() unless told otherwise (tests run each supported one).
+enum class VectorIsa { Baseline, Avx2, Avx512 };
+VectorIsa bestVectorIsa();
+bool supportsVectorIsa(VectorIsa isa);
+
+/// Scratch bytes a sparse kernel needs for the spike lists of `positions`
+/// input positions (pixels of one image, or rows) of `channels` channels.
+size_t sparseScratchBytes(int64_t positions, int64_t channels, int timesteps);
+
 /// Conv2d over packed spikes [N][C][H][W] with weight arranged [C][KH][KW][O]
-/// (groups = 1). Output float [T][N][O][OH][OW]. Only neurons that fire are
-/// visited; with blockSize > 0, blockSize x blockSize tiles of a channel with
-/// no spike are skipped after one OR over the tile. `scratch` holds
-/// T * OH * OW * O floats.
+/// (groups = 1). Output float [T][N][O][OH][OW]. Silent neurons cost one
+/// load, and with blockSize > 0 a blockSize x blockSize tile of a channel
+/// with no spike costs one OR; the rest is one weight-row add per spike and
+/// tap. `scratch` holds sparseScratchBytes(H * W, C, T) bytes.
 void conv2dSparse(const uint64_t *x, const float *weightArranged,
                   const float *bias, float *y, const Window2d &g,
-                  int timesteps, int64_t blockSize, float *scratch,
-                  ThreadPool &pool);
+                  int timesteps, int64_t blockSize, void *scratch,
+                  ThreadPool &pool, VectorIsa isa = bestVectorIsa());
 
 /// Linear over packed spikes [rows][K] with weight [K][O]; output float
 /// [T][rows][O]. Silent inputs and all-zero blocks of blockSize inputs are
-/// skipped.
+/// skipped. `scratch` holds sparseScratchBytes(rows, K, T) bytes.
 void linearSparse(const uint64_t *x, const float *weightT, const float *bias,
                   float *y, int64_t rows, int64_t inFeatures,
                   int64_t outFeatures, int timesteps, int64_t blockSize,
-                  ThreadPool &pool);
+                  void *scratch, ThreadPool &pool,
+                  VectorIsa isa = bestVectorIsa());
 
 } // namespace sparseflow::runtime::host
 

@@ -2,16 +2,30 @@
 //
 // Part of SparseFlow.
 //
-// A spike is a 1, so a layer's output is the sum of the weights of the inputs
-// that fired: for every active input neuron and every timestep it fires in,
-// the kernel adds one weight row (contiguous over the outputs, so the add is
-// SIMD) to the output. Inputs silent at every step cost one load; with a
-// block size, a whole tile of silent inputs costs one OR per neuron of the
-// tile and nothing after. Work is proportional to the spikes, not the tensor.
+// A spike is a 1, so an output is the sum of the weights of the inputs that
+// fired. The kernels run in two phases:
+//
+//  1. Spike lists. One pass over the packed input builds, for every timestep
+//     t and position p (a pixel of a conv input, a row of a linear input),
+//     the list of channels that fire there at t. Words of silent neurons cost
+//     one load; with a block size, a tile of silent neurons costs one OR over
+//     the tile and nothing after. The pass touches each spike a constant
+//     number of times.
+//  2. Output-stationary accumulation. For every output (t, pixel or row) and
+//     block of V output channels, the V partial sums live in vector
+//     registers while the kernel adds, tap by tap, the weight row
+//     w[c][tap][o0 .. o0+V) of every channel c in the tap's list; the
+//     compiler arranged these rows contiguously. Nothing is stored until the
+//     block is complete, so the loop is bound by weight loads.
+//
+// The accumulation is compiled for AVX-512, AVX2 and the x86-64 baseline and
+// picked at run time from what the processor supports. Work is proportional
+// to spikes × taps × output channels, plus one pass over the input.
 //
 //===----------------------------------------------------------------------===//
 
 #include "backends/host/HostKernels.h"
+#include "sparseflow/runtime/artifact_format.h"
 
 #include <algorithm>
 #include <cstring>
@@ -19,137 +33,438 @@
 using namespace sparseflow::runtime;
 using namespace sparseflow::runtime::host;
 
+#if defined(__GNUC__) && defined(__x86_64__)
+#define SF_X86_DISPATCH 1
+#define SF_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define SF_X86_DISPATCH 0
+#define SF_ALWAYS_INLINE inline
+#endif
+
 namespace {
 
 /// Calls fn(t) for every set bit t of `bits`, lowest first.
 template <typename F>
-inline void forEachStep(uint64_t bits, F &&fn) {
+SF_ALWAYS_INLINE void forEachStep(uint64_t bits, F &&fn) {
   while (bits) {
     fn(__builtin_ctzll(bits));
     bits &= bits - 1;
   }
 }
 
-inline void addRow(float *__restrict dst, const float *__restrict src,
-                   int64_t n) {
-  for (int64_t i = 0; i < n; ++i)
-    dst[i] += src[i];
+// --- Spike lists --------------------------------------------------------------
+
+/// The spike lists in a kernel's scratch: the channels firing at step t and
+/// position p are list(t * P + p)[0 .. count[t * P + p]). Every list has room
+/// for all channels, so one pass over the input fills them.
+struct SpikeLists {
+  int64_t positions, capacity;
+  int timesteps;
+  uint32_t *count, *channels;
+
+  SpikeLists(void *scratch, int64_t positions, int64_t channels, int timesteps)
+      : positions(positions), capacity(channels), timesteps(timesteps),
+        count(static_cast<uint32_t *>(scratch)),
+        channels(count + timesteps * positions) {}
+
+  const uint32_t *list(int64_t i) const { return channels + i * capacity; }
+
+  /// The number of spikes in all lists.
+  int64_t spikes() const {
+    int64_t total = 0;
+    for (int64_t i = 0; i < timesteps * positions; ++i)
+      total += count[i];
+    return total;
+  }
+
+  /// Appends channel c to position p's lists at the steps set in `bits`
+  /// (channels in increasing order; counts start at 0).
+  void append(int64_t p, int64_t c, uint64_t bits) {
+    forEachStep(bits, [&](int t) {
+      int64_t i = t * positions + p;
+      channels[i * capacity + count[i]++] = static_cast<uint32_t>(c);
+    });
+  }
+
+  /// Fills position p's lists from the words word[c * stride] of the `n`
+  /// channels `candidates` (increasing); the other channels are silent. With
+  /// `resume`, appends to what the lists hold.
+  void fill(int64_t p, const uint64_t *word, int64_t stride,
+            const uint32_t *candidates, int64_t n, bool resume) {
+    switch (timesteps) {
+    case 1: return fillSteps<1>(p, word, stride, candidates, n, resume);
+    case 2: return fillSteps<2>(p, word, stride, candidates, n, resume);
+    case 3: return fillSteps<3>(p, word, stride, candidates, n, resume);
+    case 4: return fillSteps<4>(p, word, stride, candidates, n, resume);
+    case 5: return fillSteps<5>(p, word, stride, candidates, n, resume);
+    case 6: return fillSteps<6>(p, word, stride, candidates, n, resume);
+    case 7: return fillSteps<7>(p, word, stride, candidates, n, resume);
+    case 8: return fillSteps<8>(p, word, stride, candidates, n, resume);
+    default: return fillSteps<0>(p, word, stride, candidates, n, resume);
+    }
+  }
+
+private:
+  /// kSteps = timesteps, or 0 for any. The counts live in registers; with a
+  /// known step count the loop is branch-free: at a step without a spike the
+  /// store lands on the list's next free slot and is overwritten or unread.
+  template <int kSteps>
+  SF_ALWAYS_INLINE void fillSteps(int64_t p, const uint64_t *word,
+                                  int64_t stride, const uint32_t *candidates,
+                                  int64_t n, bool resume) {
+    constexpr int kMax = kSteps ? kSteps : SF_MAX_TIMESTEPS;
+    const int T = kSteps ? kSteps : timesteps;
+    uint32_t *dst[kMax];
+    uint32_t cnt[kMax];
+    for (int t = 0; t < T; ++t) {
+      int64_t i = t * positions + p;
+      dst[t] = channels + i * capacity;
+      cnt[t] = resume ? count[i] : 0;
+    }
+    for (int64_t k = 0; k < n; ++k) {
+      const uint32_t c = candidates[k];
+      const uint64_t bits = word[c * stride];
+      if constexpr (kSteps > 0) {
+        for (int t = 0; t < kSteps; ++t) {
+          dst[t][cnt[t]] = c;
+          cnt[t] += (bits >> t) & 1;
+        }
+      } else {
+        forEachStep(bits, [&](int t) { dst[t][cnt[t]++] = c; });
+      }
+    }
+    for (int t = 0; t < T; ++t)
+      count[t * positions + p] = cnt[t];
+  }
+};
+
+// --- Output-stationary accumulation ---------------------------------------------
+
+/// One tap of an output: its channel list and the weight row of channel 0
+/// at this tap and output block.
+struct Tap {
+  const uint32_t *begin, *end;
+  const float *weight;
+};
+
+/// An output block: contiguous floats at `dst`, whose sums start at `init`
+/// (the bias; null for 0) or, when `resume` is set, at what `dst` holds.
+struct Output {
+  float *dst;
+  const float *init;
+  bool resume;
+};
+
+/// 16 floats; the compiler splits it into the widest registers the target
+/// has (one zmm, two ymm or four xmm). f32x16u reads one from any float
+/// address, like the compilers' own unaligned vector types.
+typedef float f32x16 __attribute__((vector_size(64)));
+typedef float f32x16u
+    __attribute__((vector_size(64), aligned(4), may_alias));
+constexpr int kLanes = 16;
+
+/// Outputs [j0, j0 + V) of `out`, V a multiple of 16: the sums stay in
+/// registers while every channel of every tap adds its weight row.
+template <int V>
+SF_ALWAYS_INLINE void accumulate(const Tap *taps, int tapCount,
+                                 int64_t channelStride, const Output &out,
+                                 int64_t j0) {
+  constexpr int R = V / kLanes;
+  const float *start = out.resume ? out.dst : out.init;
+  f32x16 acc[R] = {};
+  if (start)
+    std::memcpy(acc, start + j0, sizeof acc);
+  for (int i = 0; i < tapCount; ++i) {
+    const float *base = taps[i].weight + j0;
+    for (const uint32_t *c = taps[i].begin; c != taps[i].end; ++c) {
+      const float *w = base + *c * channelStride;
+      for (int r = 0; r < R; ++r)
+        acc[r] += *reinterpret_cast<const f32x16u *>(w + r * kLanes);
+    }
+  }
+  std::memcpy(out.dst + j0, acc, sizeof acc);
 }
 
-/// The output coordinate that input coordinate `i` feeds through tap `k`
-/// (`o * stride - pad + k * dilation = i`), or -1 when there is none.
-inline int64_t outputCoordinate(int64_t i, int64_t pad, int64_t k,
-                                int64_t dilation, int64_t stride,
-                                int64_t outSize) {
-  int64_t shifted = i + pad - k * dilation;
-  if (shifted < 0 || shifted % stride)
-    return -1;
-  int64_t o = shifted / stride;
-  return o < outSize ? o : -1;
+/// The same for outputs [j0, j1), fewer than 16.
+SF_ALWAYS_INLINE void accumulateTail(const Tap *taps, int tapCount,
+                                     int64_t channelStride, const Output &out,
+                                     int64_t j0, int64_t j1) {
+  float acc[kLanes] = {};
+  const float *start = out.resume ? out.dst : out.init;
+  const int64_t len = j1 - j0;
+  if (start)
+    std::memcpy(acc, start + j0, len * sizeof(float));
+  for (int i = 0; i < tapCount; ++i) {
+    const float *base = taps[i].weight + j0;
+    for (const uint32_t *c = taps[i].begin; c != taps[i].end; ++c) {
+      const float *w = base + *c * channelStride;
+      for (int64_t j = 0; j < len; ++j)
+        acc[j] += w[j];
+    }
+  }
+  std::memcpy(out.dst + j0, acc, len * sizeof(float));
 }
 
-/// Output-channel slices for the threads: whole cache lines of floats.
-constexpr int64_t kSliceGrain = 16;
+/// Outputs [j0, j1): blocks of V, then what is left with V / 2, ..., 16,
+/// then the tail.
+template <int V>
+SF_ALWAYS_INLINE void accumulateRange(const Tap *taps, int tapCount,
+                                      int64_t channelStride, const Output &out,
+                                      int64_t j0, int64_t j1) {
+  for (; j0 + V <= j1; j0 += V)
+    accumulate<V>(taps, tapCount, channelStride, out, j0);
+  if (j0 == j1)
+    return;
+  if constexpr (V > kLanes)
+    accumulateRange<V / 2>(taps, tapCount, channelStride, out, j0, j1);
+  else
+    accumulateTail(taps, tapCount, channelStride, out, j0, j1);
+}
+
+/// Output channels per work item.
+constexpr int64_t kItemChannels = 128;
+/// Taps gathered per pass; an output of a larger kernel is resumed.
+constexpr int kMaxTaps = 64;
+/// Conv outputs of a row summed before they are transposed into place.
+constexpr int64_t kOutputTile = 16;
+
+int64_t channelBlocks(int64_t channels) {
+  return (channels + kItemChannels - 1) / kItemChannels;
+}
+
+/// A conv over the spike lists of one image.
+struct ConvJob {
+  const SpikeLists &lists;
+  const float *weight, *bias;
+  float *y;
+  const Window2d &g;
+  int64_t image;
+
+  int64_t items(int timesteps) const {
+    return timesteps * g.outHeight * channelBlocks(g.outChannels);
+  }
+
+  /// Items [i0, i1): output rows (t, oh) × channel blocks. Outputs are
+  /// summed kOutputTile at a time into a buffer, [ow][o], then transposed
+  /// into y's [o][oh][ow].
+  template <int V> SF_ALWAYS_INLINE void run(int64_t i0, int64_t i1) const {
+    const int64_t O = g.outChannels, OH = g.outHeight, OW = g.outWidth;
+    const int64_t P = g.height * g.width, blocks = channelBlocks(O);
+    const int64_t channelStride = g.kernelH * g.kernelW * O;
+    Tap taps[kMaxTaps];
+    alignas(64) float buffer[kOutputTile][kItemChannels];
+    for (int64_t item = i0; item < i1; ++item) {
+      const int64_t row = item / blocks, t = row / OH, oh = row % OH;
+      const int64_t o0 = item % blocks * kItemChannels;
+      const int64_t len = std::min(kItemChannels, O - o0);
+      float *rowOut =
+          y + ((t * g.batch + image) * O + o0) * OH * OW + oh * OW;
+      for (int64_t ow0 = 0; ow0 < OW; ow0 += kOutputTile) {
+        const int64_t tileEnd = std::min(kOutputTile, OW - ow0);
+        for (int64_t j = 0; j < tileEnd; ++j) {
+          const int64_t ow = ow0 + j;
+          Output out{buffer[j], bias ? bias + o0 : nullptr, false};
+          int tapCount = 0;
+          for (int64_t kh = 0; kh < g.kernelH; ++kh) {
+            int64_t ih = oh * g.strideH - g.padTop + kh * g.dilationH;
+            if (ih < 0 || ih >= g.height)
+              continue;
+            for (int64_t kw = 0; kw < g.kernelW; ++kw) {
+              int64_t iw = ow * g.strideW - g.padLeft + kw * g.dilationW;
+              if (iw < 0 || iw >= g.width)
+                continue;
+              int64_t i = t * P + ih * g.width + iw;
+              if (!lists.count[i])
+                continue;
+              taps[tapCount++] = {lists.list(i),
+                                  lists.list(i) + lists.count[i],
+                                  weight + (kh * g.kernelW + kw) * O + o0};
+              if (tapCount == kMaxTaps) {
+                accumulateRange<V>(taps, tapCount, channelStride, out, 0, len);
+                out.resume = true;
+                tapCount = 0;
+              }
+            }
+          }
+          if (tapCount || !out.resume)
+            accumulateRange<V>(taps, tapCount, channelStride, out, 0, len);
+        }
+        for (int64_t o = 0; o < len; ++o) {
+          float *dst = rowOut + o * OH * OW + ow0;
+          for (int64_t j = 0; j < tileEnd; ++j)
+            dst[j] = buffer[j][o];
+        }
+      }
+    }
+  }
+};
+
+/// A linear layer over the spike lists of its rows.
+struct LinearJob {
+  const SpikeLists &lists;
+  const float *weightT, *bias;
+  float *y;
+  int64_t outFeatures;
+
+  int64_t items(int timesteps) const {
+    return timesteps * lists.positions * channelBlocks(outFeatures);
+  }
+
+  /// Items [i0, i1): rows (t, r) × channel blocks.
+  template <int V> SF_ALWAYS_INLINE void run(int64_t i0, int64_t i1) const {
+    const int64_t blocks = channelBlocks(outFeatures);
+    for (int64_t item = i0; item < i1; ++item) {
+      const int64_t row = item / blocks;
+      const int64_t o0 = item % blocks * kItemChannels;
+      Tap tap{lists.list(row), lists.list(row) + lists.count[row],
+              weightT + o0};
+      Output out{y + row * outFeatures + o0, bias ? bias + o0 : nullptr,
+                 false};
+      accumulateRange<V>(&tap, 1, outFeatures, out, 0,
+                         std::min(kItemChannels, outFeatures - o0));
+    }
+  }
+};
+
+// A job's loop once per instruction set, with the widest block that stays in
+// that set's registers; the always-inline accumulation is compiled for the
+// caller's target.
+#if SF_X86_DISPATCH
+template <typename Job>
+__attribute__((target("avx512f"))) void runAvx512(const Job &job, int64_t i0,
+                                                  int64_t i1) {
+  job.template run<128>(i0, i1);
+}
+template <typename Job>
+__attribute__((target("avx2"))) void runAvx2(const Job &job, int64_t i0,
+                                             int64_t i1) {
+  job.template run<64>(i0, i1);
+}
+#endif
+template <typename Job>
+void runBaseline(const Job &job, int64_t i0, int64_t i1) {
+  job.template run<32>(i0, i1);
+}
+
+/// Work (about one vector add or list store each) below which a chunk is
+/// not worth waking a worker for.
+constexpr int64_t kMinChunkWork = 32768;
+
+/// The grain that gives every chunk of `n` units at least kMinChunkWork of
+/// `work` in all.
+int64_t grainFor(int64_t n, int64_t work) {
+  return std::max<int64_t>(1, kMinChunkWork * n / std::max<int64_t>(work, 1));
+}
+
+/// Runs all of `job`'s items, whose accumulation costs about `work` vector
+/// adds in all.
+template <typename Job>
+void runItems(const Job &job, int timesteps, int64_t work, VectorIsa isa,
+              ThreadPool &pool) {
+  void (*fn)(const Job &, int64_t, int64_t) = runBaseline<Job>;
+#if SF_X86_DISPATCH
+  if (isa == VectorIsa::Avx512)
+    fn = runAvx512<Job>;
+  else if (isa == VectorIsa::Avx2)
+    fn = runAvx2<Job>;
+#endif
+  const int64_t items = job.items(timesteps);
+  pool.parallelFor(items, grainFor(items, work),
+                   [&](int64_t i0, int64_t i1) { fn(job, i0, i1); });
+}
 
 } // namespace
 
+VectorIsa host::bestVectorIsa() {
+#if SF_X86_DISPATCH
+  static const VectorIsa best = __builtin_cpu_supports("avx512f")
+                                    ? VectorIsa::Avx512
+                                : __builtin_cpu_supports("avx2")
+                                    ? VectorIsa::Avx2
+                                    : VectorIsa::Baseline;
+  return best;
+#else
+  return VectorIsa::Baseline;
+#endif
+}
+
+bool host::supportsVectorIsa(VectorIsa isa) {
+  return static_cast<int>(isa) <= static_cast<int>(bestVectorIsa());
+}
+
+size_t host::sparseScratchBytes(int64_t positions, int64_t channels,
+                                int timesteps) {
+  return static_cast<size_t>(timesteps) * positions * (channels + 1) *
+         sizeof(uint32_t);
+}
+
 void host::conv2dSparse(const uint64_t *x, const float *weightArranged,
                         const float *bias, float *y, const Window2d &g,
-                        int timesteps, int64_t blockSize, float *scratch,
-                        ThreadPool &pool) {
-  const int64_t O = g.outChannels, OH = g.outHeight, OW = g.outWidth;
-  const int64_t H = g.height, W = g.width;
-  const int64_t images = g.batch; // N: spikes hold every step
-  const int64_t tapStride = O;
-  const int64_t block = blockSize > 0 ? blockSize : std::max(H, W);
-
-  // Scatter one active input neuron (c, ih, iw) firing at `bits` into the
-  // accumulator [T][OH][OW][O], for outputs [o0, o1).
-  auto scatter = [&](float *acc, int64_t c, int64_t ih, int64_t iw,
-                     uint64_t bits, int64_t o0, int64_t len) {
-    for (int64_t kh = 0; kh < g.kernelH; ++kh) {
-      int64_t oh =
-          outputCoordinate(ih, g.padTop, kh, g.dilationH, g.strideH, OH);
-      if (oh < 0)
-        continue;
-      for (int64_t kw = 0; kw < g.kernelW; ++kw) {
-        int64_t ow =
-            outputCoordinate(iw, g.padLeft, kw, g.dilationW, g.strideW, OW);
-        if (ow < 0)
-          continue;
-        const float *w =
-            weightArranged + ((c * g.kernelH + kh) * g.kernelW + kw) *
-                                 tapStride + o0;
-        forEachStep(bits, [&](int t) {
-          addRow(acc + ((t * OH + oh) * OW + ow) * O + o0, w, len);
-        });
-      }
-    }
-  };
-
-  for (int64_t n = 0; n < images; ++n) {
-    pool.parallelFor(O, kSliceGrain, [&](int64_t o0, int64_t o1) {
-      const int64_t len = o1 - o0;
-      for (int64_t p = 0; p < timesteps * OH * OW; ++p) {
-        float *acc = scratch + p * O + o0;
-        if (bias)
-          std::memcpy(acc, bias + o0, len * sizeof(float));
-        else
-          std::fill(acc, acc + len, 0.0f);
-      }
-      for (int64_t c = 0; c < g.channels; ++c) {
-        const uint64_t *plane = x + (n * g.channels + c) * H * W;
-        for (int64_t by = 0; by < H; by += block)
-          for (int64_t bx = 0; bx < W; bx += block) {
-            int64_t yEnd = std::min(by + block, H),
-                    xEnd = std::min(bx + block, W);
-            if (blockSize > 0 && !orTile(plane, W, by, yEnd, bx, xEnd))
-              continue;
-            for (int64_t ih = by; ih < yEnd; ++ih)
-              for (int64_t iw = bx; iw < xEnd; ++iw)
-                if (uint64_t bits = plane[ih * W + iw])
-                  scatter(scratch, c, ih, iw, bits, o0, len);
-          }
-      }
-      // [T][OH][OW][O] -> [T][N][O][OH][OW]
-      for (int t = 0; t < timesteps; ++t)
-        for (int64_t o = o0; o < o1; ++o) {
-          float *out = y + ((t * images + n) * O + o) * OH * OW;
-          const float *acc = scratch + t * OH * OW * O + o;
-          for (int64_t p = 0; p < OH * OW; ++p)
-            out[p] = acc[p * O];
+                        int timesteps, int64_t blockSize, void *scratch,
+                        ThreadPool &pool, VectorIsa isa) {
+  const int64_t C = g.channels, H = g.height, W = g.width;
+  // The lists are built tile by tile. A tile's candidate channels are those
+  // with a spike in it (with a block size, one OR over the tile decides; a
+  // silent tile costs nothing more) or all channels; each of its pixels then
+  // reads the candidates' words, which stay in cache from pixel to pixel.
+  const int64_t tile = blockSize > 0 ? blockSize : 8;
+  const int64_t tilesX = (W + tile - 1) / tile;
+  constexpr int64_t kChunk = 1024; // candidate channels per pass
+  SpikeLists lists(scratch, H * W, C, timesteps);
+  for (int64_t n = 0; n < g.batch; ++n) {
+    const uint64_t *image = x + n * C * H * W;
+    const int64_t tiles = (H + tile - 1) / tile * tilesX;
+    pool.parallelFor(tiles, grainFor(tiles, C * H * W * timesteps),
+                     [&](int64_t u0, int64_t u1) {
+      uint32_t candidates[kChunk];
+      for (int64_t u = u0; u < u1; ++u) {
+        const int64_t y0 = u / tilesX * tile, y1 = std::min(y0 + tile, H);
+        const int64_t x0 = u % tilesX * tile, x1 = std::min(x0 + tile, W);
+        for (int64_t c0 = 0; c0 < C; c0 += kChunk) {
+          int64_t count = 0;
+          for (int64_t c = c0; c < std::min(c0 + kChunk, C); ++c)
+            if (blockSize <= 0 || orTile(image + c * H * W, W, y0, y1, x0, x1))
+              candidates[count++] = static_cast<uint32_t>(c);
+          for (int64_t ih = y0; ih < y1; ++ih)
+            for (int64_t iw = x0; iw < x1; ++iw)
+              lists.fill(ih * W + iw, image + ih * W + iw, H * W, candidates,
+                         count, c0 > 0);
         }
+      }
     });
+    const int64_t vectors = (g.outChannels + 15) / 16;
+    const int64_t work = (lists.spikes() * g.kernelH * g.kernelW +
+                          timesteps * g.outHeight * g.outWidth) *
+                         vectors;
+    runItems(ConvJob{lists, weightArranged, bias, y, g, n}, timesteps, work,
+             isa, pool);
   }
 }
 
 void host::linearSparse(const uint64_t *x, const float *weightT,
                         const float *bias, float *y, int64_t rows,
                         int64_t inFeatures, int64_t outFeatures, int timesteps,
-                        int64_t blockSize, ThreadPool &pool) {
-  const int64_t block = blockSize > 0 ? blockSize : inFeatures;
-  pool.parallelFor(outFeatures, kSliceGrain, [&](int64_t o0, int64_t o1) {
-    const int64_t len = o1 - o0;
-    for (int64_t r = 0; r < rows; ++r) {
-      for (int t = 0; t < timesteps; ++t) {
-        float *out = y + (t * rows + r) * outFeatures + o0;
-        if (bias)
-          std::memcpy(out, bias + o0, len * sizeof(float));
-        else
-          std::fill(out, out + len, 0.0f);
-      }
-      const uint64_t *in = x + r * inFeatures;
-      for (int64_t k0 = 0; k0 < inFeatures; k0 += block) {
-        int64_t k1 = std::min(k0 + block, inFeatures);
-        if (blockSize > 0 && !orTile(in, inFeatures, 0, 1, k0, k1))
+                        int64_t blockSize, void *scratch, ThreadPool &pool,
+                        VectorIsa isa) {
+  const int64_t K = inFeatures;
+  const int64_t block = blockSize > 0 ? blockSize : K;
+  SpikeLists lists(scratch, rows, K, timesteps);
+  std::fill(lists.count, lists.count + timesteps * rows, 0);
+  pool.parallelFor(rows, grainFor(rows, rows * K), [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const uint64_t *in = x + r * K;
+      for (int64_t k0 = 0; k0 < K; k0 += block) {
+        const int64_t k1 = std::min(k0 + block, K);
+        if (blockSize > 0 && !orTile(in, K, 0, 1, k0, k1))
           continue;
         for (int64_t k = k0; k < k1; ++k)
           if (uint64_t bits = in[k])
-            forEachStep(bits, [&](int t) {
-              addRow(y + (t * rows + r) * outFeatures + o0,
-                     weightT + k * outFeatures + o0, len);
-            });
+            lists.append(r, k, bits);
       }
     }
   });
+  const int64_t work =
+      (lists.spikes() + timesteps * rows) * ((outFeatures + 15) / 16);
+  runItems(LinearJob{lists, weightT, bias, y, outFeatures}, timesteps, work,
+           isa, pool);
 }
