@@ -8,7 +8,7 @@ from lit.llvm import llvm_config
 
 config.name = "SparseFlow"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir", ".textproto"]
+config.suffixes = [".mlir", ".textproto", ".s"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.sparseflow_obj_root, "test")
 # Directories holding tests of other kinds (GoogleTest, pytest).
@@ -19,5 +19,5 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 config.substitutions.append(("%python", config.python_executable))
 llvm_config.add_tool_substitutions(
-    ["sf-opt", "sfc"], [config.sparseflow_tools_dir, config.llvm_tools_dir]
+    ["sf-opt", "sfc", "sf-asm"], [config.sparseflow_tools_dir, config.llvm_tools_dir]
 )
