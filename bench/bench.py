@@ -98,19 +98,28 @@ def torch_seconds(fn, repeats):
     return best
 
 
+def selected(only):
+    return [layer for layer in LAYERS if not only or only in layer[0]]
+
+
+def layer_sessions(kind, shape, out, k, pad, n, tmp):
+    """The layer compiled with the sparse and with the dense kernels, as
+    profiling sessions, plus its torch weight, bias and input shape."""
+    path = tmp / f"{kind}.onnx"
+    w, b, x_shape = layer_model(kind, shape, out, k, pad, n, path)
+    sparse = sparseflow.compile(path, tmp / "sparse.sfa").session(profile=True)
+    dense = sparseflow.compile(path, tmp / "dense.sfa",
+                               extra_args=["--sparse-kernels=false"]).session(profile=True)
+    return sparse, dense, w, b, x_shape
+
+
 def bench_layers(batches, repeats, only, tmp):
     print("| layer | N | density | pattern | sparse (ms) | our dense (ms) | PyTorch (ms) | vs dense | vs PyTorch | goal 0.6/d |")
     print("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|")
     rng = np.random.default_rng(1)
-    for name, kind, shape, out, k, pad in LAYERS:
-        if only and only not in name:
-            continue
+    for name, kind, shape, out, k, pad in selected(only):
         for n in batches:
-            path = tmp / f"{kind}.onnx"
-            w, b, x_shape = layer_model(kind, shape, out, k, pad, n, path)
-            sparse = sparseflow.compile(path, tmp / "sparse.sfa").session(profile=True)
-            dense = sparseflow.compile(path, tmp / "dense.sfa",
-                                       extra_args=["--sparse-kernels=false"]).session(profile=True)
+            sparse, dense, w, b, x_shape = layer_sessions(kind, shape, out, k, pad, n, tmp)
             for density in DENSITIES:
                 for clustered in (False, True):
                     x = spikes((T, *x_shape), density, clustered, rng)
@@ -135,14 +144,8 @@ def bench_saturation(repeats, only, tmp):
     print("| layer | density | sparse (ms) | our dense (ms) | sparse vs dense |")
     print("|---|---:|---:|---:|---:|")
     rng = np.random.default_rng(2)
-    for name, kind, shape, out, k, pad in LAYERS:
-        if only and only not in name:
-            continue
-        path = tmp / f"{kind}.onnx"
-        _, _, x_shape = layer_model(kind, shape, out, k, pad, 1, path)
-        sparse = sparseflow.compile(path, tmp / "sparse.sfa").session(profile=True)
-        dense = sparseflow.compile(path, tmp / "dense.sfa",
-                                   extra_args=["--sparse-kernels=false"]).session(profile=True)
+    for name, kind, shape, out, k, pad in selected(only):
+        sparse, dense, _, _, x_shape = layer_sessions(kind, shape, out, k, pad, 1, tmp)
         for density in (0.5, 1.0):
             x = spikes((T, *x_shape), density, False, rng)
             t_sparse = op_seconds(sparse, x, repeats)

@@ -7,10 +7,10 @@
 //
 //  1. Spike lists. One pass over the packed input builds, for every timestep
 //     t and position p (a pixel of a conv input, a row of a linear input),
-//     the list of channels that fire there at t. Words of silent neurons cost
-//     one load; with a block size, a tile of silent neurons costs one OR over
-//     the tile and nothing after. The pass touches each spike a constant
-//     number of times.
+//     the list of channels that fire there at t. With a block size, a tile
+//     of a channel with no spike costs one OR over the tile and nothing
+//     after; the words of the other channels cost a load and, for T <= 8, T
+//     branch-free stores.
 //  2. Output-stationary accumulation. For every output (t, pixel or row) and
 //     block of V output channels, the V partial sums live in vector
 //     registers while the kernel adds, tap by tap, the weight row
