@@ -169,6 +169,8 @@ TEST(SpikeCoreIsa, MalformedTextIsRejected) {
             "line 1, column 6: unexpected operand 'now' for HALT");
   EXPECT_EQ(assembleError("ACC base=1 base=2"),
             "line 1, column 5: operand base repeated");
+  EXPECT_EQ(assembleError("FIRE thr=1 reset=hard reset=soft"),
+            "line 1, column 12: operand reset repeated");
   EXPECT_EQ(assembleError("BIAS base=2"),
             "line 1, column 6: BIAS base must be a multiple of 4");
   EXPECT_EQ(assembleError("ACC base=0x1G"),

@@ -321,8 +321,12 @@ public:
       return fail(head.column, "unknown mnemonic '" + std::string(head.key) +
                                    "' (expected NOP, ACC, LEAK, FIRE, BIAS "
                                    "or HALT)");
-    for (size_t i = 1; i < tokens.size(); ++i)
+    for (size_t i = 1; i < tokens.size(); ++i) {
+      if (const Token *earlier = find(tokens[i].key))
+        return fail(earlier->column,
+                    "operand " + std::string(tokens[i].key) + " repeated");
       operands.push_back(tokens[i]);
+    }
     switch (inst.opcode) {
     case Opcode::Nop:
     case Opcode::Halt:
@@ -417,11 +421,6 @@ private:
     if (!token)
       return fail(operands.empty() ? 1 : operands.back().column,
                   std::string("missing operand ") + std::string(key) + "=");
-    size_t duplicates = 0;
-    for (const Token &t : operands)
-      duplicates += t.key == key;
-    if (duplicates > 1)
-      return fail(token->column, "operand " + std::string(key) + " repeated");
     std::optional<int64_t> value = parseInteger(token->value);
     if (!value || *value < lo || *value > hi)
       return fail(token->column,
