@@ -349,8 +349,10 @@ sf_status_t runtime::createSession(sf_model_t *model,
   if (!session.arena || (scratchBytes && !session.scratch)) {
     destroySession(session);
     return sf_status_make(SF_STATUS_RESOURCE_EXHAUSTED,
-                          "cannot allocate the session's %llu-byte arena",
-                          (unsigned long long)arenaBytes);
+                          "cannot allocate the session's %llu-byte arena "
+                          "and %llu-byte sparse-kernel scratch",
+                          (unsigned long long)arenaBytes,
+                          (unsigned long long)scratchBytes);
   }
   session.tensorData.resize(model->tensors.size());
   for (size_t i = 0; i < model->tensors.size(); ++i) {
