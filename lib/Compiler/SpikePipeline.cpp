@@ -7,6 +7,7 @@
 #include "sparseflow/Compiler/SpikePipeline.h"
 
 #include "sparseflow/Dialect/Spike/SpikePasses.h"
+#include "sparseflow/Dialect/SpikeCore/SpikeCorePasses.h"
 
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -40,14 +41,21 @@ void sparseflow::buildSpikePipeline(OpPassManager &pm,
   pm.addPass(spike::createSpikePartition(partitionOptions));
   pm.addPass(spike::createSpikeVerifyStage(
       {/*stage=*/"partitioned", /*spikecoreConfig=*/options.spikecoreConfig}));
+  if (last == PipelineStage::Partitioned)
+    return;
+
+  pm.addPass(spikecore::createSpikeQuantize(
+      {/*perChannel=*/options.perChannel, /*calibration=*/options.calibration}));
+  pm.addPass(spikecore::createSpikeCoreCodegen({options.spikecoreConfig}));
 }
 
 void sparseflow::registerSpikePipelines() {
   spike::registerSpikePasses();
+  spikecore::registerSpikeCorePasses();
   PassPipelineRegistration<SpikePipelineOptions>(
       "spike-default-pipeline",
-      "Canonicalize, fold BatchNorm, tag spike consumers, choose block sizes "
-      "and partition between targets",
+      "Canonicalize, fold BatchNorm, tag spike consumers, choose block sizes, "
+      "partition between targets, quantize and allocate SpikeCore layers",
       [](OpPassManager &pm, const SpikePipelineOptions &options) {
         buildSpikePipeline(pm, options);
       });

@@ -64,9 +64,14 @@ class Model:
     output_shape = property(lambda self: tuple(self._native.output_shapes[0]))
 
     def session(self, backend: str = "auto", seed: int = 0,
-                profile: bool = False) -> "_runtime.Session":
-        """A new session (its own memory and profile counters)."""
-        return _runtime.Session(self._native, backend, seed, profile)
+                profile: bool = False, spike_log: bool = False) -> "_runtime.Session":
+        """A new session (its own memory, profile counters and spike log).
+
+        With `spike_log`, `session.spike_log()` returns the events SpikeCore
+        layers emitted in the last run as an [E, 5] uint32 array of (op,
+        sample, step, neuron, payload).
+        """
+        return _runtime.Session(self._native, backend, seed, profile, spike_log)
 
     def run(self, x, backend: str = "auto", seed: int = 0, session=None) -> np.ndarray:
         """Runs the model on `x` and returns the read-out output.
@@ -112,11 +117,14 @@ def compile(model: PathLike, output: Optional[PathLike] = None, *,
             timesteps: Optional[int] = None, encoding: Optional[str] = None,
             readout: Optional[str] = None, batch: Optional[int] = None,
             block_size: Optional[Union[int, str]] = None,
+            calibration: Optional[PathLike] = None, per_channel: bool = False,
+            spikecore_config: Optional[PathLike] = None,
             extra_args: Iterable[str] = ()) -> Model:
     """Compiles an ONNX model with `sfc` and loads the artifact.
 
     The artifact is written to `output` (default: the model's path with the
-    suffix .sfa).
+    suffix .sfa). `calibration` (a .npy of model inputs), `per_channel` and
+    `spikecore_config` configure SpikeCore quantization and the target.
     """
     model = pathlib.Path(model)
     output = pathlib.Path(output) if output else model.with_suffix(".sfa")
@@ -124,9 +132,12 @@ def compile(model: PathLike, output: Optional[PathLike] = None, *,
         targets = ",".join(targets)
     args = [_sfc(), "compile", str(model), "-o", str(output), f"--targets={targets}"]
     for flag, value in (("timesteps", timesteps), ("encoding", encoding),
-                        ("readout", readout), ("batch", batch), ("block-size", block_size)):
+                        ("readout", readout), ("batch", batch), ("block-size", block_size),
+                        ("calibration", calibration), ("spikecore-config", spikecore_config)):
         if value is not None:
             args.append(f"--{flag}={value}")
+    if per_channel:
+        args.append("--per-channel")
     args.extend(extra_args)
     result = subprocess.run(args, capture_output=True, text=True)
     if result.returncode != 0:

@@ -14,6 +14,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -91,13 +92,14 @@ public:
 class Session {
 public:
   Session(const Model &model, const std::string &backend, uint64_t seed,
-          bool profile)
+          bool profile, bool spikeLog)
       : model(model) {
     sf_session_options_t options;
     sf_session_options_initialize(&options);
     options.backend = parseBackend(backend);
     options.seed = seed;
     options.profile = profile;
+    options.spike_log = spikeLog;
     sf_session_t *raw = nullptr;
     check(sf_session_create(model.model.get(), &options, &raw));
     session.reset(raw, sf_session_release);
@@ -162,9 +164,43 @@ public:
         layer["spike_histogram"] = std::vector<uint64_t>(
             p->spike_histogram, p->spike_histogram + T + 1);
       }
+      if (p->is_spikecore) {
+        const sf_spikecore_profile_t &c = p->spikecore;
+        py::dict core;
+        core["first_core"] = c.first_core;
+        core["cycles"] = c.cycles;
+        core["instructions"] = c.instructions;
+        core["acc_events"] = c.acc_events;
+        core["acc_ops"] = c.acc_ops;
+        core["leak_ops"] = c.leak_ops;
+        core["bias_ops"] = c.bias_ops;
+        core["fire_ops"] = c.fire_ops;
+        core["out_ops"] = c.out_ops;
+        core["spikes"] = c.spikes;
+        core["saturations"] = c.saturations;
+        core["input_clamps"] = c.input_clamps;
+        core["energy_pj"] = c.energy_pj < 0 ? py::object(py::none())
+                                            : py::object(py::float_(c.energy_pj));
+        core["core_spikes"] = std::vector<uint64_t>(
+            c.core_spikes, c.core_spikes + c.core_count);
+        layer["spikecore"] = core;
+      }
       layers.append(layer);
     }
     return layers;
+  }
+
+  /// The last run's SpikeCore events as an [E, 5] uint32 array: op, sample,
+  /// step, neuron, payload.
+  py::array_t<uint32_t> spikeLog() const {
+    const sf_spike_event_t *events = nullptr;
+    size_t count = sf_session_spike_log(session.get(), &events);
+    py::array_t<uint32_t> array({static_cast<py::ssize_t>(count),
+                                 static_cast<py::ssize_t>(5)});
+    static_assert(sizeof(sf_spike_event_t) == 5 * sizeof(uint32_t));
+    if (count)
+      std::memcpy(array.mutable_data(), events, count * sizeof(*events));
+    return array;
   }
 
 private:
@@ -226,11 +262,13 @@ PYBIND11_MODULE(_runtime, m) {
       });
 
   py::class_<Session>(m, "Session")
-      .def(py::init<const Model &, const std::string &, uint64_t, bool>(),
+      .def(py::init<const Model &, const std::string &, uint64_t, bool,
+                    bool>(),
            py::arg("model"), py::arg("backend") = "auto", py::arg("seed") = 0,
-           py::arg("profile") = false)
+           py::arg("profile") = false, py::arg("spike_log") = false)
       .def("run", &Session::run, py::arg("inputs"))
-      .def("profile", &Session::profile);
+      .def("profile", &Session::profile)
+      .def("spike_log", &Session::spikeLog);
 
   m.def("has_backend", [](const std::string &name) {
     return sf_instance_has_backend(sharedInstance().get(), parseBackend(name)) !=

@@ -12,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include <iterator>
 #include <random>
 
 using namespace sparseflow::spikecore;
@@ -19,13 +20,15 @@ using namespace sparseflow::spikecore;
 namespace {
 
 Instruction randomInstruction(std::mt19937 &rng) {
-  static const Opcode opcodes[] = {Opcode::Nop,  Opcode::Acc,  Opcode::Leak,
-                                   Opcode::Fire, Opcode::Bias, Opcode::Halt};
+  static const Opcode opcodes[] = {Opcode::Nop,  Opcode::Acc, Opcode::Leak,
+                                   Opcode::Fire, Opcode::Bias, Opcode::Out,
+                                   Opcode::Halt};
   std::uniform_int_distribution<int32_t> any(INT32_MIN, INT32_MAX);
   Instruction inst;
-  inst.opcode = opcodes[rng() % 6];
+  inst.opcode = opcodes[rng() % std::size(opcodes)];
   switch (inst.opcode) {
   case Opcode::Nop:
+  case Opcode::Out:
   case Opcode::Halt:
     break;
   case Opcode::Acc:
@@ -154,7 +157,7 @@ TEST(SpikeCoreIsa, MalformedWordsAreRejected) {
 TEST(SpikeCoreIsa, MalformedTextIsRejected) {
   EXPECT_EQ(assembleError("NOP\n  ACCX base=0\n"),
             "line 2, column 3: unknown mnemonic 'ACCX' (expected NOP, ACC, "
-            "LEAK, FIRE, BIAS or HALT)");
+            "LEAK, FIRE, BIAS, OUT or HALT)");
   EXPECT_EQ(assembleError("ACC\n"), "line 1, column 1: missing operand base=");
   EXPECT_EQ(assembleError("LEAK mul=1 shift=32 vleak=0"),
             "line 1, column 12: shift=32 is not an integer in [0, 31]");

@@ -15,14 +15,16 @@
 #include "mlir/Transforms/Passes.h"
 #include "sparseflow/Compiler/SpikePipeline.h"
 #include "sparseflow/Dialect/Spike/SpikeDialect.h"
+#include "sparseflow/Dialect/SpikeCore/SpikeCoreDialect.h"
 
 int main(int argc, char **argv) {
   mlir::registerTransformsPasses();
   sparseflow::registerSpikePipelines();
 
   mlir::DialectRegistry registry;
-  registry.insert<sparseflow::spike::SpikeDialect, mlir::arith::ArithDialect,
-                  mlir::func::FuncDialect>();
+  registry.insert<sparseflow::spike::SpikeDialect,
+                  sparseflow::spikecore::SpikeCoreDialect,
+                  mlir::arith::ArithDialect, mlir::func::FuncDialect>();
 
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "SparseFlow optimizer driver\n", registry));

@@ -3,10 +3,11 @@
 // Part of SparseFlow.
 //
 //   sfc compile model.onnx [-o model.sfa]
-//       [--emit=spike|tagged|partitioned|plan|artifact]
+//       [--emit=spike|tagged|partitioned|spikecore|asm|plan|artifact]
 //       [--targets=host,gpu,spikecore] [--block-size=auto|0|8|16]
 //       [--placement=FILE.json] [--save-placement=FILE.json]
-//       [--spikecore-config=FILE.json] [--report] [--report-json=PATH]
+//       [--spikecore-config=FILE.json] [--per-channel]
+//       [--calibration=INPUTS.npy] [--report] [--report-json=PATH]
 //       [--timesteps=T] [--encoding=direct|rate|spikes]
 //       [--readout=mean|sum|last|all] [--batch=N] [--split-input-file]
 //       [--verify-diagnostics]
@@ -28,6 +29,7 @@
 #include "sparseflow/Compiler/PlacementReport.h"
 #include "sparseflow/Compiler/SpikePipeline.h"
 #include "sparseflow/Dialect/Spike/SpikeDialect.h"
+#include "sparseflow/Dialect/SpikeCore/SpikeCoreDialect.h"
 #include "sparseflow/Target/Artifact/ArtifactWriter.h"
 #include "sparseflow/Target/ONNX/ONNXImporter.h"
 #include "llvm/Support/CommandLine.h"
@@ -55,7 +57,7 @@ cl::opt<std::string> outputFilename("o",
                                     cl::cat(sfcCategory));
 /// What `sfc compile` writes: the IR after a pipeline stage, or the
 /// serialized result.
-enum class Emit { Spike, Tagged, Partitioned, Plan, Artifact };
+enum class Emit { Spike, Tagged, Partitioned, SpikeCore, Asm, Plan, Artifact };
 
 cl::opt<Emit> emit(
     "emit", cl::desc("The stage to stop after and print"),
@@ -66,6 +68,12 @@ cl::opt<Emit> emit(
                    "with block sizes"),
         clEnumValN(Emit::Partitioned, "partitioned",
                    "every op placed on a target, outlined per target"),
+        clEnumValN(Emit::SpikeCore, "spikecore",
+                   "SpikeCore partitions quantized, allocated to cores, with "
+                   "their instructions"),
+        clEnumValN(Emit::Asm, "asm",
+                   "the SpikeCore program as text assembly (sf-asm reads "
+                   "it)"),
         clEnumValN(Emit::Plan, "plan",
                    "the runtime's execution plan as text: tensors, memory "
                    "plan, kernels"),
@@ -79,8 +87,10 @@ PipelineStage lastStage() {
     return PipelineStage::Imported;
   case Emit::Tagged:
     return PipelineStage::Tagged;
-  default:
+  case Emit::Partitioned:
     return PipelineStage::Partitioned;
+  default:
+    return PipelineStage::SpikeCore;
   }
 }
 cl::list<std::string> targets(
@@ -104,6 +114,16 @@ cl::opt<std::string> savePlacement(
 cl::opt<std::string> spikecoreConfig(
     "spikecore-config", cl::desc("SpikeCore target description"),
     cl::value_desc("FILE.json"), cl::cat(sfcCategory));
+cl::opt<bool> perChannel(
+    "per-channel",
+    cl::desc("Quantize SpikeCore weights with one scale per output neuron "
+             "(default: per layer)"),
+    cl::init(false), cl::cat(sfcCategory));
+cl::opt<std::string> calibration(
+    "calibration",
+    cl::desc("A batch of model inputs (.npy, float32) that sets the ranges of "
+             "graded (ReLU) SpikeCore layers"),
+    cl::value_desc("INPUTS.npy"), cl::cat(sfcCategory));
 cl::opt<bool> report("report",
                      cl::desc("Print a table of the ops with their shapes, "
                               "spike input, block size and target (stderr)"),
@@ -193,6 +213,8 @@ LogicalResult compile(ModuleOp module) {
   pipelineOptions.blockSize = blockSize.getValue();
   pipelineOptions.placement = placementFile.getValue();
   pipelineOptions.spikecoreConfig = spikecoreConfig.getValue();
+  pipelineOptions.perChannel = perChannel.getValue();
+  pipelineOptions.calibration = calibration.getValue();
   PassManager pm(module->getName());
   if (failed(applyPassManagerCLOptions(pm)))
     return failure();
@@ -225,6 +247,8 @@ LogicalResult emitOutput(ModuleOp module, raw_ostream &os) {
     return writeArtifact(module, os, artifactOptions);
   if (emit == Emit::Plan)
     return printExecutionPlan(module, os, artifactOptions);
+  if (emit == Emit::Asm)
+    return spikecore::printAssembly(module, os);
   module->print(os);
   os << "\n";
   return success();
@@ -234,8 +258,8 @@ LogicalResult emitOutput(ModuleOp module, raw_ostream &os) {
 LogicalResult processBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer,
                             raw_ostream &os, const ONNXImportOptions &options) {
   DialectRegistry registry;
-  registry
-      .insert<spike::SpikeDialect, func::FuncDialect, arith::ArithDialect>();
+  registry.insert<spike::SpikeDialect, spikecore::SpikeCoreDialect,
+                  func::FuncDialect, arith::ArithDialect>();
   MLIRContext context(registry);
   // Diagnostics point at the ONNX node; printing the half-built op adds noise.
   context.printOpOnDiagnostic(false);

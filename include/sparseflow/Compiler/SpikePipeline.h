@@ -27,6 +27,9 @@ enum class PipelineStage {
   Tagged,
   /// Every op placed on a target and outlined into per-target functions.
   Partitioned,
+  /// SpikeCore partitions quantized into spikecore.layer ops, allocated to
+  /// cores, with their routines.
+  SpikeCore,
 };
 
 struct SpikePipelineOptions
@@ -47,16 +50,24 @@ struct SpikePipelineOptions
   Option<std::string> spikecoreConfig{
       *this, "spikecore-config",
       llvm::cl::desc("SpikeCore target description (JSON)")};
+  Option<bool> perChannel{
+      *this, "per-channel",
+      llvm::cl::desc("Quantize SpikeCore weights per output neuron"),
+      llvm::cl::init(false)};
+  Option<std::string> calibration{
+      *this, "calibration",
+      llvm::cl::desc("Model inputs (.npy) that calibrate graded SpikeCore "
+                     "layers")};
 };
 
 /// Adds the passes that take imported spike IR to `last`, checking the
 /// contract of every stage it reaches.
 void buildSpikePipeline(mlir::OpPassManager &pm,
                         const SpikePipelineOptions &options,
-                        PipelineStage last = PipelineStage::Partitioned);
+                        PipelineStage last = PipelineStage::SpikeCore);
 
-/// Registers `spike-default-pipeline` (up to the partitioned stage) and the
-/// spike passes for mlir-opt style tools.
+/// Registers `spike-default-pipeline` (up to the SpikeCore stage) and the
+/// spike and spikecore passes for mlir-opt style tools.
 void registerSpikePipelines();
 
 } // namespace sparseflow

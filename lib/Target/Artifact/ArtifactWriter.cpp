@@ -15,6 +15,7 @@
 #include "sparseflow/Dialect/Spike/SpikeOps.h"
 #include "sparseflow/Dialect/Spike/SpikePlacement.h"
 #include "sparseflow/Dialect/Spike/SpikeTargets.h"
+#include "sparseflow/Dialect/SpikeCore/SpikeCorePasses.h"
 #include "sparseflow/runtime/artifact_format.h"
 #include "sparseflow/runtime/sfa_generated.h"
 
@@ -122,6 +123,10 @@ public:
 private:
   LogicalResult lowerFunction(func::FuncOp func, spike::Target target);
   LogicalResult lowerOp(Operation *op, spike::Target target);
+  LogicalResult
+  lowerSpikeCoreLayer(spikecore::LayerOp layer, PlanOp &plan,
+                      sfa::Storage &resultStorage,
+                      function_ref<LogicalResult(Value, bool)> dataOperand);
 
   /// The tensor holding `value`'s activations or constant data.
   FailureOr<uint32_t> tensorFor(Value value, Operation *user);
@@ -135,6 +140,9 @@ private:
   /// Appends `op` and records the live ranges of its tensors.
   void addOp(PlanOp op);
   void planMemory();
+
+  /// The SpikeCore target description, once a SpikeCore layer is lowered.
+  std::optional<spike::SpikeCoreDescription> spikecore;
 
   bool isPacked(uint32_t tensor) const {
     return tensors[tensor].storage == sfa::Storage::PackedSpikes;
@@ -619,6 +627,11 @@ LogicalResult PlanBuilder::lowerOp(Operation *op, spike::Target target) {
             };
             return dataOperand(lif.getInput(), true);
           })
+          .Case([&](spikecore::LayerOp layer) {
+            plan.target = sfa::Target::SpikeCore;
+            return lowerSpikeCoreLayer(layer, plan, resultStorage,
+                                       dataOperand);
+          })
           .Default([&](Operation *other) {
             return nodeError(other) << "the op is not supported by the runtime";
           });
@@ -626,7 +639,8 @@ LogicalResult PlanBuilder::lowerOp(Operation *op, spike::Target target) {
     return failure();
 
   auto type = cast<RankedTensorType>(op->getResult(0).getType());
-  bool resultTemporal = temporal || plan.kind == sfa::OpKind::LIF;
+  bool resultTemporal = temporal || plan.kind == sfa::OpKind::LIF ||
+                        plan.kind == sfa::OpKind::SpikeCoreLayer;
   std::string name = plan.name.empty()
                          ? op->getName().stripDialect().str() +
                                std::to_string(ops.size())
@@ -635,6 +649,89 @@ LogicalResult PlanBuilder::lowerOp(Operation *op, spike::Target target) {
                                        resultTemporal, type.getShape(),
                                        name));
   addOp(std::move(plan));
+  return success();
+}
+
+LogicalResult PlanBuilder::lowerSpikeCoreLayer(
+    spikecore::LayerOp layer, PlanOp &plan, sfa::Storage &resultStorage,
+    function_ref<LogicalResult(Value, bool)> dataOperand) {
+  if (!layer.isAllocated())
+    return nodeError(layer) << "the layer has no cores; run spikecore-codegen";
+  if (!spikecore) {
+    auto json = module->getAttrOfType<StringAttr>(spikecore::kTargetAttrName);
+    std::string error;
+    if (json)
+      spikecore = spike::SpikeCoreDescription::parse(json.getValue(), error);
+    if (!spikecore)
+      return module.emitError()
+             << "expected the '" << spikecore::kTargetAttrName
+             << "' target description of spikecore-codegen"
+             << (error.empty() ? "" : ": " + error);
+  }
+  FailureOr<std::vector<uint32_t>> routine = spikecore::encodeRoutine(layer);
+  if (failed(routine))
+    return failure();
+  plan.kind = sfa::OpKind::SpikeCoreLayer;
+  bool spikes = layer.getSpikeInput();
+  if (failed(dataOperand(layer.getInput(), !spikes)))
+    return failure();
+  if (spikes && !isPacked(plan.inputs.back()))
+    return nodeError(layer) << "expected the spike input packed over time";
+  if (layer.getOutput() == spikecore::OutputKind::spikes)
+    resultStorage = sfa::Storage::PackedSpikes;
+
+  // Each core's memory image: weight rows of n bytes per input axon, then
+  // the int32 biases.
+  const int64_t k = layer.getFanIn(), m = layer.getNeuronCount();
+  const int64_t n = *layer.getNeuronsPerCore();
+  auto weights = cast<DenseElementsAttr>(layer.getWeights());
+  std::vector<int8_t> q(weights.getValues<int8_t>().begin(),
+                        weights.getValues<int8_t>().end());
+  std::vector<int32_t> bias;
+  if (auto b = layer.getBias())
+    for (int32_t v : cast<DenseElementsAttr>(*b).getValues<int32_t>())
+      bias.push_back(v);
+  struct Core {
+    uint32_t first, count;
+    std::vector<uint8_t> memory;
+  };
+  std::vector<Core> cores;
+  for (int64_t first = 0; first < m; first += n) {
+    Core core{static_cast<uint32_t>(first),
+              static_cast<uint32_t>(std::min(n, m - first)),
+              std::vector<uint8_t>(layer.memoryBytes(n), 0)};
+    for (int64_t i = 0; i < core.count; ++i) {
+      for (int64_t a = 0; a < k; ++a)
+        core.memory[a * n + i] = static_cast<uint8_t>(q[(first + i) * k + a]);
+      if (!bias.empty()) {
+        uint32_t v = static_cast<uint32_t>(bias[first + i]);
+        for (int byte = 0; byte < 4; ++byte)
+          core.memory[spikecore::LayerOp::biasOffset(k, n) + 4 * i + byte] =
+              static_cast<uint8_t>(v >> (8 * byte));
+      }
+    }
+    cores.push_back(std::move(core));
+  }
+  std::vector<double> scales;
+  if (layer.getOutput() == spikecore::OutputKind::graded)
+    scales.push_back(layer.getOutputScale().convertToDouble());
+  else
+    scales.assign(layer.getScale().begin(), layer.getScale().end());
+  auto output = static_cast<sfa::SpikeCoreOutput>(layer.getOutput());
+  uint32_t firstCore = static_cast<uint32_t>(*layer.getFirstCore());
+  double inputScale = layer.getInputScale().convertToDouble();
+  plan.attrsType = sfa::OpAttrs::SpikeCoreLayerAttrs;
+  plan.attrs = [=, words = std::move(*routine),
+                cores = std::move(cores)](flatbuffers::FlatBufferBuilder &fbb) {
+    std::vector<flatbuffers::Offset<sfa::SpikeCoreCore>> coreOffsets;
+    for (const Core &core : cores)
+      coreOffsets.push_back(sfa::CreateSpikeCoreCoreDirect(
+          fbb, core.first, core.count, &core.memory));
+    return sfa::CreateSpikeCoreLayerAttrsDirect(
+               fbb, k, m, n, firstCore, inputScale, output, &scales, &words,
+               &coreOffsets)
+        .Union();
+  };
   return success();
 }
 
@@ -701,11 +798,25 @@ void PlanBuilder::serialize(flatbuffers::FlatBufferBuilder &fbb,
   std::vector<uint32_t> in(inputs.begin(), inputs.end()),
       out(outputs.begin(), outputs.end());
   std::string producer = "sparseflow " SPARSEFLOW_VERSION;
+  flatbuffers::Offset<sfa::SpikeCoreTarget> spikecoreOffset = 0;
+  if (spikecore) {
+    auto costs = [&](const auto &c) {
+      return sfa::CreateSpikeCoreCosts(fbb, c.instruction, c.accEvent,
+                                       c.synapse, c.neuron, c.spike);
+    };
+    auto cycles = costs(spikecore->cycles);
+    flatbuffers::Offset<sfa::SpikeCoreCosts> energy = 0;
+    if (spikecore->energyPj)
+      energy = costs(*spikecore->energyPj);
+    spikecoreOffset = sfa::CreateSpikeCoreTarget(
+        fbb, spikecore->cores, spikecore->neuronsPerCore,
+        spikecore->weightMemoryBytesPerCore, cycles, energy);
+  }
   auto root = sfa::CreateModelDirect(
       fbb, producer.c_str(), model.getTimesteps(),
       static_cast<sfa::Encoding>(model.getEncoding()),
       static_cast<sfa::Readout>(model.getReadout()), &targets, &tensorOffsets,
-      &opOffsets, &in, &out, arenaSize);
+      &opOffsets, &in, &out, arenaSize, spikecoreOffset);
   sfa::FinishModelBuffer(fbb, root);
   data = std::move(constantData);
 }
@@ -759,6 +870,13 @@ void printAttrs(raw_ostream &os, const sfa::Op &op) {
        << " fire=" << sfa::EnumNameFireMode(lif->fire());
     if (lif->reset_delay())
       os << " reset_delay";
+  } else if (auto *layer = op.attrs_as_SpikeCoreLayerAttrs()) {
+    os << " fan_in=" << layer->fan_in() << " neurons=" << layer->neurons()
+       << " output=" << sfa::EnumNameSpikeCoreOutput(layer->output())
+       << " cores=" << layer->first_core() << ".."
+       << layer->first_core() + layer->cores()->size() - 1
+       << " neurons_per_core=" << layer->neurons_per_core()
+       << " routine_words=" << layer->routine()->size();
   }
 }
 

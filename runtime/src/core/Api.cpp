@@ -108,7 +108,8 @@ sf_status_t sf_instance_create(const sf_instance_options_t *options,
 }
 
 int sf_instance_has_backend(const sf_instance_t *, sf_backend_t backend) {
-  return backend == SF_BACKEND_AUTO || backend == SF_BACKEND_HOST;
+  return backend == SF_BACKEND_AUTO || backend == SF_BACKEND_HOST ||
+         backend == SF_BACKEND_SPIKECORE;
 }
 
 const char *sf_backend_name(sf_backend_t backend) {
@@ -276,6 +277,7 @@ void sf_session_options_initialize(sf_session_options_t *options) {
   options->backend = SF_BACKEND_AUTO;
   options->seed = 0;
   options->profile = 0;
+  options->spike_log = 0;
 }
 
 sf_status_t sf_session_create(sf_model_t *model,
@@ -341,7 +343,28 @@ void sf_session_profile_reset(sf_session_t *session) {
     p.kernel = op.kernel.c_str();
     p.target = op.target.c_str();
     p.block_size = op.op->block_size();
+    if (op.spikecore) {
+      p.is_spikecore = 1;
+      p.spikecore.first_core = op.spikecore->firstCore;
+      p.spikecore.core_count =
+          static_cast<uint32_t>(op.spikecore->cores.size());
+      p.spikecore.energy_pj = m.spikecoreEnergy ? 0.0 : -1.0;
+      p.spikecore.core_spikes =
+          session->coreSpikes.data() + op.spikecore->firstCore;
+    }
   }
+  std::fill(session->coreSpikes.begin(), session->coreSpikes.end(), 0);
+}
+
+size_t sf_session_spike_log(const sf_session_t *session,
+                            const sf_spike_event_t **events) {
+  if (events)
+    *events = nullptr;
+  if (!session || session->spikeLog.empty())
+    return 0;
+  if (events)
+    *events = session->spikeLog.data();
+  return session->spikeLog.size();
 }
 
 } // extern "C"

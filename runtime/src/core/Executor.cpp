@@ -122,8 +122,30 @@ host::LIFParams lifParams(const sfa::LIFAttrs &a) {
   return p;
 }
 
-/// Runs one op on the host.
-void runOp(sf_session_t &s, const OpDesc &op) {
+/// Runs SpikeCore layer `op` (plan index `index`) in the simulator.
+void runSpikeCoreLayer(sf_session_t &s, const OpDesc &op, size_t index) {
+  const sf_model_t &m = *s.model;
+  const TensorDesc &x = m.tensors[op.inputs[0]];
+  simulator::LayerIO io;
+  io.input = s.tensorData[op.inputs[0]];
+  io.packedInput = x.packed;
+  io.inputLead = x.lead;
+  io.output = s.tensorData[op.output];
+  io.batch = x.shape[0];
+  io.timesteps = m.timesteps;
+  sf_layer_profile_t *profile =
+      s.options.profile ? &s.profiles[index] : nullptr;
+  simulator::runLayer(
+      *op.spikecore, io, m.spikecoreCycles,
+      m.spikecoreEnergy ? &*m.spikecoreEnergy : nullptr, s.spikecore,
+      profile ? &profile->spikecore : nullptr,
+      profile ? s.coreSpikes.data() + op.spikecore->firstCore : nullptr,
+      s.options.spike_log ? &s.spikeLog : nullptr,
+      static_cast<uint32_t>(index));
+}
+
+/// Runs one op on the host, or in the SpikeCore simulator.
+void runOp(sf_session_t &s, const OpDesc &op, size_t index) {
   const sf_model_t &m = *s.model;
   ThreadPool &pool = *m.instance->pool;
   const int T = m.timesteps;
@@ -257,6 +279,9 @@ void runOp(sf_session_t &s, const OpDesc &op) {
     host::unpackSpikes(static_cast<const uint64_t *>(in(0)), yf, x.elements,
                        T);
     return;
+  case sfa::OpKind::SpikeCoreLayer:
+    runSpikeCoreLayer(s, op, index);
+    return;
   }
 }
 
@@ -308,12 +333,30 @@ std::vector<int64_t> runtime::callerOutputShape(const sf_model_t &model,
 sf_status_t runtime::createSession(sf_model_t *model,
                                    const sf_session_options_t &options,
                                    sf_session_t &session) {
+  // SpikeCore layers run in the simulator; every other op on the host.
+  const OpDesc *spikecoreOp = nullptr;
+  for (const OpDesc &op : model->ops)
+    if (op.spikecore && !spikecoreOp)
+      spikecoreOp = &op;
   switch (options.backend) {
   case SF_BACKEND_AUTO:
-  case SF_BACKEND_HOST:
     break;
-  case SF_BACKEND_CUDA:
-  case SF_BACKEND_SPIKECORE: {
+  case SF_BACKEND_HOST:
+    if (spikecoreOp)
+      return sf_status_make(SF_STATUS_UNIMPLEMENTED,
+                            "op \"%s\" is a SpikeCore layer (int8, compiled "
+                            "to SpikeCore instructions); run it with the "
+                            "spikecore or auto backend",
+                            spikecoreOp->name.c_str());
+    break;
+  case SF_BACKEND_SPIKECORE:
+    if (!spikecoreOp)
+      return sf_status_make(SF_STATUS_UNIMPLEMENTED,
+                            "the model has no SpikeCore layers; compile it "
+                            "with --targets=spikecore (or a placement file "
+                            "that puts layers there)");
+    break;
+  case SF_BACKEND_CUDA: {
     const char *name = sf_backend_name(options.backend);
     return sf_status_make(SF_STATUS_UNAVAILABLE,
                           "the %s backend is not part of this runtime build; "
@@ -362,7 +405,11 @@ sf_status_t runtime::createSession(sf_model_t *model,
                    : static_cast<void *>(static_cast<char *>(session.arena) +
                                          t.arenaOffset);
   }
+  for (const OpDesc &op : model->ops)
+    if (op.spikecore)
+      session.spikecore.reserve(*op.spikecore);
   if (options.profile) {
+    session.coreSpikes.assign(model->spikecoreCores, 0);
     session.profiles.resize(model->ops.size());
     sf_session_profile_reset(&session);
   }
@@ -399,6 +446,7 @@ sf_status_t runtime::runSession(sf_session_t &s, sf_tensor_t *const *inputs,
                        callerOutputShape(m, i), "output", i))
       return status;
 
+  s.spikeLog.clear();
   // Encode.
   for (size_t i = 0; i < inputCount; ++i) {
     const TensorDesc &t = m.tensors[m.inputs[i]];
@@ -427,7 +475,7 @@ sf_status_t runtime::runSession(sf_session_t &s, sf_tensor_t *const *inputs,
   for (size_t i = 0; i < m.ops.size(); ++i) {
     const OpDesc &op = m.ops[i];
     if (!s.options.profile) {
-      runOp(s, op);
+      runOp(s, op, i);
       continue;
     }
     sf_layer_profile_t &p = s.profiles[i];
@@ -436,7 +484,7 @@ sf_status_t runtime::runSession(sf_session_t &s, sf_tensor_t *const *inputs,
       countSpikes(static_cast<const uint64_t *>(s.tensorData[op.inputs[0]]),
                   x, op, T, p);
     auto start = std::chrono::steady_clock::now();
-    runOp(s, op);
+    runOp(s, op, i);
     p.seconds += std::chrono::duration<double>(
                      std::chrono::steady_clock::now() - start)
                      .count();

@@ -29,6 +29,11 @@ struct sf_session_t {
   /// Base address of every tensor (constants point into the artifact).
   std::vector<void *> tensorData;
   std::vector<sf_layer_profile_t> profiles;
+  /// SpikeCore: the simulator's working memory, events emitted per core
+  /// (profile) and the spike log of the last run.
+  sparseflow::runtime::simulator::Scratch spikecore;
+  std::vector<uint64_t> coreSpikes;
+  std::vector<sf_spike_event_t> spikeLog;
 };
 
 namespace sparseflow::runtime {

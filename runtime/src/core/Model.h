@@ -10,6 +10,7 @@
 #ifndef SPARSEFLOW_RUNTIME_CORE_MODEL_H
 #define SPARSEFLOW_RUNTIME_CORE_MODEL_H
 
+#include "backends/spikecore/Simulator.h"
 #include "core/ThreadPool.h"
 #include "sparseflow/runtime/api.h"
 #include "sparseflow/runtime/sfa_generated.h"
@@ -17,6 +18,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,6 +55,8 @@ struct OpDesc {
   std::string name, kind, kernel, target;
   std::vector<uint32_t> inputs;
   uint32_t output;
+  /// A SpikeCoreLayer, decoded and validated.
+  std::shared_ptr<const simulator::Layer> spikecore;
 };
 
 } // namespace sparseflow::runtime
@@ -71,6 +75,10 @@ struct sf_model_t {
   std::vector<uint32_t> inputs, outputs;
   std::vector<sparseflow::sfa::Target> targets;
   uint64_t arenaSize = 0;
+  /// SpikeCore: the target's cores and the costs of its work.
+  uint32_t spikecoreCores = 0;
+  sparseflow::runtime::simulator::Costs spikecoreCycles;
+  std::optional<sparseflow::runtime::simulator::Costs> spikecoreEnergy;
 };
 
 namespace sparseflow::runtime {

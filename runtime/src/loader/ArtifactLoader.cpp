@@ -479,6 +479,27 @@ sf_status_t PlanValidator::opShapes(size_t index, const sfa::Op &o,
       return opError(index, "unknown reset or fire mode");
     return expectOut(true, true);
   }
+  case sfa::OpKind::SpikeCoreLayer: {
+    SF_CHECK(arity(1, 1));
+    const sfa::SpikeCoreLayerAttrs *a = o.attrs_as_SpikeCoreLayerAttrs();
+    if (!a || !plan.spikecore() || o.target() != sfa::Target::SpikeCore)
+      return opError(index, "a SpikeCore layer needs its attributes, the "
+                            "SpikeCore target description and target "
+                            "SpikeCore");
+    auto layer = std::make_shared<simulator::Layer>();
+    std::string error;
+    if (!simulator::decodeLayer(*a, *plan.spikecore(), *layer, error))
+      return opError(index, "%s", error.c_str());
+    const TensorDesc &x = in(0);
+    if (x.shape.size() != 2 || x.shape[1] != layer->fanIn)
+      return opError(index, "input must be [N, %u]", layer->fanIn);
+    if (out.shape != std::vector<int64_t>{x.shape[0], int64_t(layer->neurons)})
+      return opError(index, "output must be [%lld, %u]",
+                     (long long)x.shape[0], layer->neurons);
+    bool spikes = layer->output == sfa::SpikeCoreOutput::Spikes;
+    desc.spikecore = std::move(layer);
+    return expectOut(spikes, true);
+  }
   case sfa::OpKind::Unpack:
     SF_CHECK(arity(1, 1));
     if (!in(0).packed || !sameShape(in(0), out))
@@ -587,6 +608,20 @@ sf_status_t PlanValidator::run(const uint8_t *dataSection) {
   model.arenaSize = plan.arena_size();
   if (plan.targets())
     model.targets.assign(plan.targets()->begin(), plan.targets()->end());
+  if (const sfa::SpikeCoreTarget *target = plan.spikecore()) {
+    auto costs = [](const sfa::SpikeCoreCosts &c) {
+      return simulator::Costs{c.instruction(), c.acc_event(), c.synapse(),
+                              c.neuron(), c.spike()};
+    };
+    if (!target->cycles() || target->cores() == 0)
+      return sf_status_make(SF_STATUS_DATA_LOSS,
+                            "invalid artifact: the SpikeCore target "
+                            "description lacks cores or cycle costs");
+    model.spikecoreCores = target->cores();
+    model.spikecoreCycles = costs(*target->cycles());
+    if (target->energy_pj())
+      model.spikecoreEnergy = costs(*target->energy_pj());
+  }
   if (sf_status_t status = tensors(dataSection))
     return status;
 

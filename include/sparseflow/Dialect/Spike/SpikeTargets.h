@@ -22,8 +22,16 @@
 
 namespace sparseflow::spike {
 
-/// Size limits of the SpikeCore target. The defaults are the built-in target
-/// description; a JSON file with the same keys overrides any of them.
+/// What SpikeCore work costs, in cycles or in picojoules: per instruction
+/// executed, per input event an ACC reads, per synaptic update (event x
+/// neuron), per neuron a LEAK/BIAS/FIRE/OUT updates, per event FIRE emits.
+template <typename T> struct SpikeCoreCosts {
+  T instruction, accEvent, synapse, neuron, spike;
+};
+
+/// Size limits and costs of the SpikeCore target. The defaults are the
+/// built-in target description; a JSON file with the same keys overrides any
+/// of them (docs/placement.md).
 struct SpikeCoreDescription {
   int64_t cores = 128;
   int64_t neuronsPerCore = 256;
@@ -31,6 +39,12 @@ struct SpikeCoreDescription {
   int64_t maxFanIn = 4096;
   int64_t weightBits = 8;
   int64_t accumulatorBits = 32;
+  SpikeCoreCosts<int64_t> cycles{1, 1, 1, 1, 1};
+  /// Energy per unit of work; not reported unless the description has it.
+  std::optional<SpikeCoreCosts<double>> energyPj;
+
+  /// The description as JSON, every key written (what parse reads back).
+  std::string toJSON() const;
 
   /// Parses a JSON object such as `{"cores": 64, "max_fan_in": 1024}`; keys
   /// left out keep their defaults. On failure, `error` says which key is

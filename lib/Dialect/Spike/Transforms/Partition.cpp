@@ -140,8 +140,13 @@ LogicalResult SpikePartitionPass::assignTargets(func::FuncOp func) {
         if (target != Target::host && !chosen &&
             !capabilities->whyNoSpikeKernel(&op, target))
           chosen = target;
-      // 3. A neuron follows the SpikeCore layer that integrates its input.
-      if (!chosen && isa<LIFOp>(op) && isAllowed(Target::spikecore)) {
+      // 3. A neuron (lif, or relu for a graded layer) follows the SpikeCore
+      // layer that integrates its input, and a linear follows a SpikeCore
+      // relu whose graded events it takes.
+      if (!chosen && isa<LIFOp, ReluOp, LinearOp>(op) &&
+          isAllowed(Target::spikecore) &&
+          (!isa<LinearOp>(op) ||
+           op.getOperand(0).getDefiningOp<ReluOp>())) {
         Operation *producer = op.getOperand(0).getDefiningOp();
         if (producer && getTarget(producer) == Target::spikecore &&
             !capabilities->whyCannotRun(&op, Target::spikecore))
@@ -171,17 +176,27 @@ LogicalResult SpikePartitionPass::assignTargets(func::FuncOp func) {
       return failure();
   }
 
-  // A SpikeCore neuron integrates in the core: its layer must be there too.
-  // (SpikeCore only takes a lif fed by a spike.linear, placed before it.)
-  for (auto lif : func.getBody().getOps<LIFOp>()) {
-    if (getTarget(lif) != Target::spikecore)
+  // A SpikeCore neuron integrates in the core: its layer must be there too,
+  // and graded events only travel between cores. (SpikeCore takes a lif or
+  // relu fed by a spike.linear, and a linear fed by a relu, placed before.)
+  for (Operation &op : func.getBody().getOps()) {
+    if (getTarget(&op) != Target::spikecore ||
+        !isa<LIFOp, ReluOp, LinearOp>(op))
       continue;
-    Target producer = *getTarget(lif.getInput().getDefiningOp());
-    if (producer != Target::spikecore)
-      return lif.emitError()
-             << describe(lif) << " is placed on 'spikecore' but its input is "
-             << "computed on '" << stringifyTarget(producer)
-             << "'; a spikecore neuron needs its spike.linear on spikecore";
+    Operation *producer = op.getOperand(0).getDefiningOp();
+    if (!producer || !isa<LinearOp, ReluOp>(producer) ||
+        (isa<LinearOp>(op) && !isa<ReluOp>(producer)))
+      continue;
+    Target where = *getTarget(producer);
+    if (where != Target::spikecore)
+      return op.emitError()
+             << describe(&op) << " is placed on 'spikecore' but its input is "
+             << "computed on '" << stringifyTarget(where) << "'; "
+             << (isa<LinearOp>(op)
+                     ? "a spikecore layer takes graded input only from a "
+                       "spikecore relu or a model input"
+                     : "a spikecore neuron needs its spike.linear on "
+                       "spikecore");
   }
   return success();
 }

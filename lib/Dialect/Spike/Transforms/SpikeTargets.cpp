@@ -22,6 +22,89 @@ using namespace sparseflow::spike;
 // SpikeCore description
 //===----------------------------------------------------------------------===//
 
+namespace {
+
+/// The keys of a cost table, in JSON and in SpikeCoreCosts.
+template <typename T> struct CostKey {
+  StringRef key;
+  T SpikeCoreCosts<T>::*member;
+};
+template <typename T> const CostKey<T> (&costKeys())[5] {
+  static const CostKey<T> keys[] = {
+      {"instruction", &SpikeCoreCosts<T>::instruction},
+      {"acc_event", &SpikeCoreCosts<T>::accEvent},
+      {"synapse", &SpikeCoreCosts<T>::synapse},
+      {"neuron", &SpikeCoreCosts<T>::neuron},
+      {"spike", &SpikeCoreCosts<T>::spike}};
+  return keys;
+}
+
+template <typename Range, typename Key>
+std::string joinKeys(const Range &range, Key key) {
+  return llvm::join(llvm::map_range(range, key), ", ");
+}
+
+/// Parses a cost table under `name`: every key optional, values >= 0
+/// (cycles: integers).
+template <typename T>
+bool parseCosts(const llvm::json::Value &entry, StringRef name,
+                SpikeCoreCosts<T> &costs, std::string &error) {
+  const llvm::json::Object *object = entry.getAsObject();
+  if (!object) {
+    error = llvm::formatv("'{0}' must be an object", name);
+    return false;
+  }
+  for (const auto &[key, value] : *object) {
+    const auto &keys = costKeys<T>();
+    const CostKey<T> *cost = llvm::find_if(
+        keys, [&](const CostKey<T> &k) { return k.key == StringRef(key); });
+    if (cost == std::end(keys)) {
+      error = llvm::formatv(
+          "unknown key '{0}.{1}' (expected one of: {2})", name, key,
+          joinKeys(keys, [](const CostKey<T> &k) { return k.key; }));
+      return false;
+    }
+    std::optional<T> number;
+    if constexpr (std::is_integral_v<T>)
+      number = value.getAsInteger();
+    else
+      number = value.getAsNumber();
+    if (!number || *number < 0 || *number > T(1 << 20)) {
+      error = llvm::formatv("'{0}.{1}' must be {2} from 0 to {3}", name, key,
+                            std::is_integral_v<T> ? "an integer" : "a number",
+                            1 << 20);
+      return false;
+    }
+    costs.*(cost->member) = *number;
+  }
+  return true;
+}
+
+template <typename T>
+llvm::json::Object costsToJSON(const SpikeCoreCosts<T> &costs) {
+  llvm::json::Object object;
+  for (const CostKey<T> &k : costKeys<T>())
+    object[k.key] = costs.*(k.member);
+  return object;
+}
+
+struct SizeField {
+  StringRef key;
+  int64_t SpikeCoreDescription::*member;
+  int64_t max;
+};
+const SizeField sizeFields[] = {
+    {"cores", &SpikeCoreDescription::cores, 1 << 20},
+    {"neurons_per_core", &SpikeCoreDescription::neuronsPerCore, 1 << 20},
+    {"weight_memory_bytes_per_core",
+     &SpikeCoreDescription::weightMemoryBytesPerCore, int64_t(1) << 32},
+    {"max_fan_in", &SpikeCoreDescription::maxFanIn, 1 << 30},
+    {"weight_bits", &SpikeCoreDescription::weightBits, 8},
+    {"accumulator_bits", &SpikeCoreDescription::accumulatorBits, 32},
+};
+
+} // namespace
+
 std::optional<SpikeCoreDescription>
 SpikeCoreDescription::parse(StringRef json, std::string &error) {
   llvm::Expected<llvm::json::Value> value = llvm::json::parse(json);
@@ -34,31 +117,25 @@ SpikeCoreDescription::parse(StringRef json, std::string &error) {
     error = "expected a JSON object of SpikeCore parameters";
     return std::nullopt;
   }
-  struct Field {
-    StringRef key;
-    int64_t SpikeCoreDescription::*member;
-    int64_t max;
-  };
-  static const Field fields[] = {
-      {"cores", &SpikeCoreDescription::cores, 1 << 20},
-      {"neurons_per_core", &SpikeCoreDescription::neuronsPerCore, 1 << 20},
-      {"weight_memory_bytes_per_core",
-       &SpikeCoreDescription::weightMemoryBytesPerCore, int64_t(1) << 40},
-      {"max_fan_in", &SpikeCoreDescription::maxFanIn, 1 << 30},
-      {"weight_bits", &SpikeCoreDescription::weightBits, 8},
-      {"accumulator_bits", &SpikeCoreDescription::accumulatorBits, 32},
-  };
   SpikeCoreDescription description;
   for (const auto &[key, entry] : *object) {
-    const Field *field = llvm::find_if(
-        fields, [&](const Field &f) { return f.key == StringRef(key); });
-    if (field == std::end(fields)) {
-      error = llvm::formatv("unknown key '{0}' (expected one of: {1})", key,
-                            llvm::join(llvm::map_range(fields,
-                                                       [](const Field &f) {
-                                                         return f.key;
-                                                       }),
-                                       ", "));
+    if (StringRef(key) == "cycles") {
+      if (!parseCosts(entry, "cycles", description.cycles, error))
+        return std::nullopt;
+      continue;
+    }
+    if (StringRef(key) == "energy_pj") {
+      description.energyPj = SpikeCoreCosts<double>{0, 0, 0, 0, 0};
+      if (!parseCosts(entry, "energy_pj", *description.energyPj, error))
+        return std::nullopt;
+      continue;
+    }
+    const SizeField *field = llvm::find_if(
+        sizeFields, [&](const SizeField &f) { return f.key == StringRef(key); });
+    if (field == std::end(sizeFields)) {
+      error = llvm::formatv(
+          "unknown key '{0}' (expected one of: {1}, cycles, energy_pj)", key,
+          joinKeys(sizeFields, [](const SizeField &f) { return f.key; }));
       return std::nullopt;
     }
     std::optional<int64_t> number = entry.getAsInteger();
@@ -70,6 +147,19 @@ SpikeCoreDescription::parse(StringRef json, std::string &error) {
     description.*(field->member) = *number;
   }
   return description;
+}
+
+std::string SpikeCoreDescription::toJSON() const {
+  llvm::json::Object object;
+  for (const SizeField &field : sizeFields)
+    object[field.key] = this->*(field.member);
+  object["cycles"] = costsToJSON(cycles);
+  if (energyPj)
+    object["energy_pj"] = costsToJSON(*energyPj);
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << llvm::json::Value(std::move(object));
+  return text;
 }
 
 std::optional<SpikeCoreDescription>
@@ -181,9 +271,14 @@ std::optional<std::string> spikecoreNeuronCount(const SpikeCoreDescription &sc,
 
 std::optional<std::string> spikecoreLinear(const SpikeCoreDescription &sc,
                                            LinearOp linear) {
-  if (!consumesSpikes(linear))
-    return std::string("its input is analog; spikecore accumulates weights on "
-                       "input spike events only");
+  Value input = linear.getInput();
+  if (!consumesSpikes(linear) && !isa<BlockArgument>(input) &&
+      !input.getDefiningOp<ReluOp>())
+    return std::string("its input is analog and neither a model input nor a "
+                       "spike.relu; spikecore takes spike events, or graded "
+                       "events quantized from those");
+  if (cast<RankedTensorType>(input.getType()).getRank() != 2)
+    return std::string("spikecore layers take [N, features] input");
   if (!matchPattern(linear.getWeight(), m_Constant()))
     return std::string("its weight is not a constant; spikecore stores "
                        "quantized weights");
@@ -220,6 +315,23 @@ std::optional<std::string> spikecoreLIF(const SpikeCoreDescription &sc,
                        "step that fires");
   if (!llvm::all_of(lif.getVLeak(), [](float v) { return v == 0.0f; }))
     return std::string("LEAK decays toward 0, so v_leak must be 0");
+  if (!llvm::all_of(lif.getVInit(), [](float v) { return v == 0.0f; }))
+    return std::string("membranes start at 0, so v_init must be 0");
+  if (!llvm::all_equal(lif.getLeak()))
+    return std::string("a layer's cores share one LEAK factor, so leak must "
+                       "be the same for every channel");
+  if (!llvm::all_of(lif.getGain(), [](float g) { return g > 0.0f; }))
+    return std::string("gain must be positive: the membrane is kept in units "
+                       "of gain times the weight scale");
+  return spikecoreNeuronCount(sc, input.getDimSize(1));
+}
+
+std::optional<std::string> spikecoreRelu(const SpikeCoreDescription &sc,
+                                         ReluOp relu) {
+  auto input = cast<RankedTensorType>(relu.getInput().getType());
+  if (input.getRank() != 2 || !relu.getInput().getDefiningOp<LinearOp>())
+    return std::string("spikecore runs a relu only as the graded output of "
+                       "the [N, features] spike.linear that feeds it");
   return spikecoreNeuronCount(sc, input.getDimSize(1));
 }
 
@@ -239,7 +351,9 @@ TargetCapabilities::whyCannotRun(Operation *op, Target target) const {
       return spikecoreLinear(spikecore, linear);
     if (auto lif = dyn_cast<LIFOp>(op))
       return spikecoreLIF(spikecore, lif);
-    return "spikecore runs only spike.linear and spike.lif, not " +
+    if (auto relu = dyn_cast<ReluOp>(op))
+      return spikecoreRelu(spikecore, relu);
+    return "spikecore runs only spike.linear, spike.lif and spike.relu, not " +
            op->getName().getStringRef().str();
   }
   llvm_unreachable("unknown target");

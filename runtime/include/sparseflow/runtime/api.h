@@ -155,6 +155,8 @@ typedef struct sf_session_options_t {
   uint64_t seed;
   /* Collect per-layer counters and times (sf_session_profile). */
   int profile;
+  /* Record the events SpikeCore layers emit (sf_session_spike_log). */
+  int spike_log;
 } sf_session_options_t;
 
 void sf_session_options_initialize(sf_session_options_t *options);
@@ -179,8 +181,25 @@ sf_status_t sf_session_run(sf_session_t *session,
  * Profiling (sessions created with `profile` set)
  *===----------------------------------------------------------------------===*/
 
+/* The SpikeCore simulator's counters of one layer (docs/spikecore.md). A
+ * "neuron op" is one neuron updated by one instruction. */
+typedef struct sf_spikecore_profile_t {
+  uint32_t first_core, core_count; /* the layer's cores */
+  uint64_t cycles;       /* per step the slowest core's cycles, summed */
+  uint64_t instructions; /* executed, over all cores */
+  uint64_t acc_events;   /* input events ACC read, over all cores */
+  uint64_t acc_ops;      /* synaptic updates: each event x each neuron */
+  uint64_t leak_ops, bias_ops, fire_ops, out_ops; /* neuron ops */
+  uint64_t spikes;       /* events emitted (spikes or graded payloads) */
+  uint64_t saturations;  /* membrane updates clamped to int32 */
+  uint64_t input_clamps; /* graded inputs clamped to 0..255 */
+  double energy_pj;      /* < 0 when the target description has no energy */
+  const uint64_t *core_spikes; /* events emitted per core, core_count */
+} sf_spikecore_profile_t;
+
 /* Counters of one op, summed over the runs since the last reset. The spike
- * counters are set for ops that read spikes (has_spike_input). */
+ * counters are set for ops that read spikes (has_spike_input); `spikecore`
+ * for ops run by the SpikeCore simulator (is_spikecore). */
 typedef struct sf_layer_profile_t {
   const char *name;   /* the ONNX node name(s) */
   const char *op;     /* e.g. "Conv2d" */
@@ -197,6 +216,8 @@ typedef struct sf_layer_profile_t {
   uint64_t active_blocks;  /* blocks holding a spike */
   /* spike_histogram[k]: neurons that fire at exactly k of the T steps. */
   uint64_t spike_histogram[65];
+  int is_spikecore;
+  sf_spikecore_profile_t spikecore;
 } sf_layer_profile_t;
 
 size_t sf_session_profile_count(const sf_session_t *session);
@@ -205,6 +226,24 @@ size_t sf_session_profile_count(const sf_session_t *session);
 const sf_layer_profile_t *sf_session_profile(const sf_session_t *session,
                                              size_t index);
 void sf_session_profile_reset(sf_session_t *session);
+
+/*===----------------------------------------------------------------------===*
+ * Spike log (sessions created with `spike_log` set)
+ *===----------------------------------------------------------------------===*/
+
+/* One event a SpikeCore layer emitted: the op (plan order, as in
+ * sf_session_profile), the batch sample, the timestep, the neuron (index in
+ * the layer's output features) and the payload (1 for a spike, 1..255 for
+ * a graded value). */
+typedef struct sf_spike_event_t {
+  uint32_t op, sample, step, neuron, payload;
+} sf_spike_event_t;
+
+/* The events of the last run, ordered by op, sample, step and neuron;
+ * valid until the next run or the release of the session. Returns the count
+ * and sets `*events` (NULL when the log is off or empty). */
+size_t sf_session_spike_log(const sf_session_t *session,
+                            const sf_spike_event_t **events);
 
 #ifdef __cplusplus
 } /* extern "C" */

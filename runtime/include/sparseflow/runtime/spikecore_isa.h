@@ -30,6 +30,7 @@ enum class Opcode : uint8_t {
   Leak = 0x2, ///< V[i] -= ((V[i] - vleak) * mul) >> shift
   Fire = 0x3, ///< threshold, emit, reset; or graded (ReLU) output
   Bias = 0x4, ///< V[i] += B[i], int32 at base + 4i
+  Out = 0x5,  ///< read out V[i] (int32) to the host, then V[i] = 0
   Halt = 0xF, ///< end of the timestep's routine
 };
 

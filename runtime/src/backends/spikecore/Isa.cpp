@@ -45,6 +45,7 @@ const char *mnemonic(Opcode opcode) {
   case Opcode::Leak: return "LEAK";
   case Opcode::Fire: return "FIRE";
   case Opcode::Bias: return "BIAS";
+  case Opcode::Out: return "OUT";
   case Opcode::Halt: return "HALT";
   }
   return "?";
@@ -66,6 +67,7 @@ std::optional<Opcode> opcodeOf(uint32_t value) {
   case 0x2: return Opcode::Leak;
   case 0x3: return Opcode::Fire;
   case 0x4: return Opcode::Bias;
+  case 0x5: return Opcode::Out;
   case 0xF: return Opcode::Halt;
   default: return std::nullopt;
   }
@@ -83,6 +85,7 @@ bool Instruction::operator==(const Instruction &o) const {
 size_t sparseflow::spikecore::instructionWords(Opcode opcode) {
   switch (opcode) {
   case Opcode::Nop:
+  case Opcode::Out:
   case Opcode::Halt:
     return 1;
   case Opcode::Acc:
@@ -100,6 +103,7 @@ void sparseflow::spikecore::encode(const Instruction &inst,
   uint32_t header = static_cast<uint32_t>(inst.opcode) << kOpcodeShift;
   switch (inst.opcode) {
   case Opcode::Nop:
+  case Opcode::Out:
   case Opcode::Halt:
     words.push_back(header);
     return;
@@ -154,6 +158,7 @@ bool sparseflow::spikecore::decode(const uint32_t *words, size_t count,
   inst.opcode = *opcode;
   switch (*opcode) {
   case Opcode::Nop:
+  case Opcode::Out:
   case Opcode::Halt:
     break;
   case Opcode::Acc:
@@ -202,6 +207,7 @@ bool sparseflow::spikecore::decode(const uint32_t *words, size_t count,
 std::string sparseflow::spikecore::format(const Instruction &inst) {
   switch (inst.opcode) {
   case Opcode::Nop:
+  case Opcode::Out:
   case Opcode::Halt:
     return mnemonic(inst.opcode);
   case Opcode::Acc:
@@ -309,8 +315,9 @@ public:
 
   bool parse(const std::vector<Token> &tokens, Instruction &inst) {
     const Token &head = tokens.front();
-    static const Opcode all[] = {Opcode::Nop,  Opcode::Acc,  Opcode::Leak,
-                                 Opcode::Fire, Opcode::Bias, Opcode::Halt};
+    static const Opcode all[] = {Opcode::Nop,  Opcode::Acc, Opcode::Leak,
+                                 Opcode::Fire, Opcode::Bias, Opcode::Out,
+                                 Opcode::Halt};
     bool known = false;
     for (Opcode opcode : all)
       if (!head.value.data() && equalsIgnoreCase(head.key, mnemonic(opcode))) {
@@ -319,8 +326,8 @@ public:
       }
     if (!known)
       return fail(head.column, "unknown mnemonic '" + std::string(head.key) +
-                                   "' (expected NOP, ACC, LEAK, FIRE, BIAS "
-                                   "or HALT)");
+                                   "' (expected NOP, ACC, LEAK, FIRE, BIAS, "
+                                   "OUT or HALT)");
     for (size_t i = 1; i < tokens.size(); ++i) {
       if (const Token *earlier = find(tokens[i].key))
         return fail(earlier->column,
@@ -329,6 +336,7 @@ public:
     }
     switch (inst.opcode) {
     case Opcode::Nop:
+    case Opcode::Out:
     case Opcode::Halt:
       break;
     case Opcode::Acc:
