@@ -20,8 +20,13 @@
 // RUN: not sf-opt %S/Inputs/partition-mlp.mlir --spike-partition="targets=host,spikecore placement=%t.disabled.json" 2>&1 | FileCheck %s --check-prefix=DISABLED
 // DISABLED: error: {{.*}}placement rule #0 puts node 'fc2' (spike.linear) on 'gpu', which is not among the enabled targets
 // RUN: echo '{"rules": [{"op": "linear", "node": "fc1", "target": "spikecore"}]}' > %t.analog.json
-// RUN: not sf-opt %S/Inputs/partition-mlp.mlir --spike-partition="targets=host,spikecore placement=%t.analog.json" 2>&1 | FileCheck %s --check-prefix=ANALOG
-// ANALOG: error: {{.*}}placement rule #0 puts node 'fc1' (spike.linear) on 'spikecore', which cannot run it: its input is analog; spikecore accumulates weights on input spike events only
+// A model input may feed SpikeCore as graded events (spike-quantize gives it
+// a scale); the neuron then follows its layer.
+// RUN: sf-opt %S/Inputs/partition-mlp.mlir --spike-partition="targets=host,spikecore placement=%t.analog.json" 2>&1 | FileCheck %s --check-prefix=ANALOG
+// ANALOG: func.func private @mlp_p0_spikecore(%arg0: tensor<1x32xf32>)
+// ANALOG-NEXT: arith.constant
+// ANALOG-NEXT: spike.linear %arg0{{.*}}#spike.target<spikecore>
+// ANALOG-NEXT: spike.lif {{.*}}#spike.target<spikecore>
 // RUN: echo '{"rules": [{"node": "fc2", "target": "spikecore"}]}' > %t.fit.json
 // RUN: not sf-opt %S/Inputs/partition-mlp.mlir --spike-partition="targets=host,spikecore placement=%t.fit.json spikecore-config=%S/Inputs/tiny-spikecore.json" 2>&1 | FileCheck %s --check-prefix=FIT
 // FIT: error: {{.*}}placement rule #0 puts node 'fc2' (spike.linear) on 'spikecore', which cannot run it: 16 inputs x 8 neurons need 128 B of weight memory; 2 cores x 32 B = 64 B available

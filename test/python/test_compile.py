@@ -132,8 +132,8 @@ def test_impossible_placement_names_node_target_and_constraint(tmp_path):
                      "-o", tmp_path / "out.sfa", check=False)
     assert result.returncode == 1
     assert (f"error: placement rule #0 puts node '{pool}' (spike.max_pool2d) on 'spikecore', "
-            "which cannot run it: spikecore runs only spike.linear and spike.lif, "
-            "not spike.max_pool2d") in result.stderr, result.stderr
+            "which cannot run it: spikecore runs only spike.linear, spike.lif and "
+            "spike.relu, not spike.max_pool2d") in result.stderr, result.stderr
 
 
 def test_spikecore_fit_failure_states_the_shortfall(tmp_path):

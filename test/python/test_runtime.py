@@ -188,7 +188,8 @@ def test_sf_run_errors(tmp_path):
     np.save(tmp_path / "x.npy", np.zeros(shape, np.float32))
     result = run_sf_run(artifact.path, "--input", tmp_path / "x.npy", "--backend=spikecore")
     assert result.returncode == 1
-    assert "the spikecore backend is not part of this runtime build" in result.stderr
+    assert ("the model has no SpikeCore layers; compile it with --targets=spikecore"
+            in result.stderr)
     np.save(tmp_path / "bad.npy", np.zeros((5, 3), np.float32))
     result = run_sf_run(artifact.path, "--input", tmp_path / "bad.npy")
     assert result.returncode == 1 and "the input has shape [5, 3]" in result.stderr

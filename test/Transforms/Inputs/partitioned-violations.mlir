@@ -34,7 +34,7 @@ module {
 
 module {
   func.func private @main_p0_spikecore(%x: tensor<1x16xf32>) -> tensor<1x16xf32> attributes {spike.target = #spike.target<spikecore>} {
-    // expected-error @+1 {{stage 'partitioned': 'spikecore' cannot run this op: spikecore runs only spike.linear and spike.lif, not spike.relu}}
+    // expected-error @+1 {{stage 'partitioned': 'spikecore' cannot run this op: spikecore runs a relu only as the graded output of the [N, features] spike.linear that feeds it}}
     %y = spike.relu %x {spike.target = #spike.target<spikecore>} : (tensor<1x16xf32>) -> tensor<1x16xf32>
     return %y : tensor<1x16xf32>
   }
