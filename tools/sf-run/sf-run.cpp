@@ -4,7 +4,7 @@
 //
 //   sf-run model.sfa --input x.npy [--output y.npy]
 //       [--backend=auto|host|cuda|spikecore] [--profile]
-//       [--profile-json=PATH] [--seed=N] [--threads=N]
+//       [--profile-json=PATH] [--spike-log=PATH] [--seed=N] [--threads=N]
 //
 // A thin command line over the C API (no LLVM). The input is [N, ...] (direct
 // and rate encodings) or [T, N, ...] (spikes); a batch that is a multiple of
@@ -31,10 +31,11 @@ namespace {
 constexpr const char *kUsage =
     "usage: sf-run MODEL.sfa --input X.npy [--output Y.npy]\n"
     "              [--backend=auto|host|cuda|spikecore] [--profile]\n"
-    "              [--profile-json=PATH] [--seed=N] [--threads=N]\n";
+    "              [--profile-json=PATH] [--spike-log=PATH] [--seed=N]\n"
+    "              [--threads=N]\n";
 
 struct Options {
-  std::string model, input, output, profileJSON;
+  std::string model, input, output, profileJSON, spikeLog;
   sf_backend_t backend = SF_BACKEND_AUTO;
   bool profile = false;
   uint64_t seed = 0;
@@ -65,7 +66,8 @@ bool parseArguments(int argc, char **argv, Options &options) {
     std::string text;
     uint64_t number;
     if (value("--input", options.input) || value("--output", options.output) ||
-        value("--profile-json", options.profileJSON))
+        value("--profile-json", options.profileJSON) ||
+        value("--spike-log", options.spikeLog))
       continue;
     if (arg == "--profile") {
       options.profile = true;
@@ -162,6 +164,29 @@ void printProfile(const sf_session_t *session, uint32_t timesteps) {
       std::fprintf(stderr, " %u:%" PRIu64, k, p->spike_histogram[k]);
     std::fprintf(stderr, "\n");
   }
+  // The SpikeCore simulator's counters, one line per layer.
+  for (size_t i = 0; i < sf_session_profile_count(session); ++i) {
+    const sf_layer_profile_t *p = sf_session_profile(session, i);
+    if (!p->is_spikecore)
+      continue;
+    const sf_spikecore_profile_t &c = p->spikecore;
+    std::fprintf(stderr,
+                 "spikecore %s: cores %u-%u cycles=%" PRIu64
+                 " instructions=%" PRIu64 " acc_events=%" PRIu64
+                 " acc=%" PRIu64 " leak=%" PRIu64 " bias=%" PRIu64
+                 " fire=%" PRIu64 " out=%" PRIu64 " spikes=%" PRIu64
+                 " saturations=%" PRIu64 " input_clamps=%" PRIu64,
+                 p->name, c.first_core, c.first_core + c.core_count - 1,
+                 c.cycles, c.instructions, c.acc_events, c.acc_ops, c.leak_ops,
+                 c.bias_ops, c.fire_ops, c.out_ops, c.spikes, c.saturations,
+                 c.input_clamps);
+    if (c.energy_pj >= 0)
+      std::fprintf(stderr, " energy=%.6g pJ", c.energy_pj);
+    std::fprintf(stderr, "\n  spikes per core:");
+    for (uint32_t k = 0; k < c.core_count; ++k)
+      std::fprintf(stderr, " %" PRIu64, c.core_spikes[k]);
+    std::fprintf(stderr, "\n");
+  }
 }
 
 void writeJSONString(FILE *file, const char *text) {
@@ -212,6 +237,25 @@ bool writeProfileJSON(const std::string &path, const sf_session_t *session,
         std::fprintf(file, "%s%" PRIu64, k ? ", " : "", p->spike_histogram[k]);
       std::fprintf(file, "]");
     }
+    if (p->is_spikecore) {
+      const sf_spikecore_profile_t &c = p->spikecore;
+      std::fprintf(file,
+                   ", \"spikecore\": {\"first_core\": %u, \"cycles\": %" PRIu64
+                   ", \"instructions\": %" PRIu64 ", \"acc_events\": %" PRIu64
+                   ", \"acc_ops\": %" PRIu64 ", \"leak_ops\": %" PRIu64
+                   ", \"bias_ops\": %" PRIu64 ", \"fire_ops\": %" PRIu64
+                   ", \"out_ops\": %" PRIu64 ", \"spikes\": %" PRIu64
+                   ", \"saturations\": %" PRIu64 ", \"input_clamps\": %" PRIu64,
+                   c.first_core, c.cycles, c.instructions, c.acc_events,
+                   c.acc_ops, c.leak_ops, c.bias_ops, c.fire_ops, c.out_ops,
+                   c.spikes, c.saturations, c.input_clamps);
+      if (c.energy_pj >= 0)
+        std::fprintf(file, ", \"energy_pj\": %.9g", c.energy_pj);
+      std::fprintf(file, ", \"core_spikes\": [");
+      for (uint32_t k = 0; k < c.core_count; ++k)
+        std::fprintf(file, "%s%" PRIu64, k ? ", " : "", c.core_spikes[k]);
+      std::fprintf(file, "]}");
+    }
     std::fprintf(file, "}");
   }
   std::fprintf(file, "\n]}\n");
@@ -245,8 +289,11 @@ void printResult(const npy::Array &result) {
 
 /// Runs the model over `input`, in chunks of the compiled batch along
 /// `axis`, into `result`.
+/// Runs every compiled batch the input holds; appends the SpikeCore events
+/// to `spikeLog` (when given) as rows of (op, sample, step, neuron,
+/// payload), the sample counted over the whole input.
 bool runAll(sf_model_t *model, sf_session_t *session, const npy::Array &input,
-            npy::Array &result) {
+            npy::Array &result, npy::Array *spikeLog) {
   if (sf_model_input_count(model) != 1 || sf_model_output_count(model) != 1) {
     std::fprintf(stderr,
                  "error: sf-run handles models with one input and one output; "
@@ -312,6 +359,14 @@ bool runAll(sf_model_t *model, sf_session_t *session, const npy::Array &input,
                   input.data.data() + (o * chunks + c) * inRun,
                   inRun * sizeof(float));
     ok = check(sf_session_run(session, &in, 1, &out, 1), "run");
+    const sf_spike_event_t *events = nullptr;
+    size_t count = spikeLog ? sf_session_spike_log(session, &events) : 0;
+    for (size_t e = 0; e < count; ++e)
+      for (uint32_t field : {events[e].op,
+                             uint32_t(events[e].sample + c * expected[inAxis]),
+                             events[e].step, events[e].neuron,
+                             events[e].payload})
+        spikeLog->data.push_back(static_cast<float>(field));
     for (int64_t o = 0; ok && o < outOuter; ++o)
       std::memcpy(result.data.data() + (o * chunks + c) * outRun,
                   sf_tensor_data(out) + o * outRun, outRun * sizeof(float));
@@ -346,14 +401,23 @@ int main(int argc, char **argv) {
   sessionOptions.backend = options.backend;
   sessionOptions.seed = options.seed;
   sessionOptions.profile = options.profile;
-  npy::Array result;
+  sessionOptions.spike_log = !options.spikeLog.empty();
+  npy::Array result, spikeLog;
   if (check(sf_instance_create(&instanceOptions, &instance)) &&
       check(sf_model_create_from_file(instance, options.model.c_str(),
                                       &model)) &&
       check(sf_session_create(model, &sessionOptions, &session),
             "cannot create a session") &&
-      runAll(model, session, input, result)) {
+      runAll(model, session, input, result,
+             options.spikeLog.empty() ? nullptr : &spikeLog)) {
     rc = 0;
+    if (!options.spikeLog.empty()) {
+      spikeLog.shape = {static_cast<int64_t>(spikeLog.data.size() / 5), 5};
+      if (!npy::write(options.spikeLog, spikeLog, error)) {
+        std::fprintf(stderr, "error: %s\n", error.c_str());
+        rc = 1;
+      }
+    }
     if (!options.output.empty()) {
       if (!npy::write(options.output, result, error)) {
         std::fprintf(stderr, "error: %s\n", error.c_str());

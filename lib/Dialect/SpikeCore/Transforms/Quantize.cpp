@@ -21,6 +21,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/DenseMap.h"
+#include <cstdio>
 
 #include <cmath>
 
@@ -40,6 +41,13 @@ namespace {
 constexpr int kLeakShift = 24;
 /// Keeps a threshold's whole number of units well inside int32.
 constexpr int64_t kMaxThreshold = int64_t(1) << 24;
+
+/// `value` in the shortest "%g" form, for messages.
+std::string shortNumber(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", value);
+  return text;
+}
 
 /// Values of one tensor on a batch of calibration inputs, row-major
 /// [samples, features].
@@ -100,8 +108,12 @@ private:
   llvm::DenseMap<Value, unsigned> modelInputs;
 };
 
-InFlightDiagnostic layerError(Operation *op) {
-  std::string node = spk::getNodeName(op->getLoc());
+/// An error at `op` naming the layer: its node name, or the names of the
+/// linear and neuron it joins.
+InFlightDiagnostic layerError(Operation *op, Operation *neuron = nullptr) {
+  std::string node = spk::getNodeName(
+      neuron ? FusedLoc::get(op->getContext(), {op->getLoc(), neuron->getLoc()})
+             : op->getLoc());
   return op->emitError() << "spikecore layer '"
                          << (node.empty() ? "?" : node) << "': ";
 }
@@ -198,33 +210,33 @@ LogicalResult SpikeQuantizePass::quantizeLayer(spk::LinearOp linear) {
       inputScale = producer.getOutputScale().convertToDouble();
     } else if (auto it = modelInputs.find(input); it != modelInputs.end()) {
       if (calibration.empty())
-        return layerError(linear)
+        return layerError(linear, neuron)
                << "its graded input is model input #" << it->second
                << ", whose range only calibration data can give; pass "
                   "--calibration=inputs.npy (a batch of model inputs)";
       if (failed(loadCalibration(linear)))
         return failure();
       if (it->second != 0)
-        return layerError(linear) << "calibration data covers model input "
+        return layerError(linear, neuron) << "calibration data covers model input "
                                      "#0 only, this layer reads input #"
                                   << it->second;
       const npy::Array &data = *calibrationInputs;
       int64_t features = data.data.size() / data.shape[0];
       if (features != k)
-        return layerError(linear)
+        return layerError(linear, neuron)
                << "calibration samples have " << features
                << " values each, the layer's input has " << k;
       float lo = *llvm::min_element(data.data),
             hi = *llvm::max_element(data.data);
       if (lo < 0)
-        return layerError(linear)
+        return layerError(linear, neuron)
                << "calibration inputs go down to " << lo
                << "; graded payloads are unsigned (0..255), so a graded "
                   "layer's input must not be negative";
       inputScale = hi > 0 ? hi / 255.0 : 1.0;
       activations[input] = {data.shape[0], features, data.data};
     } else {
-      return layerError(linear)
+      return layerError(linear, neuron)
              << "its graded input is computed on the host; spikecore takes "
                 "graded events from a spikecore relu or a model input only";
     }
@@ -260,7 +272,7 @@ LogicalResult SpikeQuantizePass::quantizeLayer(spk::LinearOp linear) {
     }
     if (!perChannelScales &&
         !llvm::all_of(ratio, [&](double r) { return r == ratio[0]; }))
-      return layerError(linear)
+      return layerError(linear, neuron)
              << "per-layer quantization needs one v_threshold / gain for "
                 "all neurons (the threshold must be a whole number of one "
                 "shared unit); quantize per channel instead";
@@ -280,8 +292,9 @@ LogicalResult SpikeQuantizePass::quantizeLayer(spk::LinearOp linear) {
                        spk::LIFOp::paramAt(lif.getVThreshold(), j) * theta;
         if (std::fabs(units - std::round(units)) > 1e-6 ||
             (j > 0 && std::round(units) != vreset))
-          return layerError(linear)
-                 << "v_reset = " << spk::LIFOp::paramAt(*lif.getVReset(), j)
+          return layerError(linear, neuron)
+                 << "v_reset = "
+                 << shortNumber(spk::LIFOp::paramAt(*lif.getVReset(), j))
                  << " is not the same whole number of membrane units for "
                     "every neuron (unit = v_threshold / "
                  << theta << "); SpikeCore's FIRE resets to one integer";
@@ -318,7 +331,7 @@ LogicalResult SpikeQuantizePass::quantizeLayer(spk::LinearOp linear) {
     double unit = inputScale * scaleOf(j);
     double level = std::round(b[j] / unit);
     if (std::fabs(level) > INT32_MAX / 2)
-      return layerError(linear) << "bias " << b[j] << " is " << level
+      return layerError(linear, neuron) << "bias " << b[j] << " is " << level
                                 << " membrane units, beyond int32";
     qb.push_back(static_cast<int32_t>(level));
     maxBiasError = std::max(maxBiasError, std::fabs(b[j] - level * unit));
@@ -333,7 +346,7 @@ LogicalResult SpikeQuantizePass::quantizeLayer(spk::LinearOp linear) {
   if (relu) {
     auto it = activations.find(input);
     if (it == activations.end())
-      return layerError(linear)
+      return layerError(linear, neuron)
              << "a graded (relu) layer needs the range of its output; pass "
                 "--calibration=inputs.npy (a batch of model inputs) so the "
                 "compiler can measure it";
