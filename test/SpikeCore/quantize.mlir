@@ -3,7 +3,7 @@
 // RUN: sf-opt %s --spike-tag-lif-successors --spike-partition="targets=spikecore" --spike-quantize | FileCheck %s
 // RUN: sf-opt %s --spike-tag-lif-successors --spike-partition="targets=spikecore" --spike-quantize --spikecore-codegen | FileCheck %s --check-prefix=CODEGEN
 // RUN: sf-opt %s --spike-tag-lif-successors --spike-partition="targets=spikecore" --spike-quantize="per-channel=true" | FileCheck %s --check-prefix=CHANNEL
-// RUN: not sf-opt %s --spike-tag-lif-successors --spike-partition="targets=spikecore" --spike-quantize --spikecore-codegen="spikecore-config=%S/Inputs/tiny-spikecore.json" 2>&1 | FileCheck %s --check-prefix=FIT
+// RUN: not sf-opt %s --spike-tag-lif-successors --spike-partition="targets=spikecore" --spike-quantize --spikecore-codegen="spikecore-config=%S/Inputs/two-cores.json" 2>&1 | FileCheck %s --check-prefix=FIT
 
 module attributes {spike.model = #spike.model<timesteps = 4, encoding = spikes, readout = mean>} {
   func.func @snn(%x: tensor<1x4xf32>) -> tensor<1x2xf32> {
@@ -57,4 +57,4 @@ module attributes {spike.model = #spike.model<timesteps = 4, encoding = spikes, 
 // CODEGEN-NEXT:   spikecore.out
 // CODEGEN-NEXT:   spikecore.halt
 
-// FIT: error: the SpikeCore layers need 5 cores (fc1+lif1: 2, fc2: 1) but the target has 4
+// FIT: error: the SpikeCore layers need 3 cores (fc1+lif1: 2, fc2: 1) but the target has 2
