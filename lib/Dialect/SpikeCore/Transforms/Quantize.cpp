@@ -343,6 +343,7 @@ LogicalResult SpikeQuantizePass::quantizeLayer(spk::LinearOp linear) {
   // Graded output: q = round(relu(V) * u / s_out), s_out from calibration.
   int32_t outMul = 0, outShift = 0;
   double outputScale = 0;
+  std::optional<Activations> outputActivations;
   if (relu) {
     auto it = activations.find(input);
     if (it == activations.end())
@@ -356,7 +357,7 @@ LogicalResult SpikeQuantizePass::quantizeLayer(spk::LinearOp linear) {
       max = std::max(max, v = std::max(v, 0.0f));
     outputScale = max > 0 ? max / 255.0 : 1.0;
     std::tie(outMul, outShift) = fixedPoint(unitScale[0] / outputScale);
-    activations[relu.getResult()] = std::move(y);
+    outputActivations = std::move(y);
   }
 
   // Build the layer.
@@ -419,6 +420,8 @@ LogicalResult SpikeQuantizePass::quantizeLayer(spk::LinearOp linear) {
                      leakMul / std::ldexp(1.0, kLeakShift) -
                      double(lif.getLeak().front()))));
   layer->setAttr(kErrorAttrName, error.getDictionary(context));
+  if (outputActivations)
+    activations[layer.getResult()] = std::move(*outputActivations);
   replaced->getResult(0).replaceAllUsesWith(layer.getResult());
   if (neuron)
     neuron->erase();
