@@ -84,7 +84,7 @@ def test_acc_work_is_input_events_times_fan_out(tmp_path):
     model = spiking_network(per_channel_threshold=False)
     artifact, layers = compile_spikecore(tmp_path, model, torch.zeros(1, 24), "snn",
                                          timesteps=T, encoding="spikes")
-    x = (np.random.default_rng(3).random((T, 1, 24)) < 0.2).astype(np.float32)
+    x = (np.random.default_rng(3).random((T, 1, 24)) < 0.5).astype(np.float32)
     session = artifact.session(profile=True, spike_log=True)
     session.run([x])
     profile, log = session.profile(), session.spike_log()
