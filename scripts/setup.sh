@@ -8,6 +8,7 @@ APT_PACKAGES=(
   llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools libzstd-dev
   libonnx-dev libonnx-testdata protobuf-compiler libprotobuf-dev
   python3-onnx python3-torch python3-numpy python3-pytest pybind11-dev python3-pybind11
+  python3-matplotlib
   libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev
   libflatbuffers-dev flatbuffers-compiler
 )

@@ -21,9 +21,8 @@ import models
 import train as mnist_train  # examples/mnist/train.py, on models' sys.path
 
 
-def main():
-    mnist = pathlib.Path(sys.argv[1] if len(sys.argv) > 1
-                         else models.HERE.parents[2] / "shared" / "data" / "mnist")
+def main(mnist=None):
+    mnist = pathlib.Path(mnist or models.HERE.parents[2] / "shared" / "data" / "mnist")
     images = mnist_train.read_idx(mnist / "t10k-images-idx3-ubyte.gz")
     labels = mnist_train.read_idx(mnist / "t10k-labels-idx1-ubyte.gz")
     x = torch.from_numpy(images.astype(np.float32).reshape(-1, 784) / 255.0)
@@ -59,4 +58,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1] if len(sys.argv) > 1 else None)

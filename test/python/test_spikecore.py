@@ -181,3 +181,34 @@ def test_host_backend_refuses_spikecore_layers(tmp_path):
                                     timesteps=2, encoding="spikes")
     with pytest.raises(sparseflow.RuntimeError, match="is a SpikeCore layer"):
         artifact.session(backend="host")
+
+
+def test_plots_draw_the_log_weights_and_partitions(tmp_path):
+    matplotlib = pytest.importorskip("matplotlib", reason="python3-matplotlib (scripts/setup.sh)")
+    matplotlib.use("Agg")
+    import sparseflow.plot
+
+    T = 4
+    model = spiking_network(per_channel_threshold=False)
+    path = tmp_path / "snn.onnx"
+    sparseflow.export_onnx(model, torch.zeros(1, 24), str(path), timesteps=T, encoding="spikes")
+    placement = tmp_path / "p.json"
+    placement.write_text('{"rules": [{"node": "/4/Gemm", "target": "host"}]}')
+    flags = ("--targets=host,spikecore", f"--placement={placement}")
+    ir = run_sfc("compile", path, *flags, "--emit=spikecore").stdout
+    layers = parse_layers(ir)
+    assert [layer["name"] for layer in layers] == ["/0/Gemm+/1/LIF", "/2/Gemm+/3/LIF"]
+    artifact = sparseflow.compile(path, tmp_path / "snn.sfa", targets="host,spikecore",
+                                  extra_args=flags[1:])
+    session = artifact.session(spike_log=True)
+    session.run([(np.random.default_rng(5).random((T, 1, 24)) < 0.5).astype(np.float32)])
+    log = session.spike_log()
+    raster = sparseflow.plot.spike_raster(log, op=0)
+    assert len(raster.collections[0].get_offsets()) == (log[:, 0] == 0).sum() > 0
+    histograms = sparseflow.plot.weight_histograms(layers)
+    assert len(histograms.patches) == 2
+    graph = sparseflow.plot.partition_graph(ir)
+    labels = [text.get_text() for text in graph.texts if text.get_text()]
+    assert labels == ["/0/Gemm+/1/LIF", "/2/Gemm+/3/LIF", "linear"]
+    colours = {tuple(patch.get_facecolor()) for patch in graph.patches}
+    assert len(colours) == 2  # spikecore and host
