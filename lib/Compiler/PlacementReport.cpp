@@ -9,6 +9,7 @@
 #include "sparseflow/Dialect/Spike/SpikeOps.h"
 #include "sparseflow/Dialect/Spike/SpikePlacement.h"
 #include "sparseflow/Dialect/Spike/SpikeTargets.h"
+#include "sparseflow/Dialect/SpikeCore/SpikeCorePasses.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/SymbolTable.h"
@@ -100,6 +101,24 @@ PlacementReport PlacementReport::collect(ModuleOp module) {
   return report;
 }
 
+void PlacementReport::collectSpikeCore(ModuleOp module) {
+  module.walk([&](spikecore::LayerOp layer) {
+    SpikeCoreLayerReport entry;
+    entry.name = layer.getName().str();
+    entry.output = spikecore::stringifyOutputKind(layer.getOutput()).str();
+    entry.firstCore = layer.getFirstCore().value_or(0);
+    entry.cores = layer.getCores().value_or(0);
+    entry.neuronsPerCore = layer.getNeuronsPerCore().value_or(0);
+    if (auto error = layer->getAttrOfType<DictionaryAttr>(
+            spikecore::kErrorAttrName))
+      for (NamedAttribute value : error)
+        if (auto number = dyn_cast<FloatAttr>(value.getValue()))
+          entry.error.push_back(
+              {value.getName().str(), number.getValueAsDouble()});
+    spikecoreLayers.push_back(std::move(entry));
+  });
+}
+
 void PlacementReport::printTable(raw_ostream &os) const {
   struct Column {
     StringRef title;
@@ -150,6 +169,17 @@ void PlacementReport::printTable(raw_ostream &os) const {
     os << "  " << llvm::left_justify(partition.name, nameWidth) << "  "
        << llvm::left_justify(partition.target, 9) << "  "
        << llvm::join(partition.ops, ", ") << "\n";
+  if (spikecoreLayers.empty())
+    return;
+  os << "spikecore layers (cores, neurons per core, quantization error):\n";
+  for (const SpikeCoreLayerReport &layer : spikecoreLayers) {
+    os << "  " << layer.name << "  " << layer.output << "  cores "
+       << layer.firstCore << "-" << layer.firstCore + layer.cores - 1 << "  "
+       << layer.neuronsPerCore << "/core ";
+    for (const auto &[key, value] : layer.error)
+      os << " " << key << "=" << llvm::format("%.3g", value);
+    os << "\n";
+  }
 }
 
 void PlacementReport::printJSON(raw_ostream &os) const {
@@ -193,7 +223,22 @@ void PlacementReport::printJSON(raw_ostream &os) const {
       });
     });
   }
-  os << (partitions.empty() ? "]\n}\n" : "\n  ]\n}\n");
+  os << (partitions.empty() ? "]" : "\n  ]") << ",\n  \"spikecore_layers\": [";
+  for (const SpikeCoreLayerReport &layer : spikecoreLayers) {
+    os << (&layer == &spikecoreLayers.front() ? "\n    " : ",\n    ");
+    printCompact([&](llvm::json::OStream &json) {
+      json.attribute("name", layer.name);
+      json.attribute("output", layer.output);
+      json.attribute("first_core", layer.firstCore);
+      json.attribute("cores", layer.cores);
+      json.attribute("neurons_per_core", layer.neuronsPerCore);
+      json.attributeObject("error", [&] {
+        for (const auto &[key, value] : layer.error)
+          json.attribute(key, value);
+      });
+    });
+  }
+  os << (spikecoreLayers.empty() ? "]\n}\n" : "\n  ]\n}\n");
 }
 
 void PlacementReport::printPlacementFile(raw_ostream &os) const {

@@ -43,7 +43,11 @@ void sparseflow::buildSpikePipeline(OpPassManager &pm,
       {/*stage=*/"partitioned", /*spikecoreConfig=*/options.spikecoreConfig}));
   if (last == PipelineStage::Partitioned)
     return;
+  buildSpikeCoreStage(pm, options);
+}
 
+void sparseflow::buildSpikeCoreStage(OpPassManager &pm,
+                                     const SpikePipelineOptions &options) {
   pm.addPass(spikecore::createSpikeQuantize(
       {/*perChannel=*/options.perChannel, /*calibration=*/options.calibration}));
   pm.addPass(spikecore::createSpikeCoreCodegen({options.spikecoreConfig}));

@@ -215,25 +215,43 @@ LogicalResult compile(ModuleOp module) {
   pipelineOptions.spikecoreConfig = spikecoreConfig.getValue();
   pipelineOptions.perChannel = perChannel.getValue();
   pipelineOptions.calibration = calibration.getValue();
+  // The placement report describes the spike ops, so it is collected at
+  // the partitioned stage, before SpikeCore layers replace them.
+  PipelineStage last = lastStage();
+  bool spikecoreStage = last == PipelineStage::SpikeCore;
   PassManager pm(module->getName());
   if (failed(applyPassManagerCLOptions(pm)))
     return failure();
-  buildSpikePipeline(pm, pipelineOptions, lastStage());
+  buildSpikePipeline(pm, pipelineOptions,
+                     spikecoreStage ? PipelineStage::Partitioned : last);
   if (failed(pm.run(module)))
     return failure();
+  bool wantReport = report || !reportJSON.empty() || !savePlacement.empty();
+  std::optional<PlacementReport> placement;
+  if (wantReport)
+    placement = PlacementReport::collect(module);
+  if (spikecoreStage) {
+    PassManager spikecorePm(module->getName());
+    if (failed(applyPassManagerCLOptions(spikecorePm)))
+      return failure();
+    buildSpikeCoreStage(spikecorePm, pipelineOptions);
+    if (failed(spikecorePm.run(module)))
+      return failure();
+    if (placement)
+      placement->collectSpikeCore(module);
+  }
 
-  if (!report && reportJSON.empty() && savePlacement.empty())
+  if (!placement)
     return success();
-  PlacementReport placement = PlacementReport::collect(module);
   if (report)
-    placement.printTable(llvm::errs());
+    placement->printTable(llvm::errs());
   if (!reportJSON.empty() &&
       failed(writeFile(reportJSON,
-                       [&](raw_ostream &os) { placement.printJSON(os); })))
+                       [&](raw_ostream &os) { placement->printJSON(os); })))
     return failure();
   if (!savePlacement.empty() &&
       failed(writeFile(savePlacement, [&](raw_ostream &os) {
-        placement.printPlacementFile(os);
+        placement->printPlacementFile(os);
       })))
     return failure();
   return success();

@@ -38,17 +38,32 @@ struct PartitionPlacement {
   std::vector<std::string> ops;
 };
 
+/// A quantized SpikeCore layer: its cores and its quantization error.
+struct SpikeCoreLayerReport {
+  std::string name;
+  std::string output; // spikes, graded, readout
+  int64_t firstCore = 0, cores = 0, neuronsPerCore = 0;
+  /// spikecore.error: weight_rel_rms, weight_max_abs, bias_max_abs and,
+  /// for leaky layers, leak_abs.
+  std::vector<std::pair<std::string, double>> error;
+};
+
 struct PlacementReport {
   int64_t timesteps = 0;
   /// In execution order.
   std::vector<OpPlacement> ops;
   std::vector<PartitionPlacement> partitions;
+  std::vector<SpikeCoreLayerReport> spikecoreLayers;
 
+  /// The ops of a partitioned module.
   static PlacementReport collect(mlir::ModuleOp module);
+  /// Adds the SpikeCore layers of a module after the SpikeCore stage.
+  void collectSpikeCore(mlir::ModuleOp module);
 
   /// A fixed-width table, one row per op.
   void printTable(llvm::raw_ostream &os) const;
-  /// {"timesteps", "ops": [...], "partitions": [...]} (docs/cli.md).
+  /// {"timesteps", "ops": [...], "partitions": [...], "spikecore_layers":
+  /// [...]} (docs/cli.md).
   void printJSON(llvm::raw_ostream &os) const;
   /// A placement file with one rule per op pinning its target and block size.
   void printPlacementFile(llvm::raw_ostream &os) const;

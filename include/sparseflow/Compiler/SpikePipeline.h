@@ -66,6 +66,11 @@ void buildSpikePipeline(mlir::OpPassManager &pm,
                         const SpikePipelineOptions &options,
                         PipelineStage last = PipelineStage::SpikeCore);
 
+/// Adds the SpikeCore stage alone (spike-quantize, spikecore-codegen), for
+/// a module at the partitioned stage.
+void buildSpikeCoreStage(mlir::OpPassManager &pm,
+                         const SpikePipelineOptions &options);
+
 /// Registers `spike-default-pipeline` (up to the SpikeCore stage) and the
 /// spike and spikecore passes for mlir-opt style tools.
 void registerSpikePipelines();
