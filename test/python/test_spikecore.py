@@ -212,3 +212,22 @@ def test_plots_draw_the_log_weights_and_partitions(tmp_path):
     assert labels == ["/0/Gemm+/1/LIF", "/2/Gemm+/3/LIF", "linear"]
     colours = {tuple(patch.get_facecolor()) for patch in graph.patches}
     assert len(colours) == 2  # spikecore and host
+
+
+def test_report_lists_spikecore_ops_and_quantization_error(tmp_path):
+    import json
+
+    model = spiking_network(per_channel_threshold=False)
+    path = tmp_path / "snn.onnx"
+    sparseflow.export_onnx(model, torch.zeros(1, 24), str(path), timesteps=4, encoding="spikes")
+    run_sfc("compile", path, "--targets=spikecore", f"--report-json={tmp_path / 'r.json'}",
+            f"--save-placement={tmp_path / 'p.json'}", "-o", tmp_path / "m.sfa")
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert [op["target"] for op in report["ops"]] == ["spikecore"] * 5
+    layers = report["spikecore_layers"]
+    assert [layer["name"] for layer in layers] == ["/0/Gemm+/1/LIF", "/2/Gemm+/3/LIF", "/4/Gemm"]
+    assert [layer["output"] for layer in layers] == ["spikes", "spikes", "readout"]
+    assert all(0 < layer["error"]["weight_rel_rms"] < 0.02 for layer in layers)
+    assert layers[0]["error"]["leak_abs"] == 0.0  # 0.25 is exact in 24 bits
+    rules = json.loads((tmp_path / "p.json").read_text())["rules"]
+    assert len(rules) == 5 and all(rule["target"] == "spikecore" for rule in rules)
