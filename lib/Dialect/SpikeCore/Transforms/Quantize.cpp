@@ -260,6 +260,15 @@ LogicalResult SpikeQuantizePass::quantizeLayer(spk::LinearOp linear) {
     double max = perChannelScales ? rowMax(j) : layerMax;
     return max > 0 ? max / 127.0 : 1.0;
   };
+  // The partitioner only places neurons FIRE and LEAK can run exactly;
+  // re-check here for IR that did not come through it.
+  if (lif && (lif.getResetDelay() || !llvm::all_equal(lif.getLeak()) ||
+              !llvm::all_of(lif.getVLeak(), [](float v) { return v == 0; }) ||
+              !llvm::all_of(lif.getVInit(), [](float v) { return v == 0; }) ||
+              !llvm::all_of(lif.getGain(), [](float g) { return g > 0; })))
+    return layerError(linear, neuron)
+           << "SpikeCore neurons need no reset_delay, one leak, v_leak = 0, "
+              "v_init = 0 and gain > 0 (docs/placement.md)";
   if (lif) {
     // Choose the weight scales so that v_threshold is a whole number θ of
     // units, the same θ for every neuron: θ = min_j floor(thr_j / (gain_j *

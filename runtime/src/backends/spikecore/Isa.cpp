@@ -6,10 +6,11 @@
 
 #include "sparseflow/runtime/spikecore_isa.h"
 
+#include "Formatted.h"
+
 #include <cctype>
 #include <cerrno>
 #include <cinttypes>
-#include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -27,16 +28,6 @@ constexpr uint32_t kGreaterBit = 1u << 2;
 constexpr uint32_t kGradedBit = 1u << 3;
 constexpr uint32_t kGradedShiftPos = 4;
 
-std::string formatted(const char *format, ...)
-    __attribute__((format(printf, 1, 2)));
-std::string formatted(const char *format, ...) {
-  char buffer[256];
-  va_list args;
-  va_start(args, format);
-  std::vsnprintf(buffer, sizeof buffer, format, args);
-  va_end(args);
-  return buffer;
-}
 
 const char *mnemonic(Opcode opcode) {
   switch (opcode) {

@@ -6,9 +6,10 @@
 
 #include "backends/spikecore/Simulator.h"
 
+#include "Formatted.h"
+
 #include <algorithm>
 #include <cmath>
-#include <cstdarg>
 #include <cstdio>
 #include <cstring>
 
@@ -16,21 +17,8 @@ using namespace sparseflow;
 using namespace sparseflow::runtime::simulator;
 using sparseflow::spikecore::Opcode;
 using sparseflow::spikecore::Reset;
+using sparseflow::spikecore::formatted;
 
-namespace {
-
-std::string formatted(const char *format, ...)
-    __attribute__((format(printf, 1, 2)));
-std::string formatted(const char *format, ...) {
-  char buffer[256];
-  va_list args;
-  va_start(args, format);
-  std::vsnprintf(buffer, sizeof buffer, format, args);
-  va_end(args);
-  return buffer;
-}
-
-} // namespace
 
 bool runtime::simulator::decodeLayer(const sfa::SpikeCoreLayerAttrs &a,
                                      const sfa::SpikeCoreTarget &target,
