@@ -334,10 +334,11 @@ sf_status_t runtime::createSession(sf_model_t *model,
                                    const sf_session_options_t &options,
                                    sf_session_t &session) {
   // SpikeCore layers run in the simulator; every other op on the host.
-  const OpDesc *spikecoreOp = nullptr;
-  for (const OpDesc &op : model->ops)
-    if (op.spikecore && !spikecoreOp)
-      spikecoreOp = &op;
+  auto firstSpikeCore =
+      std::find_if(model->ops.begin(), model->ops.end(),
+                   [](const OpDesc &op) { return op.spikecore != nullptr; });
+  const OpDesc *spikecoreOp =
+      firstSpikeCore == model->ops.end() ? nullptr : &*firstSpikeCore;
   switch (options.backend) {
   case SF_BACKEND_AUTO:
     break;
@@ -370,10 +371,13 @@ sf_status_t runtime::createSession(sf_model_t *model,
   session.model = model;
   session.options = options;
 
-  // The sparse kernels' spike lists: per image pixel for a conv, per row
-  // for a linear layer.
+  // Per-op working memory: the simulator's membranes and event lists, and
+  // the sparse kernels' spike lists (per image pixel for a conv, per row for
+  // a linear layer).
   size_t scratchBytes = 0;
   for (const OpDesc &op : model->ops) {
+    if (op.spikecore)
+      session.spikecore.reserve(*op.spikecore);
     if (op.op->kernel() != sfa::Kernel::SparseBinary)
       continue;
     const TensorDesc &x = model->tensors[op.inputs[0]];
@@ -405,9 +409,6 @@ sf_status_t runtime::createSession(sf_model_t *model,
                    : static_cast<void *>(static_cast<char *>(session.arena) +
                                          t.arenaOffset);
   }
-  for (const OpDesc &op : model->ops)
-    if (op.spikecore)
-      session.spikecore.reserve(*op.spikecore);
   if (options.profile) {
     session.coreSpikes.assign(model->spikecoreCores, 0);
     session.profiles.resize(model->ops.size());
