@@ -59,45 +59,51 @@ std::string shapeString(ArrayRef<int64_t> shape) {
 
 } // namespace
 
+void sparseflow::forEachSpikeOpInOrder(
+    ModuleOp module, function_ref<void(Operation *, func::FuncOp)> fn) {
+  SymbolTable symbols(module);
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (func.isExternal() || !func.isPublic())
+      continue;
+    for (Operation &op : func.getBody().getOps()) {
+      if (isa<SpikeDialect>(op.getDialect())) {
+        fn(&op, nullptr);
+        continue;
+      }
+      auto call = dyn_cast<func::CallOp>(op);
+      auto callee =
+          call ? symbols.lookup<func::FuncOp>(call.getCallee()) : nullptr;
+      if (!callee || !spike::getTarget(callee))
+        continue;
+      for (Operation &inner : callee.getBody().getOps())
+        if (isa<SpikeDialect>(inner.getDialect()))
+          fn(&inner, callee);
+    }
+  }
+}
+
 PlacementReport PlacementReport::collect(ModuleOp module) {
   PlacementReport report;
   if (auto model = module->getAttrOfType<spike::ModelAttr>(
           SpikeDialect::getModelAttrName()))
     report.timesteps = model.getTimesteps();
 
-  SymbolTable symbols(module);
-  auto addOps = [&](func::FuncOp func, PartitionPlacement *partition) {
-    for (Operation &op : func.getBody().getOps()) {
-      if (!isa<SpikeDialect>(op.getDialect()))
-        continue;
-      report.ops.push_back(describe(&op));
-      if (partition)
-        partition->ops.push_back(report.ops.back().name);
+  // A call to a partition lists the partition with its ops.
+  func::FuncOp current;
+  forEachSpikeOpInOrder(module, [&](Operation *op, func::FuncOp partition) {
+    report.ops.push_back(describe(op));
+    if (!partition)
+      return;
+    if (partition != current) {
+      current = partition;
+      PartitionPlacement entry;
+      entry.name = partition.getSymName().str();
+      entry.target =
+          spike::stringifyTarget(*spike::getTarget(partition)).str();
+      report.partitions.push_back(std::move(entry));
     }
-  };
-  // Public functions in order; a call to a partition lists its ops there.
-  for (auto func : module.getOps<func::FuncOp>()) {
-    if (func.isExternal() || !func.isPublic())
-      continue;
-    for (Operation &op : func.getBody().getOps()) {
-      if (isa<SpikeDialect>(op.getDialect())) {
-        report.ops.push_back(describe(&op));
-        continue;
-      }
-      auto call = dyn_cast<func::CallOp>(op);
-      auto callee =
-          call ? symbols.lookup<func::FuncOp>(call.getCallee()) : nullptr;
-      std::optional<spike::Target> target =
-          callee ? spike::getTarget(callee) : std::nullopt;
-      if (!target)
-        continue;
-      PartitionPlacement partition;
-      partition.name = callee.getSymName().str();
-      partition.target = spike::stringifyTarget(*target).str();
-      addOps(callee, &partition);
-      report.partitions.push_back(std::move(partition));
-    }
-  }
+    report.partitions.back().ops.push_back(report.ops.back().name);
+  });
   return report;
 }
 

@@ -4,7 +4,8 @@
 //
 //   sf-run model.sfa --input x.npy [--output y.npy]
 //       [--backend=auto|host|cuda|spikecore] [--profile]
-//       [--profile-json=PATH] [--spike-log=PATH] [--seed=N] [--threads=N]
+//       [--profile-json=PATH] [--spike-log=PATH] [--record-spines=DIR]
+//       [--seed=N] [--threads=N]
 //
 // A thin command line over the C API (no LLVM). The input is [N, ...] (direct
 // and rate encodings) or [T, N, ...] (spikes); a batch that is a multiple of
@@ -16,7 +17,10 @@
 #include "Npy.h"
 #include "sparseflow/runtime/api.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
@@ -31,11 +35,11 @@ namespace {
 constexpr const char *kUsage =
     "usage: sf-run MODEL.sfa --input X.npy [--output Y.npy]\n"
     "              [--backend=auto|host|cuda|spikecore] [--profile]\n"
-    "              [--profile-json=PATH] [--spike-log=PATH] [--seed=N]\n"
-    "              [--threads=N]\n";
+    "              [--profile-json=PATH] [--spike-log=PATH]\n"
+    "              [--record-spines=DIR] [--seed=N] [--threads=N]\n";
 
 struct Options {
-  std::string model, input, output, profileJSON, spikeLog;
+  std::string model, input, output, profileJSON, spikeLog, spineDir;
   sf_backend_t backend = SF_BACKEND_AUTO;
   bool profile = false;
   uint64_t seed = 0;
@@ -67,7 +71,8 @@ bool parseArguments(int argc, char **argv, Options &options) {
     uint64_t number;
     if (value("--input", options.input) || value("--output", options.output) ||
         value("--profile-json", options.profileJSON) ||
-        value("--spike-log", options.spikeLog))
+        value("--spike-log", options.spikeLog) ||
+        value("--record-spines", options.spineDir))
       continue;
     if (arg == "--profile") {
       options.profile = true;
@@ -292,8 +297,28 @@ void printResult(const npy::Array &result) {
 /// Runs every compiled batch the input holds; appends the SpikeCore events
 /// to `spikeLog` (when given) as rows of (op, sample, step, neuron,
 /// payload), the sample counted over the whole input.
+/// Writes the spines each DRAM layer read for the `batch` samples of the
+/// last run to DIR/sample_<first + s>.dram.
+bool saveSpines(const sf_session_t *session, const std::string &dir,
+                int64_t first, int64_t batch) {
+  for (int64_t s = 0; s < batch; ++s) {
+    sf_dram_t *dram = nullptr;
+    char name[32];
+    std::snprintf(name, sizeof name, "/sample_%05" PRId64 ".dram", first + s);
+    std::string path = dir + name;
+    bool ok = check(sf_session_recorded_spines(session, s, &dram),
+                    "--record-spines") &&
+              check(sf_dram_save(dram, path.c_str()), "--record-spines");
+    sf_dram_release(dram);
+    if (!ok)
+      return false;
+  }
+  return true;
+}
+
 bool runAll(sf_model_t *model, sf_session_t *session, const npy::Array &input,
-            npy::Array &result, npy::Array *spikeLog) {
+            npy::Array &result, npy::Array *spikeLog,
+            const std::string &spineDir) {
   if (sf_model_input_count(model) != 1 || sf_model_output_count(model) != 1) {
     std::fprintf(stderr,
                  "error: sf-run handles models with one input and one output; "
@@ -358,7 +383,10 @@ bool runAll(sf_model_t *model, sf_session_t *session, const npy::Array &input,
       std::memcpy(sf_tensor_data(in) + o * inRun,
                   input.data.data() + (o * chunks + c) * inRun,
                   inRun * sizeof(float));
-    ok = check(sf_session_run(session, &in, 1, &out, 1), "run");
+    ok = check(sf_session_run(session, &in, 1, &out, 1), "run") &&
+         (spineDir.empty() ||
+          saveSpines(session, spineDir, c * expected[inAxis],
+                     expected[inAxis]));
     const sf_spike_event_t *events = nullptr;
     size_t count = spikeLog ? sf_session_spike_log(session, &events) : 0;
     for (size_t e = 0; e < count; ++e)
@@ -402,6 +430,13 @@ int main(int argc, char **argv) {
   sessionOptions.seed = options.seed;
   sessionOptions.profile = options.profile;
   sessionOptions.spike_log = !options.spikeLog.empty();
+  sessionOptions.record_spines = !options.spineDir.empty();
+  if (!options.spineDir.empty() && ::mkdir(options.spineDir.c_str(), 0777) &&
+      errno != EEXIST) {
+    std::fprintf(stderr, "error: cannot create '%s': %s\n",
+                 options.spineDir.c_str(), std::strerror(errno));
+    return 1;
+  }
   npy::Array result, spikeLog;
   if (check(sf_instance_create(&instanceOptions, &instance)) &&
       check(sf_model_create_from_file(instance, options.model.c_str(),
@@ -409,7 +444,8 @@ int main(int argc, char **argv) {
       check(sf_session_create(model, &sessionOptions, &session),
             "cannot create a session") &&
       runAll(model, session, input, result,
-             options.spikeLog.empty() ? nullptr : &spikeLog)) {
+             options.spikeLog.empty() ? nullptr : &spikeLog,
+             options.spineDir)) {
     rc = 0;
     if (!options.spikeLog.empty()) {
       spikeLog.shape = {static_cast<int64_t>(spikeLog.data.size() / 5), 5};

@@ -12,6 +12,8 @@
 //       [--readout=mean|sum|last|all] [--batch=N] [--split-input-file]
 //       [--verify-diagnostics]
 //   sfc import model.onnx ...        same as `compile --emit=spike`
+//   sfc estimate model.onnx --accelerator=ACC.yaml
+//       (--profile=PROFILE.json | --density=D) [--format=text|json]
 //
 // A thin command line over the importer and pipeline libraries; every
 // diagnostic goes through MLIR's source manager, so text models get
@@ -26,13 +28,17 @@
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/ToolUtilities.h"
+#include "sparseflow/Compiler/CostModel.h"
+#include "sparseflow/Compiler/HardwareLayers.h"
 #include "sparseflow/Compiler/PlacementReport.h"
 #include "sparseflow/Compiler/SpikePipeline.h"
 #include "sparseflow/Dialect/Spike/SpikeDialect.h"
 #include "sparseflow/Dialect/SpikeCore/SpikeCoreDialect.h"
 #include "sparseflow/Target/Artifact/ArtifactWriter.h"
 #include "sparseflow/Target/ONNX/ONNXImporter.h"
+#include "sparseflow/runtime/dram_image.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/SourceMgr.h"
@@ -57,7 +63,18 @@ cl::opt<std::string> outputFilename("o",
                                     cl::cat(sfcCategory));
 /// What `sfc compile` writes: the IR after a pipeline stage, or the
 /// serialized result.
-enum class Emit { Spike, Tagged, Partitioned, SpikeCore, Asm, Plan, Artifact };
+enum class Emit {
+  Spike,
+  Tagged,
+  Partitioned,
+  SpikeCore,
+  Asm,
+  Plan,
+  Artifact,
+  Dram,
+  DramMap,
+  DramMapJSON
+};
 
 cl::opt<Emit> emit(
     "emit", cl::desc("The stage to stop after and print"),
@@ -78,10 +95,21 @@ cl::opt<Emit> emit(
                    "the runtime's execution plan as text: tensors, memory "
                    "plan, kernels"),
         clEnumValN(Emit::Artifact, "artifact",
-                   "the .sfa artifact the runtime executes (default)")),
+                   "the .sfa artifact the runtime executes (default)"),
+        clEnumValN(Emit::Dram, "dram",
+                   "the DRAM spine image of the spike-consuming layers"),
+        clEnumValN(Emit::DramMap, "dram-map",
+                   "the DRAM image's memory map as text"),
+        clEnumValN(Emit::DramMapJSON, "dram-map-json",
+                   "the DRAM image's memory map as JSON")),
     cl::init(Emit::Artifact), cl::cat(sfcCategory));
 
+/// `sfc estimate`: the cost model instead of an --emit.
+bool estimateCommand = false;
+
 PipelineStage lastStage() {
+  if (estimateCommand)
+    return PipelineStage::Partitioned;
   switch (emit) {
   case Emit::Spike:
     return PipelineStage::Imported;
@@ -175,6 +203,28 @@ cl::opt<bool> splitInputFile(
     cl::desc("Split a text model at '# -----' lines and import each chunk "
              "separately"),
     cl::init(false), cl::cat(sfcCategory));
+cl::OptionCategory estimateCategory("sfc estimate options");
+cl::opt<std::string> acceleratorFile(
+    "accelerator",
+    cl::desc("Accelerator description (ZigZag-style YAML; presets in "
+             "hardware/)"),
+    cl::value_desc("ACC.yaml"), cl::cat(estimateCategory));
+cl::opt<std::string> profileFile(
+    "profile", cl::desc("Spike activity measured by sf-run --profile-json"),
+    cl::value_desc("PROFILE.json"), cl::cat(estimateCategory));
+cl::opt<double> density(
+    "density",
+    cl::desc("Spikes per neuron and step of every spike input, when no "
+             "profile is given"),
+    cl::value_desc("D"), cl::cat(estimateCategory));
+enum class EstimateFormat { Text, JSON };
+cl::opt<EstimateFormat> estimateFormat(
+    "format", cl::desc("How the estimate is printed"),
+    cl::values(clEnumValN(EstimateFormat::Text, "text", "tables (default)"),
+               clEnumValN(EstimateFormat::JSON, "json",
+                          "per layer, level and operand")),
+    cl::init(EstimateFormat::Text), cl::cat(estimateCategory));
+
 cl::opt<bool> verifyDiagnostics(
     "verify-diagnostics",
     cl::desc("Check emitted diagnostics against expected-* comments in the "
@@ -188,6 +238,7 @@ USAGE: sfc <command> <model> [options]
 COMMANDS:
   compile   import an ONNX model and compile it (--emit selects the stage)
   import    import an ONNX model and print its spike IR (compile --emit=spike)
+  estimate  energy and latency of the model on an accelerator description
 
 Run 'sfc <command> --help' for the options of a command.
 )";
@@ -257,8 +308,83 @@ LogicalResult compile(ModuleOp module) {
   return success();
 }
 
+/// Reads `path` or reports why it cannot.
+std::unique_ptr<llvm::MemoryBuffer> readFile(StringRef path) {
+  std::string errorMessage;
+  std::unique_ptr<llvm::MemoryBuffer> file =
+      openInputFile(path, &errorMessage);
+  if (!file)
+    llvm::errs() << "error: " << errorMessage << "\n";
+  return file;
+}
+
+/// `sfc estimate`: the cost model on the partitioned module.
+LogicalResult printEstimate(ModuleOp module, raw_ostream &os) {
+  auto accFile = readFile(acceleratorFile);
+  if (!accFile)
+    return failure();
+  std::optional<hw::Accelerator> accelerator = hw::Accelerator::parse(
+      accFile->getBuffer(), acceleratorFile, llvm::errs());
+  if (!accelerator)
+    return failure();
+  hw::ActivityOptions activity;
+  std::optional<hw::Profile> profile;
+  if (!profileFile.empty()) {
+    auto file = readFile(profileFile);
+    if (!file)
+      return failure();
+    profile = hw::Profile::parse(file->getBuffer(), profileFile, llvm::errs());
+    if (!profile)
+      return failure();
+    activity.profile = &*profile;
+    activity.source = "measured (" + profileFile + ")";
+  } else {
+    activity.density = density;
+    activity.source = llvm::formatv("stated density {0}", density.getValue());
+  }
+  FailureOr<std::vector<HardwareLayer>> layers = collectHardwareLayers(module);
+  if (failed(layers))
+    return failure();
+  std::optional<hw::Estimate> estimate = hw::estimate(
+      *layers, getTimesteps(module), *accelerator, activity, llvm::errs());
+  if (!estimate)
+    return failure();
+  if (estimateFormat == EstimateFormat::JSON)
+    estimate->printJSON(os);
+  else
+    estimate->printText(os);
+  return success();
+}
+
+/// --emit=dram, dram-map, dram-map-json.
+LogicalResult emitDram(ModuleOp module, raw_ostream &os) {
+  std::vector<uint8_t> bytes;
+  if (failed(buildDramImage(module, bytes)))
+    return failure();
+  if (bytes.empty())
+    return module.emitError("the model has no spike-consuming conv2d or "
+                            "linear layer, so no DRAM image");
+  if (emit == Emit::Dram) {
+    os.write(reinterpret_cast<const char *>(bytes.data()), bytes.size());
+    return success();
+  }
+  dram::Image image;
+  if (dram::Result parsed = dram::Image::parse(std::move(bytes), image);
+      !parsed.ok())
+    return module.emitError("internal error: the DRAM image does not "
+                            "validate: ")
+           << parsed.message;
+  os << (emit == Emit::DramMap ? image.mapText() : image.mapJSON());
+  return success();
+}
+
 /// Writes the compiled module in the form --emit asks for.
 LogicalResult emitOutput(ModuleOp module, raw_ostream &os) {
+  if (estimateCommand)
+    return printEstimate(module, os);
+  if (emit == Emit::Dram || emit == Emit::DramMap ||
+      emit == Emit::DramMapJSON)
+    return emitDram(module, os);
   ArtifactOptions artifactOptions;
   artifactOptions.sparseKernels = sparseKernels;
   if (emit == Emit::Artifact)
@@ -315,7 +441,26 @@ int run() {
                     "file and cannot be combined with --split-input-file\n";
     return 1;
   }
-  bool binaryOutput = emit == Emit::Artifact && !verifyDiagnostics;
+  if (estimateCommand) {
+    if (acceleratorFile.empty()) {
+      llvm::errs() << "error: 'sfc estimate' needs --accelerator=ACC.yaml\n";
+      return 1;
+    }
+    if (profileFile.empty() == !density.getNumOccurrences()) {
+      llvm::errs() << "error: 'sfc estimate' needs the spike activity: "
+                      "--profile=PROFILE.json (measured by sf-run "
+                      "--profile-json) or --density=D, not both\n";
+      return 1;
+    }
+    if (density.getNumOccurrences() && !(density > 0 && density <= 1)) {
+      llvm::errs() << "error: --density must be in (0, 1], found " << density
+                   << "\n";
+      return 1;
+    }
+  }
+  bool binaryOutput =
+      (emit == Emit::Artifact || emit == Emit::Dram) && !verifyDiagnostics &&
+      !estimateCommand;
   if (binaryOutput && splitInputFile) {
     llvm::errs() << "error: an artifact is one binary file and cannot be "
                     "combined with --split-input-file; choose a text --emit\n";
@@ -379,7 +524,7 @@ int main(int argc, char **argv) {
     return help ? 0 : 1;
   }
   StringRef command = argv[1];
-  if (command != "compile" && command != "import") {
+  if (command != "compile" && command != "import" && command != "estimate") {
     llvm::errs() << "error: unknown command '" << command << "'\n\n" << kUsage;
     return 1;
   }
@@ -389,7 +534,11 @@ int main(int argc, char **argv) {
   registerPassManagerCLOptions();
   // LLVM's own global options are irrelevant here; --help-hidden lists them
   // and MLIR's printing options (e.g. --mlir-elide-elementsattrs-if-larger).
-  cl::HideUnrelatedOptions(sfcCategory);
+  estimateCommand = command == "estimate";
+  if (estimateCommand)
+    cl::HideUnrelatedOptions({&sfcCategory, &estimateCategory});
+  else
+    cl::HideUnrelatedOptions(sfcCategory);
   // Drop the command word so the options parse as `sfc-<command> ...`.
   std::string program = ("sfc " + command).str();
   SmallVector<const char *> args{program.c_str()};
@@ -398,7 +547,15 @@ int main(int argc, char **argv) {
       static_cast<int>(args.size()), args.data(),
       command == "import"
           ? "sfc import: import an ONNX model and print its spike IR\n"
+      : estimateCommand
+          ? "sfc estimate: energy and latency of an ONNX spiking neural "
+            "network on an accelerator (docs/hardware-modelling.md)\n"
           : "sfc compile: compile an ONNX spiking neural network\n");
+  if (estimateCommand && emit.getNumOccurrences()) {
+    llvm::errs() << "error: 'sfc estimate' prints an estimate; --emit "
+                    "belongs to 'sfc compile'\n";
+    return 1;
+  }
   if (command == "import") {
     if (emit.getNumOccurrences()) {
       llvm::errs() << "error: 'sfc import' always emits the imported IR; "

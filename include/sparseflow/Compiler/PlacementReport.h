@@ -19,7 +19,19 @@
 #include <string>
 #include <vector>
 
+namespace mlir::func {
+class FuncOp;
+} // namespace mlir::func
+
 namespace sparseflow {
+
+/// Calls `fn` on every spike-dialect op of `module` in execution order: the
+/// public functions' ops, with each call to a partition replaced by the
+/// partition's ops (`partition` is then the callee, else null).
+void forEachSpikeOpInOrder(
+    mlir::ModuleOp module,
+    llvm::function_ref<void(mlir::Operation *op, mlir::func::FuncOp partition)>
+        fn);
 
 struct OpPlacement {
   std::string name;

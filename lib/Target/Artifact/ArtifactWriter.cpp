@@ -11,6 +11,7 @@
 
 #include "sparseflow/Target/Artifact/ArtifactWriter.h"
 
+#include "sparseflow/Compiler/HardwareLayers.h"
 #include "sparseflow/Dialect/Spike/SpikeDialect.h"
 #include "sparseflow/Dialect/Spike/SpikeOps.h"
 #include "sparseflow/Dialect/Spike/SpikePlacement.h"
@@ -155,6 +156,8 @@ private:
   SmallVector<PlanOp> ops;
   SmallVector<uint32_t> inputs, outputs;
   std::vector<uint8_t> constantData;
+  /// The DRAM spine image, stored after the constants (empty: none).
+  std::vector<uint8_t> dramImage;
   uint64_t arenaSize = 0;
   DenseMap<Value, uint32_t> valueTensors;
   DenseMap<Value, uint32_t> unpackedTensors;
@@ -208,7 +211,7 @@ LogicalResult PlanBuilder::build() {
   if (failed(lowerFunction(entry, spike::Target::host)))
     return failure();
   planMemory();
-  return success();
+  return buildDramImage(module, dramImage);
 }
 
 LogicalResult PlanBuilder::lowerFunction(func::FuncOp func,
@@ -812,11 +815,19 @@ void PlanBuilder::serialize(flatbuffers::FlatBufferBuilder &fbb,
         fbb, spikecore->cores, spikecore->neuronsPerCore,
         spikecore->weightMemoryBytesPerCore, cycles, energy);
   }
+  uint64_t dramOffset = 0;
+  if (!dramImage.empty()) {
+    dramOffset = alignUp(constantData.size());
+    constantData.resize(dramOffset);
+    constantData.insert(constantData.end(), dramImage.begin(),
+                        dramImage.end());
+  }
   auto root = sfa::CreateModelDirect(
       fbb, producer.c_str(), model.getTimesteps(),
       static_cast<sfa::Encoding>(model.getEncoding()),
       static_cast<sfa::Readout>(model.getReadout()), &targets, &tensorOffsets,
-      &opOffsets, &in, &out, arenaSize, spikecoreOffset);
+      &opOffsets, &in, &out, arenaSize, spikecoreOffset, dramOffset,
+      dramImage.size());
   sfa::FinishModelBuffer(fbb, root);
   data = std::move(constantData);
 }
@@ -888,7 +899,10 @@ void printPlan(raw_ostream &os, const sfa::Model &model, uint64_t dataSize) {
   llvm::interleaveComma(*model.targets(), os, [&](sfa::Target t) {
     os << sfa::EnumNameTarget(t);
   });
-  os << "] arena=" << model.arena_size() << " data=" << dataSize << "\n";
+  os << "] arena=" << model.arena_size() << " data=" << dataSize;
+  if (model.dram_size())
+    os << " dram=" << model.dram_size() << "@" << model.dram_offset();
+  os << "\n";
   os << "inputs=";
   printList(os, model.inputs());
   printField(os, "outputs", model.outputs());

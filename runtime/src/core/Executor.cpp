@@ -144,6 +144,23 @@ void runSpikeCoreLayer(sf_session_t &s, const OpDesc &op, size_t index) {
       static_cast<uint32_t>(index));
 }
 
+/// Keeps the spikes `op` reads, packed ([batch][neurons] words): its input
+/// is packed, or 0/1 floats [T][batch][neurons] under the dense kernels.
+void recordSpines(const sf_session_t &s, const OpDesc &op,
+                  std::vector<uint64_t> &out) {
+  const TensorDesc &x = s.model->tensors[op.inputs[0]];
+  const void *data = s.tensorData[op.inputs[0]];
+  if (x.packed) {
+    std::memcpy(out.data(), data, out.size() * sizeof(uint64_t));
+    return;
+  }
+  const float *f = static_cast<const float *>(data);
+  std::fill(out.begin(), out.end(), 0);
+  for (int64_t t = 0; t < x.lead; ++t)
+    for (size_t n = 0; n < out.size(); ++n)
+      out[n] |= uint64_t(f[t * x.elements + n] != 0.0f) << t;
+}
+
 /// Runs one op on the host, or in the SpikeCore simulator.
 void runOp(sf_session_t &s, const OpDesc &op, size_t index) {
   const sf_model_t &m = *s.model;
@@ -409,6 +426,23 @@ sf_status_t runtime::createSession(sf_model_t *model,
                    : static_cast<void *>(static_cast<char *>(session.arena) +
                                          t.arenaOffset);
   }
+  if (options.record_spines) {
+    if (!model->dram) {
+      destroySession(session);
+      return sf_status_make(SF_STATUS_FAILED_PRECONDITION,
+                            "record_spines: the model carries no DRAM image "
+                            "(it has no spike-consuming Conv2d or Linear "
+                            "layer)");
+    }
+    session.dramLayerOfOp.assign(model->ops.size(), -1);
+    session.recordedSpines.resize(model->dramOps.size());
+    for (size_t l = 0; l < model->dramOps.size(); ++l) {
+      uint32_t op = model->dramOps[l];
+      session.dramLayerOfOp[op] = static_cast<int32_t>(l);
+      session.recordedSpines[l].resize(
+          model->tensors[model->ops[op].inputs[0]].elements);
+    }
+  }
   if (options.profile) {
     session.coreSpikes.assign(model->spikecoreCores, 0);
     session.profiles.resize(model->ops.size());
@@ -475,6 +509,8 @@ sf_status_t runtime::runSession(sf_session_t &s, sf_tensor_t *const *inputs,
 
   for (size_t i = 0; i < m.ops.size(); ++i) {
     const OpDesc &op = m.ops[i];
+    if (s.options.record_spines && s.dramLayerOfOp[i] >= 0)
+      recordSpines(s, op, s.recordedSpines[s.dramLayerOfOp[i]]);
     if (!s.options.profile) {
       runOp(s, op, i);
       continue;
@@ -492,6 +528,7 @@ sf_status_t runtime::runSession(sf_session_t &s, sf_tensor_t *const *inputs,
     p.runs += 1;
   }
 
+  s.hasRun = true;
   // Read out.
   for (size_t i = 0; i < outputCount; ++i) {
     const TensorDesc &t = m.tensors[m.outputs[i]];

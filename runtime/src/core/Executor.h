@@ -34,6 +34,11 @@ struct sf_session_t {
   sparseflow::runtime::simulator::Scratch spikecore;
   std::vector<uint64_t> coreSpikes;
   std::vector<sf_spike_event_t> spikeLog;
+  /// record_spines: the DRAM layer of each op (-1: none) and, per DRAM
+  /// layer, the packed spikes it read in the last run ([batch][neurons]).
+  std::vector<int32_t> dramLayerOfOp;
+  std::vector<std::vector<uint64_t>> recordedSpines;
+  bool hasRun = false;
 };
 
 namespace sparseflow::runtime {

@@ -13,6 +13,7 @@
 #include "backends/spikecore/Simulator.h"
 #include "core/ThreadPool.h"
 #include "sparseflow/runtime/api.h"
+#include "sparseflow/runtime/dram_image.h"
 #include "sparseflow/runtime/sfa_generated.h"
 
 #include <atomic>
@@ -79,6 +80,10 @@ struct sf_model_t {
   uint32_t spikecoreCores = 0;
   sparseflow::runtime::simulator::Costs spikecoreCycles;
   std::optional<sparseflow::runtime::simulator::Costs> spikecoreEnergy;
+  /// The DRAM image the artifact carries (validated), and the op each of
+  /// its layers describes, in layer order.
+  std::optional<sparseflow::dram::Image> dram;
+  std::vector<uint32_t> dramOps;
 };
 
 namespace sparseflow::runtime {

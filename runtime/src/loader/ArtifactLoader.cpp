@@ -89,6 +89,7 @@ private:
   sf_status_t op(size_t index, const sfa::Op &op);
   sf_status_t opShapes(size_t index, const sfa::Op &op, OpDesc &desc);
   sf_status_t liveness();
+  sf_status_t dramImage(const uint8_t *dataSection);
 
   sf_status_t opError(size_t index, const char *format, ...)
       __attribute__((format(printf, 3, 4)));
@@ -657,7 +658,64 @@ sf_status_t PlanValidator::run(const uint8_t *dataSection) {
                             "computed float32 tensor", id);
     model.outputs.push_back(id);
   }
-  return liveness();
+  if (sf_status_t status = liveness())
+    return status;
+  return dramImage(dataSection);
+}
+
+/// Validates the DRAM image and ties each of its layers to the Conv2d or
+/// Linear op of the same name (the k-th layer of a name to the k-th op).
+sf_status_t PlanValidator::dramImage(const uint8_t *dataSection) {
+  uint64_t offset = plan.dram_offset(), size = plan.dram_size();
+  if (size == 0)
+    return SF_OK;
+  if (offset % SF_ARTIFACT_DATA_ALIGNMENT || offset > dataSize ||
+      size > dataSize - offset)
+    return sf_status_make(SF_STATUS_DATA_LOSS,
+                          "invalid artifact: the DRAM image [%llu, +%llu) "
+                          "is misaligned or outside the data section",
+                          (unsigned long long)offset,
+                          (unsigned long long)size);
+  dram::Image image;
+  dram::Result parsed = dram::Image::parse(
+      std::vector<uint8_t>(dataSection + offset, dataSection + offset + size),
+      image);
+  if (!parsed.ok())
+    return sf_status_make(SF_STATUS_DATA_LOSS, "invalid artifact: %s",
+                          parsed.message.c_str());
+  if (image.timesteps() != static_cast<uint32_t>(model.timesteps))
+    return sf_status_make(SF_STATUS_DATA_LOSS,
+                          "invalid artifact: the DRAM image has T = %u, the "
+                          "plan T = %d",
+                          image.timesteps(), model.timesteps);
+  size_t next = 0;
+  for (size_t l = 0; l < image.layerCount(); ++l) {
+    const dram::Layer &layer = image.layer(l);
+    auto matches = [&](const OpDesc &op) {
+      sfa::OpKind kind = op.op->kind();
+      return op.name == layer.name &&
+             kind == (layer.entry.kind == SF_DRAM_CONV2D ? sfa::OpKind::Conv2d
+                                                         : sfa::OpKind::Linear);
+    };
+    auto it = std::find_if(model.ops.begin() + next, model.ops.end(), matches);
+    if (it == model.ops.end())
+      return sf_status_make(SF_STATUS_DATA_LOSS,
+                            "invalid artifact: DRAM layer %zu ('%s') names no "
+                            "later Conv2d or Linear op of the plan",
+                            l, layer.name.c_str());
+    size_t index = static_cast<size_t>(it - model.ops.begin());
+    if (static_cast<uint64_t>(t(it->inputs[0]).elements) !=
+        layer.inputNeurons * t(it->inputs[0]).shape[0])
+      return sf_status_make(SF_STATUS_DATA_LOSS,
+                            "invalid artifact: DRAM layer %zu ('%s') has %llu "
+                            "input neurons per sample, its op's input does not",
+                            l, layer.name.c_str(),
+                            (unsigned long long)layer.inputNeurons);
+    model.dramOps.push_back(static_cast<uint32_t>(index));
+    next = index + 1;
+  }
+  model.dram = std::move(image);
+  return SF_OK;
 }
 
 } // namespace

@@ -36,7 +36,7 @@ extern "C" {
 /* A runtime reads artifacts of its own major version and any minor version up
  * to its own; a new minor version only adds optional plan fields. */
 #define SF_ARTIFACT_VERSION_MAJOR 1
-#define SF_ARTIFACT_VERSION_MINOR 1
+#define SF_ARTIFACT_VERSION_MINOR 2
 
 #define SF_ARTIFACT_HEADER_SIZE 64
 #define SF_ARTIFACT_DATA_ALIGNMENT 64

@@ -6,7 +6,7 @@
 
 #include "sparseflow/runtime/spikecore_isa.h"
 
-#include "Formatted.h"
+#include "support/Formatted.h"
 
 #include <cctype>
 #include <cerrno>
@@ -17,6 +17,7 @@
 #include <optional>
 
 using namespace sparseflow::spikecore;
+using sparseflow::formatted;
 
 namespace {
 

@@ -6,7 +6,7 @@
 
 #include "backends/spikecore/Simulator.h"
 
-#include "Formatted.h"
+#include "support/Formatted.h"
 
 #include <algorithm>
 #include <cmath>
@@ -17,7 +17,7 @@ using namespace sparseflow;
 using namespace sparseflow::runtime::simulator;
 using sparseflow::spikecore::Opcode;
 using sparseflow::spikecore::Reset;
-using sparseflow::spikecore::formatted;
+using sparseflow::formatted;
 
 
 bool runtime::simulator::decodeLayer(const sfa::SpikeCoreLayerAttrs &a,

@@ -2,24 +2,25 @@
 //
 // Part of SparseFlow.
 //
-// The error messages of the SpikeCore decoder, assembler and simulator.
+// The runtime's error messages: the SpikeCore decoder, assembler and
+// simulator, and the DRAM image.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef SPARSEFLOW_RUNTIME_BACKENDS_SPIKECORE_FORMATTED_H
-#define SPARSEFLOW_RUNTIME_BACKENDS_SPIKECORE_FORMATTED_H
+#ifndef SPARSEFLOW_RUNTIME_SUPPORT_FORMATTED_H
+#define SPARSEFLOW_RUNTIME_SUPPORT_FORMATTED_H
 
 #include <cstdarg>
 #include <cstdio>
 #include <string>
 
-namespace sparseflow::spikecore {
+namespace sparseflow {
 
-/// `format` and its arguments as printf writes them (at most 255 bytes).
+/// `format` and its arguments as printf writes them (at most 511 bytes).
 inline std::string formatted(const char *format, ...)
     __attribute__((format(printf, 1, 2)));
 inline std::string formatted(const char *format, ...) {
-  char buffer[256];
+  char buffer[512];
   va_list args;
   va_start(args, format);
   std::vsnprintf(buffer, sizeof buffer, format, args);
@@ -27,6 +28,6 @@ inline std::string formatted(const char *format, ...) {
   return buffer;
 }
 
-} // namespace sparseflow::spikecore
+} // namespace sparseflow
 
-#endif // SPARSEFLOW_RUNTIME_BACKENDS_SPIKECORE_FORMATTED_H
+#endif // SPARSEFLOW_RUNTIME_SUPPORT_FORMATTED_H
