@@ -10,6 +10,7 @@ message (and `.args[1]`, the status code name); `sfc` failures raise
 
 from __future__ import annotations
 
+import json
 import os
 import pathlib
 import shutil
@@ -64,14 +65,23 @@ class Model:
     output_shape = property(lambda self: tuple(self._native.output_shapes[0]))
 
     def session(self, backend: str = "auto", seed: int = 0,
-                profile: bool = False, spike_log: bool = False) -> "_runtime.Session":
+                profile: bool = False, spike_log: bool = False,
+                record_spines: bool = False) -> "_runtime.Session":
         """A new session (its own memory, profile counters and spike log).
 
         With `spike_log`, `session.spike_log()` returns the events SpikeCore
         layers emitted in the last run as an [E, 5] uint32 array of (op,
-        sample, step, neuron, payload).
+        sample, step, neuron, payload). With `record_spines`,
+        `session.recorded_spines(sample)` returns a copy of the model's DRAM
+        image (`Dram`) whose input spine tables hold what each layer read for
+        that sample in the last run.
         """
-        return _runtime.Session(self._native, backend, seed, profile, spike_log)
+        return _runtime.Session(self._native, backend, seed, profile, spike_log,
+                                record_spines)
+
+    def dram(self) -> "_runtime.Dram":
+        """A copy of the DRAM spine image the artifact carries."""
+        return _runtime.Dram.from_model(self._native)
 
     def run(self, x, backend: str = "auto", seed: int = 0, session=None) -> np.ndarray:
         """Runs the model on `x` and returns the read-out output.
@@ -143,6 +153,36 @@ def compile(model: PathLike, output: Optional[PathLike] = None, *,
     if result.returncode != 0:
         raise CompileError(result.stderr.strip() or f"sfc exited with {result.returncode}")
     return load(output)
+
+
+def estimate(model: PathLike, accelerator: PathLike, *,
+             profile: Optional[PathLike] = None, density: Optional[float] = None,
+             extra_args: Iterable[str] = ()) -> dict:
+    """Energy (pJ) and latency (cycles) of an ONNX model on an accelerator
+    description, with the activity of `profile` (the JSON of
+    `sf-run --profile-json`) or a stated spike `density`: the JSON of
+    `sfc estimate --format=json` (docs/hardware-modelling.md).
+    """
+    args = [_sfc(), "estimate", str(model), f"--accelerator={accelerator}",
+            "--format=json"]
+    if profile is not None:
+        args.append(f"--profile={profile}")
+    if density is not None:
+        args.append(f"--density={density}")
+    args.extend(extra_args)
+    result = subprocess.run(args, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise CompileError(result.stderr.strip() or f"sfc exited with {result.returncode}")
+    return json.loads(result.stdout)
+
+
+Dram = _runtime.Dram
+
+
+def load_dram(path: PathLike) -> "_runtime.Dram":
+    """Loads and validates a DRAM spine image (`sfc compile --emit=dram`,
+    `sf-run --record-spines`); docs/dram-format.md."""
+    return _runtime.Dram.from_file(str(path))
 
 
 def has_backend(name: str) -> bool:

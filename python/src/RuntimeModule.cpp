@@ -89,10 +89,130 @@ public:
   std::shared_ptr<sf_model_t> model;
 };
 
+/// A DRAM spine image (docs/dram-format.md): the C API's bounds-checked
+/// accesses, with numpy arrays for tiles and spike tensors.
+class Dram {
+public:
+  explicit Dram(sf_dram_t *raw) : dram(raw, sf_dram_release) {}
+  static Dram fromFile(const std::string &path) {
+    sf_dram_t *raw = nullptr;
+    check(sf_dram_create_from_file(path.c_str(), &raw));
+    return Dram(raw);
+  }
+  static Dram fromModel(const Model &model) {
+    sf_dram_t *raw = nullptr;
+    check(sf_dram_create_from_model(model.model.get(), &raw));
+    return Dram(raw);
+  }
+
+  sf_dram_layer_info_t info(size_t layer) const {
+    sf_dram_layer_info_t info;
+    check(sf_dram_layer_info(dram.get(), layer, &info));
+    return info;
+  }
+  size_t layerIndex(const py::object &layer) const {
+    if (py::isinstance<py::str>(layer)) {
+      size_t index = 0;
+      check(sf_dram_find_layer(dram.get(), layer.cast<std::string>().c_str(),
+                               &index));
+      return index;
+    }
+    return layer.cast<size_t>();
+  }
+
+  py::list layers() const {
+    py::list result;
+    for (size_t l = 0; l < sf_dram_layer_count(dram.get()); ++l) {
+      sf_dram_layer_info_t i = info(l);
+      py::dict d;
+      d["name"] = i.name;
+      d["kind"] = i.kind;
+      d["input_shape"] = std::vector<int64_t>(i.input_shape,
+                                              i.input_shape + i.input_rank);
+      d["output_shape"] = std::vector<int64_t>(
+          i.output_shape, i.output_shape + i.output_rank);
+      d["weight_shape"] =
+          std::vector<int64_t>(i.weight_shape, i.weight_shape + 4);
+      d["tile_shape"] = std::vector<int64_t>(i.tile_shape, i.tile_shape + 2);
+      d["tiles"] = i.tile_count;
+      d["input_address"] = i.input_address;
+      d["weight_address"] = i.weight_address;
+      d["output_address"] = i.output_address;
+      d["input_spines"] = i.input_spines;
+      d["output_spines"] = i.output_spines;
+      d["output_capacity"] = i.output_capacity;
+      result.append(d);
+    }
+    return result;
+  }
+
+  py::tuple loadInputSpine(const py::object &layer, uint32_t spine) const {
+    uint32_t neuron = 0;
+    uint64_t bits = 0;
+    check(sf_dram_load_input_spine(dram.get(), layerIndex(layer), spine,
+                                   &neuron, &bits));
+    return py::make_tuple(neuron, bits);
+  }
+  py::array_t<float> loadWeightTile(const py::object &layer,
+                                    uint32_t tile) const {
+    size_t index = layerIndex(layer);
+    sf_dram_layer_info_t i = info(index);
+    py::array_t<float> out({i.tile_shape[0], i.tile_shape[1],
+                            i.weight_shape[2], i.weight_shape[3]});
+    check(sf_dram_load_weight_tile(dram.get(), index, tile,
+                                   out.mutable_data(), out.size()));
+    return out;
+  }
+  void storeOutputSpine(const py::object &layer, uint32_t neuron,
+                        uint64_t bits) {
+    check(sf_dram_store_output_spine(dram.get(), layerIndex(layer), neuron,
+                                     bits));
+  }
+  py::array_t<uint64_t> outputSpines(const py::object &layer) const {
+    size_t index = layerIndex(layer);
+    uint32_t count = info(index).output_spines;
+    py::array_t<uint64_t> out({static_cast<py::ssize_t>(count),
+                               static_cast<py::ssize_t>(2)});
+    for (uint32_t k = 0; k < count; ++k) {
+      uint32_t neuron = 0;
+      uint64_t bits = 0;
+      check(sf_dram_load_output_spine(dram.get(), index, k, &neuron, &bits));
+      out.mutable_at(k, 0) = neuron;
+      out.mutable_at(k, 1) = bits;
+    }
+    return out;
+  }
+  /// The input spine table as a [T, *input_shape] 0/1 array.
+  py::array_t<float> inputSpikes(const py::object &layer) const {
+    size_t index = layerIndex(layer);
+    sf_dram_layer_info_t i = info(index);
+    std::vector<py::ssize_t> shape{sf_dram_timesteps(dram.get())};
+    shape.insert(shape.end(), i.input_shape, i.input_shape + i.input_rank);
+    py::array_t<float> out(shape);
+    check(sf_dram_input_spikes(dram.get(), index, out.mutable_data(),
+                               out.size()));
+    return out;
+  }
+  void writeInputSpikes(const py::object &layer,
+                        py::array_t<float, py::array::c_style |
+                                               py::array::forcecast>
+                            spikes) {
+    check(sf_dram_write_input_spikes(dram.get(), layerIndex(layer),
+                                     spikes.data(), spikes.size()));
+  }
+  py::bytes read(uint64_t address, size_t size) const {
+    std::string bytes(size, '\0');
+    check(sf_dram_read(dram.get(), address, bytes.data(), size));
+    return py::bytes(bytes);
+  }
+
+  std::shared_ptr<sf_dram_t> dram;
+};
+
 class Session {
 public:
   Session(const Model &model, const std::string &backend, uint64_t seed,
-          bool profile, bool spikeLog)
+          bool profile, bool spikeLog, bool recordSpines)
       : model(model) {
     sf_session_options_t options;
     sf_session_options_initialize(&options);
@@ -100,6 +220,7 @@ public:
     options.seed = seed;
     options.profile = profile;
     options.spike_log = spikeLog;
+    options.record_spines = recordSpines;
     sf_session_t *raw = nullptr;
     check(sf_session_create(model.model.get(), &options, &raw));
     session.reset(raw, sf_session_release);
@@ -203,6 +324,12 @@ public:
     return array;
   }
 
+  Dram recordedSpines(size_t sample) const {
+    sf_dram_t *raw = nullptr;
+    check(sf_session_recorded_spines(session.get(), sample, &raw));
+    return Dram(raw);
+  }
+
 private:
   Model model;
   std::shared_ptr<sf_session_t> session;
@@ -263,12 +390,53 @@ PYBIND11_MODULE(_runtime, m) {
 
   py::class_<Session>(m, "Session")
       .def(py::init<const Model &, const std::string &, uint64_t, bool,
-                    bool>(),
+                    bool, bool>(),
            py::arg("model"), py::arg("backend") = "auto", py::arg("seed") = 0,
-           py::arg("profile") = false, py::arg("spike_log") = false)
+           py::arg("profile") = false, py::arg("spike_log") = false,
+           py::arg("record_spines") = false)
       .def("run", &Session::run, py::arg("inputs"))
       .def("profile", &Session::profile)
-      .def("spike_log", &Session::spikeLog);
+      .def("spike_log", &Session::spikeLog)
+      .def("recorded_spines", &Session::recordedSpines, py::arg("sample"));
+
+  // Layers are named by index or by name.
+  py::class_<Dram>(m, "Dram")
+      .def_static("from_file", &Dram::fromFile, py::arg("path"))
+      .def_static("from_model", &Dram::fromModel, py::arg("model"))
+      .def_property_readonly("timesteps",
+                             [](const Dram &self) {
+                               return sf_dram_timesteps(self.dram.get());
+                             })
+      .def_property_readonly("size",
+                             [](const Dram &self) {
+                               return sf_dram_size(self.dram.get());
+                             })
+      .def_property_readonly("layers", &Dram::layers)
+      .def("load_input_spine", &Dram::loadInputSpine, py::arg("layer"),
+           py::arg("spine"))
+      .def("load_weight_tile", &Dram::loadWeightTile, py::arg("layer"),
+           py::arg("tile"))
+      .def("store_output_spine", &Dram::storeOutputSpine, py::arg("layer"),
+           py::arg("neuron"), py::arg("bits"))
+      .def("output_spines", &Dram::outputSpines, py::arg("layer"))
+      .def("reset_outputs",
+           [](Dram &self, const py::object &layer) {
+             check(sf_dram_reset_outputs(self.dram.get(),
+                                         self.layerIndex(layer)));
+           },
+           py::arg("layer"))
+      .def("input_spikes", &Dram::inputSpikes, py::arg("layer"))
+      .def("write_input_spikes", &Dram::writeInputSpikes, py::arg("layer"),
+           py::arg("spikes"))
+      .def("read", &Dram::read, py::arg("address"), py::arg("size"))
+      .def("save",
+           [](const Dram &self, const std::string &path) {
+             check(sf_dram_save(self.dram.get(), path.c_str()));
+           },
+           py::arg("path"))
+      .def("memory_map", [](Dram &self, bool json) {
+        return std::string(sf_dram_memory_map(self.dram.get(), json));
+      }, py::arg("json") = false);
 
   m.def("has_backend", [](const std::string &name) {
     return sf_instance_has_backend(sharedInstance().get(), parseBackend(name)) !=

@@ -199,18 +199,18 @@ TEST_F(Loader, RejectsWrongMagicAndVersions) {
   PlanSpec newerMinor;
   newerMinor.minor = SF_ARTIFACT_VERSION_MINOR + 1;
   EXPECT_EQ(load(buildArtifact(newerMinor)),
-            "incompatible: artifact version 1.2 is newer than this runtime "
-            "(1.1); update the runtime");
+            "incompatible: artifact version 1.3 is newer than this runtime "
+            "(1.2); update the runtime");
   PlanSpec newerMajor;
   newerMajor.major = SF_ARTIFACT_VERSION_MAJOR + 1;
   EXPECT_EQ(load(buildArtifact(newerMajor)),
-            "incompatible: artifact version 2.1 is newer than this runtime "
-            "(1.1); update the runtime");
+            "incompatible: artifact version 2.2 is newer than this runtime "
+            "(1.2); update the runtime");
   PlanSpec older;
   older.major = 0;
   EXPECT_EQ(load(buildArtifact(older)),
-            "incompatible: artifact version 0.1 is older than and "
-            "incompatible with this runtime (1.1); recompile the model");
+            "incompatible: artifact version 0.2 is older than and "
+            "incompatible with this runtime (1.2); recompile the model");
 }
 
 TEST_F(Loader, ChecksumCatchesEveryFlippedByte) {

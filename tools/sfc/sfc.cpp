@@ -453,8 +453,8 @@ int run() {
       return 1;
     }
     if (density.getNumOccurrences() && !(density > 0 && density <= 1)) {
-      llvm::errs() << "error: --density must be in (0, 1], found " << density
-                   << "\n";
+      llvm::errs() << llvm::formatv(
+          "error: --density must be in (0, 1], found {0}\n", density.getValue());
       return 1;
     }
   }
