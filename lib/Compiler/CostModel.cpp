@@ -523,20 +523,23 @@ Demand demandOf(const HardwareLayer &l, const Activity &a, int64_t T,
   return d;
 }
 
-/// Checks that every level holds what the dataflow keeps in it; one error
-/// line per overfull level.
+/// Checks that every level holds what the dataflow keeps in it: each
+/// operand whole at its top-level home, and one tile in the buffer right
+/// below it. One error line per overfull level.
 bool checkCapacity(const HardwareLayer &l, const Demand &d,
                    const Accelerator &acc, raw_ostream &errors) {
   bool ok = true;
   for (size_t level = 0; level < acc.levels.size(); ++level) {
     const MemoryLevel &m = acc.levels[level];
-    double needed = 0;
+    double needed = 0, weightBits = 0, interLayerBits = 0;
     std::string parts;
-    bool interLayer = false, weightsHome = false;
     for (Operand operand : {I1, I2, O}) {
       std::vector<size_t> chain = acc.chain(operand);
       bool home = chain.back() == level;
-      bool buffer = chain.size() > 1 && chain[chain.size() - 2] == level;
+      // The innermost level feeds the PEs word by word; a level between it
+      // and the home buffers tiles, and the one right below the home must
+      // hold one.
+      bool buffer = chain.size() > 2 && chain[chain.size() - 2] == level;
       if (!home && !buffer)
         continue;
       double bits = home ? d.whole[operand] : d.tile[operand];
@@ -547,8 +550,8 @@ bool checkCapacity(const HardwareLayer &l, const Demand &d,
                        home ? d.wholeText[operand] : d.tileText[operand],
                        bitsText(bits))
                    .str();
-      interLayer |= home && operand != I2;
-      weightsHome |= home && operand == I2;
+      if (home)
+        (operand == I2 ? weightBits : interLayerBits) += bits;
     }
     if (needed <= m.sizeBits)
       continue;
@@ -556,12 +559,13 @@ bool checkCapacity(const HardwareLayer &l, const Demand &d,
     errors << "error: layer '" << l.name << "': memory level '" << m.name
            << "' (" << bitsText(m.sizeBits) << ") cannot hold " << parts
            << " -- " << bitsText(needed) << " in all";
-    if (interLayer)
+    bool weightsAlone = weightBits > m.sizeBits;
+    if (weightsAlone)
+      errors << "; the model's weights alone do not fit: give I2 a larger "
+                "level above (e.g. a DRAM)";
+    if (interLayerBits > (weightsAlone ? m.sizeBits : m.sizeBits - weightBits))
       errors << "; the inter-layer tensors have no room: give I1 and O a "
                 "larger level above (e.g. a DRAM)";
-    else if (weightsHome)
-      errors << "; the model's weights do not fit: give I2 a larger level "
-                "above (e.g. a DRAM)";
     errors << "\n";
   }
   return ok;
