@@ -262,6 +262,9 @@ TEST(DramBuild, RejectsShapesTheFormatCannotHold) {
   EXPECT_EQ(message(buildImage({spec}, 4, bytes)),
             "layer 0 ('x'): a DRAM image holds shapes of rank 1 to 4 with "
             "dimensions from 1 to 2^32 - 1");
+  spec.inputShape = {65536, 65536};
+  EXPECT_EQ(message(buildImage({spec}, 4, bytes)),
+            "layer 0 ('x'): a DRAM region holds at most 2^32 - 1 neurons");
   spec.inputShape = {4};
   EXPECT_EQ(message(buildImage({spec}, 65, bytes)),
             "a DRAM image holds 1 to 64 timesteps, not 65");

@@ -47,6 +47,21 @@ template <typename Body> sf_status_t guarded(Body &&body) {
   }
 }
 
+/// Checks the out-parameters, runs `load` and copies the spine out.
+template <typename Load>
+sf_status_t loadSpine(const sf_dram_t *dram, uint32_t *outNeuron,
+                      uint64_t *outBits, Load &&load) {
+  if (!dram || !outNeuron || !outBits)
+    return nullArgument("dram, out_neuron and out_bits");
+  return guarded([&] {
+    dram::Spine s;
+    sf_status_t status = toStatus(load(s));
+    *outNeuron = s.neuron;
+    *outBits = s.bits;
+    return status;
+  });
+}
+
 sf_status_t wrapImage(dram::Image image, sf_dram_t **out) {
   auto *dram = new (std::nothrow) sf_dram_t;
   if (!dram)
@@ -196,15 +211,8 @@ sf_status_t sf_dram_find_layer(const sf_dram_t *dram, const char *name,
 sf_status_t sf_dram_load_input_spine(const sf_dram_t *dram, size_t layer,
                                      uint32_t spine, uint32_t *out_neuron,
                                      uint64_t *out_bits) {
-  if (!dram || !out_neuron || !out_bits)
-    return nullArgument("dram, out_neuron and out_bits");
-  return guarded([&] {
-    dram::Spine s;
-    sf_status_t status =
-        toStatus(dram->image.loadInputSpine(layer, spine, s));
-    *out_neuron = s.neuron;
-    *out_bits = s.bits;
-    return status;
+  return loadSpine(dram, out_neuron, out_bits, [&](dram::Spine &s) {
+    return dram->image.loadInputSpine(layer, spine, s);
   });
 }
 
@@ -230,15 +238,8 @@ sf_status_t sf_dram_store_output_spine(sf_dram_t *dram, size_t layer,
 sf_status_t sf_dram_load_output_spine(const sf_dram_t *dram, size_t layer,
                                       uint32_t index, uint32_t *out_neuron,
                                       uint64_t *out_bits) {
-  if (!dram || !out_neuron || !out_bits)
-    return nullArgument("dram, out_neuron and out_bits");
-  return guarded([&] {
-    dram::Spine s;
-    sf_status_t status =
-        toStatus(dram->image.loadOutputSpine(layer, index, s));
-    *out_neuron = s.neuron;
-    *out_bits = s.bits;
-    return status;
+  return loadSpine(dram, out_neuron, out_bits, [&](dram::Spine &s) {
+    return dram->image.loadOutputSpine(layer, index, s);
   });
 }
 

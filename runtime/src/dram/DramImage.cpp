@@ -102,6 +102,16 @@ Result checkSpec(const LayerSpec &spec, size_t index) {
       return fail(SF_STATUS_INVALID_ARGUMENT,
                   label + ": a DRAM image holds shapes of rank 1 to 4 with "
                           "dimensions from 1 to 2^32 - 1");
+  for (const std::vector<int64_t> *shape :
+       {&spec.inputShape, &spec.outputShape}) {
+    uint64_t neurons = 1;
+    bool overflow = false;
+    for (int64_t d : *shape)
+      overflow |= __builtin_mul_overflow(neurons, uint64_t(d), &neurons);
+    if (overflow || neurons > UINT32_MAX)
+      return fail(SF_STATUS_INVALID_ARGUMENT,
+                  label + ": a DRAM region holds at most 2^32 - 1 neurons");
+  }
   if (!dimsFit(spec.weightShape) || !dimsFit(spec.tile) ||
       spec.tile[0] > spec.weightShape[0] || spec.tile[1] > spec.weightShape[1] ||
       spec.groups < 1 || !spec.weights)
@@ -218,9 +228,6 @@ Result dram::buildImage(const std::vector<LayerSpec> &specs,
   }
   return {};
 }
-
-// The input counts of inputs/outputs above are checked by checkSpec: every
-// dimension fits 32 bits, and the region capacities are 32-bit counts.
 
 //===----------------------------------------------------------------------===//
 // Validation
@@ -422,13 +429,12 @@ Result Image::read(uint64_t address, void *out, size_t size) const {
   return {};
 }
 
-Result Image::loadSpine(const Layer &l, const sf_dram_region_t &region,
-                        uint64_t base, uint32_t index, Spine &spine) const {
+Result Image::loadSpine(const sf_dram_region_t &region, uint64_t base,
+                        uint32_t index, Spine &spine) const {
   uint64_t at = base + SF_DRAM_REGION_HEADER_SIZE +
                 uint64_t(index) * region.spine_size;
   if (Result r = checkRange(at, region.spine_size, "spine"); !r.ok())
     return r;
-  (void)l;
   spine = {};
   std::memcpy(&spine.neuron, data.data() + at, 4);
   std::memcpy(&spine.bits, data.data() + at + 4, (steps + 7) / 8);
@@ -445,7 +451,7 @@ Result Image::loadInputSpine(size_t layer, uint32_t id, Spine &spine) const {
                     formatted(": input spine %u does not exist: the table at "
                               "0x%" PRIx64 " holds %u spines",
                               id, l.entry.input_offset, l.input.count));
-  return loadSpine(l, l.input, l.entry.input_offset, id, spine);
+  return loadSpine(l.input, l.entry.input_offset, id, spine);
 }
 
 Result Image::loadOutputSpine(size_t layer, uint32_t index,
@@ -459,7 +465,7 @@ Result Image::loadOutputSpine(size_t layer, uint32_t index,
                     formatted(": output spine %u does not exist: the write "
                               "pointer is at %u",
                               index, l.output.count));
-  return loadSpine(l, l.output, l.entry.output_offset, index, spine);
+  return loadSpine(l.output, l.entry.output_offset, index, spine);
 }
 
 Result Image::loadWeightTile(size_t layer, uint32_t id, float *out,
@@ -579,7 +585,7 @@ Result Image::inputSpikes(size_t layer, float *out, size_t count) const {
   std::fill(out, out + count, 0.0f);
   for (uint32_t s = 0; s < l.input.count; ++s) {
     Spine spine;
-    if (Result r = loadSpine(l, l.input, l.entry.input_offset, s, spine);
+    if (Result r = loadSpine(l.input, l.entry.input_offset, s, spine);
         !r.ok())
       return r;
     for (uint32_t t = 0; t < steps; ++t)

@@ -118,8 +118,8 @@ public:
 
 private:
   Result checkRange(uint64_t address, uint64_t size, const char *what) const;
-  Result loadSpine(const Layer &l, const sf_dram_region_t &region,
-                   uint64_t base, uint32_t index, Spine &spine) const;
+  Result loadSpine(const sf_dram_region_t &region, uint64_t base,
+                   uint32_t index, Spine &spine) const;
   void storeRegionHeader(uint64_t base, const sf_dram_region_t &region);
 
   std::vector<uint8_t> data;
