@@ -747,14 +747,8 @@ std::optional<Estimate> hw::estimate(const std::vector<HardwareLayer> &layers,
     }
     LayerCost c = costOf(l, *a, d, acc);
     for (size_t level = 0; level < acc.levels.size(); ++level)
-      for (size_t operand = 0; operand < kOperands; ++operand) {
-        Traffic &sum = e.traffic[level][operand];
-        const Traffic &t = c.traffic[level][operand];
-        sum.readBits += t.readBits;
-        sum.writeBits += t.writeBits;
-        sum.energy += t.energy;
-        sum.cycles += t.cycles;
-      }
+      for (size_t operand = 0; operand < kOperands; ++operand)
+        e.traffic[level][operand] += c.traffic[level][operand];
     e.computeEnergy += c.computeEnergy;
     e.energy += c.energy;
     e.cycles += c.cycles;

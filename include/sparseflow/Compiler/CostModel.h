@@ -101,6 +101,14 @@ struct Profile {
 struct Traffic {
   double readBits = 0, writeBits = 0;
   double energy = 0, cycles = 0;
+
+  Traffic &operator+=(const Traffic &other) {
+    readBits += other.readBits;
+    writeBits += other.writeBits;
+    energy += other.energy;
+    cycles += other.cycles;
+    return *this;
+  }
 };
 
 struct LayerCost {

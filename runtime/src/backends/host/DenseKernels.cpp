@@ -176,16 +176,9 @@ void reduceWindows(const T *x, T *y, const Window2d &g, T init,
     for (int64_t oh = 0; oh < g.outHeight; ++oh)
       for (int64_t ow = 0; ow < g.outWidth; ++ow) {
         T acc = init;
-        for (int64_t kh = 0; kh < g.kernelH; ++kh) {
-          int64_t ih = oh * g.strideH - g.padTop + kh * g.dilationH;
-          if (ih < 0 || ih >= g.height)
-            continue;
-          for (int64_t kw = 0; kw < g.kernelW; ++kw) {
-            int64_t iw = ow * g.strideW - g.padLeft + kw * g.dilationW;
-            if (iw >= 0 && iw < g.width)
-              acc = combine(acc, in[ih * g.width + iw]);
-          }
-        }
+        forEachTap(g, oh, ow, [&](int64_t, int64_t, int64_t ih, int64_t iw) {
+          acc = combine(acc, in[ih * g.width + iw]);
+        });
         out[oh * g.outWidth + ow] = acc;
       }
   }

@@ -32,6 +32,22 @@ struct Window2d {
   int64_t groups;
 };
 
+/// Calls `fn(kh, kw, ih, iw)` for each tap of the window at output (oh, ow)
+/// that lies inside the input: the walk of pooling and of the sparse conv.
+template <typename Fn>
+inline void forEachTap(const Window2d &g, int64_t oh, int64_t ow, Fn &&fn) {
+  for (int64_t kh = 0; kh < g.kernelH; ++kh) {
+    int64_t ih = oh * g.strideH - g.padTop + kh * g.dilationH;
+    if (ih < 0 || ih >= g.height)
+      continue;
+    for (int64_t kw = 0; kw < g.kernelW; ++kw) {
+      int64_t iw = ow * g.strideW - g.padLeft + kw * g.dilationW;
+      if (iw >= 0 && iw < g.width)
+        fn(kh, kw, ih, iw);
+    }
+  }
+}
+
 /// The OR of the packed words in rows [y0, y1) and columns [x0, x1) of a
 /// row-major plane `width` words wide: nonzero when any of those neurons
 /// fires at any step. The sparse kernels skip a block when it is 0; the

@@ -265,27 +265,19 @@ struct ConvJob {
           const int64_t ow = ow0 + j;
           Output out{buffer[j], bias ? bias + o0 : nullptr, false};
           int tapCount = 0;
-          for (int64_t kh = 0; kh < g.kernelH; ++kh) {
-            int64_t ih = oh * g.strideH - g.padTop + kh * g.dilationH;
-            if (ih < 0 || ih >= g.height)
-              continue;
-            for (int64_t kw = 0; kw < g.kernelW; ++kw) {
-              int64_t iw = ow * g.strideW - g.padLeft + kw * g.dilationW;
-              if (iw < 0 || iw >= g.width)
-                continue;
-              int64_t i = t * P + ih * g.width + iw;
-              if (!lists.count[i])
-                continue;
-              taps[tapCount++] = {lists.list(i),
-                                  lists.list(i) + lists.count[i],
-                                  weight + (kh * g.kernelW + kw) * O + o0};
-              if (tapCount == kMaxTaps) {
-                accumulateRange<V>(taps, tapCount, channelStride, out, 0, len);
-                out.resume = true;
-                tapCount = 0;
-              }
+          forEachTap(g, oh, ow, [&](int64_t kh, int64_t kw, int64_t ih,
+                                    int64_t iw) {
+            int64_t i = t * P + ih * g.width + iw;
+            if (!lists.count[i])
+              return;
+            taps[tapCount++] = {lists.list(i), lists.list(i) + lists.count[i],
+                                weight + (kh * g.kernelW + kw) * O + o0};
+            if (tapCount == kMaxTaps) {
+              accumulateRange<V>(taps, tapCount, channelStride, out, 0, len);
+              out.resume = true;
+              tapCount = 0;
             }
-          }
+          });
           if (tapCount || !out.resume)
             accumulateRange<V>(taps, tapCount, channelStride, out, 0, len);
         }
