@@ -108,6 +108,8 @@ sf_status_t sf_instance_create(const sf_instance_options_t *options,
 }
 
 int sf_instance_has_backend(const sf_instance_t *, sf_backend_t backend) {
+  if (backend == SF_BACKEND_CUDA)
+    return sparseflow::runtime::cuda::unavailableReason().empty();
   return backend == SF_BACKEND_AUTO || backend == SF_BACKEND_HOST ||
          backend == SF_BACKEND_SPIKECORE;
 }

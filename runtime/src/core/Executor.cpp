@@ -12,6 +12,7 @@
 #include "core/Executor.h"
 
 #include "backends/host/HostKernels.h"
+#include "core/OpDecode.h"
 
 #include <algorithm>
 #include <chrono>
@@ -22,49 +23,6 @@ using namespace sparseflow;
 using namespace sparseflow::runtime;
 
 namespace {
-
-host::Window2d windowOf(const TensorDesc &x, const TensorDesc &y,
-                        const flatbuffers::Vector<int64_t> *kernel,
-                        const flatbuffers::Vector<int64_t> *strides,
-                        const flatbuffers::Vector<int64_t> *pads,
-                        const flatbuffers::Vector<int64_t> *dilations,
-                        int64_t groups) {
-  host::Window2d g;
-  g.batch = x.lead * x.shape[0];
-  g.channels = x.shape[1];
-  g.height = x.shape[2];
-  g.width = x.shape[3];
-  g.outChannels = y.shape[1];
-  g.outHeight = y.shape[2];
-  g.outWidth = y.shape[3];
-  g.kernelH = kernel->Get(0);
-  g.kernelW = kernel->Get(1);
-  g.strideH = strides->Get(0);
-  g.strideW = strides->Get(1);
-  g.padTop = pads->Get(0);
-  g.padLeft = pads->Get(1);
-  g.padBottom = pads->Get(2);
-  g.padRight = pads->Get(3);
-  g.dilationH = dilations->Get(0);
-  g.dilationW = dilations->Get(1);
-  g.groups = groups;
-  return g;
-}
-
-/// The float shape with its lead dimension, right-aligned to `rank` + 1.
-void leadShape(const TensorDesc &t, size_t rank, int64_t *out) {
-  out[0] = t.lead;
-  size_t pad = rank - t.shape.size();
-  for (size_t d = 0; d < rank; ++d)
-    out[1 + d] = d < pad ? 1 : t.shape[d - pad];
-}
-
-int64_t product(const std::vector<int64_t> &shape, size_t begin, size_t end) {
-  int64_t n = 1;
-  for (size_t d = begin; d < end; ++d)
-    n *= shape[d];
-  return n;
-}
 
 /// Spike counters of a packed input for the profile.
 void countSpikes(const uint64_t *bits, const TensorDesc &x, const OpDesc &op,
@@ -99,27 +57,6 @@ void countSpikes(const uint64_t *bits, const TensorDesc &x, const OpDesc &op,
             host::orTile(bits + r * K, K, 0, 1, k0, std::min(k0 + b, K)) != 0;
       }
   }
-}
-
-host::LIFParams lifParams(const sfa::LIFAttrs &a) {
-  host::LIFParams p;
-  auto set = [](const flatbuffers::Vector<float> *v, const float *&data,
-                int64_t &n) {
-    data = v && v->size() ? v->data() : nullptr;
-    n = v ? v->size() : 0;
-  };
-  set(a.leak(), p.leak, p.leakN);
-  set(a.gain(), p.gain, p.gainN);
-  set(a.v_leak(), p.vLeak, p.vLeakN);
-  set(a.v_threshold(), p.threshold, p.thresholdN);
-  set(a.v_reset(), p.vReset, p.vResetN);
-  set(a.v_init(), p.vInit, p.vInitN);
-  p.reset = a.reset() == sfa::ResetMode::Hard   ? host::LIFParams::Reset::Hard
-            : a.reset() == sfa::ResetMode::Soft ? host::LIFParams::Reset::Soft
-                                                : host::LIFParams::Reset::None;
-  p.fireGreaterEqual = a.fire() == sfa::FireMode::Ge;
-  p.resetDelay = a.reset_delay();
-  return p;
 }
 
 /// Runs SpikeCore layer `op` (plan index `index`) in the simulator.
@@ -178,9 +115,7 @@ void runOp(sf_session_t &s, const OpDesc &op, size_t index) {
 
   switch (op.op->kind()) {
   case sfa::OpKind::Conv2d: {
-    const sfa::Conv2dAttrs *a = op.op->attrs_as_Conv2dAttrs();
-    host::Window2d g = windowOf(x, y, a->kernel(), a->strides(), a->pads(),
-                                a->dilations(), a->groups());
+    host::Window2d g = windowOf(m, op);
     if (op.op->kernel() == sfa::Kernel::SparseBinary)
       host::conv2dSparse(static_cast<const uint64_t *>(in(0)), f(1),
                          optionalBias(), yf, g, T, op.op->block_size(),
@@ -226,11 +161,10 @@ void runOp(sf_session_t &s, const OpDesc &op, size_t index) {
     return;
   case sfa::OpKind::MaxPool2d:
   case sfa::OpKind::AvgPool2d: {
-    const sfa::PoolAttrs *a = op.op->attrs_as_PoolAttrs();
-    host::Window2d g = windowOf(x, y, a->kernel(), a->strides(), a->pads(),
-                                a->dilations(), 1);
+    host::Window2d g = windowOf(m, op);
     if (op.op->kind() == sfa::OpKind::AvgPool2d)
-      host::avgPool2d(f(0), yf, g, a->count_include_pad());
+      host::avgPool2d(f(0), yf, g,
+                      op.op->attrs_as_PoolAttrs()->count_include_pad());
     else if (x.packed)
       host::maxPool2dPacked(static_cast<const uint64_t *>(in(0)),
                             static_cast<uint64_t *>(out), g);
@@ -281,13 +215,8 @@ void runOp(sf_session_t &s, const OpDesc &op, size_t index) {
     return;
   }
   case sfa::OpKind::LIF: {
-    // Parameters are per channel (dimension 1); rank < 2 has one channel.
-    int64_t outer = x.elements, channels = 1, inner = 1;
-    if (x.shape.size() >= 2) {
-      outer = x.shape[0];
-      channels = x.shape[1];
-      inner = x.elements / (outer * channels);
-    }
+    int64_t outer, channels, inner;
+    lifLayout(x, outer, channels, inner);
     host::lif(f(0), x.temporal, static_cast<uint64_t *>(out), outer, channels,
               inner, T, lifParams(*op.op->attrs_as_LIFAttrs()), pool);
     return;
@@ -329,6 +258,20 @@ sf_status_t checkShape(const sf_tensor_t *tensor,
                         index, got, want);
 }
 
+/// Makes the value of `tensor` current at `where` (OnHost or OnDevice),
+/// copying it from the other side if it is not.
+sf_status_t place(sf_session_t &s, uint32_t tensor, Residency where) {
+  if (!s.gpu || s.model->tensors[tensor].constant ||
+      (s.residency[tensor] & where))
+    return SF_OK;
+  sf_status_t status =
+      where == OnDevice ? cuda::upload(*s.gpu, tensor, s.tensorData[tensor])
+                        : cuda::download(*s.gpu, tensor, s.tensorData[tensor]);
+  if (!status)
+    s.residency[tensor] |= where;
+  return status;
+}
+
 } // namespace
 
 std::vector<int64_t> runtime::callerInputShape(const sf_model_t &model,
@@ -350,22 +293,38 @@ std::vector<int64_t> runtime::callerOutputShape(const sf_model_t &model,
 sf_status_t runtime::createSession(sf_model_t *model,
                                    const sf_session_options_t &options,
                                    sf_session_t &session) {
-  // SpikeCore layers run in the simulator; every other op on the host.
+  // SpikeCore layers run in the simulator. Under auto, the ops compiled
+  // for the GPU run there when a device is present; under cuda, every
+  // other op does; otherwise the host runs them.
   auto firstSpikeCore =
       std::find_if(model->ops.begin(), model->ops.end(),
                    [](const OpDesc &op) { return op.spikecore != nullptr; });
   const OpDesc *spikecoreOp =
       firstSpikeCore == model->ops.end() ? nullptr : &*firstSpikeCore;
+  const std::string &cudaUnavailable = cuda::unavailableReason();
+  std::vector<char> onGpu(model->ops.size(), 0);
   switch (options.backend) {
   case SF_BACKEND_AUTO:
+    if (cudaUnavailable.empty())
+      for (size_t i = 0; i < model->ops.size(); ++i)
+        onGpu[i] = model->ops[i].op->target() == sfa::Target::Gpu;
     break;
   case SF_BACKEND_HOST:
+  case SF_BACKEND_CUDA:
     if (spikecoreOp)
       return sf_status_make(SF_STATUS_UNIMPLEMENTED,
                             "op \"%s\" is a SpikeCore layer (int8, compiled "
                             "to SpikeCore instructions); run it with the "
                             "spikecore or auto backend",
                             spikecoreOp->name.c_str());
+    if (options.backend == SF_BACKEND_CUDA) {
+      if (!cudaUnavailable.empty())
+        return sf_status_make(SF_STATUS_UNAVAILABLE,
+                              "the cuda backend cannot run: %s; use "
+                              "--backend=host or auto",
+                              cudaUnavailable.c_str());
+      onGpu.assign(model->ops.size(), 1);
+    }
     break;
   case SF_BACKEND_SPIKECORE:
     if (!spikecoreOp)
@@ -374,13 +333,6 @@ sf_status_t runtime::createSession(sf_model_t *model,
                             "with --targets=spikecore (or a placement file "
                             "that puts layers there)");
     break;
-  case SF_BACKEND_CUDA: {
-    const char *name = sf_backend_name(options.backend);
-    return sf_status_make(SF_STATUS_UNAVAILABLE,
-                          "the %s backend is not part of this runtime build; "
-                          "use --backend=host or auto",
-                          name);
-  }
   default:
     return sf_status_make(SF_STATUS_INVALID_ARGUMENT, "unknown backend %d",
                           static_cast<int>(options.backend));
@@ -443,6 +395,14 @@ sf_status_t runtime::createSession(sf_model_t *model,
           model->tensors[model->ops[op].inputs[0]].elements);
     }
   }
+  if (std::find(onGpu.begin(), onGpu.end(), 1) != onGpu.end()) {
+    if (sf_status_t status = cuda::createSession(*model, onGpu, session.gpu)) {
+      destroySession(session);
+      return status;
+    }
+    session.onGpu = std::move(onGpu);
+    session.residency.assign(model->tensors.size(), 0);
+  }
   if (options.profile) {
     session.coreSpikes.assign(model->spikecoreCores, 0);
     session.profiles.resize(model->ops.size());
@@ -456,6 +416,7 @@ void runtime::destroySession(sf_session_t &session) {
   std::free(session.scratch);
   session.arena = nullptr;
   session.scratch = nullptr;
+  session.gpu.reset();
 }
 
 sf_status_t runtime::runSession(sf_session_t &s, sf_tensor_t *const *inputs,
@@ -507,25 +468,55 @@ sf_status_t runtime::runSession(sf_session_t &s, sf_tensor_t *const *inputs,
     }
   }
 
+  if (s.gpu)
+    for (size_t i = 0; i < inputCount; ++i)
+      s.residency[m.inputs[i]] = OnHost;
+
   for (size_t i = 0; i < m.ops.size(); ++i) {
     const OpDesc &op = m.ops[i];
-    if (s.options.record_spines && s.dramLayerOfOp[i] >= 0)
-      recordSpines(s, op, s.recordedSpines[s.dramLayerOfOp[i]]);
-    if (!s.options.profile) {
-      runOp(s, op, i);
-      continue;
-    }
-    sf_layer_profile_t &p = s.profiles[i];
     const TensorDesc &x = m.tensors[op.inputs[0]];
-    if (x.packed)
+    const bool gpu = s.gpu && s.onGpu[i];
+    const bool record = s.options.record_spines && s.dramLayerOfOp[i] >= 0;
+    const bool count = s.options.profile && x.packed;
+    for (uint32_t input : op.inputs)
+      if (sf_status_t status = place(s, input, gpu ? OnDevice : OnHost))
+        return status;
+    if (gpu && (record || count))
+      if (sf_status_t status = place(s, op.inputs[0], OnHost))
+        return status;
+    if (record)
+      recordSpines(s, op, s.recordedSpines[s.dramLayerOfOp[i]]);
+    if (count)
       countSpikes(static_cast<const uint64_t *>(s.tensorData[op.inputs[0]]),
-                  x, op, T, p);
+                  x, op, T, s.profiles[i]);
     auto start = std::chrono::steady_clock::now();
-    runOp(s, op, i);
-    p.seconds += std::chrono::duration<double>(
-                     std::chrono::steady_clock::now() - start)
-                     .count();
-    p.runs += 1;
+    if (gpu) {
+      if (sf_status_t status = cuda::runOp(*s.gpu, i))
+        return status;
+      // A profile times each op by itself.
+      if (s.options.profile)
+        if (sf_status_t status = cuda::synchronize(*s.gpu))
+          return status;
+    } else {
+      runOp(s, op, i);
+    }
+    if (s.gpu)
+      s.residency[op.output] = gpu ? OnDevice : OnHost;
+    if (s.options.profile) {
+      sf_layer_profile_t &p = s.profiles[i];
+      p.seconds += std::chrono::duration<double>(
+                       std::chrono::steady_clock::now() - start)
+                       .count();
+      p.runs += 1;
+    }
+  }
+  if (s.gpu) {
+    for (uint32_t output : m.outputs)
+      if (sf_status_t status = place(s, output, OnHost))
+        return status;
+    // Kernels whose results stayed on the device report failures here.
+    if (sf_status_t status = cuda::synchronize(*s.gpu))
+      return status;
   }
 
   s.hasRun = true;

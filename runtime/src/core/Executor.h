@@ -38,10 +38,18 @@ struct sf_session_t {
   /// layer, the packed spikes it read in the last run ([batch][neurons]).
   std::vector<int32_t> dramLayerOfOp;
   std::vector<std::vector<uint64_t>> recordedSpines;
+  /// CUDA: the device side (null when no op runs there), which ops run
+  /// there, and where each tensor's current value is (host, device, or
+  /// both: sparseflow::runtime::Residency bits).
+  sparseflow::runtime::cuda::SessionPtr gpu;
+  std::vector<char> onGpu;
+  std::vector<uint8_t> residency;
   bool hasRun = false;
 };
 
 namespace sparseflow::runtime {
+
+enum Residency : uint8_t { OnHost = 1, OnDevice = 2 };
 
 /// Allocates everything a session needs; checks the backend.
 sf_status_t createSession(sf_model_t *model,

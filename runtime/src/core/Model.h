@@ -10,6 +10,7 @@
 #ifndef SPARSEFLOW_RUNTIME_CORE_MODEL_H
 #define SPARSEFLOW_RUNTIME_CORE_MODEL_H
 
+#include "backends/cuda/CudaBackend.h"
 #include "backends/spikecore/Simulator.h"
 #include "core/ThreadPool.h"
 #include "sparseflow/runtime/api.h"
@@ -19,6 +20,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -84,6 +86,12 @@ struct sf_model_t {
   /// its layers describes, in layer order.
   std::optional<sparseflow::dram::Image> dram;
   std::vector<uint32_t> dramOps;
+  /// The CUDA backend's device copy of the constants, made by the first
+  /// CUDA session.
+  std::mutex cudaMutex;
+  std::unique_ptr<sparseflow::runtime::cuda::ModelData,
+                  sparseflow::runtime::cuda::ModelDataDeleter>
+      cudaData;
 };
 
 namespace sparseflow::runtime {

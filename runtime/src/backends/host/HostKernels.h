@@ -13,6 +13,8 @@
 #ifndef SPARSEFLOW_RUNTIME_BACKENDS_HOST_HOSTKERNELS_H
 #define SPARSEFLOW_RUNTIME_BACKENDS_HOST_HOSTKERNELS_H
 
+#include "backends/common/Neuron.h"
+#include "backends/common/Window2d.h"
 #include "core/ThreadPool.h"
 
 #include <cstddef>
@@ -20,33 +22,9 @@
 
 namespace sparseflow::runtime::host {
 
-/// Geometry of a 2-D window op (conv or pool) on NCHW tensors.
-struct Window2d {
-  int64_t batch;            // images (lead * N)
-  int64_t channels, height, width;
-  int64_t outChannels, outHeight, outWidth;
-  int64_t kernelH, kernelW;
-  int64_t strideH, strideW;
-  int64_t padTop, padLeft, padBottom, padRight;
-  int64_t dilationH, dilationW;
-  int64_t groups;
-};
-
-/// Calls `fn(kh, kw, ih, iw)` for each tap of the window at output (oh, ow)
-/// that lies inside the input: the walk of pooling and of the sparse conv.
-template <typename Fn>
-inline void forEachTap(const Window2d &g, int64_t oh, int64_t ow, Fn &&fn) {
-  for (int64_t kh = 0; kh < g.kernelH; ++kh) {
-    int64_t ih = oh * g.strideH - g.padTop + kh * g.dilationH;
-    if (ih < 0 || ih >= g.height)
-      continue;
-    for (int64_t kw = 0; kw < g.kernelW; ++kw) {
-      int64_t iw = ow * g.strideW - g.padLeft + kw * g.dilationW;
-      if (iw >= 0 && iw < g.width)
-        fn(kh, kw, ih, iw);
-    }
-  }
-}
+using runtime::forEachTap;
+using runtime::LIFParams;
+using runtime::Window2d;
 
 /// The OR of the packed words in rows [y0, y1) and columns [x0, x1) of a
 /// row-major plane `width` words wide: nonzero when any of those neurons
@@ -106,15 +84,6 @@ void concat(const void *const *inputs, const int64_t *chunks,
             int elementSize);
 
 // --- Neurons and spike packing ------------------------------------------------
-
-struct LIFParams {
-  const float *leak, *gain, *vLeak, *threshold, *vReset, *vInit;
-  // 1 (shared) or `channels` values each; vReset may be null (no hard reset).
-  int64_t leakN, gainN, vLeakN, thresholdN, vResetN, vInitN;
-  enum class Reset { Hard, Soft, None } reset;
-  bool fireGreaterEqual;
-  bool resetDelay;
-};
 
 /// Runs `neurons` = outer * channels * inner neurons over `timesteps` steps.
 /// `x` is [T][neurons] when `temporal`, else [neurons] at every step.

@@ -2,9 +2,8 @@
 //
 // Part of SparseFlow.
 //
-// The LIF kernel follows docs/semantics.md operation by operation, in the
-// same order as the PyTorch reference (sparseflow.nn.LIF), so both round
-// identically; the runtime is built with -ffp-contract=off for that reason.
+// The LIF kernel runs the step of backends/common/Neuron.h, which the CUDA
+// backend shares.
 //
 //===----------------------------------------------------------------------===//
 
@@ -20,10 +19,6 @@ namespace {
 /// Neurons per chunk: the state of a chunk lives on the stack.
 constexpr int64_t kChunk = 256;
 
-inline float param(const float *values, int64_t count, int64_t channel) {
-  return count == 1 ? values[0] : values[channel];
-}
-
 } // namespace
 
 void host::lif(const float *x, bool temporal, uint64_t *spikes, int64_t outer,
@@ -32,45 +27,25 @@ void host::lif(const float *x, bool temporal, uint64_t *spikes, int64_t outer,
   const int64_t neurons = outer * channels * inner;
   const int64_t chunks = (neurons + kChunk - 1) / kChunk;
   pool.parallelFor(chunks, 16, [&](int64_t c0, int64_t c1) {
-    float leak[kChunk], gain[kChunk], vLeak[kChunk], threshold[kChunk],
-        vReset[kChunk], v[kChunk];
+    NeuronParams params[kChunk];
+    float v[kChunk];
     bool fired[kChunk];
     uint64_t bits[kChunk];
     for (int64_t chunk = c0; chunk < c1; ++chunk) {
       int64_t first = chunk * kChunk;
       int64_t count = std::min(kChunk, neurons - first);
       for (int64_t i = 0; i < count; ++i) {
-        int64_t channel = ((first + i) / inner) % channels;
-        leak[i] = param(p.leak, p.leakN, channel);
-        gain[i] = param(p.gain, p.gainN, channel);
-        vLeak[i] = param(p.vLeak, p.vLeakN, channel);
-        threshold[i] = param(p.threshold, p.thresholdN, channel);
-        vReset[i] = p.vReset ? param(p.vReset, p.vResetN, channel) : 0.0f;
-        v[i] = param(p.vInit, p.vInitN, channel);
+        params[i] = neuronParams(p, ((first + i) / inner) % channels);
+        v[i] = params[i].vInit;
         fired[i] = false;
         bits[i] = 0;
       }
       for (int t = 0; t < timesteps; ++t) {
         const float *in = x + (temporal ? t * neurons : 0) + first;
-        for (int64_t i = 0; i < count; ++i) {
-          float u = v[i];
-          if (p.resetDelay && p.reset == LIFParams::Reset::Hard && fired[i])
-            u = vReset[i];
-          float h = u + leak[i] * (vLeak[i] - u);
-          h = h + gain[i] * in[i];
-          if (p.resetDelay && p.reset == LIFParams::Reset::Soft && fired[i])
-            h = h - threshold[i];
-          bool spike =
-              p.fireGreaterEqual ? h >= threshold[i] : h > threshold[i];
-          if (p.resetDelay || p.reset == LIFParams::Reset::None)
-            v[i] = h;
-          else if (p.reset == LIFParams::Reset::Hard)
-            v[i] = spike ? vReset[i] : h;
-          else
-            v[i] = spike ? h - threshold[i] : h;
-          fired[i] = spike;
-          bits[i] |= static_cast<uint64_t>(spike) << t;
-        }
+        for (int64_t i = 0; i < count; ++i)
+          bits[i] |= static_cast<uint64_t>(
+                         lifStep(p, params[i], in[i], v[i], fired[i]))
+                     << t;
       }
       std::copy(bits, bits + count, spikes + first);
     }

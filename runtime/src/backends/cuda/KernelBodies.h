@@ -1,0 +1,550 @@
+//===- KernelBodies.h - the CUDA kernels' per-thread bodies -----*- C++ -*-===//
+//
+// Part of SparseFlow.
+//
+// Each CUDA kernel is a body `void body(const Args &, int64_t tid)` run for
+// tid in [0, threads(args)): CudaKernels.cu launches it on a grid-stride
+// loop; a plain C++ compiler sees ordinary functions, which the runtime
+// tests run on a serial "grid" on machines without a GPU, against the host
+// kernels. A body uses no shared memory, barriers or warp intrinsics, so
+// the serial grid is an exact model of what each thread computes.
+//
+// Tensors are the plan's (docs/runtime.md): row-major float32, or packed
+// spikes with one uint64 per neuron whose bit t is the spike at step t.
+// The accumulating kernels add in the host dense kernels' order (the bias,
+// then inputs in increasing index), and CUDA compiles them without
+// contraction (-fmad=false), so they reproduce the host's floats exactly.
+//
+// Zero-block skipping: a packed tensor viewed as planes x height x width is
+// cut into blockH x blockW blocks (BlockGrid); one byte per block says
+// whether any of its neurons fires at any step. The LIF kernel writes those
+// flags as a by-product of writing the spikes, or a prescan does when the
+// spikes come from elsewhere. The sparse kernels skip a block whose flag is
+// 0 with one byte load, a silent neuron with one word load, and otherwise
+// add a weight row once per spike: the work follows the active blocks and
+// neurons, and nothing is added with atomics.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPARSEFLOW_RUNTIME_BACKENDS_CUDA_KERNELBODIES_H
+#define SPARSEFLOW_RUNTIME_BACKENDS_CUDA_KERNELBODIES_H
+
+#include "backends/common/Neuron.h"
+#include "backends/common/Window2d.h"
+#include "support/HostDevice.h"
+
+#include <cmath>
+#include <cstdint>
+
+namespace sparseflow::runtime::cuda {
+
+/// Output channels per thread in the sparse kernels: the weight row of a
+/// spike is read four floats at a time.
+constexpr int64_t kOutputsPerThread = 4;
+/// Largest rank (lead dimension included) of the broadcasting and
+/// transposing kernels.
+constexpr int kMaxDims = 9;
+
+SF_HD inline int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+/// Occupancy flags of a packed tensor: `planes` planes of height x width
+/// neurons, in blocks of blockH x blockW.
+struct BlockGrid {
+  int64_t planes = 0, height = 1, width = 1, blockH = 1, blockW = 1;
+
+  SF_HD int64_t blockRows() const { return ceilDiv(height, blockH); }
+  SF_HD int64_t blockCols() const { return ceilDiv(width, blockW); }
+  SF_HD int64_t count() const { return planes * blockRows() * blockCols(); }
+  SF_HD int64_t flagOfBlock(int64_t plane, int64_t by, int64_t bx) const {
+    return (plane * blockRows() + by) * blockCols() + bx;
+  }
+  SF_HD int64_t flagOf(int64_t neuron) const {
+    int64_t x = neuron % width, rest = neuron / width;
+    return flagOfBlock(rest / height, (rest % height) / blockH, x / blockW);
+  }
+};
+
+/// A conv input [N][C][H][W] in square blocks of `block`.
+inline BlockGrid convBlocks(int64_t images, int64_t channels, int64_t height,
+                            int64_t width, int64_t block) {
+  return {images * channels, height, width, block, block};
+}
+/// A linear input [rows][K] in runs of `block` features.
+inline BlockGrid linearBlocks(int64_t rows, int64_t features, int64_t block) {
+  return {rows, 1, features, 1, block};
+}
+
+// --- Spikes ------------------------------------------------------------------
+
+struct PrescanArgs {
+  const uint64_t *x;
+  int64_t neurons;
+  uint8_t *flags; // zeroed before the launch
+  BlockGrid grid;
+};
+inline int64_t threads(const PrescanArgs &a) { return a.neurons; }
+/// Every thread that sees a firing neuron stores 1 into its block's flag:
+/// the same value, so the stores need no atomics.
+SF_HD inline void prescanThread(const PrescanArgs &a, int64_t i) {
+  if (a.x[i])
+    a.flags[a.grid.flagOf(i)] = 1;
+}
+
+struct LIFArgs {
+  const float *x; // [T][neurons] when temporal, else [neurons]
+  bool temporal;
+  uint64_t *spikes;
+  int64_t neurons, channels, inner;
+  int timesteps;
+  LIFParams params; // device pointers
+  uint8_t *flags;   // null, or the consumer's flags (zeroed)
+  BlockGrid grid;
+};
+inline int64_t threads(const LIFArgs &a) { return a.neurons; }
+SF_HD inline void lifThread(const LIFArgs &a, int64_t i) {
+  NeuronParams n = neuronParams(a.params, (i / a.inner) % a.channels);
+  float v = n.vInit;
+  bool fired = false;
+  uint64_t bits = 0;
+  for (int t = 0; t < a.timesteps; ++t)
+    bits |= static_cast<uint64_t>(lifStep(
+                a.params, n, a.x[(a.temporal ? t * a.neurons : 0) + i], v,
+                fired))
+            << t;
+  a.spikes[i] = bits;
+  if (a.flags && bits)
+    a.flags[a.grid.flagOf(i)] = 1;
+}
+
+struct UnpackArgs {
+  const uint64_t *x;
+  float *y; // [T][n]
+  int64_t n;
+  int timesteps;
+};
+inline int64_t threads(const UnpackArgs &a) { return a.n * a.timesteps; }
+SF_HD inline void unpackThread(const UnpackArgs &a, int64_t i) {
+  int64_t t = i / a.n;
+  a.y[i] = static_cast<float>((a.x[i % a.n] >> t) & 1u);
+}
+
+// --- Binary-input sparse kernels ----------------------------------------------
+
+/// Adds `w[0..4)` to acc[t] for each step t < TC whose bit is set in `word`.
+template <int TC>
+SF_HD inline void accumulateSpikes(float (&acc)[TC][kOutputsPerThread],
+                                   uint64_t word, const float (&w)[4]) {
+  for (int t = 0; t < TC; ++t)
+    if ((word >> t) & 1u)
+      for (int j = 0; j < kOutputsPerThread; ++j)
+        acc[t][j] += w[j];
+}
+
+/// Loads the `count` (≤ 4) weights at `row`, zero past the end.
+SF_HD inline void loadRow(const float *row, int64_t count, float (&w)[4]) {
+  for (int j = 0; j < kOutputsPerThread; ++j)
+    w[j] = j < count ? row[j] : 0.0f;
+}
+
+SF_HD inline uint64_t stepMask(int steps) {
+  return steps >= 64 ? ~uint64_t{0} : (uint64_t{1} << steps) - 1;
+}
+
+struct ConvSparseArgs {
+  const uint64_t *x;     // [N][C][H][W]
+  const float *weight;   // [C][KH][KW][O]
+  const float *bias;     // [O] or null
+  float *y;              // [T][N][O][OH][OW]
+  Window2d g;            // batch = N, groups = 1
+  int timesteps;
+  const uint8_t *flags;  // null: no block skipping
+  BlockGrid grid;
+};
+/// One thread per image, group of four output channels and output pixel,
+/// the pixel fastest (coalesced spike loads and output stores; the warp
+/// shares its weight rows).
+inline int64_t threads(const ConvSparseArgs &a) {
+  return a.g.batch * ceilDiv(a.g.outChannels, kOutputsPerThread) *
+         a.g.outHeight * a.g.outWidth;
+}
+
+/// Whether any block of `plane` under the window at (oh, ow) has a spike.
+SF_HD inline bool windowActive(const ConvSparseArgs &a, int64_t plane,
+                               int64_t oh, int64_t ow) {
+  const Window2d &g = a.g;
+  int64_t h0 = oh * g.strideH - g.padTop, w0 = ow * g.strideW - g.padLeft;
+  int64_t h1 = h0 + (g.kernelH - 1) * g.dilationH;
+  int64_t w1 = w0 + (g.kernelW - 1) * g.dilationW;
+  h0 = h0 < 0 ? 0 : h0;
+  w0 = w0 < 0 ? 0 : w0;
+  h1 = h1 >= g.height ? g.height - 1 : h1;
+  w1 = w1 >= g.width ? g.width - 1 : w1;
+  for (int64_t by = h0 / a.grid.blockH; by <= h1 / a.grid.blockH; ++by)
+    for (int64_t bx = w0 / a.grid.blockW; bx <= w1 / a.grid.blockW; ++bx)
+      if (a.flags[a.grid.flagOfBlock(plane, by, bx)])
+        return true;
+  return false;
+}
+
+/// TC steps at a time (4, 8 or 16 accumulators per output channel); longer
+/// trains take several passes.
+template <int TC>
+SF_HD inline void conv2dSparseThread(const ConvSparseArgs &a, int64_t tid) {
+  const Window2d &g = a.g;
+  const int64_t O = g.outChannels;
+  const int64_t groupsOfO = ceilDiv(O, kOutputsPerThread);
+  int64_t ow = tid % g.outWidth, rest = tid / g.outWidth;
+  int64_t oh = rest % g.outHeight;
+  rest /= g.outHeight;
+  int64_t o0 = (rest % groupsOfO) * kOutputsPerThread, n = rest / groupsOfO;
+  int64_t outs = O - o0 < kOutputsPerThread ? O - o0 : kOutputsPerThread;
+  const int64_t plane = g.height * g.width;
+  for (int t0 = 0; t0 < a.timesteps; t0 += TC) {
+    float acc[TC][kOutputsPerThread];
+    for (int t = 0; t < TC; ++t)
+      for (int j = 0; j < kOutputsPerThread; ++j)
+        acc[t][j] = a.bias && j < outs ? a.bias[o0 + j] : 0.0f;
+    const uint64_t mask = stepMask(a.timesteps - t0 < TC ? a.timesteps - t0
+                                                         : TC);
+    for (int64_t c = 0; c < g.channels; ++c) {
+      if (a.flags && !windowActive(a, n * g.channels + c, oh, ow))
+        continue;
+      const uint64_t *in = a.x + (n * g.channels + c) * plane;
+      forEachTap(g, oh, ow, [&](int64_t kh, int64_t kw, int64_t ih,
+                                int64_t iw) {
+        uint64_t word = (in[ih * g.width + iw] >> t0) & mask;
+        if (!word)
+          return;
+        float w[4];
+        loadRow(a.weight + ((c * g.kernelH + kh) * g.kernelW + kw) * O + o0,
+                outs, w);
+        accumulateSpikes<TC>(acc, word, w);
+      });
+    }
+    for (int t = 0; t < TC && t0 + t < a.timesteps; ++t)
+      for (int64_t j = 0; j < outs; ++j)
+        a.y[(((t0 + t) * g.batch + n) * O + o0 + j) * g.outHeight *
+                g.outWidth +
+            oh * g.outWidth + ow] = acc[t][j];
+  }
+}
+
+struct LinearSparseArgs {
+  const uint64_t *x;    // [rows][K]
+  const float *weightT; // [K][O]
+  const float *bias;    // [O] or null
+  float *y;             // [T][rows][O]
+  int64_t rows, inFeatures, outFeatures;
+  int timesteps;
+  const uint8_t *flags; // null: no block skipping
+  BlockGrid grid;
+};
+/// One thread per row and group of four outputs, outputs fastest: the warp
+/// shares the row's spike words and reads contiguous weight rows.
+inline int64_t threads(const LinearSparseArgs &a) {
+  return a.rows * ceilDiv(a.outFeatures, kOutputsPerThread);
+}
+
+template <int TC>
+SF_HD inline void linearSparseThread(const LinearSparseArgs &a, int64_t tid) {
+  const int64_t K = a.inFeatures, O = a.outFeatures;
+  const int64_t groupsOfO = ceilDiv(O, kOutputsPerThread);
+  int64_t o0 = (tid % groupsOfO) * kOutputsPerThread, row = tid / groupsOfO;
+  int64_t outs = O - o0 < kOutputsPerThread ? O - o0 : kOutputsPerThread;
+  const int64_t block = a.flags ? a.grid.blockW : K;
+  const uint64_t *in = a.x + row * K;
+  for (int t0 = 0; t0 < a.timesteps; t0 += TC) {
+    float acc[TC][kOutputsPerThread];
+    for (int t = 0; t < TC; ++t)
+      for (int j = 0; j < kOutputsPerThread; ++j)
+        acc[t][j] = a.bias && j < outs ? a.bias[o0 + j] : 0.0f;
+    const uint64_t mask = stepMask(a.timesteps - t0 < TC ? a.timesteps - t0
+                                                         : TC);
+    for (int64_t k0 = 0; k0 < K; k0 += block) {
+      if (a.flags && !a.flags[a.grid.flagOfBlock(row, 0, k0 / block)])
+        continue;
+      int64_t k1 = k0 + block < K ? k0 + block : K;
+      for (int64_t k = k0; k < k1; ++k) {
+        uint64_t word = (in[k] >> t0) & mask;
+        if (!word)
+          continue;
+        float w[4];
+        loadRow(a.weightT + k * O + o0, outs, w);
+        accumulateSpikes<TC>(acc, word, w);
+      }
+    }
+    for (int t = 0; t < TC && t0 + t < a.timesteps; ++t)
+      for (int64_t j = 0; j < outs; ++j)
+        a.y[((t0 + t) * a.rows + row) * O + o0 + j] = acc[t][j];
+  }
+}
+
+// --- Dense kernels -----------------------------------------------------------
+
+struct ConvDenseArgs {
+  const float *x;      // [batch][C][H][W]
+  const float *weight; // [O][C / groups][KH][KW]
+  const float *bias;   // [O] or null
+  float *y;            // [batch][O][OH][OW]
+  Window2d g;
+};
+inline int64_t threads(const ConvDenseArgs &a) {
+  return a.g.batch * a.g.outChannels * a.g.outHeight * a.g.outWidth;
+}
+/// One thread per output element; any groups (depthwise included), stride,
+/// padding and dilation.
+SF_HD inline void conv2dDenseThread(const ConvDenseArgs &a, int64_t tid) {
+  const Window2d &g = a.g;
+  int64_t ow = tid % g.outWidth, rest = tid / g.outWidth;
+  int64_t oh = rest % g.outHeight;
+  rest /= g.outHeight;
+  int64_t o = rest % g.outChannels, b = rest / g.outChannels;
+  const int64_t cPerGroup = g.channels / g.groups;
+  const int64_t group = o / (g.outChannels / g.groups);
+  float acc = a.bias ? a.bias[o] : 0.0f;
+  for (int64_t ci = 0; ci < cPerGroup; ++ci) {
+    const float *in =
+        a.x + (b * g.channels + group * cPerGroup + ci) * g.height * g.width;
+    const float *w = a.weight + (o * cPerGroup + ci) * g.kernelH * g.kernelW;
+    forEachTap(g, oh, ow, [&](int64_t kh, int64_t kw, int64_t ih,
+                              int64_t iw) {
+      acc += w[kh * g.kernelW + kw] * in[ih * g.width + iw];
+    });
+  }
+  a.y[tid] = acc;
+}
+
+struct LinearDenseArgs {
+  const float *x;       // [rows][K]
+  const float *weightT; // [K][O]
+  const float *bias;    // [O] or null
+  float *y;             // [rows][O]
+  int64_t rows, inFeatures, outFeatures;
+};
+inline int64_t threads(const LinearDenseArgs &a) {
+  return a.rows * a.outFeatures;
+}
+SF_HD inline void linearDenseThread(const LinearDenseArgs &a, int64_t tid) {
+  int64_t o = tid % a.outFeatures, r = tid / a.outFeatures;
+  float acc = a.bias ? a.bias[o] : 0.0f;
+  const float *in = a.x + r * a.inFeatures;
+  for (int64_t k = 0; k < a.inFeatures; ++k)
+    acc += in[k] * a.weightT[k * a.outFeatures + o];
+  a.y[tid] = acc;
+}
+
+struct BatchNormArgs {
+  const float *x, *scale, *bias, *mean, *variance;
+  float epsilon;
+  float *y;
+  int64_t elements, channels, inner; // [outer][channels][inner]
+};
+inline int64_t threads(const BatchNormArgs &a) { return a.elements; }
+SF_HD inline void batchNormThread(const BatchNormArgs &a, int64_t i) {
+  int64_t c = (i / a.inner) % a.channels;
+  float factor = a.scale[c] / std::sqrt(a.variance[c] + a.epsilon);
+  a.y[i] = (a.x[i] - a.mean[c]) * factor + a.bias[c];
+}
+
+struct BinaryArgs {
+  bool add; // else multiply
+  const float *a, *b;
+  float *y;
+  int rank;
+  int64_t yShape[kMaxDims];
+  int64_t aStride[kMaxDims], bStride[kMaxDims]; // 0 where broadcast
+  int64_t elements;
+};
+inline int64_t threads(const BinaryArgs &a) { return a.elements; }
+SF_HD inline void binaryThread(const BinaryArgs &a, int64_t i) {
+  int64_t aOff = 0, bOff = 0, rest = i;
+  for (int d = a.rank - 1; d >= 0; --d) {
+    int64_t index = rest % a.yShape[d];
+    rest /= a.yShape[d];
+    aOff += index * a.aStride[d];
+    bOff += index * a.bStride[d];
+  }
+  a.y[i] = a.add ? a.a[aOff] + a.b[bOff] : a.a[aOff] * a.b[bOff];
+}
+
+struct ReluArgs {
+  const float *x;
+  float *y;
+  int64_t n;
+};
+inline int64_t threads(const ReluArgs &a) { return a.n; }
+SF_HD inline void reluThread(const ReluArgs &a, int64_t i) {
+  a.y[i] = a.x[i] > 0.0f ? a.x[i] : 0.0f;
+}
+
+/// Max pooling of floats, or of packed spikes (the OR of the window).
+template <typename T>
+struct MaxPoolArgs {
+  const T *x;
+  T *y;
+  Window2d g;
+  T init; // -inf for floats, 0 for spikes
+};
+template <typename T>
+inline int64_t threads(const MaxPoolArgs<T> &a) {
+  return a.g.batch * a.g.channels * a.g.outHeight * a.g.outWidth;
+}
+SF_HD inline float poolCombine(float a, float b) { return a < b ? b : a; }
+SF_HD inline uint64_t poolCombine(uint64_t a, uint64_t b) { return a | b; }
+template <typename T>
+SF_HD inline void maxPoolThread(const MaxPoolArgs<T> &a, int64_t tid) {
+  const Window2d &g = a.g;
+  int64_t ow = tid % g.outWidth, rest = tid / g.outWidth;
+  int64_t oh = rest % g.outHeight, plane = rest / g.outHeight;
+  const T *in = a.x + plane * g.height * g.width;
+  T acc = a.init;
+  forEachTap(g, oh, ow, [&](int64_t, int64_t, int64_t ih, int64_t iw) {
+    acc = poolCombine(acc, in[ih * g.width + iw]);
+  });
+  a.y[tid] = acc;
+}
+
+struct AvgPoolArgs {
+  const float *x;
+  float *y;
+  Window2d g;
+  bool countIncludePad;
+};
+inline int64_t threads(const AvgPoolArgs &a) {
+  return a.g.batch * a.g.channels * a.g.outHeight * a.g.outWidth;
+}
+SF_HD inline void avgPoolThread(const AvgPoolArgs &a, int64_t tid) {
+  const Window2d &g = a.g;
+  int64_t ow = tid % g.outWidth, rest = tid / g.outWidth;
+  int64_t oh = rest % g.outHeight, plane = rest / g.outHeight;
+  const float *in = a.x + plane * g.height * g.width;
+  // The window clipped to the padded input, then to the input.
+  int64_t h0 = oh * g.strideH - g.padTop, w0 = ow * g.strideW - g.padLeft;
+  int64_t h1 = h0 + g.kernelH < g.height + g.padBottom
+                   ? h0 + g.kernelH
+                   : g.height + g.padBottom;
+  int64_t w1 = w0 + g.kernelW < g.width + g.padRight ? w0 + g.kernelW
+                                                     : g.width + g.padRight;
+  int64_t padded = (h1 - h0) * (w1 - w0);
+  h0 = h0 < 0 ? 0 : h0;
+  w0 = w0 < 0 ? 0 : w0;
+  h1 = h1 < g.height ? h1 : g.height;
+  w1 = w1 < g.width ? w1 : g.width;
+  float sum = 0.0f;
+  for (int64_t ih = h0; ih < h1; ++ih)
+    for (int64_t iw = w0; iw < w1; ++iw)
+      sum += in[ih * g.width + iw];
+  int64_t inside = (h1 > h0 ? h1 - h0 : 0) * (w1 > w0 ? w1 - w0 : 0);
+  int64_t count = a.countIncludePad ? padded : inside;
+  a.y[tid] = count > 0 ? sum / static_cast<float>(count) : 0.0f;
+}
+
+struct GlobalAvgPoolArgs {
+  const float *x;
+  float *y;
+  int64_t outer, inner;
+};
+inline int64_t threads(const GlobalAvgPoolArgs &a) { return a.outer; }
+SF_HD inline void globalAvgPoolThread(const GlobalAvgPoolArgs &a,
+                                      int64_t r) {
+  double sum = 0.0;
+  for (int64_t i = 0; i < a.inner; ++i)
+    sum += a.x[r * a.inner + i];
+  a.y[r] = static_cast<float>(sum / static_cast<double>(a.inner));
+}
+
+/// Copies element i of y from x at the offset y's index has in x.
+template <typename T>
+struct TransposeArgs {
+  const T *x;
+  T *y;
+  int rank;
+  int64_t yShape[kMaxDims];
+  int64_t strideOfY[kMaxDims]; // x's stride of y's dimension d
+  int64_t elements;
+};
+template <typename T>
+inline int64_t threads(const TransposeArgs<T> &a) {
+  return a.elements;
+}
+template <typename T>
+SF_HD inline void transposeThread(const TransposeArgs<T> &a, int64_t i) {
+  int64_t offset = 0, rest = i;
+  for (int d = a.rank - 1; d >= 0; --d) {
+    offset += (rest % a.yShape[d]) * a.strideOfY[d];
+    rest /= a.yShape[d];
+  }
+  a.y[i] = a.x[offset];
+}
+
+// --- Dispatch -------------------------------------------------------------------
+
+/// A sparse kernel's arguments with its step count per pass (TC) chosen.
+template <int TC, typename Args>
+struct Steps {
+  Args args;
+};
+template <int TC, typename Args>
+inline int64_t threads(const Steps<TC, Args> &s) {
+  return threads(s.args);
+}
+
+/// Calls `fn(Steps<TC, Args>{args})` with the smallest of 4, 8, 16 steps
+/// per pass that covers `timesteps` (16 for longer trains).
+template <typename Args, typename Fn>
+inline auto withSteps(const Args &args, int timesteps, Fn &&fn) {
+  if (timesteps <= 4)
+    return fn(Steps<4, Args>{args});
+  if (timesteps <= 8)
+    return fn(Steps<8, Args>{args});
+  return fn(Steps<16, Args>{args});
+}
+
+/// The body of thread `i` for each kind of arguments: what the CUDA grid
+/// and the serial emulation both run.
+SF_HD inline void runThread(const PrescanArgs &a, int64_t i) {
+  prescanThread(a, i);
+}
+SF_HD inline void runThread(const LIFArgs &a, int64_t i) { lifThread(a, i); }
+SF_HD inline void runThread(const UnpackArgs &a, int64_t i) {
+  unpackThread(a, i);
+}
+template <int TC>
+SF_HD inline void runThread(const Steps<TC, ConvSparseArgs> &s, int64_t i) {
+  conv2dSparseThread<TC>(s.args, i);
+}
+template <int TC>
+SF_HD inline void runThread(const Steps<TC, LinearSparseArgs> &s, int64_t i) {
+  linearSparseThread<TC>(s.args, i);
+}
+SF_HD inline void runThread(const ConvDenseArgs &a, int64_t i) {
+  conv2dDenseThread(a, i);
+}
+SF_HD inline void runThread(const LinearDenseArgs &a, int64_t i) {
+  linearDenseThread(a, i);
+}
+SF_HD inline void runThread(const BatchNormArgs &a, int64_t i) {
+  batchNormThread(a, i);
+}
+SF_HD inline void runThread(const BinaryArgs &a, int64_t i) {
+  binaryThread(a, i);
+}
+SF_HD inline void runThread(const ReluArgs &a, int64_t i) { reluThread(a, i); }
+template <typename T>
+SF_HD inline void runThread(const MaxPoolArgs<T> &a, int64_t i) {
+  maxPoolThread(a, i);
+}
+SF_HD inline void runThread(const AvgPoolArgs &a, int64_t i) {
+  avgPoolThread(a, i);
+}
+SF_HD inline void runThread(const GlobalAvgPoolArgs &a, int64_t i) {
+  globalAvgPoolThread(a, i);
+}
+template <typename T>
+SF_HD inline void runThread(const TransposeArgs<T> &a, int64_t i) {
+  transposeThread(a, i);
+}
+
+} // namespace sparseflow::runtime::cuda
+
+#endif // SPARSEFLOW_RUNTIME_BACKENDS_CUDA_KERNELBODIES_H

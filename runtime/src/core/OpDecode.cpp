@@ -1,0 +1,98 @@
+//===- OpDecode.cpp - plan attributes as kernel arguments -----------------===//
+//
+// Part of SparseFlow.
+//
+//===----------------------------------------------------------------------===//
+
+#include "core/OpDecode.h"
+
+using namespace sparseflow;
+using namespace sparseflow::runtime;
+
+Window2d runtime::windowOf(const sf_model_t &model, const OpDesc &op) {
+  const TensorDesc &x = model.tensors[op.inputs[0]];
+  const TensorDesc &y = model.tensors[op.output];
+  const flatbuffers::Vector<int64_t> *kernel, *strides, *pads, *dilations;
+  int64_t groups = 1;
+  if (const sfa::Conv2dAttrs *a = op.op->attrs_as_Conv2dAttrs()) {
+    kernel = a->kernel();
+    strides = a->strides();
+    pads = a->pads();
+    dilations = a->dilations();
+    groups = a->groups();
+  } else {
+    const sfa::PoolAttrs *p = op.op->attrs_as_PoolAttrs();
+    kernel = p->kernel();
+    strides = p->strides();
+    pads = p->pads();
+    dilations = p->dilations();
+  }
+  Window2d g;
+  g.batch = x.lead * x.shape[0];
+  g.channels = x.shape[1];
+  g.height = x.shape[2];
+  g.width = x.shape[3];
+  g.outChannels = y.shape[1];
+  g.outHeight = y.shape[2];
+  g.outWidth = y.shape[3];
+  g.kernelH = kernel->Get(0);
+  g.kernelW = kernel->Get(1);
+  g.strideH = strides->Get(0);
+  g.strideW = strides->Get(1);
+  g.padTop = pads->Get(0);
+  g.padLeft = pads->Get(1);
+  g.padBottom = pads->Get(2);
+  g.padRight = pads->Get(3);
+  g.dilationH = dilations->Get(0);
+  g.dilationW = dilations->Get(1);
+  g.groups = groups;
+  return g;
+}
+
+void runtime::leadShape(const TensorDesc &t, size_t rank, int64_t *out) {
+  out[0] = t.lead;
+  size_t pad = rank - t.shape.size();
+  for (size_t d = 0; d < rank; ++d)
+    out[1 + d] = d < pad ? 1 : t.shape[d - pad];
+}
+
+int64_t runtime::product(const std::vector<int64_t> &shape, size_t begin,
+                         size_t end) {
+  int64_t n = 1;
+  for (size_t d = begin; d < end; ++d)
+    n *= shape[d];
+  return n;
+}
+
+LIFParams runtime::lifParams(const sfa::LIFAttrs &a) {
+  LIFParams p;
+  auto set = [](const flatbuffers::Vector<float> *v, const float *&data,
+                int64_t &n) {
+    data = v && v->size() ? v->data() : nullptr;
+    n = v ? v->size() : 0;
+  };
+  set(a.leak(), p.leak, p.leakN);
+  set(a.gain(), p.gain, p.gainN);
+  set(a.v_leak(), p.vLeak, p.vLeakN);
+  set(a.v_threshold(), p.threshold, p.thresholdN);
+  set(a.v_reset(), p.vReset, p.vResetN);
+  set(a.v_init(), p.vInit, p.vInitN);
+  p.reset = a.reset() == sfa::ResetMode::Hard   ? LIFParams::Reset::Hard
+            : a.reset() == sfa::ResetMode::Soft ? LIFParams::Reset::Soft
+                                                : LIFParams::Reset::None;
+  p.fireGreaterEqual = a.fire() == sfa::FireMode::Ge;
+  p.resetDelay = a.reset_delay();
+  return p;
+}
+
+void runtime::lifLayout(const TensorDesc &x, int64_t &outer,
+                        int64_t &channels, int64_t &inner) {
+  outer = x.elements;
+  channels = 1;
+  inner = 1;
+  if (x.shape.size() >= 2) {
+    outer = x.shape[0];
+    channels = x.shape[1];
+    inner = x.elements / (outer * channels);
+  }
+}

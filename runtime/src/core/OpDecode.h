@@ -1,0 +1,38 @@
+//===- OpDecode.h - plan attributes as kernel arguments ---------*- C++ -*-===//
+//
+// Part of SparseFlow.
+//
+// What the host and CUDA dispatchers both read off a plan op: window
+// geometry, broadcast shapes, neuron parameters.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPARSEFLOW_RUNTIME_CORE_OPDECODE_H
+#define SPARSEFLOW_RUNTIME_CORE_OPDECODE_H
+
+#include "backends/common/Neuron.h"
+#include "backends/common/Window2d.h"
+#include "core/Model.h"
+
+namespace sparseflow::runtime {
+
+/// The window of a Conv2d (groups from its attributes) or pooling op (1).
+Window2d windowOf(const sf_model_t &model, const OpDesc &op);
+
+/// The float shape with its lead dimension, right-aligned to `rank` + 1.
+void leadShape(const TensorDesc &t, size_t rank, int64_t *out);
+
+/// The product of shape[begin, end).
+int64_t product(const std::vector<int64_t> &shape, size_t begin, size_t end);
+
+/// A LIF op's parameters, pointing into the plan.
+LIFParams lifParams(const sfa::LIFAttrs &attrs);
+
+/// A LIF op's input as [outer][channels][inner]: parameters are per
+/// channel (dimension 1); rank < 2 has one channel.
+void lifLayout(const TensorDesc &x, int64_t &outer, int64_t &channels,
+               int64_t &inner);
+
+} // namespace sparseflow::runtime
+
+#endif // SPARSEFLOW_RUNTIME_CORE_OPDECODE_H
