@@ -32,6 +32,7 @@ struct PlanSpec {
   std::vector<int64_t> linearOutShape = {1, 4};
   uint16_t major = SF_ARTIFACT_VERSION_MAJOR;
   uint16_t minor = SF_ARTIFACT_VERSION_MINOR;
+  sfa::Target target = sfa::Target::Host;
 };
 
 /// The weights: y = x · W + b with W[k][o] = (k == o), b = 0.5.
@@ -75,9 +76,9 @@ std::vector<uint8_t> buildArtifact(const PlanSpec &spec = {}) {
   std::vector<uint32_t> linIn = {0, 1, 2}, linOut = {3}, lifIn = {3},
                         lifOut = {4}, unIn = {4}, unOut = {5};
   std::vector<flatbuffers::Offset<sfa::Op>> ops = {
-      sfa::CreateOpDirect(fbb, "fc", sfa::OpKind::Linear, sfa::Target::Host,
+      sfa::CreateOpDirect(fbb, "fc", sfa::OpKind::Linear, spec.target,
                           sfa::Kernel::Dense, 0, &linIn, &linOut),
-      sfa::CreateOpDirect(fbb, "lif", sfa::OpKind::LIF, sfa::Target::Host,
+      sfa::CreateOpDirect(fbb, "lif", sfa::OpKind::LIF, spec.target,
                           sfa::Kernel::Dense, 0, &lifIn, &lifOut,
                           sfa::OpAttrs::LIFAttrs, lifAttrs.Union()),
       sfa::CreateOpDirect(fbb, "unpack", sfa::OpKind::Unpack,
@@ -87,6 +88,8 @@ std::vector<uint8_t> buildArtifact(const PlanSpec &spec = {}) {
   if (spec.swapOps)
     std::swap(ops[0], ops[1]);
   std::vector<sfa::Target> targets = {sfa::Target::Host};
+  if (spec.target != sfa::Target::Host)
+    targets.push_back(spec.target);
   std::vector<uint32_t> inputs = {0}, outputs = {5};
   auto root = sfa::CreateModelDirect(fbb, "test", 4, sfa::Encoding::Direct,
                                      sfa::Readout::Sum, &targets, &tensors,
@@ -171,6 +174,66 @@ TEST_F(Loader, ValidArtifactRuns) {
   sf_tensor_release(in);
   sf_tensor_release(out);
   sf_session_release(session);
+  sf_model_release(model);
+}
+
+/// Runs the test artifact on `backend` with the input of ValidArtifactRuns;
+/// returns the output, or the status code and message.
+std::string runOn(sf_model_t *model, sf_backend_t backend,
+                  std::vector<float> &out) {
+  sf_session_options_t options;
+  sf_session_options_initialize(&options);
+  options.backend = backend;
+  sf_session_t *session = nullptr;
+  if (sf_status_t status = sf_session_create(model, &options, &session)) {
+    std::string text =
+        std::string(sf_status_code_string(sf_status_code(status))) + ": " +
+        sf_status_message(status);
+    sf_status_free(status);
+    return text;
+  }
+  float x[8] = {0.6f, 1.0f, 0.2f, 0.0f, 9, 9, 9, 9};
+  int64_t inShape[] = {1, 8}, outShape[] = {1, 4};
+  sf_tensor_t *in = nullptr, *y = nullptr;
+  EXPECT_EQ(sf_tensor_wrap(inShape, 2, x, sizeof(x), &in), SF_OK);
+  EXPECT_EQ(sf_tensor_create(outShape, 2, &y), SF_OK);
+  EXPECT_EQ(sf_session_run(session, &in, 1, &y, 1), SF_OK);
+  out.assign(sf_tensor_data(y), sf_tensor_data(y) + 4);
+  sf_tensor_release(in);
+  sf_tensor_release(y);
+  sf_session_release(session);
+  return "";
+}
+
+// The cuda backend runs the model as the host does where a device is, and
+// says why not elsewhere; auto runs the ops compiled for the GPU there, or
+// on the host without one.
+TEST_F(Loader, CudaBackendRunsLikeTheHostOrSaysWhyNot) {
+  PlanSpec spec;
+  spec.target = sfa::Target::Gpu;
+  sf_model_t *model = nullptr;
+  ASSERT_EQ(load(buildArtifact(spec), &model), "");
+  std::vector<float> host, cuda, automatic;
+  ASSERT_EQ(runOn(model, SF_BACKEND_HOST, host), "");
+  EXPECT_EQ(host, (std::vector<float>{4, 4, 2, 0}));
+  ASSERT_EQ(runOn(model, SF_BACKEND_AUTO, automatic), "");
+  EXPECT_EQ(automatic, host);
+  std::string status = runOn(model, SF_BACKEND_CUDA, cuda);
+  if (sf_instance_has_backend(instance, SF_BACKEND_CUDA)) {
+    EXPECT_EQ(status, "");
+    EXPECT_EQ(cuda, host);
+  } else {
+#ifdef SF_TEST_CUDA_DEVICE
+    EXPECT_NE(status.find("unavailable: the cuda backend cannot run: no CUDA "
+                          "device"),
+              std::string::npos)
+        << status;
+#else
+    EXPECT_NE(status.find("built without its CUDA backend"),
+              std::string::npos)
+        << status;
+#endif
+  }
   sf_model_release(model);
 }
 

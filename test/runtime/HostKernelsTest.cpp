@@ -12,6 +12,8 @@
 
 #include "backends/host/HostKernels.h"
 
+#include "KernelTestSupport.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -21,25 +23,12 @@
 
 using namespace sparseflow::runtime;
 using namespace sparseflow::runtime::host;
+using sparseflow::runtime::test::randomFloats;
+using sparseflow::runtime::test::randomSpikes;
 
 namespace {
 
 constexpr int T = 4;
-
-std::vector<uint64_t> randomSpikes(size_t n, double density, bool clustered,
-                                   std::mt19937 &rng) {
-  std::vector<uint64_t> bits(n, 0);
-  std::bernoulli_distribution fire(density);
-  for (size_t i = 0; i < n; ++i) {
-    // Clustered: whole runs of 16 neurons are silent.
-    if (clustered && (i / 16) % 3 != 0)
-      continue;
-    for (int t = 0; t < T; ++t)
-      if (fire(rng))
-        bits[i] |= uint64_t{1} << t;
-  }
-  return bits;
-}
 
 std::vector<VectorIsa> supportedIsas() {
   std::vector<VectorIsa> isas;
@@ -47,14 +36,6 @@ std::vector<VectorIsa> supportedIsas() {
     if (supportsVectorIsa(isa))
       isas.push_back(isa);
   return isas;
-}
-
-std::vector<float> randomFloats(size_t n, std::mt19937 &rng) {
-  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-  std::vector<float> values(n);
-  for (float &v : values)
-    v = dist(rng);
-  return values;
 }
 
 struct ConvCase {
@@ -77,29 +58,13 @@ TEST_P(SparseConv, MatchesDenseOnUnpackedSpikes) {
   std::mt19937 rng(42);
   ThreadPool pool(2);
   const int64_t N = 2;
-  Window2d g{};
-  g.batch = N;
-  g.channels = p.c;
-  g.height = p.h;
-  g.width = p.w;
-  g.outChannels = p.o;
-  g.kernelH = g.kernelW = p.k;
-  g.strideH = g.strideW = p.stride;
-  g.padTop = g.padLeft = g.padBottom = g.padRight = p.pad;
-  g.dilationH = g.dilationW = p.dilation;
-  g.groups = 1;
-  g.outHeight = (p.h + 2 * p.pad - p.dilation * (p.k - 1) - 1) / p.stride + 1;
-  g.outWidth = (p.w + 2 * p.pad - p.dilation * (p.k - 1) - 1) / p.stride + 1;
-
+  Window2d g = test::squareWindow(N, p.c, p.h, p.w, p.o, p.k, p.stride, p.pad,
+                                  p.dilation);
   std::vector<uint64_t> spikes =
       randomSpikes(N * p.c * p.h * p.w, p.density, p.clustered, rng);
   std::vector<float> weight = randomFloats(p.o * p.c * p.k * p.k, rng);
   std::vector<float> bias = randomFloats(p.o, rng);
-  // [O][C][KH][KW] -> [C][KH][KW][O], as the compiler arranges it.
-  std::vector<float> arranged(weight.size());
-  for (int64_t o = 0; o < p.o; ++o)
-    for (int64_t i = 0; i < p.c * p.k * p.k; ++i)
-      arranged[i * p.o + o] = weight[o * p.c * p.k * p.k + i];
+  std::vector<float> arranged = test::arrangeForScatter(weight, p.o);
 
   size_t outSize = T * N * p.o * g.outHeight * g.outWidth;
   std::vector<float> unpacked(T * spikes.size()), dense(outSize);

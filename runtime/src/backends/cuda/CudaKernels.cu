@@ -44,11 +44,14 @@ cudaError_t start(const Args &args, cudaStream_t stream) {
 
 #define SF_CUDA_LAUNCHER(Args)                                                 \
   cudaError_t launch(const Args &args, cudaStream_t stream) {                  \
-    return start(args, stream);                                                \
+    return dispatch(args,                                                      \
+                    [&](const auto &what) { return start(what, stream); });    \
   }
 SF_CUDA_LAUNCHER(PrescanArgs)
 SF_CUDA_LAUNCHER(LIFArgs)
 SF_CUDA_LAUNCHER(UnpackArgs)
+SF_CUDA_LAUNCHER(ConvSparseArgs)
+SF_CUDA_LAUNCHER(LinearSparseArgs)
 SF_CUDA_LAUNCHER(ConvDenseArgs)
 SF_CUDA_LAUNCHER(LinearDenseArgs)
 SF_CUDA_LAUNCHER(BatchNormArgs)
@@ -61,15 +64,5 @@ SF_CUDA_LAUNCHER(GlobalAvgPoolArgs)
 SF_CUDA_LAUNCHER(TransposeArgs<uint32_t>)
 SF_CUDA_LAUNCHER(TransposeArgs<uint64_t>)
 #undef SF_CUDA_LAUNCHER
-
-cudaError_t launch(const ConvSparseArgs &args, cudaStream_t stream) {
-  return withSteps(args, args.timesteps,
-                   [&](const auto &steps) { return start(steps, stream); });
-}
-
-cudaError_t launch(const LinearSparseArgs &args, cudaStream_t stream) {
-  return withSteps(args, args.timesteps,
-                   [&](const auto &steps) { return start(steps, stream); });
-}
 
 } // namespace sparseflow::runtime::cuda

@@ -500,6 +500,21 @@ inline auto withSteps(const Args &args, int timesteps, Fn &&fn) {
   return fn(Steps<16, Args>{args});
 }
 
+/// Calls `fn` with what a launch runs: the arguments themselves, or for
+/// the sparse kernels, the arguments with their steps per pass.
+template <typename Args, typename Fn>
+inline auto dispatch(const Args &args, Fn &&fn) {
+  return fn(args);
+}
+template <typename Fn>
+inline auto dispatch(const ConvSparseArgs &args, Fn &&fn) {
+  return withSteps(args, args.timesteps, fn);
+}
+template <typename Fn>
+inline auto dispatch(const LinearSparseArgs &args, Fn &&fn) {
+  return withSteps(args, args.timesteps, fn);
+}
+
 /// The body of thread `i` for each kind of arguments: what the CUDA grid
 /// and the serial emulation both run.
 SF_HD inline void runThread(const PrescanArgs &a, int64_t i) {

@@ -1,0 +1,80 @@
+//===- KernelTestSupport.h - inputs for the kernel tests --------*- C++ -*-===//
+//
+// Part of SparseFlow.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPARSEFLOW_TEST_RUNTIME_KERNELTESTSUPPORT_H
+#define SPARSEFLOW_TEST_RUNTIME_KERNELTESTSUPPORT_H
+
+#include "backends/common/Window2d.h"
+
+#include <cstdint>
+#include <random>
+#include <vector>
+
+namespace sparseflow::runtime::test {
+
+/// Packed spike trains of `timesteps` steps, each step firing with
+/// probability `density`. Clustered: two runs of 16 neurons in three are
+/// silent.
+inline std::vector<uint64_t> randomSpikes(size_t n, double density,
+                                          bool clustered, std::mt19937 &rng,
+                                          int timesteps = 4) {
+  std::vector<uint64_t> bits(n, 0);
+  std::bernoulli_distribution fire(density);
+  for (size_t i = 0; i < n; ++i) {
+    if (clustered && (i / 16) % 3 != 0)
+      continue;
+    for (int t = 0; t < timesteps; ++t)
+      if (fire(rng))
+        bits[i] |= uint64_t{1} << t;
+  }
+  return bits;
+}
+
+/// Uniform in [-1, 1).
+inline std::vector<float> randomFloats(size_t n, std::mt19937 &rng) {
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  std::vector<float> values(n);
+  for (float &v : values)
+    v = dist(rng);
+  return values;
+}
+
+/// A square conv or pooling window over `batch` NCHW images.
+inline Window2d squareWindow(int64_t batch, int64_t channels, int64_t height,
+                             int64_t width, int64_t outChannels,
+                             int64_t kernel, int64_t stride, int64_t pad,
+                             int64_t dilation = 1, int64_t groups = 1) {
+  Window2d g{};
+  g.batch = batch;
+  g.channels = channels;
+  g.height = height;
+  g.width = width;
+  g.outChannels = outChannels;
+  g.kernelH = g.kernelW = kernel;
+  g.strideH = g.strideW = stride;
+  g.padTop = g.padLeft = g.padBottom = g.padRight = pad;
+  g.dilationH = g.dilationW = dilation;
+  g.groups = groups;
+  g.outHeight = (height + 2 * pad - dilation * (kernel - 1) - 1) / stride + 1;
+  g.outWidth = (width + 2 * pad - dilation * (kernel - 1) - 1) / stride + 1;
+  return g;
+}
+
+/// A conv weight [O][C][KH][KW] arranged [C][KH][KW][O], as the compiler
+/// does for the binary-input kernels.
+inline std::vector<float> arrangeForScatter(const std::vector<float> &weight,
+                                            int64_t outChannels) {
+  const int64_t fanIn = static_cast<int64_t>(weight.size()) / outChannels;
+  std::vector<float> arranged(weight.size());
+  for (int64_t o = 0; o < outChannels; ++o)
+    for (int64_t i = 0; i < fanIn; ++i)
+      arranged[i * outChannels + o] = weight[o * fanIn + i];
+  return arranged;
+}
+
+} // namespace sparseflow::runtime::test
+
+#endif // SPARSEFLOW_TEST_RUNTIME_KERNELTESTSUPPORT_H
