@@ -50,10 +50,10 @@ def prepare(out: pathlib.Path, build: pathlib.Path) -> None:
             torch.manual_seed(1)
             x = (torch.rand((2,) + tuple(shape[1:])) * 2).numpy()
             for variant, (flags, targets) in VARIANTS.items():
-                stem = artifacts / f"{name}.{variant}"
-                sparseflow.compile(onnx, stem.with_suffix(".sfa"), targets=targets,
+                stem = f"{name}.{variant}"
+                sparseflow.compile(onnx, artifacts / f"{stem}.sfa", targets=targets,
                                    batch=2, readout="all", extra_args=flags)
-                np.save(stem.with_suffix(".npy"), x)
+                np.save(artifacts / f"{stem}.npy", x)
     print(f"prepared {len(list(artifacts.glob('*.sfa')))} artifacts in {artifacts}")
 
 
