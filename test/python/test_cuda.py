@@ -68,9 +68,10 @@ def test_cuda_backend_says_why_it_cannot_run(tmp_path):
         pytest.skip("a CUDA device is present; the tests above run on it")
     model, shape, _ = active_model("mnist_mlp")
     artifact = compile_network(tmp_path, "mnist_mlp", model, shape)
-    with pytest.raises(RuntimeError, match="the cuda backend cannot run: "
-                       "(no CUDA device|this runtime was built without)"):
+    with pytest.raises(sparseflow.RuntimeError, match="the cuda backend cannot run: "
+                       "(no CUDA device|this runtime was built without)") as error:
         artifact.session(backend="cuda")
+    assert error.value.args[1] == "unavailable"
     np.save(tmp_path / "x.npy", network_input(shape, batch=1))
     run = subprocess.run([str(BIN_DIR / "sf-run"), str(artifact.path),
                           "--input", str(tmp_path / "x.npy"),

@@ -37,7 +37,6 @@ using namespace sparseflow::runtime::cuda;
 using sparseflow::runtime::test::arrangeForScatter;
 using sparseflow::runtime::test::randomFloats;
 using sparseflow::runtime::test::randomSpikes;
-using sparseflow::runtime::test::squareWindow;
 
 namespace {
 

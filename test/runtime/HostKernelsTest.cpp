@@ -58,7 +58,7 @@ TEST_P(SparseConv, MatchesDenseOnUnpackedSpikes) {
   std::mt19937 rng(42);
   ThreadPool pool(2);
   const int64_t N = 2;
-  Window2d g = test::squareWindow(N, p.c, p.h, p.w, p.o, p.k, p.stride, p.pad,
+  Window2d g = squareWindow(N, p.c, p.h, p.w, p.o, p.k, p.stride, p.pad,
                                   p.dilation);
   std::vector<uint64_t> spikes =
       randomSpikes(N * p.c * p.h * p.w, p.density, p.clustered, rng);

@@ -42,27 +42,6 @@ inline std::vector<float> randomFloats(size_t n, std::mt19937 &rng) {
   return values;
 }
 
-/// A square conv or pooling window over `batch` NCHW images.
-inline Window2d squareWindow(int64_t batch, int64_t channels, int64_t height,
-                             int64_t width, int64_t outChannels,
-                             int64_t kernel, int64_t stride, int64_t pad,
-                             int64_t dilation = 1, int64_t groups = 1) {
-  Window2d g{};
-  g.batch = batch;
-  g.channels = channels;
-  g.height = height;
-  g.width = width;
-  g.outChannels = outChannels;
-  g.kernelH = g.kernelW = kernel;
-  g.strideH = g.strideW = stride;
-  g.padTop = g.padLeft = g.padBottom = g.padRight = pad;
-  g.dilationH = g.dilationW = dilation;
-  g.groups = groups;
-  g.outHeight = (height + 2 * pad - dilation * (kernel - 1) - 1) / stride + 1;
-  g.outWidth = (width + 2 * pad - dilation * (kernel - 1) - 1) / stride + 1;
-  return g;
-}
-
 /// A conv weight [O][C][KH][KW] arranged [C][KH][KW][O], as the compiler
 /// does for the binary-input kernels.
 inline std::vector<float> arrangeForScatter(const std::vector<float> &weight,

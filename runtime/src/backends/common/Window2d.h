@@ -43,6 +43,28 @@ SF_HD inline void forEachTap(const Window2d &g, int64_t oh, int64_t ow,
   }
 }
 
+/// A square window (kernel x kernel, the same stride and padding on every
+/// side) over `batch` NCHW images, with the output size it gives.
+inline Window2d squareWindow(int64_t batch, int64_t channels, int64_t height,
+                             int64_t width, int64_t outChannels,
+                             int64_t kernel, int64_t stride, int64_t pad,
+                             int64_t dilation = 1, int64_t groups = 1) {
+  Window2d g{};
+  g.batch = batch;
+  g.channels = channels;
+  g.height = height;
+  g.width = width;
+  g.outChannels = outChannels;
+  g.kernelH = g.kernelW = kernel;
+  g.strideH = g.strideW = stride;
+  g.padTop = g.padLeft = g.padBottom = g.padRight = pad;
+  g.dilationH = g.dilationW = dilation;
+  g.groups = groups;
+  g.outHeight = (height + 2 * pad - dilation * (kernel - 1) - 1) / stride + 1;
+  g.outWidth = (width + 2 * pad - dilation * (kernel - 1) - 1) / stride + 1;
+  return g;
+}
+
 } // namespace sparseflow::runtime
 
 #endif // SPARSEFLOW_RUNTIME_BACKENDS_COMMON_WINDOW2D_H

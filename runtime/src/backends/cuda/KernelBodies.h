@@ -47,6 +47,16 @@ constexpr int kMaxDims = 9;
 
 SF_HD inline int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
+/// The output pixel of thread `tid` when pixels vary fastest, and the index
+/// of its output plane (image x channel, or image x channel group).
+struct OutputPixel {
+  int64_t oh, ow, plane;
+};
+SF_HD inline OutputPixel outputPixel(const Window2d &g, int64_t tid) {
+  int64_t rest = tid / g.outWidth;
+  return {rest % g.outHeight, tid % g.outWidth, rest / g.outHeight};
+}
+
 /// Occupancy flags of a packed tensor: `planes` planes of height x width
 /// neurons, in blocks of blockH x blockW.
 struct BlockGrid {
@@ -193,9 +203,7 @@ SF_HD inline void conv2dSparseThread(const ConvSparseArgs &a, int64_t tid) {
   const Window2d &g = a.g;
   const int64_t O = g.outChannels;
   const int64_t groupsOfO = ceilDiv(O, kOutputsPerThread);
-  int64_t ow = tid % g.outWidth, rest = tid / g.outWidth;
-  int64_t oh = rest % g.outHeight;
-  rest /= g.outHeight;
+  auto [oh, ow, rest] = outputPixel(g, tid);
   int64_t o0 = (rest % groupsOfO) * kOutputsPerThread, n = rest / groupsOfO;
   int64_t outs = O - o0 < kOutputsPerThread ? O - o0 : kOutputsPerThread;
   const int64_t plane = g.height * g.width;
@@ -295,10 +303,8 @@ inline int64_t threads(const ConvDenseArgs &a) {
 /// padding and dilation.
 SF_HD inline void conv2dDenseThread(const ConvDenseArgs &a, int64_t tid) {
   const Window2d &g = a.g;
-  int64_t ow = tid % g.outWidth, rest = tid / g.outWidth;
-  int64_t oh = rest % g.outHeight;
-  rest /= g.outHeight;
-  int64_t o = rest % g.outChannels, b = rest / g.outChannels;
+  auto [oh, ow, plane] = outputPixel(g, tid);
+  int64_t o = plane % g.outChannels, b = plane / g.outChannels;
   const int64_t cPerGroup = g.channels / g.groups;
   const int64_t group = o / (g.outChannels / g.groups);
   float acc = a.bias ? a.bias[o] : 0.0f;
@@ -385,17 +391,20 @@ struct MaxPoolArgs {
   Window2d g;
   T init; // -inf for floats, 0 for spikes
 };
+/// Pooling: one thread per output element.
+inline int64_t poolThreads(const Window2d &g) {
+  return g.batch * g.channels * g.outHeight * g.outWidth;
+}
 template <typename T>
 inline int64_t threads(const MaxPoolArgs<T> &a) {
-  return a.g.batch * a.g.channels * a.g.outHeight * a.g.outWidth;
+  return poolThreads(a.g);
 }
 SF_HD inline float poolCombine(float a, float b) { return a < b ? b : a; }
 SF_HD inline uint64_t poolCombine(uint64_t a, uint64_t b) { return a | b; }
 template <typename T>
 SF_HD inline void maxPoolThread(const MaxPoolArgs<T> &a, int64_t tid) {
   const Window2d &g = a.g;
-  int64_t ow = tid % g.outWidth, rest = tid / g.outWidth;
-  int64_t oh = rest % g.outHeight, plane = rest / g.outHeight;
+  auto [oh, ow, plane] = outputPixel(g, tid);
   const T *in = a.x + plane * g.height * g.width;
   T acc = a.init;
   forEachTap(g, oh, ow, [&](int64_t, int64_t, int64_t ih, int64_t iw) {
@@ -410,13 +419,10 @@ struct AvgPoolArgs {
   Window2d g;
   bool countIncludePad;
 };
-inline int64_t threads(const AvgPoolArgs &a) {
-  return a.g.batch * a.g.channels * a.g.outHeight * a.g.outWidth;
-}
+inline int64_t threads(const AvgPoolArgs &a) { return poolThreads(a.g); }
 SF_HD inline void avgPoolThread(const AvgPoolArgs &a, int64_t tid) {
   const Window2d &g = a.g;
-  int64_t ow = tid % g.outWidth, rest = tid / g.outWidth;
-  int64_t oh = rest % g.outHeight, plane = rest / g.outHeight;
+  auto [oh, ow, plane] = outputPixel(g, tid);
   const float *in = a.x + plane * g.height * g.width;
   // The window clipped to the padded input, then to the input.
   int64_t h0 = oh * g.strideH - g.padTop, w0 = ow * g.strideW - g.padLeft;

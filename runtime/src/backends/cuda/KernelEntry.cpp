@@ -17,24 +17,6 @@ cudaStream_t streamOf(void *stream) {
   return static_cast<cudaStream_t>(stream);
 }
 
-Window2d window(int64_t batch, int64_t c, int64_t h, int64_t w, int64_t o,
-                int64_t k, int64_t stride, int64_t pad, int64_t groups) {
-  Window2d g{};
-  g.batch = batch;
-  g.channels = c;
-  g.height = h;
-  g.width = w;
-  g.outChannels = o;
-  g.kernelH = g.kernelW = k;
-  g.strideH = g.strideW = stride;
-  g.padTop = g.padLeft = g.padBottom = g.padRight = pad;
-  g.dilationH = g.dilationW = 1;
-  g.groups = groups;
-  g.outHeight = (h + 2 * pad - k) / stride + 1;
-  g.outWidth = (w + 2 * pad - k) / stride + 1;
-  return g;
-}
-
 } // namespace
 
 int sf_cuda_prescan(const uint64_t *spikes, int64_t planes, int64_t height,
@@ -53,7 +35,7 @@ int sf_cuda_conv2d_binary(const uint64_t *x, const float *weight,
                           int64_t o, int64_t k, int64_t stride, int64_t pad,
                           int timesteps, int64_t block, void *stream) {
   ConvSparseArgs a{x,         weight, bias,    y,
-                   window(n, c, h, w, o, k, stride, pad, 1),
+                   squareWindow(n, c, h, w, o, k, stride, pad),
                    timesteps, flags,  flags ? convBlocks(n, c, h, w, block)
                                             : BlockGrid{}};
   return launch(a, streamOf(stream));
@@ -65,8 +47,8 @@ int sf_cuda_conv2d_dense(const float *x, const float *weight,
                          int64_t k, int64_t stride, int64_t pad,
                          int64_t groups, void *stream) {
   return launch(ConvDenseArgs{x, weight, bias, y,
-                              window(batch, c, h, w, o, k, stride, pad,
-                                     groups)},
+                              squareWindow(batch, c, h, w, o, k, stride,
+                                           pad, 1, groups)},
                 streamOf(stream));
 }
 
