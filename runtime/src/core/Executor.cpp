@@ -2,10 +2,12 @@
 //
 // Part of SparseFlow.
 //
-// A run encodes the inputs into the arena, calls one host kernel per plan op
-// (the temporal-parallel schedule: stateless ops see all T steps as one
-// batch, neurons scan over t), and reduces the outputs over time. All memory
-// was allocated when the session was created.
+// A run encodes the inputs into the arena, calls one kernel per plan op on
+// the host, the GPU or the SpikeCore simulator (the temporal-parallel
+// schedule: stateless ops see all T steps as one batch, neurons scan over
+// t), and reduces the outputs over time. A tensor crosses between the host
+// arena and its device mirror only where consecutive ops run on different
+// sides. All memory was allocated when the session was created.
 //
 //===----------------------------------------------------------------------===//
 
