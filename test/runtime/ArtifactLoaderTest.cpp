@@ -116,6 +116,48 @@ void fixChecksum(std::vector<uint8_t> &file) {
   std::memcpy(file.data() + offsetof(sf_artifact_header_t, checksum), &crc, 4);
 }
 
+/// "code: message", and frees the status.
+std::string statusText(sf_status_t status) {
+  std::string text =
+      std::string(sf_status_code_string(sf_status_code(status))) + ": " +
+      sf_status_message(status);
+  sf_status_free(status);
+  return text;
+}
+
+/// Runs the test artifact with `options` (null: the defaults) on an input
+/// whose expected output ValidArtifactRuns derives; returns "" and the
+/// output, or the failing call's status.
+std::string runOn(sf_model_t *model, const sf_session_options_t *options,
+                  std::vector<float> &out) {
+  sf_session_t *session = nullptr;
+  if (sf_status_t status = sf_session_create(model, options, &session))
+    return statusText(status);
+  float x[8] = {0.6f, 1.0f, 0.2f, 0.0f, 9, 9, 9, 9};
+  int64_t inShape[] = {1, 8}, outShape[] = {1, 4};
+  sf_tensor_t *in = nullptr, *y = nullptr;
+  sf_status_t status = sf_tensor_wrap(inShape, 2, x, sizeof(x), &in);
+  if (!status)
+    status = sf_tensor_create(outShape, 2, &y);
+  if (!status)
+    status = sf_session_run(session, &in, 1, &y, 1);
+  if (!status)
+    out.assign(sf_tensor_data(y), sf_tensor_data(y) + 4);
+  sf_tensor_release(in);
+  sf_tensor_release(y);
+  sf_session_release(session);
+  return status ? statusText(status) : "";
+}
+
+/// Runs the test artifact on `backend`.
+std::string runOn(sf_model_t *model, sf_backend_t backend,
+                  std::vector<float> &out) {
+  sf_session_options_t options;
+  sf_session_options_initialize(&options);
+  options.backend = backend;
+  return runOn(model, &options, out);
+}
+
 class Loader : public ::testing::Test {
 protected:
   void SetUp() override {
@@ -134,11 +176,7 @@ protected:
         sf_model_create_from_memory(instance, file.data(), file.size(), &model);
     if (status) {
       EXPECT_EQ(model, nullptr);
-      std::string text = std::string(sf_status_code_string(
-                             sf_status_code(status))) +
-                         ": " + sf_status_message(status);
-      sf_status_free(status);
-      return text;
+      return statusText(status);
     }
     if (out)
       *out = model;
@@ -155,54 +193,13 @@ TEST_F(Loader, ValidArtifactRuns) {
   ASSERT_EQ(load(buildArtifact(), &model), "");
   EXPECT_EQ(sf_model_timesteps(model), 4u);
   EXPECT_STREQ(sf_model_producer(model), "test");
-  sf_session_t *session = nullptr;
-  ASSERT_EQ(sf_session_create(model, nullptr, &session), SF_OK);
-  float x[8] = {0.6f, 1.0f, 0.2f, 0.0f, 9, 9, 9, 9};
-  int64_t inShape[] = {1, 8}, outShape[] = {1, 4};
-  sf_tensor_t *in = nullptr, *out = nullptr;
-  ASSERT_EQ(sf_tensor_wrap(inShape, 2, x, sizeof(x), &in), SF_OK);
-  ASSERT_EQ(sf_tensor_create(outShape, 2, &out), SF_OK);
-  ASSERT_EQ(sf_session_run(session, &in, 1, &out, 1), SF_OK);
+  std::vector<float> y;
+  ASSERT_EQ(runOn(model, nullptr, y), "");
   // Drive x + 0.5 each step, leak 0.5, threshold 1, hard reset to 0:
   // 1.1 fires every step; 1.5 every step; 0.7 at steps 1, 3; 0.5 never
   // (0.5, 0.75, 0.875, 0.9375). Sum readout.
-  const float *y = sf_tensor_data(out);
-  EXPECT_EQ(y[0], 4.0f);
-  EXPECT_EQ(y[1], 4.0f);
-  EXPECT_EQ(y[2], 2.0f);
-  EXPECT_EQ(y[3], 0.0f);
-  sf_tensor_release(in);
-  sf_tensor_release(out);
-  sf_session_release(session);
+  EXPECT_EQ(y, (std::vector<float>{4, 4, 2, 0}));
   sf_model_release(model);
-}
-
-/// Runs the test artifact on `backend` with the input of ValidArtifactRuns;
-/// returns the output, or the status code and message.
-std::string runOn(sf_model_t *model, sf_backend_t backend,
-                  std::vector<float> &out) {
-  sf_session_options_t options;
-  sf_session_options_initialize(&options);
-  options.backend = backend;
-  sf_session_t *session = nullptr;
-  if (sf_status_t status = sf_session_create(model, &options, &session)) {
-    std::string text =
-        std::string(sf_status_code_string(sf_status_code(status))) + ": " +
-        sf_status_message(status);
-    sf_status_free(status);
-    return text;
-  }
-  float x[8] = {0.6f, 1.0f, 0.2f, 0.0f, 9, 9, 9, 9};
-  int64_t inShape[] = {1, 8}, outShape[] = {1, 4};
-  sf_tensor_t *in = nullptr, *y = nullptr;
-  EXPECT_EQ(sf_tensor_wrap(inShape, 2, x, sizeof(x), &in), SF_OK);
-  EXPECT_EQ(sf_tensor_create(outShape, 2, &y), SF_OK);
-  EXPECT_EQ(sf_session_run(session, &in, 1, &y, 1), SF_OK);
-  out.assign(sf_tensor_data(y), sf_tensor_data(y) + 4);
-  sf_tensor_release(in);
-  sf_tensor_release(y);
-  sf_session_release(session);
-  return "";
 }
 
 // The cuda backend runs the model as the host does where a device is, and

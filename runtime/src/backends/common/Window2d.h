@@ -43,6 +43,32 @@ SF_HD inline void forEachTap(const Window2d &g, int64_t oh, int64_t ow,
   }
 }
 
+/// The average of the window at output (oh, ow) of one input plane. The
+/// window is clipped to the padded input, then to the input; the divisor
+/// counts the padding when `countIncludePad` (ONNX count_include_pad).
+SF_HD inline float averageWindow(const Window2d &g, const float *plane,
+                                 int64_t oh, int64_t ow,
+                                 bool countIncludePad) {
+  int64_t h0 = oh * g.strideH - g.padTop, w0 = ow * g.strideW - g.padLeft;
+  int64_t h1 = h0 + g.kernelH < g.height + g.padBottom
+                   ? h0 + g.kernelH
+                   : g.height + g.padBottom;
+  int64_t w1 = w0 + g.kernelW < g.width + g.padRight ? w0 + g.kernelW
+                                                     : g.width + g.padRight;
+  int64_t padded = (h1 - h0) * (w1 - w0);
+  h0 = h0 < 0 ? 0 : h0;
+  w0 = w0 < 0 ? 0 : w0;
+  h1 = h1 < g.height ? h1 : g.height;
+  w1 = w1 < g.width ? w1 : g.width;
+  float sum = 0.0f;
+  for (int64_t ih = h0; ih < h1; ++ih)
+    for (int64_t iw = w0; iw < w1; ++iw)
+      sum += plane[ih * g.width + iw];
+  int64_t inside = (h1 > h0 ? h1 - h0 : 0) * (w1 > w0 ? w1 - w0 : 0);
+  int64_t count = countIncludePad ? padded : inside;
+  return count > 0 ? sum / static_cast<float>(count) : 0.0f;
+}
+
 /// A square window (kernel x kernel, the same stride and padding on every
 /// side) over `batch` NCHW images, with the output size it gives.
 inline Window2d squareWindow(int64_t batch, int64_t channels, int64_t height,

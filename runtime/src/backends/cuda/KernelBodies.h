@@ -160,6 +160,25 @@ SF_HD inline uint64_t stepMask(int steps) {
   return steps >= 64 ? ~uint64_t{0} : (uint64_t{1} << steps) - 1;
 }
 
+/// How many of a thread's four output channels, from o0, exist among O.
+SF_HD inline int64_t outputsFrom(int64_t o0, int64_t outChannels) {
+  return outChannels - o0 < kOutputsPerThread ? outChannels - o0
+                                              : kOutputsPerThread;
+}
+
+/// Starts a pass over steps [t0, t0 + TC) of a sparse kernel thread: its
+/// accumulators hold the bias of its `outs` output channels from o0 (0
+/// without one); returns the mask of the pass's steps that exist.
+template <int TC>
+SF_HD inline uint64_t startPass(float (&acc)[TC][kOutputsPerThread],
+                                const float *bias, int64_t o0, int64_t outs,
+                                int t0, int timesteps) {
+  for (int t = 0; t < TC; ++t)
+    for (int j = 0; j < kOutputsPerThread; ++j)
+      acc[t][j] = bias && j < outs ? bias[o0 + j] : 0.0f;
+  return stepMask(timesteps - t0 < TC ? timesteps - t0 : TC);
+}
+
 struct ConvSparseArgs {
   const uint64_t *x;     // [N][C][H][W]
   const float *weight;   // [C][KH][KW][O]
@@ -205,15 +224,12 @@ SF_HD inline void conv2dSparseThread(const ConvSparseArgs &a, int64_t tid) {
   const int64_t groupsOfO = ceilDiv(O, kOutputsPerThread);
   auto [oh, ow, rest] = outputPixel(g, tid);
   int64_t o0 = (rest % groupsOfO) * kOutputsPerThread, n = rest / groupsOfO;
-  int64_t outs = O - o0 < kOutputsPerThread ? O - o0 : kOutputsPerThread;
+  int64_t outs = outputsFrom(o0, O);
   const int64_t plane = g.height * g.width;
   for (int t0 = 0; t0 < a.timesteps; t0 += TC) {
     float acc[TC][kOutputsPerThread];
-    for (int t = 0; t < TC; ++t)
-      for (int j = 0; j < kOutputsPerThread; ++j)
-        acc[t][j] = a.bias && j < outs ? a.bias[o0 + j] : 0.0f;
-    const uint64_t mask = stepMask(a.timesteps - t0 < TC ? a.timesteps - t0
-                                                         : TC);
+    const uint64_t mask = startPass<TC>(acc, a.bias, o0, outs, t0,
+                                        a.timesteps);
     for (int64_t c = 0; c < g.channels; ++c) {
       if (a.flags && !windowActive(a, n * g.channels + c, oh, ow))
         continue;
@@ -258,16 +274,13 @@ SF_HD inline void linearSparseThread(const LinearSparseArgs &a, int64_t tid) {
   const int64_t K = a.inFeatures, O = a.outFeatures;
   const int64_t groupsOfO = ceilDiv(O, kOutputsPerThread);
   int64_t o0 = (tid % groupsOfO) * kOutputsPerThread, row = tid / groupsOfO;
-  int64_t outs = O - o0 < kOutputsPerThread ? O - o0 : kOutputsPerThread;
+  int64_t outs = outputsFrom(o0, O);
   const int64_t block = a.flags ? a.grid.blockW : K;
   const uint64_t *in = a.x + row * K;
   for (int t0 = 0; t0 < a.timesteps; t0 += TC) {
     float acc[TC][kOutputsPerThread];
-    for (int t = 0; t < TC; ++t)
-      for (int j = 0; j < kOutputsPerThread; ++j)
-        acc[t][j] = a.bias && j < outs ? a.bias[o0 + j] : 0.0f;
-    const uint64_t mask = stepMask(a.timesteps - t0 < TC ? a.timesteps - t0
-                                                         : TC);
+    const uint64_t mask = startPass<TC>(acc, a.bias, o0, outs, t0,
+                                        a.timesteps);
     for (int64_t k0 = 0; k0 < K; k0 += block) {
       if (a.flags && !a.flags[a.grid.flagOfBlock(row, 0, k0 / block)])
         continue;
@@ -423,26 +436,8 @@ inline int64_t threads(const AvgPoolArgs &a) { return poolThreads(a.g); }
 SF_HD inline void avgPoolThread(const AvgPoolArgs &a, int64_t tid) {
   const Window2d &g = a.g;
   auto [oh, ow, plane] = outputPixel(g, tid);
-  const float *in = a.x + plane * g.height * g.width;
-  // The window clipped to the padded input, then to the input.
-  int64_t h0 = oh * g.strideH - g.padTop, w0 = ow * g.strideW - g.padLeft;
-  int64_t h1 = h0 + g.kernelH < g.height + g.padBottom
-                   ? h0 + g.kernelH
-                   : g.height + g.padBottom;
-  int64_t w1 = w0 + g.kernelW < g.width + g.padRight ? w0 + g.kernelW
-                                                     : g.width + g.padRight;
-  int64_t padded = (h1 - h0) * (w1 - w0);
-  h0 = h0 < 0 ? 0 : h0;
-  w0 = w0 < 0 ? 0 : w0;
-  h1 = h1 < g.height ? h1 : g.height;
-  w1 = w1 < g.width ? w1 : g.width;
-  float sum = 0.0f;
-  for (int64_t ih = h0; ih < h1; ++ih)
-    for (int64_t iw = w0; iw < w1; ++iw)
-      sum += in[ih * g.width + iw];
-  int64_t inside = (h1 > h0 ? h1 - h0 : 0) * (w1 > w0 ? w1 - w0 : 0);
-  int64_t count = a.countIncludePad ? padded : inside;
-  a.y[tid] = count > 0 ? sum / static_cast<float>(count) : 0.0f;
+  a.y[tid] = averageWindow(g, a.x + plane * g.height * g.width, oh, ow,
+                           a.countIncludePad);
 }
 
 struct GlobalAvgPoolArgs {

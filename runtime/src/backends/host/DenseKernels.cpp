@@ -201,31 +201,10 @@ void host::avgPool2d(const float *x, float *y, const Window2d &g,
   for (int64_t plane = 0; plane < g.batch * g.channels; ++plane) {
     const float *in = x + plane * g.height * g.width;
     float *out = y + plane * g.outHeight * g.outWidth;
-    for (int64_t oh = 0; oh < g.outHeight; ++oh) {
-      // The window clipped to the padded input, then to the input.
-      int64_t h0 = oh * g.strideH - g.padTop;
-      int64_t h1 = std::min(h0 + g.kernelH, g.height + g.padBottom);
-      int64_t padH = h1 - h0;
-      h0 = std::max<int64_t>(h0, 0);
-      h1 = std::min(h1, g.height);
-      for (int64_t ow = 0; ow < g.outWidth; ++ow) {
-        int64_t w0 = ow * g.strideW - g.padLeft;
-        int64_t w1 = std::min(w0 + g.kernelW, g.width + g.padRight);
-        int64_t padW = w1 - w0;
-        w0 = std::max<int64_t>(w0, 0);
-        w1 = std::min(w1, g.width);
-        float sum = 0.0f;
-        for (int64_t ih = h0; ih < h1; ++ih)
-          for (int64_t iw = w0; iw < w1; ++iw)
-            sum += in[ih * g.width + iw];
-        int64_t count =
-            countIncludePad ? padH * padW
-                            : std::max<int64_t>(0, h1 - h0) *
-                                  std::max<int64_t>(0, w1 - w0);
+    for (int64_t oh = 0; oh < g.outHeight; ++oh)
+      for (int64_t ow = 0; ow < g.outWidth; ++ow)
         out[oh * g.outWidth + ow] =
-            count > 0 ? sum / static_cast<float>(count) : 0.0f;
-      }
-    }
+            averageWindow(g, in, oh, ow, countIncludePad);
   }
 }
 

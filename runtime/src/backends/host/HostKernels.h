@@ -22,6 +22,7 @@
 
 namespace sparseflow::runtime::host {
 
+using runtime::averageWindow;
 using runtime::forEachTap;
 using runtime::LIFParams;
 using runtime::Window2d;
