@@ -12,6 +12,14 @@ LIF kernel that produced the spikes, as in a compiled network). Each of
 our results is checked against PyTorch's FP32 conv (TF32 off) within
 rtol = atol = 1e-4 before it is timed.
 
+The baseline is what a PyTorch user tuning for speed runs: cuDNN with
+autotuning on (torch.backends.cudnn.benchmark), FP32 inputs with TF32
+tensor cores allowed, and FP16 in channels-last layout (cuDNN's tensor-core
+path without layout conversions), all on [T*N, C, H, W] spikes as floats.
+
+--budget-s bounds the run: when it is spent, the remaining rows are left
+out (the tables say how many) and what was measured is written.
+
 Needs a CUDA device, PyTorch and libsparseflow_cuda_kernels.so (built with
 the runtime's CUDA backend); scripts/gpu-check.sh runs it. Writes OUT.json
 and OUT.md (a table of ratios: > 1 means ours is faster).
@@ -22,6 +30,7 @@ import ctypes
 import json
 import pathlib
 import statistics
+import time
 
 import torch
 import torch.nn.functional as F
@@ -66,6 +75,15 @@ def pack(s):
     return words
 
 
+def allow_tf32(allowed):
+    """TF32 for cuDNN convolutions, through whichever switch this torch has."""
+    conv = getattr(torch.backends.cudnn, "conv", None)
+    if conv is not None and hasattr(conv, "fp32_precision"):
+        conv.fp32_precision = "tf32" if allowed else "ieee"
+    else:
+        torch.backends.cudnn.allow_tf32 = allowed
+
+
 def time_ms(fn, repeats):
     for _ in range(3):
         fn()
@@ -87,7 +105,11 @@ def main():
     parser.add_argument("--out", required=True, type=pathlib.Path)
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--only", help="run the shapes whose name contains this")
+    parser.add_argument("--budget-s", type=float, default=float("inf"),
+                        help="stop starting new rows after this many seconds")
     args = parser.parse_args()
+    deadline = time.monotonic() + args.budget_s
+    torch.backends.cudnn.benchmark = True
 
     lib = ctypes.CDLL(str(args.lib))
     i64, ptr = ctypes.c_int64, ctypes.c_void_p
@@ -104,6 +126,7 @@ def main():
     stream = ptr(torch.cuda.current_stream().cuda_stream)
     gen = torch.Generator(device="cuda").manual_seed(0)
     rows = []
+    skipped = 0
     dense_ms = {}  # our dense kernel's time does not depend on the spikes
     for name, c, h, w, o, k, stride in SHAPES:
         if args.only and args.only not in name:
@@ -118,6 +141,9 @@ def main():
             n = nt // T
             for clustered in (False, True):
                 for density in DENSITIES:
+                    if time.monotonic() > deadline:
+                        skipped += 1
+                        continue
                     s = spikes(n, c, h, w, density, clustered, gen)
                     words = pack(s)
                     x = s.reshape(T * n, c, h, w).float()
@@ -141,7 +167,7 @@ def main():
                             x.data_ptr(), weight.data_ptr(), bias.data_ptr(), y.data_ptr(),
                             T * n, c, h, w, o, k, stride, pad, 1, stream), "conv2d_dense")
 
-                    torch.backends.cudnn.allow_tf32 = False
+                    allow_tf32(False)
                     reference = F.conv2d(x, weight, bias, stride, pad)
                     checked = [lambda: (prescan(), sparse())]
                     if (name, nt) not in dense_ms:
@@ -153,8 +179,10 @@ def main():
                         torch.testing.assert_close(y, reference, rtol=1e-4, atol=1e-4)
                     if (name, nt) not in dense_ms:
                         dense_ms[(name, nt)] = time_ms(dense, args.repeats)
-                    torch.backends.cudnn.allow_tf32 = True
-                    xh, wh, bh = x.half(), weight.half(), bias.half()
+                    allow_tf32(True)
+                    xh = x.half().contiguous(memory_format=torch.channels_last)
+                    wh = weight.half().contiguous(memory_format=torch.channels_last)
+                    bh = bias.half()
                     row = {
                         "shape": name, "nt": nt, "density": density,
                         "pattern": "clustered" if clustered else "random",
@@ -175,10 +203,15 @@ def main():
                     print(json.dumps(row), flush=True)
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.with_suffix(".json").write_text(json.dumps({"device": device, "rows": rows},
-                                                        indent=1))
-    lines = [f"Device: {device}. Ratios = baseline time / our sparse time "
-             "(with prescan); > 1: ours faster.", "",
+    args.out.with_suffix(".json").write_text(json.dumps(
+        {"device": device, "torch": torch.__version__,
+         "cudnn": torch.backends.cudnn.version(), "skipped_rows": skipped, "rows": rows},
+        indent=1))
+    lines = [f"Device: {device}, torch {torch.__version__}, cuDNN "
+             f"{torch.backends.cudnn.version()}. Ratios = baseline time / our sparse time "
+             "(with prescan); > 1: ours faster."
+             + (f" {skipped} rows not measured (--budget-s ran out)." if skipped else ""),
+             "",
              "| shape | N*T | pattern | density | vs cuDNN TF32 | vs cuDNN FP16 | "
              "vs our dense | sparse ms | no-prescan ms |",
              "|---|---|---|---|---|---|---|---|---|"]
