@@ -8,7 +8,9 @@ spike densities 0.3 to 0.02 per neuron and step, random (independent) or
 clustered (8x8 patches of a channel active with probability 1/4, dense
 inside); N*T from 4 to 256 with T = 4. The sparse kernel is timed with its
 prescan (flags computed from the spikes) and without (flags written by the
-LIF kernel that produced the spikes, as in a compiled network). Each of
+LIF kernel that produced the spikes, as in a compiled network), with the
+runtime's default thread order and, without prescan, with each pixel run
+(ConvSparseArgs::pixelRun, docs/runtime.md). Each of
 our results is checked against PyTorch's FP32 conv (TF32 off) within
 rtol = atol = 1e-4 before it is timed.
 
@@ -50,6 +52,9 @@ SHAPES = [
 ]
 DENSITIES = [0.3, 0.1, 0.05, 0.02]
 BATCHES = [4, 16, 64, 256]  # N * T
+# The sparse conv's pixel runs timed besides the default (0); "pixel-fastest"
+# is the whole output plane, the first version's thread order.
+PIXEL_RUNS = [1, 2, 4, 8, 32]
 
 
 def block_size(height):
@@ -115,7 +120,7 @@ def main():
     i64, ptr = ctypes.c_int64, ctypes.c_void_p
     lib.sf_cuda_prescan.argtypes = [ptr, i64, i64, i64, i64, i64, ptr, ptr]
     lib.sf_cuda_conv2d_binary.argtypes = [ptr, ptr, ptr, ptr, ptr] + [i64] * 8 + [
-        ctypes.c_int, i64, ptr]
+        ctypes.c_int, i64, i64, ptr]
     lib.sf_cuda_conv2d_dense.argtypes = [ptr] * 4 + [i64] * 9 + [ptr]
 
     def check(error, what):
@@ -156,11 +161,14 @@ def main():
                             check(lib.sf_cuda_prescan(words.data_ptr(), n * c, h, w, block,
                                                       block, flags.data_ptr(), stream), "prescan")
 
-                    def sparse():
+                    def sparse(run=0):
                         check(lib.sf_cuda_conv2d_binary(
                             words.data_ptr(), arranged.data_ptr(), bias.data_ptr(),
                             y.data_ptr(), flags.data_ptr() if block else None, n, c, h, w,
-                            o, k, stride, pad, T, block, stream), "conv2d_binary")
+                            o, k, stride, pad, T, block, run, stream), "conv2d_binary")
+
+                    runs = {str(r): r for r in PIXEL_RUNS}
+                    runs["pixel-fastest"] = oh * ow
 
                     def dense():
                         check(lib.sf_cuda_conv2d_dense(
@@ -170,6 +178,7 @@ def main():
                     allow_tf32(False)
                     reference = F.conv2d(x, weight, bias, stride, pad)
                     checked = [lambda: (prescan(), sparse())]
+                    checked += [lambda r=r: sparse(r) for r in runs.values()]
                     if (name, nt) not in dense_ms:
                         checked.append(dense)
                     for fn in checked:
@@ -196,6 +205,8 @@ def main():
                         "ours_dense_ms": dense_ms[(name, nt)],
                         "ours_sparse_ms": time_ms(lambda: (prescan(), sparse()), args.repeats),
                         "ours_sparse_no_prescan_ms": time_ms(sparse, args.repeats),
+                        "pixel_run_ms": {label: time_ms(lambda r=r: sparse(r), args.repeats)
+                                         for label, r in runs.items()},
                     }
                     if block:
                         row["active_blocks"] = flags.float().mean().item()
@@ -221,6 +232,16 @@ def main():
                      f"{r['cudnn_tf32_ms'] / sp:.2f} | {r['cudnn_fp16_ms'] / sp:.2f} | "
                      f"{r['ours_dense_ms'] / sp:.2f} | {sp:.3f} | "
                      f"{r['ours_sparse_no_prescan_ms']:.3f} |")
+    lines += ["", "Thread order of the sparse conv (no prescan): each pixel run's time over "
+              "the default's, geometric mean over the rows above (< 1: faster than the "
+              "default).", "", "| pixel run | all rows | N*T = 4 | N*T = 256 |", "|---|---|---|---|"]
+    for label in rows[0]["pixel_run_ms"] if rows else []:
+        means = []
+        for subset in (rows, [r for r in rows if r["nt"] == 4],
+                       [r for r in rows if r["nt"] == 256]):
+            ratios = [r["pixel_run_ms"][label] / r["ours_sparse_no_prescan_ms"] for r in subset]
+            means.append(f"{statistics.geometric_mean(ratios):.2f}" if ratios else "-")
+        lines.append(f"| {label} | " + " | ".join(means) + " |")
     args.out.with_suffix(".md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 

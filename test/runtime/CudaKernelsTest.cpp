@@ -170,46 +170,48 @@ TYPED_TEST(CudaKernels, SparseConvEqualsHostDenseOnUnpackedSpikes) {
                            {8, 9, 9, 6, 1, 2, 0, 2, 0.02, false},
                            {8, 7, 7, 32, 1, 1, 0, 16, 0.5, false},
                            {2, 12, 12, 3, 3, 1, 1, 4, 0.0, false}})
-    for (int T : {1, 4, 7, 13, 40, 64}) {
-      SCOPED_TRACE(::testing::Message()
-                   << p.c << "x" << p.h << "x" << p.w << " -> " << p.o << " k"
-                   << p.k << " s" << p.stride << " block " << p.block
-                   << " density " << p.density << " T " << T);
-      Window2d g = squareWindow(N, p.c, p.h, p.w, p.o, p.k, p.stride, p.pad);
-      std::vector<uint64_t> spikes = randomSpikes(N * p.c * p.h * p.w,
-                                                  p.density, p.clustered, rng,
-                                                  T);
-      std::vector<float> weight = randomFloats(p.o * p.c * p.k * p.k, rng);
-      std::vector<float> bias = randomFloats(p.o, rng);
-      size_t outSize = T * N * p.o * g.outHeight * g.outWidth;
-      std::vector<float> unpacked(T * spikes.size()), expected(outSize);
-      host::unpackSpikes(spikes.data(), unpacked.data(), spikes.size(), T);
-      Window2d all = g;
-      all.batch = T * N;
-      host::conv2dDense(unpacked.data(), weight.data(), bias.data(),
-                        expected.data(), all, this->pool);
+    for (int T : {1, 4, 7, 13, 40, 64})
+      for (int64_t pixelRun : {1, 3, 32}) {
+        SCOPED_TRACE(::testing::Message()
+                     << p.c << "x" << p.h << "x" << p.w << " -> " << p.o << " k"
+                     << p.k << " s" << p.stride << " block " << p.block
+                     << " density " << p.density << " T " << T << " pixel run "
+                     << pixelRun);
+        Window2d g = squareWindow(N, p.c, p.h, p.w, p.o, p.k, p.stride, p.pad);
+        std::vector<uint64_t> spikes =
+            randomSpikes(N * p.c * p.h * p.w, p.density, p.clustered, rng, T);
+        std::vector<float> weight = randomFloats(p.o * p.c * p.k * p.k, rng);
+        std::vector<float> bias = randomFloats(p.o, rng);
+        size_t outSize = T * N * p.o * g.outHeight * g.outWidth;
+        std::vector<float> unpacked(T * spikes.size()), expected(outSize);
+        host::unpackSpikes(spikes.data(), unpacked.data(), spikes.size(), T);
+        Window2d all = g;
+        all.batch = T * N;
+        host::conv2dDense(unpacked.data(), weight.data(), bias.data(),
+                          expected.data(), all, this->pool);
 
-      auto &grid = this->grid;
-      ConvSparseArgs a{grid.upload(spikes),
-                       grid.upload(arrangeForScatter(weight, p.o)),
-                       grid.upload(bias),
-                       grid.template zeros<float>(outSize),
-                       g,
-                       T,
-                       nullptr,
-                       {}};
-      if (p.block) {
-        a.grid = convBlocks(N, p.c, p.h, p.w, p.block);
-        uint8_t *flags = grid.template zeros<uint8_t>(a.grid.count());
-        grid.run(PrescanArgs{a.x, static_cast<int64_t>(spikes.size()), flags,
-                             a.grid});
-        EXPECT_EQ(grid.download(flags, a.grid.count()),
-                  referenceFlags(spikes, a.grid));
-        a.flags = flags;
+        auto &grid = this->grid;
+        ConvSparseArgs a{grid.upload(spikes),
+                         grid.upload(arrangeForScatter(weight, p.o)),
+                         grid.upload(bias),
+                         grid.template zeros<float>(outSize),
+                         g,
+                         T,
+                         nullptr,
+                         {},
+                         pixelRun};
+        if (p.block) {
+          a.grid = convBlocks(N, p.c, p.h, p.w, p.block);
+          uint8_t *flags = grid.template zeros<uint8_t>(a.grid.count());
+          grid.run(PrescanArgs{a.x, static_cast<int64_t>(spikes.size()), flags,
+                               a.grid});
+          EXPECT_EQ(grid.download(flags, a.grid.count()),
+                    referenceFlags(spikes, a.grid));
+          a.flags = flags;
+        }
+        grid.run(a);
+        ASSERT_EQ(grid.download(a.y, outSize), expected);
       }
-      grid.run(a);
-      ASSERT_EQ(grid.download(a.y, outSize), expected);
-    }
 }
 
 TYPED_TEST(CudaKernels, SparseLinearEqualsHostDenseOnUnpackedSpikes) {

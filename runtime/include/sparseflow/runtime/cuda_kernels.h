@@ -30,12 +30,14 @@ int sf_cuda_prescan(const uint64_t *spikes, int64_t planes, int64_t height,
 /* Binary-input conv2d, groups 1, square kernel, stride and padding:
  * x [n][c][h][w] packed, weight arranged [c][k][k][o], bias [o] or NULL,
  * y [timesteps][n][o][oh][ow]. `flags` from sf_cuda_prescan with the same
- * `block`, or NULL (block ignored). */
+ * `block`, or NULL (block ignored). `pixel_run`: how many consecutive
+ * output pixels neighbouring threads take (docs/runtime.md); 0 for the
+ * runtime's default. */
 int sf_cuda_conv2d_binary(const uint64_t *x, const float *weight,
                           const float *bias, float *y, const uint8_t *flags,
-                          int64_t n, int64_t c, int64_t h, int64_t w,
-                          int64_t o, int64_t k, int64_t stride, int64_t pad,
-                          int timesteps, int64_t block, void *stream);
+                          int64_t n, int64_t c, int64_t h, int64_t w, int64_t o,
+                          int64_t k, int64_t stride, int64_t pad, int timesteps,
+                          int64_t block, int64_t pixel_run, void *stream);
 
 /* Dense conv2d on floats [batch][c][h][w], weight [o][c/groups][k][k]. */
 int sf_cuda_conv2d_dense(const float *x, const float *weight,

@@ -179,6 +179,11 @@ SF_HD inline uint64_t startPass(float (&acc)[TC][kOutputsPerThread],
   return stepMask(timesteps - t0 < TC ? timesteps - t0 : TC);
 }
 
+/// The sparse conv's default pixel run (ConvSparseArgs::pixelRun), the
+/// fastest on an H200 across the benchmark's ResNet and VGG layers
+/// (docs/benchmarks.md).
+constexpr int64_t kDefaultPixelRun = 1;
+
 struct ConvSparseArgs {
   const uint64_t *x;     // [N][C][H][W]
   const float *weight;   // [C][KH][KW][O]
@@ -188,13 +193,20 @@ struct ConvSparseArgs {
   int timesteps;
   const uint8_t *flags;  // null: no block skipping
   BlockGrid grid;
+  /// How many consecutive output pixels the adjacent threads of one group
+  /// of output channels take before the next group's threads follow (at
+  /// least 1). 1 gives a warp one pixel's channel groups: its threads load
+  /// the same spike words, so a silent word is skipped by the whole warp at
+  /// once, and they read contiguous weights; larger runs give coalesced
+  /// output stores instead, but the threads of a warp then test different
+  /// words and diverge wherever one of them sees a spike.
+  int64_t pixelRun = kDefaultPixelRun;
 };
 /// One thread per image, group of four output channels and output pixel,
-/// the pixel fastest (coalesced spike loads and output stores; the warp
-/// shares its weight rows).
+/// padded to whole pixel runs: [N][pixels / run][groups][run].
 inline int64_t threads(const ConvSparseArgs &a) {
-  return a.g.batch * ceilDiv(a.g.outChannels, kOutputsPerThread) *
-         a.g.outHeight * a.g.outWidth;
+  return a.g.batch * ceilDiv(a.g.outHeight * a.g.outWidth, a.pixelRun) *
+         ceilDiv(a.g.outChannels, kOutputsPerThread) * a.pixelRun;
 }
 
 /// Whether any block of `plane` under the window at (oh, ow) has a spike.
@@ -222,9 +234,17 @@ SF_HD inline void conv2dSparseThread(const ConvSparseArgs &a, int64_t tid) {
   const Window2d &g = a.g;
   const int64_t O = g.outChannels;
   const int64_t groupsOfO = ceilDiv(O, kOutputsPerThread);
-  auto [oh, ow, rest] = outputPixel(g, tid);
-  int64_t o0 = (rest % groupsOfO) * kOutputsPerThread, n = rest / groupsOfO;
-  int64_t outs = outputsFrom(o0, O);
+  const int64_t pixels = g.outHeight * g.outWidth;
+  int64_t rest = tid / a.pixelRun;
+  const int64_t o0 = (rest % groupsOfO) * kOutputsPerThread;
+  rest /= groupsOfO;
+  const int64_t runs = ceilDiv(pixels, a.pixelRun);
+  const int64_t pixel = rest % runs * a.pixelRun + tid % a.pixelRun;
+  const int64_t n = rest / runs;
+  if (pixel >= pixels)
+    return; // the padding of the last run
+  const int64_t oh = pixel / g.outWidth, ow = pixel % g.outWidth;
+  const int64_t outs = outputsFrom(o0, O);
   const int64_t plane = g.height * g.width;
   for (int t0 = 0; t0 < a.timesteps; t0 += TC) {
     float acc[TC][kOutputsPerThread];
@@ -247,9 +267,8 @@ SF_HD inline void conv2dSparseThread(const ConvSparseArgs &a, int64_t tid) {
     }
     for (int t = 0; t < TC && t0 + t < a.timesteps; ++t)
       for (int64_t j = 0; j < outs; ++j)
-        a.y[(((t0 + t) * g.batch + n) * O + o0 + j) * g.outHeight *
-                g.outWidth +
-            oh * g.outWidth + ow] = acc[t][j];
+        a.y[(((t0 + t) * g.batch + n) * O + o0 + j) * pixels + pixel] =
+            acc[t][j];
   }
 }
 

@@ -31,13 +31,20 @@ int sf_cuda_prescan(const uint64_t *spikes, int64_t planes, int64_t height,
 
 int sf_cuda_conv2d_binary(const uint64_t *x, const float *weight,
                           const float *bias, float *y, const uint8_t *flags,
-                          int64_t n, int64_t c, int64_t h, int64_t w,
-                          int64_t o, int64_t k, int64_t stride, int64_t pad,
-                          int timesteps, int64_t block, void *stream) {
-  ConvSparseArgs a{x,         weight, bias,    y,
+                          int64_t n, int64_t c, int64_t h, int64_t w, int64_t o,
+                          int64_t k, int64_t stride, int64_t pad, int timesteps,
+                          int64_t block, int64_t pixel_run, void *stream) {
+  if (pixel_run < 0)
+    return cudaErrorInvalidValue;
+  ConvSparseArgs a{x,
+                   weight,
+                   bias,
+                   y,
                    squareWindow(n, c, h, w, o, k, stride, pad),
-                   timesteps, flags,  flags ? convBlocks(n, c, h, w, block)
-                                            : BlockGrid{}};
+                   timesteps,
+                   flags,
+                   flags ? convBlocks(n, c, h, w, block) : BlockGrid{},
+                   pixel_run ? pixel_run : kDefaultPixelRun};
   return launch(a, streamOf(stream));
 }
 
