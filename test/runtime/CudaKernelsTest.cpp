@@ -159,6 +159,7 @@ struct SparseConvCase {
   int64_t c, h, w, o, k, stride, pad, block;
   double density;
   bool clustered;
+  int64_t dilation = 1;
 };
 
 TYPED_TEST(CudaKernels, SparseConvEqualsHostDenseOnUnpackedSpikes) {
@@ -169,15 +170,21 @@ TYPED_TEST(CudaKernels, SparseConvEqualsHostDenseOnUnpackedSpikes) {
                            {3, 17, 13, 5, 3, 2, 1, 8, 0.3, false},
                            {8, 9, 9, 6, 1, 2, 0, 2, 0.02, false},
                            {8, 7, 7, 32, 1, 1, 0, 16, 0.5, false},
-                           {2, 12, 12, 3, 3, 1, 1, 4, 0.0, false}})
+                           {2, 12, 12, 3, 3, 1, 1, 4, 0.0, false},
+                           // Dilated 3x3 (unrolled taps), and kernels walked
+                           // tap by tap: 5x5 with flags, 2x2 at stride 2.
+                           {4, 12, 12, 8, 3, 1, 2, 4, 0.2, false, 2},
+                           {3, 11, 10, 6, 5, 1, 2, 4, 0.2, true},
+                           {2, 9, 9, 4, 2, 2, 0, 0, 0.3, false}})
     for (int T : {1, 4, 7, 13, 40, 64})
       for (int64_t pixelRun : {1, 3, 32}) {
         SCOPED_TRACE(::testing::Message()
                      << p.c << "x" << p.h << "x" << p.w << " -> " << p.o << " k"
-                     << p.k << " s" << p.stride << " block " << p.block
-                     << " density " << p.density << " T " << T << " pixel run "
-                     << pixelRun);
-        Window2d g = squareWindow(N, p.c, p.h, p.w, p.o, p.k, p.stride, p.pad);
+                     << p.k << " s" << p.stride << " d" << p.dilation
+                     << " block " << p.block << " density " << p.density
+                     << " T " << T << " pixel run " << pixelRun);
+        Window2d g = squareWindow(N, p.c, p.h, p.w, p.o, p.k, p.stride, p.pad,
+                                  p.dilation);
         std::vector<uint64_t> spikes =
             randomSpikes(N * p.c * p.h * p.w, p.density, p.clustered, rng, T);
         std::vector<float> weight = randomFloats(p.o * p.c * p.k * p.k, rng);

@@ -35,6 +35,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <type_traits>
 
 namespace sparseflow::runtime::cuda {
 
@@ -209,9 +210,14 @@ inline int64_t threads(const ConvSparseArgs &a) {
          ceilDiv(a.g.outChannels, kOutputsPerThread) * a.pixelRun;
 }
 
-/// Whether any block of `plane` under the window at (oh, ow) has a spike.
-SF_HD inline bool windowActive(const ConvSparseArgs &a, int64_t plane,
-                               int64_t oh, int64_t ow) {
+/// The zero-block grid's rows by0..by1 and columns bx0..bx1 under the
+/// window at (oh, ow): the same in every channel plane, so a thread finds
+/// them once and then tests one flag byte per block and channel.
+struct WindowBlocks {
+  int64_t by0, by1, bx0, bx1;
+};
+SF_HD inline WindowBlocks windowBlocks(const ConvSparseArgs &a, int64_t oh,
+                                       int64_t ow) {
   const Window2d &g = a.g;
   int64_t h0 = oh * g.strideH - g.padTop, w0 = ow * g.strideW - g.padLeft;
   int64_t h1 = h0 + (g.kernelH - 1) * g.dilationH;
@@ -220,16 +226,28 @@ SF_HD inline bool windowActive(const ConvSparseArgs &a, int64_t plane,
   w0 = w0 < 0 ? 0 : w0;
   h1 = h1 >= g.height ? g.height - 1 : h1;
   w1 = w1 >= g.width ? g.width - 1 : w1;
-  for (int64_t by = h0 / a.grid.blockH; by <= h1 / a.grid.blockH; ++by)
-    for (int64_t bx = w0 / a.grid.blockW; bx <= w1 / a.grid.blockW; ++bx)
+  if (h1 < h0 || w1 < w0) // the window lies in the padding
+    return {0, -1, 0, -1};
+  return {h0 / a.grid.blockH, h1 / a.grid.blockH, w0 / a.grid.blockW,
+          w1 / a.grid.blockW};
+}
+
+/// Whether any of those blocks of `plane` has a spike.
+SF_HD inline bool windowActive(const ConvSparseArgs &a, const WindowBlocks &b,
+                               int64_t plane) {
+  for (int64_t by = b.by0; by <= b.by1; ++by)
+    for (int64_t bx = b.bx0; bx <= b.bx1; ++bx)
       if (a.flags[a.grid.flagOfBlock(plane, by, bx)])
         return true;
   return false;
 }
 
 /// TC steps at a time (4, 8 or 16 accumulators per output channel); longer
-/// trains take several passes.
-template <int TC>
+/// trains take several passes. K > 0: the kernel is K x K (1 or 3), and the
+/// thread finds the input offset of each tap once, then loads a channel's
+/// K * K spike words together; K = 0: any kernel, walked tap by tap. Either
+/// way the taps are added in (channel, kh, kw) order.
+template <int TC, int K>
 SF_HD inline void conv2dSparseThread(const ConvSparseArgs &a, int64_t tid) {
   const Window2d &g = a.g;
   const int64_t O = g.outChannels;
@@ -246,24 +264,51 @@ SF_HD inline void conv2dSparseThread(const ConvSparseArgs &a, int64_t tid) {
   const int64_t oh = pixel / g.outWidth, ow = pixel % g.outWidth;
   const int64_t outs = outputsFrom(o0, O);
   const int64_t plane = g.height * g.width;
+  const int64_t taps = g.kernelH * g.kernelW;
+  const WindowBlocks blocks =
+      a.flags ? windowBlocks(a, oh, ow) : WindowBlocks{0, -1, 0, -1};
+  // Each tap's offset in a channel plane; -1 in the padding.
+  int64_t offset[K > 0 ? K * K : 1];
+  if constexpr (K > 0)
+    for (int kh = 0; kh < K; ++kh)
+      for (int kw = 0; kw < K; ++kw) {
+        int64_t ih = oh * g.strideH - g.padTop + kh * g.dilationH;
+        int64_t iw = ow * g.strideW - g.padLeft + kw * g.dilationW;
+        offset[kh * K + kw] =
+            ih >= 0 && ih < g.height && iw >= 0 && iw < g.width
+                ? ih * g.width + iw
+                : -1;
+      }
   for (int t0 = 0; t0 < a.timesteps; t0 += TC) {
     float acc[TC][kOutputsPerThread];
     const uint64_t mask = startPass<TC>(acc, a.bias, o0, outs, t0,
                                         a.timesteps);
     for (int64_t c = 0; c < g.channels; ++c) {
-      if (a.flags && !windowActive(a, n * g.channels + c, oh, ow))
+      if (a.flags && !windowActive(a, blocks, n * g.channels + c))
         continue;
       const uint64_t *in = a.x + (n * g.channels + c) * plane;
-      forEachTap(g, oh, ow, [&](int64_t kh, int64_t kw, int64_t ih,
-                                int64_t iw) {
-        uint64_t word = (in[ih * g.width + iw] >> t0) & mask;
+      const float *weights = a.weight + c * taps * O + o0;
+      // Adds tap `i`'s weight row at each step its spike word fires.
+      auto tap = [&](int64_t i, uint64_t word) {
+        word = (word >> t0) & mask;
         if (!word)
           return;
         float w[4];
-        loadRow(a.weight + ((c * g.kernelH + kh) * g.kernelW + kw) * O + o0,
-                outs, w);
+        loadRow(weights + i * O, outs, w);
         accumulateSpikes<TC>(acc, word, w);
-      });
+      };
+      if constexpr (K > 0) {
+        uint64_t words[K * K];
+        for (int i = 0; i < K * K; ++i)
+          words[i] = offset[i] >= 0 ? in[offset[i]] : 0;
+        for (int i = 0; i < K * K; ++i)
+          tap(i, words[i]);
+      } else {
+        forEachTap(g, oh, ow,
+                   [&](int64_t kh, int64_t kw, int64_t ih, int64_t iw) {
+                     tap(kh * g.kernelW + kw, in[ih * g.width + iw]);
+                   });
+      }
     }
     for (int t = 0; t < TC && t0 + t < a.timesteps; ++t)
       for (int64_t j = 0; j < outs; ++j)
@@ -499,13 +544,15 @@ SF_HD inline void transposeThread(const TransposeArgs<T> &a, int64_t i) {
 
 // --- Dispatch -------------------------------------------------------------------
 
-/// A sparse kernel's arguments with its step count per pass (TC) chosen.
-template <int TC, typename Args>
-struct Steps {
+/// A sparse kernel's arguments with its step count per pass (TC) chosen,
+/// and for the conv, its kernel size where the taps are unrolled (K, 0 for
+/// any).
+template <int TC, typename Args, int K = 0> struct Steps {
+  static constexpr int kSteps = TC;
   Args args;
 };
-template <int TC, typename Args>
-inline int64_t threads(const Steps<TC, Args> &s) {
+template <int TC, typename Args, int K>
+inline int64_t threads(const Steps<TC, Args, K> &s) {
   return threads(s.args);
 }
 
@@ -528,7 +575,15 @@ inline auto dispatch(const Args &args, Fn &&fn) {
 }
 template <typename Fn>
 inline auto dispatch(const ConvSparseArgs &args, Fn &&fn) {
-  return withSteps(args, args.timesteps, fn);
+  return withSteps(args, args.timesteps, [&](const auto &steps) {
+    constexpr int TC = std::decay_t<decltype(steps)>::kSteps;
+    const Window2d &g = args.g;
+    if (g.kernelH == 1 && g.kernelW == 1)
+      return fn(Steps<TC, ConvSparseArgs, 1>{args});
+    if (g.kernelH == 3 && g.kernelW == 3)
+      return fn(Steps<TC, ConvSparseArgs, 3>{args});
+    return fn(steps);
+  });
 }
 template <typename Fn>
 inline auto dispatch(const LinearSparseArgs &args, Fn &&fn) {
@@ -544,9 +599,9 @@ SF_HD inline void runThread(const LIFArgs &a, int64_t i) { lifThread(a, i); }
 SF_HD inline void runThread(const UnpackArgs &a, int64_t i) {
   unpackThread(a, i);
 }
-template <int TC>
-SF_HD inline void runThread(const Steps<TC, ConvSparseArgs> &s, int64_t i) {
-  conv2dSparseThread<TC>(s.args, i);
+template <int TC, int K>
+SF_HD inline void runThread(const Steps<TC, ConvSparseArgs, K> &s, int64_t i) {
+  conv2dSparseThread<TC, K>(s.args, i);
 }
 template <int TC>
 SF_HD inline void runThread(const Steps<TC, LinearSparseArgs> &s, int64_t i) {
