@@ -19,6 +19,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -33,7 +34,28 @@ struct PlanSpec {
   uint16_t major = SF_ARTIFACT_VERSION_MAJOR;
   uint16_t minor = SF_ARTIFACT_VERSION_MINOR;
   sfa::Target target = sfa::Target::Host;
+  uint64_t arenaSize = 256;
+  uint32_t spikecoreCores = 0; // > 0: the plan describes a SpikeCore target
 };
+
+/// Wraps a finished plan and its data section in the container (header,
+/// checksum).
+std::vector<uint8_t> container(const flatbuffers::FlatBufferBuilder &fbb,
+                               const std::vector<uint8_t> &data,
+                               const PlanSpec &spec) {
+  sf_artifact_header_t header;
+  sf_artifact_header_init(&header, fbb.GetSize(), data.size());
+  header.version_major = spec.major;
+  header.version_minor = spec.minor;
+  std::vector<uint8_t> file(header.file_size, 0);
+  std::memcpy(file.data() + header.plan_offset, fbb.GetBufferPointer(),
+              fbb.GetSize());
+  std::memcpy(file.data() + header.data_offset, data.data(), data.size());
+  header.checksum = sf_crc32c(0, file.data() + SF_ARTIFACT_HEADER_SIZE,
+                              file.size() - SF_ARTIFACT_HEADER_SIZE);
+  std::memcpy(file.data(), &header, sizeof(header));
+  return file;
+}
 
 /// The weights: y = x · W + b with W[k][o] = (k == o), b = 0.5.
 std::vector<uint8_t> buildArtifact(const PlanSpec &spec = {}) {
@@ -91,23 +113,48 @@ std::vector<uint8_t> buildArtifact(const PlanSpec &spec = {}) {
   if (spec.target != sfa::Target::Host)
     targets.push_back(spec.target);
   std::vector<uint32_t> inputs = {0}, outputs = {5};
-  auto root = sfa::CreateModelDirect(fbb, "test", 4, sfa::Encoding::Direct,
-                                     sfa::Readout::Sum, &targets, &tensors,
-                                     &ops, &inputs, &outputs, 256);
+  flatbuffers::Offset<sfa::SpikeCoreTarget> spikecore = 0;
+  if (spec.spikecoreCores)
+    spikecore = sfa::CreateSpikeCoreTarget(
+        fbb, spec.spikecoreCores, 256, 1024,
+        sfa::CreateSpikeCoreCosts(fbb, 1, 1, 1, 1, 1));
+  auto root = sfa::CreateModelDirect(
+      fbb, "test", 4, sfa::Encoding::Direct, sfa::Readout::Sum, &targets,
+      &tensors, &ops, &inputs, &outputs, spec.arenaSize, spikecore);
   sfa::FinishModelBuffer(fbb, root);
+  return container(fbb, data, spec);
+}
 
-  sf_artifact_header_t header;
-  sf_artifact_header_init(&header, fbb.GetSize(), data.size());
-  header.version_major = spec.major;
-  header.version_minor = spec.minor;
-  std::vector<uint8_t> file(header.file_size, 0);
-  std::memcpy(file.data() + header.plan_offset, fbb.GetBufferPointer(),
-              fbb.GetSize());
-  std::memcpy(file.data() + header.data_offset, data.data(), data.size());
-  header.checksum = sf_crc32c(0, file.data() + SF_ARTIFACT_HEADER_SIZE,
-                              file.size() - SF_ARTIFACT_HEADER_SIZE);
-  std::memcpy(file.data(), &header, sizeof(header));
-  return file;
+/// A max pooling of a [1, 1, 4, 4] input with a square window: `kernel`,
+/// `pad` on every side, `dilation`, stride 1, declaring an output of
+/// `out` x `out`.
+std::vector<uint8_t> buildPoolArtifact(int64_t kernel, int64_t pad,
+                                       int64_t dilation, int64_t out) {
+  flatbuffers::FlatBufferBuilder fbb;
+  std::vector<int64_t> inShape = {1, 1, 4, 4}, outShape = {1, 1, out, out};
+  uint64_t outBytes = static_cast<uint64_t>(out * out) * 4;
+  std::vector<flatbuffers::Offset<sfa::Tensor>> tensors = {
+      sfa::CreateTensorDirect(fbb, "x", &inShape, sfa::Storage::F32, false,
+                              sfa::TensorKind::Activation, 0, 0, 64),
+      sfa::CreateTensorDirect(fbb, "y", &outShape, sfa::Storage::F32, false,
+                              sfa::TensorKind::Activation, 0, 64, outBytes),
+  };
+  std::vector<int64_t> window = {kernel, kernel}, strides = {1, 1},
+                       pads = {pad, pad, pad, pad},
+                       dilations = {dilation, dilation};
+  auto attrs = sfa::CreatePoolAttrsDirect(fbb, &window, &strides, &pads,
+                                          &dilations);
+  std::vector<uint32_t> in = {0}, result = {1};
+  std::vector<flatbuffers::Offset<sfa::Op>> ops = {sfa::CreateOpDirect(
+      fbb, "pool", sfa::OpKind::MaxPool2d, sfa::Target::Host,
+      sfa::Kernel::Dense, 0, &in, &result, sfa::OpAttrs::PoolAttrs,
+      attrs.Union())};
+  std::vector<sfa::Target> targets = {sfa::Target::Host};
+  auto root = sfa::CreateModelDirect(
+      fbb, "test", 4, sfa::Encoding::Direct, sfa::Readout::Sum, &targets,
+      &tensors, &ops, &in, &result, 64 + (outBytes + 63) / 64 * 64);
+  sfa::FinishModelBuffer(fbb, root);
+  return container(fbb, {}, PlanSpec{});
 }
 
 void fixChecksum(std::vector<uint8_t> &file) {
@@ -341,6 +388,92 @@ TEST_F(Loader, RejectsInconsistentPlans) {
   shape.linearOutShape = {1, 5};
   EXPECT_NE(load(buildArtifact(shape)).find("byte size 16 does not match"),
             std::string::npos);
+}
+
+// Sizes a file declares are bounded by what the file and its model can
+// justify, and their arithmetic is checked: each case ends in a precise
+// error instead of a hang, a wrapped size or gigabytes reserved.
+TEST_F(Loader, BoundsEverySizeTheFileDeclares) {
+  // A pooling window of 2^40 taps behind pads of 2^39 - 1 passed validation
+  // and ran forever.
+  int64_t huge = int64_t{1} << 40;
+  EXPECT_EQ(load(buildPoolArtifact(huge, huge / 2 - 1, 1, 4)),
+            "data loss: invalid artifact: op #0 (MaxPool2d \"pool\"): pad "
+            "549755813887 along the height exceeds the input (4) or the "
+            "window (1099511627776 taps, dilation 1)");
+  // d * (k - 1) overflowed int64 in the output size rule.
+  EXPECT_EQ(load(buildPoolArtifact((int64_t{1} << 32) + 1, 0,
+                                   int64_t{1} << 32, 1)),
+            "data loss: invalid artifact: op #0 (MaxPool2d \"pool\"): the "
+            "window's height overflows 64 bits");
+  // A pad no smaller than the window.
+  EXPECT_NE(load(buildPoolArtifact(2, 2, 1, 7)).find("pad 2 along the "
+                                                    "height exceeds"),
+            std::string::npos);
+  // The bounds leave ordinary windows alone: 3x3, pad 1 runs.
+  sf_model_t *model = nullptr;
+  ASSERT_EQ(load(buildPoolArtifact(3, 1, 1, 4), &model), "");
+  sf_model_release(model);
+
+  // A 16 GiB arena for 256 bytes of tensors was accepted silently.
+  PlanSpec arena;
+  arena.arenaSize = uint64_t{16} << 30;
+  EXPECT_EQ(load(buildArtifact(arena)),
+            "data loss: invalid artifact: the arena is 17179869184 bytes, its "
+            "tensors occupy 256");
+  // cores = 4e9 let bad_alloc escape sf_session_create with profiling.
+  PlanSpec cores;
+  cores.spikecoreCores = 4000000000u;
+  EXPECT_EQ(load(buildArtifact(cores)),
+            "data loss: invalid artifact: the SpikeCore target declares "
+            "4000000000 cores, more than the 1048576 the runtime supports");
+  cores.spikecoreCores = SF_MAX_SPIKECORE_CORES;
+  ASSERT_EQ(load(buildArtifact(cores), &model), "");
+  sf_session_options_t options;
+  sf_session_options_initialize(&options);
+  options.profile = 1;
+  std::vector<float> y;
+  EXPECT_EQ(runOn(model, &options, y), "");
+  sf_model_release(model);
+}
+
+TEST_F(Loader, TensorSizesAreChecked) {
+  sf_tensor_t *tensor = nullptr;
+  int64_t wraps[] = {int64_t{1} << 40, int64_t{1} << 40};
+  sf_status_t status = sf_tensor_create(wraps, 2, &tensor);
+  EXPECT_EQ(tensor, nullptr);
+  EXPECT_EQ(statusText(status),
+            "out of range: the shape's 2 dimensions hold more float32 bytes "
+            "than fit in memory (dimension 1 is 1099511627776)");
+  float data[4];
+  EXPECT_EQ(statusText(sf_tensor_wrap(wraps, 2, data, sizeof(data), &tensor)),
+            "out of range: the shape's 2 dimensions hold more float32 bytes "
+            "than fit in memory (dimension 1 is 1099511627776)");
+}
+
+TEST_F(Loader, InputsMustBeFinite) {
+  sf_model_t *model = nullptr;
+  ASSERT_EQ(load(buildArtifact(), &model), "");
+  sf_session_t *session = nullptr;
+  ASSERT_EQ(sf_session_create(model, nullptr, &session), SF_OK);
+  int64_t inShape[] = {1, 8}, outShape[] = {1, 4};
+  sf_tensor_t *in = nullptr, *out = nullptr;
+  ASSERT_EQ(sf_tensor_create(inShape, 2, &in), SF_OK);
+  ASSERT_EQ(sf_tensor_create(outShape, 2, &out), SF_OK);
+  sf_tensor_data(in)[5] = std::numeric_limits<float>::quiet_NaN();
+  EXPECT_EQ(statusText(sf_session_run(session, &in, 1, &out, 1)),
+            "invalid argument: input 0 element 5 is nan; inputs must be "
+            "finite");
+  sf_tensor_data(in)[5] = -std::numeric_limits<float>::infinity();
+  EXPECT_EQ(statusText(sf_session_run(session, &in, 1, &out, 1)),
+            "invalid argument: input 0 element 5 is -inf; inputs must be "
+            "finite");
+  sf_tensor_data(in)[5] = 1.0f;
+  EXPECT_EQ(sf_session_run(session, &in, 1, &out, 1), SF_OK);
+  sf_tensor_release(in);
+  sf_tensor_release(out);
+  sf_session_release(session);
+  sf_model_release(model);
 }
 
 TEST_F(Loader, ReportsMissingFiles) {

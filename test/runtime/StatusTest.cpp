@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <set>
 #include <string>
 
@@ -55,6 +56,19 @@ TEST(Status, EveryCodeHasADistinctName) {
     EXPECT_TRUE(names.insert(name).second) << "duplicate name " << name;
   }
   EXPECT_STREQ(sf_status_code_string(sf_status_code_t(999)), "unknown");
+}
+
+// A C caller can pass any int as a code: it is kept as INTERNAL, and no
+// value outside the enumeration is ever loaded or returned.
+TEST(Status, UnknownCodesBecomeInternal) {
+  int raw = 99;
+  sf_status_code_t code;
+  std::memcpy(&code, &raw, sizeof(code));
+  sf_status_t status = sf_status_make(code, "from C");
+  EXPECT_EQ(sf_status_code(status), SF_STATUS_INTERNAL);
+  EXPECT_STREQ(sf_status_message(status), "from C");
+  EXPECT_STREQ(sf_status_code_string(code), "unknown");
+  sf_status_free(status);
 }
 
 } // namespace

@@ -6,6 +6,7 @@
 
 #include "Npy.h"
 
+#include <climits>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -16,24 +17,25 @@ using namespace sparseflow;
 
 namespace {
 
-/// The value of `key` in the header dict, e.g. "'<f4'" or "(1, 2)".
-bool field(const std::string &header, const std::string &key,
-           std::string &value) {
+/// The value of `key` in the header dict, e.g. "'<f4'" or "(1, 2)"; empty
+/// when the key is missing or its value is.
+std::string field(const std::string &header, const std::string &key) {
   size_t at = header.find("'" + key + "'");
   if (at == std::string::npos)
-    return false;
+    return "";
   size_t colon = header.find(':', at);
   if (colon == std::string::npos)
-    return false;
+    return "";
   size_t begin = header.find_first_not_of(' ', colon + 1);
   if (begin == std::string::npos)
-    return false;
-  size_t end = header[begin] == '(' ? header.find(')', begin) + 1
+    return "";
+  size_t end = header[begin] == '(' ? header.find(')', begin)
                                     : header.find_first_of(",}", begin);
-  if (end == std::string::npos || end == 0)
-    return false;
-  value = header.substr(begin, end - begin);
-  return true;
+  if (end == std::string::npos)
+    return "";
+  if (header[begin] == '(')
+    ++end; // keep the closing parenthesis
+  return header.substr(begin, end - begin);
 }
 
 template <typename T>
@@ -46,18 +48,52 @@ void convert(const char *bytes, size_t count, std::vector<float> &out) {
   }
 }
 
-} // namespace
-
-bool npy::read(const std::string &path, Array &array, std::string &error) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) {
-    error = "cannot open '" + path + "'";
+/// Parses the dimensions of a shape tuple such as "(2, 3)" or "(4,)" into
+/// `shape`, and their product into `count`; false with `error` on a
+/// malformed tuple, a dimension that is not a non-negative integer, or a
+/// product that does not fit in 63 bits.
+bool parseShape(const std::string &tuple, std::vector<int64_t> &shape,
+                uint64_t &count, std::string &error) {
+  if (tuple.size() < 2 || tuple.front() != '(' || tuple.back() != ')') {
+    error = "malformed shape '" + tuple + "'";
     return false;
   }
-  std::string bytes((std::istreambuf_iterator<char>(file)),
-                    std::istreambuf_iterator<char>());
+  shape.clear();
+  count = 1;
+  std::stringstream stream(tuple.substr(1, tuple.size() - 2));
+  std::string item;
+  while (std::getline(stream, item, ',')) {
+    size_t first = item.find_first_not_of(' ');
+    if (first == std::string::npos)
+      continue; // the trailing comma of a 1-tuple
+    size_t last = item.find_last_not_of(' ');
+    std::string digits = item.substr(first, last - first + 1);
+    // 19 digits always fit in 64 bits.
+    uint64_t d = digits.size() <= 19 &&
+                         digits.find_first_not_of("0123456789") ==
+                             std::string::npos
+                     ? std::stoull(digits)
+                     : ~uint64_t{0};
+    if (d > uint64_t{INT64_MAX}) {
+      error = "malformed shape '" + tuple + "': dimension '" + digits +
+              "' is not an integer in [0, 2^63)";
+      return false;
+    }
+    if (__builtin_mul_overflow(count, d, &count) ||
+        count > uint64_t{INT64_MAX}) {
+      error = "shape " + tuple + " has more elements than fit in 63 bits";
+      return false;
+    }
+    shape.push_back(static_cast<int64_t>(d));
+  }
+  return true;
+}
+
+} // namespace
+
+bool npy::parse(const std::string &bytes, Array &array, std::string &error) {
   auto fail = [&](const std::string &what) {
-    error = path + ": " + what;
+    error = what;
     return false;
   };
   if (bytes.size() < 10 || bytes.compare(0, 6, "\x93NUMPY") != 0)
@@ -78,33 +114,25 @@ bool npy::read(const std::string &path, Array &array, std::string &error) {
   } else {
     return fail("unsupported .npy version " + std::to_string(major));
   }
-  if (bytes.size() < headerStart + headerLength)
-    return fail("truncated header");
+  if (bytes.size() - headerStart < headerLength)
+    return fail("truncated header: it declares " +
+                std::to_string(headerLength) + " bytes, the file has " +
+                std::to_string(bytes.size() - headerStart));
   std::string header = bytes.substr(headerStart, headerLength);
-  std::string descr, order, shape;
-  if (!field(header, "descr", descr) || !field(header, "fortran_order", order) ||
-      !field(header, "shape", shape))
-    return fail("malformed header: " + header);
+  std::string descr = field(header, "descr"),
+              order = field(header, "fortran_order"),
+              tuple = field(header, "shape");
+  if (descr.size() < 2 || descr.front() != '\'' || descr.back() != '\'' ||
+      order.empty() || tuple.empty())
+    return fail("malformed header (needs a quoted 'descr', 'fortran_order' "
+                "and a 'shape' tuple): " + header);
   if (order != "False")
     return fail("Fortran-ordered arrays are not supported");
+  uint64_t count;
+  if (!parseShape(tuple, array.shape, count, error))
+    return false;
 
-  array.shape.clear();
-  std::string dims = shape.substr(1, shape.size() - 2);
-  std::stringstream stream(dims);
-  std::string item;
-  size_t count = 1;
-  while (std::getline(stream, item, ',')) {
-    if (item.find_first_not_of(' ') == std::string::npos)
-      continue;
-    char *end = nullptr;
-    long long d = std::strtoll(item.c_str(), &end, 10);
-    if (end == item.c_str() || d < 0)
-      return fail("malformed shape " + shape);
-    array.shape.push_back(d);
-    count *= static_cast<size_t>(d);
-  }
-
-  descr = descr.substr(1, descr.size() - 2); // strip quotes
+  descr = descr.substr(1, descr.size() - 2); // strip the quotes
   struct Type {
     const char *name;
     size_t size;
@@ -120,16 +148,34 @@ bool npy::read(const std::string &path, Array &array, std::string &error) {
   for (const Type &type : types) {
     if (descr != type.name)
       continue;
-    size_t dataStart = headerStart + headerLength;
-    if (bytes.size() - dataStart != count * type.size)
-      return fail("holds " + std::to_string(bytes.size() - dataStart) +
-                  " data bytes, its shape needs " +
-                  std::to_string(count * type.size));
-    type.convert(bytes.data() + dataStart, count, array.data);
+    // The data must be exactly count x itemsize bytes; compared by division
+    // so that no product can wrap.
+    size_t dataBytes = bytes.size() - headerStart - headerLength;
+    if (dataBytes % type.size || dataBytes / type.size != count)
+      return fail("holds " + std::to_string(dataBytes) +
+                  " data bytes, its shape " + tuple + " needs " +
+                  std::to_string(count) + " elements of " +
+                  std::to_string(type.size) + " bytes");
+    type.convert(bytes.data() + headerStart + headerLength, count,
+                 array.data);
     return true;
   }
   return fail("unsupported dtype '" + descr +
               "' (float32/64, integers or bool)");
+}
+
+bool npy::read(const std::string &path, Array &array, std::string &error) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    error = "cannot open '" + path + "'";
+    return false;
+  }
+  std::string bytes((std::istreambuf_iterator<char>(file)),
+                    std::istreambuf_iterator<char>());
+  if (parse(bytes, array, error))
+    return true;
+  error = path + ": " + error;
+  return false;
 }
 
 bool npy::write(const std::string &path, const Array &array,

@@ -21,7 +21,12 @@ struct Array {
   std::vector<float> data;
 };
 
-/// Reads `path`; on failure returns false with `error` naming the problem.
+/// Parses the bytes of a .npy file; on failure returns false with `error`
+/// naming the problem. Every size in the header is checked against the
+/// bytes present before anything is allocated.
+bool parse(const std::string &bytes, Array &array, std::string &error);
+/// Reads `path`; on failure returns false with `error` naming the file and
+/// the problem.
 bool read(const std::string &path, Array &array, std::string &error);
 bool write(const std::string &path, const Array &array, std::string &error);
 

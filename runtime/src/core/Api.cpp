@@ -3,11 +3,13 @@
 // Part of SparseFlow.
 //
 // Argument checking and object lifetimes; the work is in the loader and the
-// executor. No exception leaves this file: allocation uses nothrow forms.
+// executor. No exception leaves this file: the entry points that allocate
+// run their bodies through guarded() (core/Guarded.h).
 //
 //===----------------------------------------------------------------------===//
 
 #include "core/Executor.h"
+#include "core/Guarded.h"
 
 #include <algorithm>
 #include <cstring>
@@ -73,7 +75,18 @@ sf_status_t makeTensor(const int64_t *shape, size_t rank, sf_tensor_t **out,
                             (long long)shape[d]);
     }
     tensor->shape[d] = shape[d];
-    tensor->elements *= static_cast<size_t>(shape[d]);
+    size_t bytes;
+    if (__builtin_mul_overflow(tensor->elements,
+                               static_cast<size_t>(shape[d]),
+                               &tensor->elements) ||
+        __builtin_mul_overflow(tensor->elements, sizeof(float), &bytes)) {
+      delete tensor;
+      return sf_status_make(SF_STATUS_OUT_OF_RANGE,
+                            "the shape's %zu dimensions hold more float32 "
+                            "bytes than fit in memory (dimension %zu is "
+                            "%lld)",
+                            rank, d, (long long)shape[d]);
+    }
   }
   return SF_OK;
 }
@@ -89,22 +102,18 @@ void sf_instance_options_initialize(sf_instance_options_t *options) {
 
 sf_status_t sf_instance_create(const sf_instance_options_t *options,
                                sf_instance_t **out_instance) {
-  if (!out_instance)
-    return nullArgument("out_instance");
-  *out_instance = nullptr;
-  unsigned threads = options ? options->num_threads : 0;
-  if (threads == 0)
-    threads = std::max(1u, std::thread::hardware_concurrency());
-  auto *instance = new (std::nothrow) sf_instance_t;
-  if (!instance)
-    return outOfMemory();
-  instance->pool.reset(new (std::nothrow) ThreadPool(threads));
-  if (!instance->pool) {
-    delete instance;
-    return outOfMemory();
-  }
-  *out_instance = instance;
-  return SF_OK;
+  return guarded([&]() -> sf_status_t {
+    if (!out_instance)
+      return nullArgument("out_instance");
+    *out_instance = nullptr;
+    unsigned threads = options ? options->num_threads : 0;
+    if (threads == 0)
+      threads = std::max(1u, std::thread::hardware_concurrency());
+    std::unique_ptr<sf_instance_t> instance(new sf_instance_t);
+    instance->pool.reset(new ThreadPool(threads)); // may throw system_error
+    *out_instance = instance.release();
+    return SF_OK;
+  });
 }
 
 int sf_instance_has_backend(const sf_instance_t *, sf_backend_t backend) {
@@ -133,39 +142,43 @@ void sf_instance_release(sf_instance_t *instance) { delete instance; }
 sf_status_t sf_model_create_from_file(sf_instance_t *instance,
                                       const char *path,
                                       sf_model_t **out_model) {
-  if (!out_model)
-    return nullArgument("out_model");
-  *out_model = nullptr;
-  if (!instance)
-    return nullArgument("instance");
-  if (!path)
-    return nullArgument("path");
-  std::unique_ptr<ArtifactBytes> bytes;
-  if (sf_status_t status = mapFile(path, bytes))
-    return status;
-  sf_status_t status = createModel(instance, std::move(bytes), out_model);
-  if (status) {
-    // Say which file failed.
-    sf_status_t named = sf_status_make(sf_status_code(status), "%s: %s", path,
-                                       sf_status_message(status));
-    sf_status_free(status);
-    return named;
-  }
-  return SF_OK;
+  return guarded([&]() -> sf_status_t {
+    if (!out_model)
+      return nullArgument("out_model");
+    *out_model = nullptr;
+    if (!instance)
+      return nullArgument("instance");
+    if (!path)
+      return nullArgument("path");
+    std::unique_ptr<ArtifactBytes> bytes;
+    if (sf_status_t status = mapFile(path, bytes))
+      return status;
+    sf_status_t status = createModel(instance, std::move(bytes), out_model);
+    if (status) {
+      // Say which file failed.
+      sf_status_t named = sf_status_make(sf_status_code(status), "%s: %s", path,
+                                         sf_status_message(status));
+      sf_status_free(status);
+      return named;
+    }
+    return SF_OK;
+  });
 }
 
 sf_status_t sf_model_create_from_memory(sf_instance_t *instance,
                                         const void *data, size_t size,
                                         sf_model_t **out_model) {
-  if (!out_model)
-    return nullArgument("out_model");
-  *out_model = nullptr;
-  if (!instance)
-    return nullArgument("instance");
-  std::unique_ptr<ArtifactBytes> bytes;
-  if (sf_status_t status = copyBytes(data, size, bytes))
-    return status;
-  return createModel(instance, std::move(bytes), out_model);
+  return guarded([&]() -> sf_status_t {
+    if (!out_model)
+      return nullArgument("out_model");
+    *out_model = nullptr;
+    if (!instance)
+      return nullArgument("instance");
+    std::unique_ptr<ArtifactBytes> bytes;
+    if (sf_status_t status = copyBytes(data, size, bytes))
+      return status;
+    return createModel(instance, std::move(bytes), out_model);
+  });
 }
 
 void sf_model_retain(sf_model_t *model) {
@@ -296,8 +309,12 @@ sf_status_t sf_session_create(sf_model_t *model,
   auto *session = new (std::nothrow) sf_session_t;
   if (!session)
     return outOfMemory();
-  if (sf_status_t status =
-          createSession(model, options ? *options : defaults, *session)) {
+  // Whatever createSession allocated before failing or throwing is freed.
+  sf_status_t status = guarded([&] {
+    return createSession(model, options ? *options : defaults, *session);
+  });
+  if (status) {
+    destroySession(*session);
     delete session;
     return status;
   }
@@ -317,9 +334,11 @@ void sf_session_release(sf_session_t *session) {
 sf_status_t sf_session_run(sf_session_t *session, sf_tensor_t *const *inputs,
                            size_t input_count, sf_tensor_t *const *outputs,
                            size_t output_count) {
-  if (!session)
-    return nullArgument("session");
-  return runSession(*session, inputs, input_count, outputs, output_count);
+  return guarded([&]() -> sf_status_t {
+    if (!session)
+      return nullArgument("session");
+    return runSession(*session, inputs, input_count, outputs, output_count);
+  });
 }
 
 size_t sf_session_profile_count(const sf_session_t *session) {

@@ -3,12 +3,12 @@
 // Part of SparseFlow.
 //
 // sf_dram_t wraps a validated dram::Image; the checks and their messages
-// are the image's. No exception leaves this file: allocation failures
-// become RESOURCE_EXHAUSTED.
+// are the image's. No exception leaves this file (core/Guarded.h).
 //
 //===----------------------------------------------------------------------===//
 
 #include "core/Executor.h"
+#include "core/Guarded.h"
 
 #include <cstdio>
 #include <new>
@@ -36,15 +36,6 @@ sf_status_t nullArgument(const char *name) {
 
 sf_status_t outOfMemory() {
   return sf_status_make(SF_STATUS_RESOURCE_EXHAUSTED, "out of memory");
-}
-
-/// Runs `body` (which may allocate) and turns bad_alloc into a status.
-template <typename Body> sf_status_t guarded(Body &&body) {
-  try {
-    return body();
-  } catch (const std::bad_alloc &) {
-    return outOfMemory();
-  }
 }
 
 /// Checks the out-parameters, runs `load` and copies the spine out.

@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 
@@ -445,11 +446,19 @@ sf_status_t runtime::runSession(sf_session_t &s, sf_tensor_t *const *inputs,
       return status;
 
   s.spikeLog.clear();
-  // Encode.
+  // Encode. A NaN or an infinity would run silently (a NaN never crosses a
+  // threshold), so inputs must be finite (the spikes encoding takes 0 or 1).
   for (size_t i = 0; i < inputCount; ++i) {
     const TensorDesc &t = m.tensors[m.inputs[i]];
     void *dst = s.tensorData[m.inputs[i]];
     const float *src = inputs[i]->data;
+    if (m.encoding != SF_ENCODING_SPIKES)
+      for (size_t e = 0; e < inputs[i]->elements; ++e)
+        if (!std::isfinite(src[e]))
+          return sf_status_make(SF_STATUS_INVALID_ARGUMENT,
+                                "input %zu element %zu is %g; inputs must "
+                                "be finite",
+                                i, e, (double)src[e]);
     switch (m.encoding) {
     case SF_ENCODING_DIRECT:
       std::memcpy(dst, src, t.byteSize);

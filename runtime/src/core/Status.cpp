@@ -23,12 +23,30 @@ namespace {
 sf_status_impl_t outOfMemoryStatus = {
     SF_STATUS_RESOURCE_EXHAUSTED, true, {'\0'}};
 
+/// The code's value as an int, read without loading an enumerator that
+/// may not exist (a C caller can pass any int).
+int rawCode(const sf_status_code_t &code) {
+  int raw;
+  static_assert(sizeof(raw) == sizeof(code), "enums are int-sized");
+  std::memcpy(&raw, &code, sizeof(raw));
+  return raw;
+}
+
+bool knownCode(int raw) {
+  return raw >= SF_STATUS_OK && raw <= SF_STATUS_INTERNAL;
+}
+
 } // namespace
 
 extern "C" sf_status_t sf_status_make(sf_status_code_t code, const char *format,
                                       ...) {
-  if (code == SF_STATUS_OK)
+  int raw = rawCode(code);
+  if (raw == SF_STATUS_OK)
     return SF_OK;
+  // An unknown code is kept as INTERNAL, so sf_status_code never returns a
+  // value outside the enumeration.
+  if (!knownCode(raw))
+    code = SF_STATUS_INTERNAL;
   if (!format)
     format = "";
 
@@ -63,7 +81,10 @@ extern "C" const char *sf_status_message(sf_status_t status) {
 }
 
 extern "C" const char *sf_status_code_string(sf_status_code_t code) {
-  switch (code) {
+  int raw = rawCode(code);
+  if (!knownCode(raw))
+    return "unknown";
+  switch (static_cast<sf_status_code_t>(raw)) {
   case SF_STATUS_OK:
     return "ok";
   case SF_STATUS_INVALID_ARGUMENT:

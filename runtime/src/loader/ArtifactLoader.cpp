@@ -193,15 +193,36 @@ sf_status_t PlanValidator::tensors(const uint8_t *dataSection) {
     }
     model.tensors.push_back(std::move(desc));
   }
+  // The arena is allocated as declared: it may not exceed what its tensors
+  // occupy (each rounded up to 64 bytes, as the compiler plans them).
+  uint64_t needed = 0;
+  for (const TensorDesc &desc : model.tensors)
+    if (!desc.constant)
+      needed = std::max(needed,
+                        desc.arenaOffset + (desc.byteSize + 63) / 64 * 64);
+  if (model.arenaSize > needed)
+    return sf_status_make(SF_STATUS_DATA_LOSS,
+                          "invalid artifact: the arena is %llu bytes, its "
+                          "tensors occupy %llu",
+                          (unsigned long long)model.arenaSize,
+                          (unsigned long long)needed);
   return SF_OK;
 }
 
-/// Output size of a window along one axis, floor and ceil rounding.
-void windowExtent(int64_t in, int64_t k, int64_t s, int64_t p0, int64_t p1,
+/// Output size of a window along one axis, floor and ceil rounding; false
+/// when the window's extent d * (k - 1) + 1 or the padded input overflows.
+/// (The operands are positive: the attributes were checked before.)
+bool windowExtent(int64_t in, int64_t k, int64_t s, int64_t p0, int64_t p1,
                   int64_t d, int64_t &lo, int64_t &hi) {
-  int64_t span = in + p0 + p1 - d * (k - 1) - 1;
+  int64_t reach, padded;
+  if (__builtin_mul_overflow(d, k - 1, &reach) ||
+      __builtin_add_overflow(in, p0, &padded) ||
+      __builtin_add_overflow(padded, p1, &padded))
+    return false;
+  int64_t span = padded - reach - 1;
   lo = span < 0 ? 0 : span / s + 1;
-  hi = span < 0 ? 0 : (span + s - 1) / s + 1;
+  hi = span < 0 ? 0 : span / s + (span % s ? 2 : 1);
+  return true;
 }
 
 sf_status_t PlanValidator::opShapes(size_t index, const sfa::Op &o,
@@ -297,13 +318,15 @@ sf_status_t PlanValidator::opShapes(size_t index, const sfa::Op &o,
     if (desc.inputs.size() == 3)
       SF_CHECK(constantOf(2, {O}, "the bias"));
     int64_t lo, hi;
-    windowExtent(H, KH, a->strides()->Get(0), a->pads()->Get(0),
-                 a->pads()->Get(2), a->dilations()->Get(0), lo, hi);
+    if (!windowExtent(H, KH, a->strides()->Get(0), a->pads()->Get(0),
+                      a->pads()->Get(2), a->dilations()->Get(0), lo, hi))
+      return opError(index, "the window's height overflows 64 bits");
     if (out.shape[2] != lo || lo < 1)
       return opError(index, "output height %lld, expected %lld",
                      (long long)out.shape[2], (long long)lo);
-    windowExtent(W, KW, a->strides()->Get(1), a->pads()->Get(1),
-                 a->pads()->Get(3), a->dilations()->Get(1), lo, hi);
+    if (!windowExtent(W, KW, a->strides()->Get(1), a->pads()->Get(1),
+                      a->pads()->Get(3), a->dilations()->Get(1), lo, hi))
+      return opError(index, "the window's width overflows 64 bits");
     if (out.shape[3] != lo || lo < 1)
       return opError(index, "output width %lld, expected %lld",
                      (long long)out.shape[3], (long long)lo);
@@ -386,11 +409,25 @@ sf_status_t PlanValidator::opShapes(size_t index, const sfa::Op &o,
         out.shape[0] != x.shape[0] || out.shape[1] != x.shape[1])
       return opError(index, "input and output must be [N, C, H, W]");
     for (int axis = 0; axis < 2; ++axis) {
+      // A pooling window's taps are all visited for every output, and no
+      // weight in the file justifies their number: each pad must be
+      // smaller than the window (as ONNX requires) and no larger than the
+      // input, so that the window spans at most three times the input.
+      int64_t in = x.shape[2 + axis], k = a->kernel()->Get(axis);
+      int64_t d = a->dilations()->Get(axis);
       int64_t lo, hi;
-      windowExtent(x.shape[2 + axis], a->kernel()->Get(axis),
-                   a->strides()->Get(axis), a->pads()->Get(axis),
-                   a->pads()->Get(axis + 2), a->dilations()->Get(axis), lo,
-                   hi);
+      if (!windowExtent(in, k, a->strides()->Get(axis), a->pads()->Get(axis),
+                        a->pads()->Get(axis + 2), d, lo, hi))
+        return opError(index, "the window's %s overflows 64 bits",
+                       axis ? "width" : "height");
+      for (int side : {axis, axis + 2}) {
+        int64_t pad = a->pads()->Get(side);
+        if (pad > in || pad > d * (k - 1))
+          return opError(index, "pad %lld along the %s exceeds the input "
+                         "(%lld) or the window (%lld taps, dilation %lld)",
+                         (long long)pad, axis ? "width" : "height",
+                         (long long)in, (long long)k, (long long)d);
+      }
       int64_t got = out.shape[2 + axis];
       if (got < 1 || got < lo || got > (a->ceil_mode() ? hi : lo))
         return opError(index, "output %s %lld does not match the window",
@@ -618,6 +655,11 @@ sf_status_t PlanValidator::run(const uint8_t *dataSection) {
       return sf_status_make(SF_STATUS_DATA_LOSS,
                             "invalid artifact: the SpikeCore target "
                             "description lacks cores or cycle costs");
+    if (target->cores() > SF_MAX_SPIKECORE_CORES)
+      return sf_status_make(SF_STATUS_DATA_LOSS,
+                            "invalid artifact: the SpikeCore target declares "
+                            "%u cores, more than the %u the runtime supports",
+                            target->cores(), SF_MAX_SPIKECORE_CORES);
     model.spikecoreCores = target->cores();
     model.spikecoreCycles = costs(*target->cycles());
     if (target->energy_pj())

@@ -44,6 +44,9 @@ extern "C" {
 
 /* Every timestep's spikes of one neuron are packed into one 64-bit word. */
 #define SF_MAX_TIMESTEPS 64
+/* The most cores a SpikeCore target description may declare (the compiler
+ * accepts the same; per-core counters are kept for each). */
+#define SF_MAX_SPIKECORE_CORES (1u << 20)
 
 typedef struct sf_artifact_header_t {
   uint8_t magic[SF_ARTIFACT_MAGIC_SIZE];
