@@ -29,8 +29,8 @@ std::string npyFile(const std::string &header, const std::string &data) {
 }
 
 std::string header(const std::string &descr, const std::string &shape) {
-  return "{'descr': " + descr + ", 'fortran_order': False, 'shape': " +
-         shape + ", }\n";
+  return "{'descr': " + descr + ", 'fortran_order': False, 'shape': " + shape +
+         ", }\n";
 }
 
 /// "" when `bytes` parses, else the error.
@@ -70,8 +70,7 @@ TEST(Npy, RejectsCountsThatWrap) {
             "shape (4611686018427387904, 4) has more elements than fit in "
             "63 bits");
   // Fits in 63 bits, but count x item size wraps: compared by division.
-  EXPECT_EQ(parse(npyFile(header("'<f8'", "(1152921504606846977, 2)"),
-                          data)),
+  EXPECT_EQ(parse(npyFile(header("'<f8'", "(1152921504606846977, 2)"), data)),
             "holds 16 data bytes, its shape (1152921504606846977, 2) needs "
             "2305843009213693954 elements of 8 bytes");
   EXPECT_EQ(parse(npyFile(header("'<f4'", "(99999999999999999999,)"), "")),

@@ -362,6 +362,16 @@ sf_status_t runtime::createSession(sf_model_t *model,
                                                      model->timesteps));
   }
   size_t arenaBytes = std::max<uint64_t>(model->arenaSize, 64);
+  if (options.memory_limit_bytes &&
+      (arenaBytes > options.memory_limit_bytes ||
+       scratchBytes > options.memory_limit_bytes - arenaBytes))
+    return sf_status_make(SF_STATUS_RESOURCE_EXHAUSTED,
+                          "the session needs a %llu-byte arena and %llu "
+                          "bytes of sparse-kernel scratch, more than its "
+                          "memory limit of %llu bytes",
+                          (unsigned long long)arenaBytes,
+                          (unsigned long long)scratchBytes,
+                          (unsigned long long)options.memory_limit_bytes);
   session.arena = std::aligned_alloc(64, (arenaBytes + 63) / 64 * 64);
   if (scratchBytes)
     session.scratch = std::aligned_alloc(64, (scratchBytes + 63) / 64 * 64);

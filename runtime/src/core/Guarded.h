@@ -18,8 +18,7 @@ namespace sparseflow::runtime {
 /// threads, and turns what it throws into a status: RESOURCE_EXHAUSTED for
 /// a failed allocation, INTERNAL for anything else. Every C API entry point
 /// that does more than read a field runs its body through this.
-template <typename Body>
-sf_status_t guarded(Body &&body) noexcept {
+template <typename Body> sf_status_t guarded(Body &&body) noexcept {
   try {
     return body();
   } catch (const std::bad_alloc &) {

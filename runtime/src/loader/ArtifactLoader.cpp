@@ -14,6 +14,7 @@
 
 #include "core/Model.h"
 #include "sparseflow/runtime/artifact_format.h"
+#include "support/Formatted.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -760,6 +761,42 @@ sf_status_t PlanValidator::dramImage(const uint8_t *dataSection) {
   return SF_OK;
 }
 
+/// Whether `v` (if present) holds 8-byte elements at a misaligned address.
+template <typename T> bool misaligned(const flatbuffers::Vector<T> *v) {
+  static_assert(sizeof(T) == 8, "only 8-byte elements can be misaligned");
+  return v && reinterpret_cast<uintptr_t>(v->data()) % alignof(T) != 0;
+}
+
+/// The first vector of 64-bit values in `plan` whose elements are not
+/// 8-byte aligned, or "". The FlatBuffers verifier checks a vector's length
+/// field (4 bytes) only, so a crafted plan can place 8-byte elements at an
+/// address that is 4 mod 8, and reading them is undefined behaviour.
+std::string misalignedVector(const sfa::Model &plan) {
+  if (plan.tensors())
+    for (flatbuffers::uoffset_t i = 0; i < plan.tensors()->size(); ++i)
+      if (misaligned(plan.tensors()->Get(i)->shape()))
+        return formatted("the shape of tensor #%u", i);
+  if (plan.ops())
+    for (flatbuffers::uoffset_t i = 0; i < plan.ops()->size(); ++i) {
+      const sfa::Op &o = *plan.ops()->Get(i);
+      bool bad = false;
+      if (const sfa::Conv2dAttrs *a = o.attrs_as_Conv2dAttrs())
+        bad = misaligned(a->strides()) || misaligned(a->pads()) ||
+              misaligned(a->dilations()) || misaligned(a->kernel());
+      else if (const sfa::PoolAttrs *a = o.attrs_as_PoolAttrs())
+        bad = misaligned(a->kernel()) || misaligned(a->strides()) ||
+              misaligned(a->pads()) || misaligned(a->dilations());
+      else if (const sfa::TransposeAttrs *a = o.attrs_as_TransposeAttrs())
+        bad = misaligned(a->permutation());
+      else if (const sfa::SpikeCoreLayerAttrs *a =
+                   o.attrs_as_SpikeCoreLayerAttrs())
+        bad = misaligned(a->output_scales());
+      if (bad)
+        return formatted("an attribute of op #%u", i);
+    }
+  return "";
+}
+
 } // namespace
 
 sf_status_t runtime::mapFile(const char *path,
@@ -884,6 +921,11 @@ sf_status_t runtime::loadArtifact(std::unique_ptr<ArtifactBytes> bytes,
                           "the FlatBuffers verifier (schema sfa.fbs)",
                           (unsigned long long)header.plan_offset);
   const sfa::Model *plan = sfa::GetModel(planBytes);
+  if (std::string where = misalignedVector(*plan); !where.empty())
+    return sf_status_make(SF_STATUS_DATA_LOSS,
+                          "invalid artifact: %s holds 64-bit values at an "
+                          "address that is not a multiple of 8",
+                          where.c_str());
 
   PlanValidator validator(*plan, header.data_size, model);
   if (sf_status_t status = validator.run(file + header.data_offset))

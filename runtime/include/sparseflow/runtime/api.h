@@ -160,6 +160,12 @@ typedef struct sf_session_options_t {
   /* Keep the spikes each layer of the model's DRAM image reads, for
    * sf_session_recorded_spines. */
   int record_spines;
+  /* The most bytes of host memory the session may allocate for its arena
+   * and kernel scratch (0: no limit). An artifact's sizes are validated
+   * against its own tensors, but a valid model may still be larger than an
+   * embedder can afford; beyond this limit sf_session_create fails with
+   * RESOURCE_EXHAUSTED before allocating. */
+  uint64_t memory_limit_bytes;
 } sf_session_options_t;
 
 void sf_session_options_initialize(sf_session_options_t *options);
