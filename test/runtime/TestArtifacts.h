@@ -148,6 +148,55 @@ inline std::vector<uint8_t> buildPoolArtifact(int64_t kernel, int64_t pad,
   return container(fbb, {}, PlanSpec{});
 }
 
+/// A dense linear layer y = x · W + b on `rows` x `inFeatures` floats, with
+/// W[k][o] = ((k * 7 + o * 3) % 11 - 5) / 8 and b[o] = o / 4: wide enough
+/// (outFeatures >= 128) that the host kernel splits it across the thread
+/// pool.
+inline std::vector<uint8_t>
+buildLinearArtifact(int64_t rows, int64_t inFeatures, int64_t outFeatures) {
+  flatbuffers::FlatBufferBuilder fbb;
+  uint64_t weightBytes = static_cast<uint64_t>(inFeatures * outFeatures) * 4;
+  uint64_t biasOffset = (weightBytes + 63) / 64 * 64;
+  std::vector<uint8_t> data(biasOffset + outFeatures * 4, 0);
+  for (int64_t k = 0; k < inFeatures; ++k)
+    for (int64_t o = 0; o < outFeatures; ++o) {
+      float w = static_cast<float>((k * 7 + o * 3) % 11 - 5) / 8.0f;
+      std::memcpy(data.data() + (k * outFeatures + o) * 4, &w, 4);
+    }
+  for (int64_t o = 0; o < outFeatures; ++o) {
+    float b = static_cast<float>(o) / 4.0f;
+    std::memcpy(data.data() + biasOffset + o * 4, &b, 4);
+  }
+  std::vector<int64_t> xShape = {rows, inFeatures},
+                       wShape = {inFeatures, outFeatures},
+                       bShape = {outFeatures}, yShape = {rows, outFeatures};
+  uint64_t xBytes = static_cast<uint64_t>(rows * inFeatures) * 4;
+  uint64_t yOffset = (xBytes + 63) / 64 * 64;
+  uint64_t yBytes = static_cast<uint64_t>(rows * outFeatures) * 4;
+  using sfa::CreateTensorDirect;
+  std::vector<flatbuffers::Offset<sfa::Tensor>> tensors = {
+      CreateTensorDirect(fbb, "x", &xShape, sfa::Storage::F32, false,
+                         sfa::TensorKind::Activation, 0, 0, xBytes),
+      CreateTensorDirect(fbb, "w", &wShape, sfa::Storage::F32, false,
+                         sfa::TensorKind::Constant, 0, 0, weightBytes),
+      CreateTensorDirect(fbb, "b", &bShape, sfa::Storage::F32, false,
+                         sfa::TensorKind::Constant, biasOffset, 0,
+                         outFeatures * 4),
+      CreateTensorDirect(fbb, "y", &yShape, sfa::Storage::F32, false,
+                         sfa::TensorKind::Activation, 0, yOffset, yBytes),
+  };
+  std::vector<uint32_t> in = {0, 1, 2}, out = {3}, inputs = {0};
+  std::vector<flatbuffers::Offset<sfa::Op>> ops = {
+      sfa::CreateOpDirect(fbb, "fc", sfa::OpKind::Linear, sfa::Target::Host,
+                          sfa::Kernel::Dense, 0, &in, &out)};
+  std::vector<sfa::Target> targets = {sfa::Target::Host};
+  auto root = sfa::CreateModelDirect(
+      fbb, "test", 4, sfa::Encoding::Direct, sfa::Readout::Sum, &targets,
+      &tensors, &ops, &inputs, &out, yOffset + (yBytes + 63) / 64 * 64);
+  sfa::FinishModelBuffer(fbb, root);
+  return container(fbb, data, PlanSpec{});
+}
+
 } // namespace sparseflow::runtime::test
 
 #endif // SPARSEFLOW_TEST_RUNTIME_TESTARTIFACTS_H

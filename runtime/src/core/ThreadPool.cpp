@@ -47,7 +47,15 @@ void ThreadPool::parallelFor(int64_t n, int64_t grain, RangeFn fn) {
     fn(0, n);
     return;
   }
-  std::lock_guard<std::mutex> run(runMutex);
+  // The workers serve one range at a time. A caller that finds them busy
+  // with another session's range runs its own range itself rather than
+  // waiting: concurrent sessions never block each other, and a range gives
+  // the same results however it is split.
+  std::unique_lock<std::mutex> run(runMutex, std::try_to_lock);
+  if (!run.owns_lock()) {
+    fn(0, n);
+    return;
+  }
   {
     std::lock_guard<std::mutex> lock(mutex);
     task = &fn;

@@ -48,15 +48,15 @@ public:
   unsigned size() const { return static_cast<unsigned>(workers.size()) + 1; }
 
   /// Runs fn over [0, n) in at most size() chunks, each at least `grain`
-  /// long, and returns when all are done. Calls from several sessions are
-  /// serialized.
+  /// long, and returns when all are done. While the workers serve one
+  /// caller, another caller runs its whole range on its own thread.
   void parallelFor(int64_t n, int64_t grain, RangeFn fn);
 
 private:
   void workerLoop(unsigned index);
 
   std::vector<std::thread> workers;
-  std::mutex runMutex; // one parallelFor at a time
+  std::mutex runMutex; // held by the caller the workers serve
   std::mutex mutex;
   std::condition_variable wake, done;
   const RangeFn *task = nullptr;

@@ -17,6 +17,21 @@
  * sf_status_free). `*_create` functions set `*out` to NULL first and only
  * hand out an object on success. Nothing throws, prints or aborts.
  *
+ * Threads (tested in test/runtime/ConcurrencyTest.cpp, also under
+ * ThreadSanitizer):
+ *   - An instance may be used from any number of threads at once: to create
+ *     models and sessions, and by the sessions it serves. Its thread pool
+ *     works on one kernel's range at a time; a session whose kernel finds
+ *     it busy runs that kernel on its own thread instead of waiting, so
+ *     concurrent sessions never block each other, and N of them together
+ *     use at most num_threads + N - 1 threads. Results do not depend on it.
+ *   - A model is immutable once created: any number of threads may read it
+ *     and create sessions from it at once; retain and release are atomic.
+ *   - A session (with the profile, spike log and recorded spines it hands
+ *     out) and a tensor belong to one thread at a time: calls on the same
+ *     session or tensor from two threads at once need the caller's lock.
+ *   - A DRAM image (sf_dram_t) is like a session: one thread at a time.
+ *
  *===----------------------------------------------------------------------===*/
 
 #ifndef SPARSEFLOW_RUNTIME_API_H

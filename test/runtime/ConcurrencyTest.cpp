@@ -1,0 +1,113 @@
+//===- ConcurrencyTest.cpp - one model, many sessions, many threads -------===//
+//
+// Part of SparseFlow.
+//
+// The contract of api.h: a model is shared by every thread, each thread runs
+// its own session, and the instance's thread pool serves them all. Results
+// must not depend on that: every concurrent run equals the same run made
+// alone on a one-thread instance, exactly. The test suite also runs this
+// under ThreadSanitizer (ctest runtime-tsan).
+//
+//===----------------------------------------------------------------------===//
+
+#include "TestArtifacts.h"
+
+#include "sparseflow/runtime/api.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <thread>
+#include <vector>
+
+using namespace sparseflow::runtime::test;
+
+namespace {
+
+constexpr int64_t kRows = 8, kIn = 64, kOut = 512;
+
+sf_model_t *load(sf_instance_t *instance, const std::vector<uint8_t> &file) {
+  sf_model_t *model = nullptr;
+  EXPECT_EQ(
+      sf_model_create_from_memory(instance, file.data(), file.size(), &model),
+      SF_OK);
+  return model;
+}
+
+/// Runs `session` on `x`; the output, or empty on failure.
+std::vector<float> run(sf_session_t *session, std::vector<float> &x) {
+  int64_t inShape[] = {kRows, kIn}, outShape[] = {kRows, kOut};
+  sf_tensor_t *in = nullptr, *out = nullptr;
+  std::vector<float> y;
+  if (sf_tensor_wrap(inShape, 2, x.data(), x.size() * sizeof(float), &in) ==
+          SF_OK &&
+      sf_tensor_create(outShape, 2, &out) == SF_OK &&
+      sf_session_run(session, &in, 1, &out, 1) == SF_OK)
+    y.assign(sf_tensor_data(out), sf_tensor_data(out) + kRows * kOut);
+  sf_tensor_release(in);
+  sf_tensor_release(out);
+  return y;
+}
+
+sf_instance_t *instanceWith(unsigned threads) {
+  sf_instance_options_t options;
+  sf_instance_options_initialize(&options);
+  options.num_threads = threads;
+  sf_instance_t *instance = nullptr;
+  EXPECT_EQ(sf_instance_create(&options, &instance), SF_OK);
+  return instance;
+}
+
+TEST(Concurrency, SessionsOnManyThreadsShareOneModel) {
+  const std::vector<uint8_t> file = buildLinearArtifact(kRows, kIn, kOut);
+  const int kThreads = 6, kRuns = 20;
+  // The inputs and, from a one-thread instance, what each must give.
+  std::vector<std::vector<std::vector<float>>> inputs(kThreads),
+      expected(kThreads);
+  sf_instance_t *serial = instanceWith(1);
+  sf_model_t *reference = load(serial, file);
+  sf_session_t *alone = nullptr;
+  ASSERT_EQ(sf_session_create(reference, nullptr, &alone), SF_OK);
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<float> value(-2.0f, 2.0f);
+  for (int t = 0; t < kThreads; ++t)
+    for (int r = 0; r < kRuns; ++r) {
+      std::vector<float> x(kRows * kIn);
+      for (float &v : x)
+        v = value(rng);
+      expected[t].push_back(run(alone, x));
+      ASSERT_EQ(expected[t].back().size(), size_t(kRows * kOut));
+      inputs[t].push_back(std::move(x));
+    }
+  sf_session_release(alone);
+  sf_model_release(reference);
+  sf_instance_release(serial);
+
+  // One four-thread instance and one model for every thread; each thread
+  // creates its own session, and retains and releases the model as it goes.
+  sf_instance_t *shared = instanceWith(4);
+  sf_model_t *model = load(shared, file);
+  std::vector<int> mismatches(kThreads, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      sf_model_retain(model);
+      sf_session_t *session = nullptr;
+      if (sf_session_create(model, nullptr, &session) != SF_OK) {
+        mismatches[t] = kRuns;
+      } else {
+        for (int r = 0; r < kRuns; ++r)
+          mismatches[t] += run(session, inputs[t][r]) != expected[t][r];
+        sf_session_release(session);
+      }
+      sf_model_release(model);
+    });
+  for (std::thread &thread : threads)
+    thread.join();
+  for (int t = 0; t < kThreads; ++t)
+    EXPECT_EQ(mismatches[t], 0) << "thread " << t;
+  sf_model_release(model);
+  sf_instance_release(shared);
+}
+
+} // namespace
