@@ -193,3 +193,40 @@ def test_sf_run_errors(tmp_path):
     (tmp_path / "junk.sfa").write_bytes(b"\x00" * 100)
     result = run_sf_run(tmp_path / "junk.sfa", "--input", tmp_path / "x.npy")
     assert result.returncode == 1 and "wrong magic bytes at offset 0" in result.stderr
+
+
+def npy_bytes(header, data=b""):
+    """A version 1.0 .npy file with `header` (the dict's text) and `data`."""
+    return b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header.encode() + data
+
+
+@pytest.mark.parametrize("header, data, message", [
+    # (2^62 + 1) x 4 wrapped to 4 elements and sf-run read and wrote past its
+    # buffers; 2^62 x 4 read as 0 elements; empty fields threw.
+    ("{'descr': '<f4', 'fortran_order': False, 'shape': (4611686018427387905, 4), }",
+     b"\0" * 16, "has more elements than fit in 63 bits"),
+    ("{'descr': '<f4', 'fortran_order': False, 'shape': (4611686018427387904, 4), }",
+     b"", "has more elements than fit in 63 bits"),
+    ("{'descr':, 'fortran_order': False, 'shape': (1,), }", b"", "malformed header"),
+    ("{'descr': '<f4', 'fortran_order': False, 'shape':, }", b"", "malformed header"),
+    ("{'descr': '<f8', 'fortran_order': False, 'shape': (1152921504606846977, 2), }",
+     b"\0" * 16, "holds 16 data bytes"),
+])
+def test_sf_run_rejects_malformed_npy(tmp_path, header, data, message):
+    model, shape, _ = active_model("mnist_mlp")
+    artifact = compile_network(tmp_path, "mlp", model, shape)
+    (tmp_path / "bad.npy").write_bytes(npy_bytes(header, data))
+    result = run_sf_run(artifact.path, "--input", tmp_path / "bad.npy")
+    assert result.returncode == 1, result.stderr
+    assert f"error: {tmp_path / 'bad.npy'}: " in result.stderr and message in result.stderr
+
+
+def test_sf_run_rejects_non_finite_inputs(tmp_path):
+    model, shape, _ = active_model("mnist_mlp")
+    artifact = compile_network(tmp_path, "mlp", model, shape)
+    x = np.zeros(shape, np.float32)
+    x.flat[7] = np.nan
+    np.save(tmp_path / "x.npy", x)
+    result = run_sf_run(artifact.path, "--input", tmp_path / "x.npy")
+    assert result.returncode == 1
+    assert "input 0 element 7 is nan; inputs must be finite" in result.stderr
