@@ -13,10 +13,12 @@
 //===----------------------------------------------------------------------===//
 
 #include "sparseflow/Compiler/CostModel.h"
+#include "sparseflow/Support/InputLimits.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/CheckedArithmetic.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -59,7 +61,8 @@ namespace {
 class AcceleratorParser {
 public:
   AcceleratorParser(StringRef yaml, StringRef name, raw_ostream &errors)
-      : stream(MemoryBufferRef(yaml, name), sourceMgr, /*ShowColors=*/false) {
+      : text(yaml),
+        stream(MemoryBufferRef(yaml, name), sourceMgr, /*ShowColors=*/false) {
     sourceMgr.setDiagHandler(
         [](const SMDiagnostic &diag, void *os) {
           diag.print(nullptr, *static_cast<raw_ostream *>(os), false);
@@ -90,6 +93,7 @@ private:
   /// Replicates the levels by the array dimensions they do not serve.
   void replicate(Accelerator &acc);
 
+  StringRef text;
   SourceMgr sourceMgr;
   yaml::Stream stream;
   bool failed = false;
@@ -262,11 +266,23 @@ void AcceleratorParser::operationalArray(yaml::Node *node, Accelerator &acc) {
     } else if (key == "sizes") {
       hasSizes = true;
       acc.processingElements = 1;
-      for (yaml::Node *item : sequence(value, key))
-        if (std::optional<double> n = number(item, key, true)) {
+      for (yaml::Node *item : sequence(value, key)) {
+        std::optional<double> n = number(item, key, true);
+        if (!n)
+          continue;
+        // Whole and below 2^62, so that the conversion is exact.
+        std::optional<int64_t> product;
+        if (*n == std::floor(*n) && *n < 0x1p62) {
           sizes.push_back(static_cast<int64_t>(*n));
-          acc.processingElements *= sizes.back();
+          product = checkedMul(acc.processingElements, sizes.back());
         }
+        if (!product) {
+          fail(item, "'sizes' must be whole numbers whose product (the "
+                     "number of processing elements) fits in 64 bits");
+          continue;
+        }
+        acc.processingElements = *product;
+      }
     } else if (key == "dimensions") {
       for (yaml::Node *item : sequence(value, key))
         if (std::optional<std::string> dim = scalar(item, key))
@@ -328,6 +344,12 @@ void AcceleratorParser::precision(yaml::Node *node, Accelerator &acc) {
 }
 
 std::optional<Accelerator> AcceleratorParser::parse() {
+  // Skipping a node recurses into its children: reject deep nesting first.
+  if (std::optional<size_t> offset = findYAMLNestingExcess(text)) {
+    SMLoc loc = SMLoc::getFromPointer(text.data() + *offset);
+    stream.printError(SMRange(loc, loc), describeNestingExcess(*offset));
+    return std::nullopt;
+  }
   Accelerator acc;
   yaml::document_iterator doc = stream.begin();
   if (doc == stream.end() || !doc->getRoot()) {
@@ -389,9 +411,9 @@ std::optional<Accelerator> Accelerator::parse(StringRef yaml, StringRef name,
 
 std::optional<Profile> Profile::parse(StringRef text, StringRef name,
                                       raw_ostream &errors) {
-  Expected<json::Value> value = json::parse(text);
+  Expected<json::Value> value = parseJSONInput(text);
   if (!value) {
-    errors << name << ": not JSON: " << toString(value.takeError()) << "\n";
+    errors << name << ": " << toString(value.takeError()) << "\n";
     return std::nullopt;
   }
   Profile profile;

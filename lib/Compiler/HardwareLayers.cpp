@@ -10,12 +10,14 @@
 #include "sparseflow/Dialect/Spike/SpikeDialect.h"
 #include "sparseflow/Dialect/Spike/SpikeOps.h"
 #include "sparseflow/Dialect/Spike/SpikePlacement.h"
+#include "sparseflow/Support/InputLimits.h"
 #include "sparseflow/runtime/dram_image.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
 
 #include <algorithm>
 
@@ -40,13 +42,6 @@ std::array<int64_t, 2> tileShape(const HardwareLayer &l) {
   int64_t inputs =
       l.conv ? kTileChannels : (l.blockSize > 0 ? l.blockSize : kTileFeatures);
   return {outputs, std::min(l.weightShape[1], inputs)};
-}
-
-int64_t product(ArrayRef<int64_t> dims) {
-  int64_t n = 1;
-  for (int64_t d : dims)
-    n *= d;
-  return n;
 }
 
 } // namespace
@@ -96,12 +91,30 @@ sparseflow::collectHardwareLayers(ModuleOp module) {
             op->getAttrOfType<IntegerAttr>(SpikeDialect::getBlockSizeAttrName()))
       l.blockSize = size.getInt();
     l.tile = tileShape(l);
-    l.inputNeurons = product(l.inputShape);
-    l.outputNeurons = product(l.outputShape);
-    l.weights = product(l.weightShape);
+    // The product of `factors`, or an error naming what it counts.
+    auto count = [&](StringRef what, ArrayRef<int64_t> factors) {
+      std::optional<int64_t> n = checkedProduct(factors);
+      if (!n && !failed) {
+        op->emitError("node '")
+            << l.name << "': its " << what << " count ("
+            << llvm::join(
+                   llvm::map_range(factors,
+                                   [](int64_t f) { return std::to_string(f); }),
+                   " x ")
+            << ") overflows int64";
+        failed = true;
+      }
+      return n.value_or(0);
+    };
+    l.inputNeurons = count("input neuron", l.inputShape);
+    l.outputNeurons = count("output neuron", l.outputShape);
+    l.weights = count("weight", l.weightShape);
     // Every output takes I / groups x KH x KW products (K for a linear one).
-    l.macsPerStep = l.outputNeurons * l.weightShape[1] * l.weightShape[2] *
-                    l.weightShape[3];
+    l.macsPerStep =
+        count("multiply-accumulate", {l.outputNeurons, l.weightShape[1],
+                                      l.weightShape[2], l.weightShape[3]});
+    if (failed)
+      return;
     layers.push_back(std::move(l));
   });
   if (failed)

@@ -13,6 +13,8 @@
 
 #include "sparseflow/Dialect/Spike/SpikeOps.h"
 
+#include "sparseflow/Support/InputLimits.h"
+
 #include "mlir/Dialect/Traits.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/Builders.h"
@@ -20,10 +22,12 @@
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/CheckedArithmetic.h"
 #include "llvm/Support/MathExtras.h"
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 using namespace mlir;
 using namespace sparseflow::spike;
@@ -115,7 +119,13 @@ LogicalResult inferWindowExtents(std::optional<Location> loc,
   static constexpr const char *padNames[] = {"top", "left", "bottom", "right"};
   for (unsigned axis = 0; axis < 2; ++axis) {
     int64_t in = input.getDimSize(2 + axis);
-    int64_t span = window.dilations[axis] * (window.kernel[axis] - 1) + 1;
+    int64_t dilation = window.dilations[axis], kernel = window.kernel[axis];
+    std::optional<int64_t> dilated = llvm::checkedMul(dilation, kernel - 1);
+    if (!dilated || *dilated == std::numeric_limits<int64_t>::max())
+      return opError<OpTy>(loc, "the ", axisNames[axis],
+                           " kernel extent (dilation ", dilation, " x (kernel ",
+                           kernel, " - 1) + 1) overflows int64");
+    int64_t span = *dilated + 1;
     int64_t padBegin = window.pads[axis], padEnd = window.pads[axis + 2];
     if (window.padsBelowKernel) {
       for (unsigned side : {axis, axis + 2})
@@ -128,16 +138,24 @@ LogicalResult inferWindowExtents(std::optional<Location> loc,
       shape.push_back(ShapedType::kDynamic);
       continue;
     }
-    int64_t room = in + padBegin + padEnd - span;
+    std::optional<int64_t> padded = llvm::checkedAdd(in, padBegin);
+    if (padded)
+      padded = llvm::checkedAdd(*padded, padEnd);
+    if (!padded)
+      return opError<OpTy>(loc, "the padded ", axisNames[axis], " (", in,
+                           " + pads ", padBegin, " and ", padEnd,
+                           ") overflows int64");
+    int64_t room = *padded - span;
     if (room < 0)
       return opError<OpTy>(loc, "kernel extent ", span, " exceeds the padded ",
-                           axisNames[axis], " ", in + padBegin + padEnd);
+                           axisNames[axis], " ", *padded);
     int64_t stride = window.strides[axis];
     int64_t out =
         (window.ceilMode ? llvm::divideCeil(room, stride) : room / stride) + 1;
     // As in ONNX and PyTorch, a ceil-mode window must start inside the input
-    // or its leading padding.
-    if (window.ceilMode && (out - 1) * stride >= in + padBegin)
+    // or its leading padding (a start past int64 is past both).
+    std::optional<int64_t> lastStart = llvm::checkedMul(out - 1, stride);
+    if (window.ceilMode && (!lastStart || *lastStart >= in + padBegin))
       --out;
     shape.push_back(out);
   }
@@ -191,9 +209,10 @@ Conv2dOp::inferResultType(std::optional<Location> loc, Adaptor adaptor) {
   int64_t outChannels = weight.getDimSize(0);
   if (groups < 1)
     return opError<Conv2dOp>(loc, "expected groups >= 1, found ", groups);
+  // An overflowing product cannot equal the channel count.
   if (!ShapedType::isDynamic(channels) &&
       !ShapedType::isDynamic(weight.getDimSize(1)) &&
-      channels != weight.getDimSize(1) * groups)
+      llvm::checkedMul(weight.getDimSize(1), groups) != channels)
     return opError<Conv2dOp>(loc, "expected input channels (", channels,
                              ") to equal weight dim 1 (", weight.getDimSize(1),
                              ") times groups (", groups, ")");
@@ -511,17 +530,21 @@ FlattenOp::inferResultType(std::optional<Location> loc, Adaptor adaptor) {
   if (axis < 0 || axis > input.getRank())
     return opError<FlattenOp>(loc, "expected 0 <= axis <= ", input.getRank(),
                               " (the input rank), found ", axis);
-  auto product = [](ArrayRef<int64_t> dims) -> int64_t {
-    if (llvm::any_of(dims, ShapedType::isDynamic))
-      return ShapedType::kDynamic;
-    int64_t result = 1;
-    for (int64_t d : dims)
-      result *= d;
-    return result;
-  };
+  SmallVector<int64_t, 2> shape;
   ArrayRef<int64_t> dims = input.getShape();
-  return input.clone(
-      {product(dims.take_front(axis)), product(dims.drop_front(axis))});
+  for (ArrayRef<int64_t> part :
+       {dims.take_front(axis), dims.drop_front(axis)}) {
+    if (llvm::any_of(part, ShapedType::isDynamic)) {
+      shape.push_back(ShapedType::kDynamic);
+      continue;
+    }
+    std::optional<int64_t> product = sparseflow::checkedProduct(part);
+    if (!product)
+      return opError<FlattenOp>(loc, "the product of the input dimensions [",
+                                part, "] overflows int64");
+    shape.push_back(*product);
+  }
+  return input.clone(shape);
 }
 
 LogicalResult FlattenOp::verify() { return verifyResultType(*this); }
@@ -544,6 +567,9 @@ LogicalResult ReshapeOp::verify() {
     return emitOpError("expected the result element type to be ")
            << input.getElementType() << " (the input's), found "
            << output.getElementType();
+  for (RankedTensorType type : {input, output})
+    if (!sparseflow::checkedProduct(type.getShape()))
+      return emitOpError("the element count of ") << type << " overflows int64";
   if (input.getNumElements() != output.getNumElements())
     return emitOpError("expected the result to have ")
            << input.getNumElements() << " elements (the input's), found "
@@ -586,10 +612,15 @@ ConcatOp::inferResultType(std::optional<Location> loc, Adaptor adaptor) {
     for (int64_t dim = 0; dim < type.getRank(); ++dim) {
       int64_t size = type.getDimSize(dim);
       if (dim == axis) {
-        shape[dim] =
-            ShapedType::isDynamic(shape[dim]) || ShapedType::isDynamic(size)
-                ? ShapedType::kDynamic
-                : shape[dim] + size;
+        if (ShapedType::isDynamic(shape[dim]) || ShapedType::isDynamic(size)) {
+          shape[dim] = ShapedType::kDynamic;
+          continue;
+        }
+        std::optional<int64_t> sum = llvm::checkedAdd(shape[dim], size);
+        if (!sum)
+          return opError<ConcatOp>(loc, "the sum of the inputs' dim ", axis,
+                                   " overflows int64 at input #", index + 1);
+        shape[dim] = *sum;
       } else if (!dimsCompatible(shape[dim], size)) {
         return opError<ConcatOp>(loc, "expected input #", index + 1,
                                  " to match input #0 in dim ", dim, " (",

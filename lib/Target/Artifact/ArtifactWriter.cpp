@@ -17,6 +17,7 @@
 #include "sparseflow/Dialect/Spike/SpikePlacement.h"
 #include "sparseflow/Dialect/Spike/SpikeTargets.h"
 #include "sparseflow/Dialect/SpikeCore/SpikeCorePasses.h"
+#include "sparseflow/Support/InputLimits.h"
 #include "sparseflow/runtime/artifact_format.h"
 #include "sparseflow/runtime/sfa_generated.h"
 
@@ -26,11 +27,13 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/CheckedArithmetic.h"
 #include "llvm/Support/FormatVariadic.h"
 
 #include <algorithm>
 #include <cstring>
 #include <functional>
+#include <limits>
 
 using namespace mlir;
 using namespace sparseflow;
@@ -140,7 +143,7 @@ private:
                          ArrayRef<int64_t> shape, std::string name);
   /// Appends `op` and records the live ranges of its tensors.
   void addOp(PlanOp op);
-  void planMemory();
+  LogicalResult planMemory();
 
   /// The SpikeCore target description, once a SpikeCore layer is lowered.
   std::optional<spike::SpikeCoreDescription> spikecore;
@@ -198,6 +201,11 @@ LogicalResult PlanBuilder::build() {
     if (!type || !type.hasStaticShape())
       return entry.emitError() << "model input #" << arg.getArgNumber()
                                << " must be a statically shaped tensor";
+    if (!isSupportedTensorSize(type.getShape()))
+      return entry.emitError()
+             << "model input #" << arg.getArgNumber() << " (" << type
+             << ") has more than 2^" << kMaxTensorElementsLog2
+             << " elements (the limit for a tensor)";
     if (type.getNumElements() == 0)
       return entry.emitError() << "model input #" << arg.getArgNumber()
                                << " is empty (" << type
@@ -210,7 +218,8 @@ LogicalResult PlanBuilder::build() {
   }
   if (failed(lowerFunction(entry, spike::Target::host)))
     return failure();
-  planMemory();
+  if (failed(planMemory()))
+    return failure();
   return buildDramImage(module, dramImage);
 }
 
@@ -273,6 +282,8 @@ uint32_t PlanBuilder::addActivation(Value value, sfa::Storage storage,
                        ? static_cast<int64_t>(model.getTimesteps())
                        : 1;
   int64_t elementSize = storage == sfa::Storage::F32 ? 4 : 8;
+  // Every activation's shape passed isSupportedTensorSize and T <= 64, so
+  // this is at most 2^56 bytes.
   tensor.byteSize = static_cast<uint64_t>(ShapedType::getNumElements(shape) * copies *
                                           elementSize);
   tensors.push_back(std::move(tensor));
@@ -430,6 +441,10 @@ LogicalResult PlanBuilder::lowerOp(Operation *op, spike::Target target) {
       return nodeError(op) << "result type " << type
                            << " is not supported by the runtime (expected "
                                 "a static float or spike tensor)";
+    if (!isSupportedTensorSize(tensorType.getShape()))
+      return nodeError(op) << "result type " << type << " has more than 2^"
+                           << kMaxTensorElementsLog2
+                           << " elements (the limit for a tensor)";
     if (tensorType.getNumElements() == 0)
       return nodeError(op) << "result type " << type
                            << " is empty; the runtime does not support "
@@ -741,8 +756,9 @@ LogicalResult PlanBuilder::lowerSpikeCoreLayer(
 /// Offsets for the activations: tensors whose live ranges overlap get
 /// disjoint byte ranges. Greedy by decreasing size, each tensor at the lowest
 /// offset that fits between the tensors already placed that are live at the
-/// same time (the TFLite "greedy by size" planner).
-void PlanBuilder::planMemory() {
+/// same time (the TFLite "greedy by size" planner). Fails when the arena would
+/// not fit int64_t.
+LogicalResult PlanBuilder::planMemory() {
   int64_t end = ops.size();
   for (uint32_t id : inputs)
     tensors[id].def = -1;
@@ -773,10 +789,18 @@ void PlanBuilder::planMemory() {
         break;
       offset = std::max(offset, finish);
     }
+    // Offsets and sizes are below 2^63, so only this sum can overflow.
+    std::optional<uint64_t> finish =
+        llvm::checkedAddUnsigned(offset, alignUp(tensor.byteSize));
+    if (!finish || *finish > uint64_t(std::numeric_limits<int64_t>::max()))
+      return module.emitError()
+             << "the activations do not fit a 2^63-byte arena (tensor '"
+             << tensor.name << "' of " << tensor.byteSize << " bytes)";
     tensor.arenaOffset = offset;
-    arenaSize = std::max(arenaSize, offset + alignUp(tensor.byteSize));
+    arenaSize = std::max(arenaSize, *finish);
     placed.push_back(id);
   }
+  return success();
 }
 
 void PlanBuilder::serialize(flatbuffers::FlatBufferBuilder &fbb,

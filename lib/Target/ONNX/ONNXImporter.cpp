@@ -17,6 +17,7 @@
 #include "mlir/IR/Verifier.h"
 #include "sparseflow/Dialect/Spike/SpikeDialect.h"
 #include "sparseflow/Dialect/Spike/SpikeOps.h"
+#include "sparseflow/Support/InputLimits.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/SourceMgr.h"
@@ -658,6 +659,11 @@ ModelImporter::convertInputType(const onnx::ValueInfoProto &info,
                           << "; only the leading (batch) dimension may be "
                           << "dynamic (it is set by --batch)";
   }
+  if (!isSupportedTensorSize(shape))
+    return emitError(loc) << "graph input '" << info.name() << "' of shape ["
+                          << shape << "] has more than 2^"
+                          << kMaxTensorElementsLog2
+                          << " elements (the limit for a tensor)";
   return RankedTensorType::get(shape, elementType);
 }
 
@@ -856,6 +862,8 @@ sparseflow::importONNXModel(const llvm::SourceMgr &sourceMgr,
     TextErrorCollector errors(context, filename);
     parser.RecordErrorsTo(&errors);
     parser.WriteLocationsTo(&parseInfo);
+    // Deeper nesting is reported through `errors` at its line and column.
+    parser.SetRecursionLimit(kMaxONNXTextNesting);
     if (!parser.ParseFromString(std::string(bytes), &model))
       return nullptr;
     locs.setParseInfo(&parseInfo);
@@ -866,9 +874,12 @@ sparseflow::importONNXModel(const llvm::SourceMgr &sourceMgr,
     }
     if (bytes.size() > static_cast<size_t>(std::numeric_limits<int>::max()) ||
         !model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-      emitError(fileLoc) << "'" << filename << "' is not a valid ONNX model: "
-                         << "the protobuf is truncated or corrupt ("
-                         << bytes.size() << " bytes)";
+      emitError(fileLoc)
+          << "'" << filename << "' is not a valid ONNX model: "
+          << "the protobuf is truncated, corrupt or nested "
+          << "deeper than "
+          << google::protobuf::io::CodedInputStream::GetDefaultRecursionLimit()
+          << " messages (" << bytes.size() << " bytes)";
       return nullptr;
     }
     locs.setBinary(bytes);

@@ -14,9 +14,11 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Verifier.h"
 #include "sparseflow/Dialect/Spike/SpikeOps.h"
+#include "sparseflow/Support/InputLimits.h"
 #include "sparseflow/Target/ONNX/ONNXImporter.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CheckedArithmetic.h"
 
 #include <cmath>
 #include <cstdio>
@@ -45,6 +47,12 @@ FailureOr<Value> createInferred(NodeContext &ctx, ValueRange operands,
   if (failed(type)) {
     op->erase();
     return failure();
+  }
+  if (type->hasStaticShape() && !isSupportedTensorSize(type->getShape())) {
+    op->erase();
+    return ctx.emitError() << "the result " << *type << " has more than 2^"
+                           << kMaxTensorElementsLog2
+                           << " elements (the limit for a tensor)";
   }
   op->getResult(0).setType(*type);
   if (failed(verify(op))) {
@@ -155,16 +163,34 @@ FailureOr<Window> readWindow(NodeContext &ctx, RankedTensorType input,
     return ctx.emitError() << "unknown auto_pad '" << mode
                            << "'; expected NOTSET, VALID, SAME_UPPER or "
                            << "SAME_LOWER";
+  auto positive = [](ArrayRef<int64_t> values) {
+    return llvm::all_of(values, [](int64_t v) { return v >= 1; });
+  };
+  if (!positive(w.kernel) || !positive(w.strides) || !positive(w.dilations))
+    return ctx.emitError() << "expected positive kernel extents, strides and "
+                           << "dilations, found kernel_shape [" << w.kernel
+                           << "], strides [" << w.strides << "], dilations ["
+                           << w.dilations << "]";
   for (unsigned axis = 0; axis < 2; ++axis) {
     int64_t in = input.getDimSize(2 + axis);
     if (ShapedType::isDynamic(in))
       return ctx.emitError()
              << "auto_pad = " << mode << " needs static spatial dimensions";
+    // total = (out - 1) * stride + (kernel - 1) * dilation + 1 - in, where
+    // the first term is below `in` and `in` fits.
     int64_t out = llvm::divideCeil(in, w.strides[axis]);
-    int64_t total = std::max<int64_t>(
-        0, (out - 1) * w.strides[axis] +
-               (w.kernel[axis] - 1) * w.dilations[axis] + 1 - in);
-    int64_t small = total / 2, large = total - total / 2;
+    std::optional<int64_t> dilated =
+        llvm::checkedMul(w.kernel[axis] - 1, w.dilations[axis]);
+    std::optional<int64_t> total =
+        dilated ? llvm::checkedAdd((out - 1) * w.strides[axis] - in, *dilated)
+                : std::nullopt;
+    if (!total || *total == std::numeric_limits<int64_t>::max())
+      return ctx.emitError()
+             << "auto_pad = " << mode << ": the padding of spatial axis "
+             << axis << " overflows int64 (kernel " << w.kernel[axis]
+             << ", dilation " << w.dilations[axis] << ")";
+    *total = std::max<int64_t>(0, *total + 1);
+    int64_t small = *total / 2, large = *total - *total / 2;
     w.pads[axis] = mode == "SAME_UPPER" ? small : large;
     w.pads[axis + 2] = mode == "SAME_UPPER" ? large : small;
   }
@@ -327,11 +353,13 @@ LogicalResult importMatMul(NodeContext &ctx) {
   Value lhs = *a;
   ArrayRef<int64_t> shape = aType.getShape();
   if (aType.getRank() > 2) {
-    int64_t rows = 1;
-    for (int64_t d : shape.drop_back())
-      rows *= d;
+    std::optional<int64_t> rows = checkedProduct(shape.drop_back());
+    if (!rows)
+      return ctx.emitError()
+             << "the product of the left operand's leading "
+             << "dimensions [" << shape.drop_back() << "] overflows int64";
     lhs = b.create<spike::ReshapeOp>(ctx.loc(),
-                                     aType.clone({rows, shape.back()}), lhs);
+                                     aType.clone({*rows, shape.back()}), lhs);
   }
   FailureOr<Value> result =
       createInferred<spike::LinearOp>(ctx, {lhs, *weight});
@@ -508,7 +536,6 @@ LogicalResult importReshape(NodeContext &ctx) {
 
   SmallVector<int64_t> shape;
   std::optional<size_t> inferred;
-  int64_t known = 1;
   for (auto [index, entry] : llvm::enumerate(shapeAttr.getValues<int64_t>())) {
     int64_t dim = entry;
     if (dim == 0 && !allowZero->value_or(0)) {
@@ -527,8 +554,13 @@ LogicalResult importReshape(NodeContext &ctx) {
       return ctx.emitError() << "invalid shape entry " << dim;
     }
     shape.push_back(dim);
-    known *= dim;
   }
+  // The -1 entry counts as 1 here.
+  if (!isSupportedTensorSize(shape))
+    return ctx.emitError() << "the shape [" << shape << "] has more than 2^"
+                           << kMaxTensorElementsLog2
+                           << " elements (the limit for a tensor)";
+  int64_t known = ShapedType::getNumElements(shape);
   int64_t total = inputType.getNumElements();
   if (inferred) {
     if (known == 0 || total % known != 0)

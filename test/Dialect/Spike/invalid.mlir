@@ -94,6 +94,31 @@ func.func @conv_kernel_too_big(%x: tensor<1x3x4x4xf32>, %w: tensor<16x3x3x3xf32>
 
 // -----
 
+// Weight dim 1 x groups = 2^62 x 4 wraps to 0, the input's channel count.
+func.func @conv_channels_overflow(%x: tensor<1x0x4x4xf32>, %w: tensor<4x4611686018427387904x1x1xf32>) {
+  // expected-error @+1 {{'spike.conv2d' op expected input channels (0) to equal weight dim 1 (4611686018427387904) times groups (4)}}
+  %0 = spike.conv2d %x, %w {groups = 4 : i64} : (tensor<1x0x4x4xf32>, tensor<4x4611686018427387904x1x1xf32>) -> tensor<1x4x4x4xf32>
+  return
+}
+
+// -----
+
+func.func @conv_kernel_extent_overflow(%x: tensor<1x3x4x4xf32>, %w: tensor<16x3x3x3xf32>) {
+  // expected-error @+1 {{'spike.conv2d' op the width kernel extent (dilation 4611686018427387904 x (kernel 3 - 1) + 1) overflows int64}}
+  %0 = spike.conv2d %x, %w {dilations = array<i64: 1, 4611686018427387904>} : (tensor<1x3x4x4xf32>, tensor<16x3x3x3xf32>) -> tensor<1x16x2x2xf32>
+  return
+}
+
+// -----
+
+func.func @conv_padded_overflow(%x: tensor<1x3x4x4xf32>, %w: tensor<16x3x3x3xf32>) {
+  // expected-error @+1 {{'spike.conv2d' op the padded height (4 + pads 4611686018427387904 and 4611686018427387904) overflows int64}}
+  %0 = spike.conv2d %x, %w {pads = array<i64: 4611686018427387904, 0, 4611686018427387904, 0>} : (tensor<1x3x4x4xf32>, tensor<16x3x3x3xf32>) -> tensor<1x16x2x2xf32>
+  return
+}
+
+// -----
+
 func.func @conv_result_shape(%x: tensor<1x3x32x32xf32>, %w: tensor<16x3x3x3xf32>) {
   // expected-error @+1 {{'spike.conv2d' op expected result type 'tensor<1x16x30x30xf32>' (implied by the operands and attributes), found 'tensor<1x16x32x32xf32>'}}
   %0 = spike.conv2d %x, %w : (tensor<1x3x32x32xf32>, tensor<16x3x3x3xf32>) -> tensor<1x16x32x32xf32>
@@ -330,6 +355,15 @@ func.func @flatten_negative_axis(%x: tensor<1x4x8x8xi1>) {
 
 // -----
 
+// 16 x (2^60 + 4) x 4 = 2^66 + 256 elements, which wrap to 256.
+func.func @flatten_overflow(%x: tensor<1x16x1152921504606846980x4xi1>) {
+  // expected-error @+1 {{'spike.flatten' op the product of the input dimensions [16, 1152921504606846980, 4] overflows int64}}
+  %0 = spike.flatten %x {axis = 1 : i64} : (tensor<1x16x1152921504606846980x4xi1>) -> tensor<1x256xi1>
+  return
+}
+
+// -----
+
 func.func @reshape_count(%x: tensor<1x4x8x8xi1>) {
   // expected-error @+1 {{'spike.reshape' op expected the result to have 256 elements (the input's), found 255}}
   %0 = spike.reshape %x : (tensor<1x4x8x8xi1>) -> tensor<1x255xi1>
@@ -341,6 +375,14 @@ func.func @reshape_count(%x: tensor<1x4x8x8xi1>) {
 func.func @reshape_element_type(%x: tensor<1x4x8x8xi1>) {
   // expected-error @+1 {{'spike.reshape' op expected the result element type to be 'i1' (the input's), found 'f32'}}
   %0 = spike.reshape %x : (tensor<1x4x8x8xi1>) -> tensor<1x256xf32>
+  return
+}
+
+// -----
+
+func.func @reshape_overflow(%x: tensor<1x16x1152921504606846980x4xi1>) {
+  // expected-error @+1 {{'spike.reshape' op the element count of 'tensor<1x16x1152921504606846980x4xi1>' overflows int64}}
+  %0 = spike.reshape %x : (tensor<1x16x1152921504606846980x4xi1>) -> tensor<1x256xi1>
   return
 }
 
@@ -365,6 +407,15 @@ func.func @concat_element_type(%a: tensor<1x4xi1>, %b: tensor<1x4xf32>) {
 func.func @concat_dims(%a: tensor<1x4x2xi1>, %b: tensor<1x4x3xi1>) {
   // expected-error @+1 {{'spike.concat' op expected input #1 to match input #0 in dim 2 (2), found 'tensor<1x4x3xi1>'}}
   %0 = spike.concat %a, %b {axis = 1 : i64} : (tensor<1x4x2xi1>, tensor<1x4x3xi1>) -> tensor<1x8x2xi1>
+  return
+}
+
+// -----
+
+// 2^62 + 2^62 wraps to -2^63, the dynamic-size marker.
+func.func @concat_overflow(%a: tensor<1x4611686018427387904xi1>) {
+  // expected-error @+1 {{'spike.concat' op the sum of the inputs' dim 1 overflows int64 at input #1}}
+  %0 = spike.concat %a, %a {axis = 1 : i64} : (tensor<1x4611686018427387904xi1>, tensor<1x4611686018427387904xi1>) -> tensor<1x?xi1>
   return
 }
 

@@ -8,6 +8,7 @@
 
 #include "sparseflow/Dialect/Spike/SpikeDialect.h"
 #include "sparseflow/Dialect/Spike/SpikeOps.h"
+#include "sparseflow/Support/InputLimits.h"
 
 #include "mlir/IR/Location.h"
 #include "llvm/ADT/SetVector.h"
@@ -112,9 +113,9 @@ std::optional<PlacementRule> parseRule(MLIRContext *context,
 
 std::optional<Placement> Placement::parse(MLIRContext *context,
                                           StringRef json, std::string &error) {
-  llvm::Expected<llvm::json::Value> value = llvm::json::parse(json);
+  llvm::Expected<llvm::json::Value> value = parseJSONInput(json);
   if (!value) {
-    error = "invalid JSON: " + llvm::toString(value.takeError());
+    error = llvm::toString(value.takeError());
     return std::nullopt;
   }
   const llvm::json::Object *object = value->getAsObject();

@@ -7,6 +7,7 @@
 #include "sparseflow/Dialect/Spike/SpikeTargets.h"
 
 #include "sparseflow/Dialect/Spike/SpikeOps.h"
+#include "sparseflow/Support/InputLimits.h"
 
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/TypeUtilities.h"
@@ -107,9 +108,9 @@ const SizeField sizeFields[] = {
 
 std::optional<SpikeCoreDescription>
 SpikeCoreDescription::parse(StringRef json, std::string &error) {
-  llvm::Expected<llvm::json::Value> value = llvm::json::parse(json);
+  llvm::Expected<llvm::json::Value> value = parseJSONInput(json);
   if (!value) {
-    error = "invalid JSON: " + llvm::toString(value.takeError());
+    error = llvm::toString(value.takeError());
     return std::nullopt;
   }
   const llvm::json::Object *object = value->getAsObject();
