@@ -73,8 +73,14 @@ public:
   std::optional<Accelerator> parse();
 
 private:
+  /// Reports `message` at `node`; a node the parser could not build (null,
+  /// after a syntax error it has reported) gets the message without a
+  /// location.
   bool fail(yaml::Node *node, const Twine &message) {
-    stream.printError(node, message);
+    if (node)
+      stream.printError(node, message);
+    else
+      stream.printError(SMRange(), message);
     failed = true;
     return false;
   }
@@ -121,6 +127,10 @@ bool AcceleratorParser::forEachKey(
     SmallString<32> storage;
     std::string key = keyNode->getValue(storage).str();
     yaml::Node *value = entry.getValue();
+    if (!value) {
+      fail(keyNode, "'" + key + "' in " + what + " has no value");
+      continue;
+    }
     if (!seen.insert(key).second) {
       fail(keyNode, "duplicate key '" + key + "' in " + what);
       value->skip();
