@@ -17,7 +17,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <numeric>
 #include <string>
 #include <vector>
 
@@ -90,27 +89,9 @@ bool npys(const fs::path &dir) {
 }
 
 bool drams(const fs::path &dir) {
-  std::vector<float> convWeights(4 * 2 * 3 * 3), linearWeights(5 * 7);
-  std::iota(convWeights.begin(), convWeights.end(), 1.0f);
-  std::iota(linearWeights.begin(), linearWeights.end(), 100.0f);
-  dram::LayerSpec conv;
-  conv.name = "conv";
-  conv.kind = SF_DRAM_CONV2D;
-  conv.inputShape = {2, 3, 3};
-  conv.outputShape = {4, 1, 1};
-  conv.weightShape = {4, 2, 3, 3};
-  conv.tile = {3, 1};
-  conv.weights = convWeights.data();
-  dram::LayerSpec linear;
-  linear.name = "fc";
-  linear.kind = SF_DRAM_LINEAR;
-  linear.inputShape = {7};
-  linear.outputShape = {5};
-  linear.weightShape = {5, 7, 1, 1};
-  linear.tile = {2, 3};
-  linear.weights = linearWeights.data();
+  DramLayers layers;
   std::vector<uint8_t> bytes;
-  if (!dram::buildImage({conv, linear}, 4, bytes).ok())
+  if (!dram::buildImage(layers.specs, 4, bytes).ok())
     return false;
   dram::Image image;
   if (!dram::Image::parse(bytes, image).ok())

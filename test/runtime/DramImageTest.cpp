@@ -8,12 +8,13 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "TestArtifacts.h"
+
 #include "sparseflow/runtime/dram_image.h"
 
 #include <gtest/gtest.h>
 
 #include <cstring>
-#include <numeric>
 #include <string>
 #include <vector>
 
@@ -27,37 +28,14 @@ constexpr uint32_t T = 4;
 class DramImage : public ::testing::Test {
 protected:
   void SetUp() override {
-    // conv: 2x3x3 spikes in, weights [4, 2, 3, 3] in tiles of 3 outputs x
-    // 1 channel (a 2 x 2 grid: the second row of tiles is padded).
-    convWeights.resize(4 * 2 * 3 * 3);
-    std::iota(convWeights.begin(), convWeights.end(), 1.0f);
-    LayerSpec conv;
-    conv.name = "conv";
-    conv.kind = SF_DRAM_CONV2D;
-    conv.inputShape = {2, 3, 3};
-    conv.outputShape = {4, 1, 1};
-    conv.weightShape = {4, 2, 3, 3};
-    conv.tile = {3, 1};
-    conv.weights = convWeights.data();
-    // linear: 7 features in, 5 out, tiles of 2 x 3 (3 x 3 grid, padded).
-    linearWeights.resize(5 * 7);
-    std::iota(linearWeights.begin(), linearWeights.end(), 100.0f);
-    LayerSpec linear;
-    linear.name = "fc";
-    linear.kind = SF_DRAM_LINEAR;
-    linear.inputShape = {7};
-    linear.outputShape = {5};
-    linear.weightShape = {5, 7, 1, 1};
-    linear.tile = {2, 3};
-    linear.weights = linearWeights.data();
     std::vector<uint8_t> bytes;
-    Result built = buildImage({conv, linear}, T, bytes);
+    Result built = buildImage(layers.specs, T, bytes);
     ASSERT_TRUE(built.ok()) << built.message;
     Result parsed = Image::parse(bytes, image);
     ASSERT_TRUE(parsed.ok()) << parsed.message;
   }
 
-  std::vector<float> convWeights, linearWeights;
+  sparseflow::runtime::test::DramLayers layers;
   Image image;
 };
 
@@ -101,18 +79,18 @@ TEST_F(DramImage, WeightTilesHoldTheirBlockWithAllTapsZeroPadded) {
   ASSERT_TRUE(image.loadWeightTile(0, 1, convTile.data(), 27).ok());
   for (int o = 0; o < 3; ++o)
     for (int k = 0; k < 9; ++k)
-      EXPECT_EQ(convTile[o * 9 + k], convWeights[(o * 2 + 1) * 9 + k]);
+      EXPECT_EQ(convTile[o * 9 + k], layers.convWeights[(o * 2 + 1) * 9 + k]);
   // conv tile 2 = outputs 3..5 of 4: only output 3 exists.
   ASSERT_TRUE(image.loadWeightTile(0, 2, convTile.data(), 27).ok());
   for (int k = 0; k < 9; ++k)
-    EXPECT_EQ(convTile[k], convWeights[(3 * 2 + 0) * 9 + k]);
+    EXPECT_EQ(convTile[k], layers.convWeights[(3 * 2 + 0) * 9 + k]);
   for (int k = 9; k < 27; ++k)
     EXPECT_EQ(convTile[k], 0.0f);
   // fc tile 8 = outputs 4..5, features 6..8: only W[4][6].
   std::vector<float> fcTile(6);
   ASSERT_TRUE(image.loadWeightTile(1, 8, fcTile.data(), 6).ok());
-  EXPECT_EQ(fcTile, (std::vector<float>{linearWeights[4 * 7 + 6], 0, 0, 0, 0,
-                                        0}));
+  EXPECT_EQ(fcTile, (std::vector<float>{layers.linearWeights[4 * 7 + 6], 0, 0,
+                                        0, 0, 0}));
 }
 
 TEST_F(DramImage, InputSpinesRoundTripAndSkipSilentNeurons) {

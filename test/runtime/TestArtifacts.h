@@ -4,7 +4,8 @@
 //
 // Artifacts built with the FlatBuffers builder, for the loader tests and as
 // the seeds of the artifact fuzzer (test/fuzz): a linear -> LIF -> unpack
-// chain whose plan a PlanSpec can damage, and a max pooling.
+// chain whose plan a PlanSpec can damage, a max pooling and a wide linear
+// layer; and the layers of a small DRAM image.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,9 +13,11 @@
 #define SPARSEFLOW_TEST_RUNTIME_TESTARTIFACTS_H
 
 #include "sparseflow/runtime/artifact_format.h"
+#include "sparseflow/runtime/dram_image.h"
 #include "sparseflow/runtime/sfa_generated.h"
 
 #include <cstring>
+#include <numeric>
 #include <vector>
 
 namespace sparseflow::runtime::test {
@@ -196,6 +199,39 @@ buildLinearArtifact(int64_t rows, int64_t inFeatures, int64_t outFeatures) {
   sfa::FinishModelBuffer(fbb, root);
   return container(fbb, data, PlanSpec{});
 }
+
+/// The layers of a two-layer DRAM image, with the weights they point to:
+/// a conv (2x3x3 spikes in, weights [4, 2, 3, 3] in tiles of 3 outputs x 1
+/// channel: a 2 x 2 grid whose second row of tiles is padded) and a linear
+/// layer (7 features in, 5 out, tiles of 2 x 3: a 3 x 3 grid, padded).
+struct DramLayers {
+  std::vector<float> convWeights, linearWeights;
+  std::vector<dram::LayerSpec> specs;
+
+  DramLayers() : convWeights(4 * 2 * 3 * 3), linearWeights(5 * 7) {
+    std::iota(convWeights.begin(), convWeights.end(), 1.0f);
+    std::iota(linearWeights.begin(), linearWeights.end(), 100.0f);
+    dram::LayerSpec conv;
+    conv.name = "conv";
+    conv.kind = SF_DRAM_CONV2D;
+    conv.inputShape = {2, 3, 3};
+    conv.outputShape = {4, 1, 1};
+    conv.weightShape = {4, 2, 3, 3};
+    conv.tile = {3, 1};
+    conv.weights = convWeights.data();
+    dram::LayerSpec linear;
+    linear.name = "fc";
+    linear.kind = SF_DRAM_LINEAR;
+    linear.inputShape = {7};
+    linear.outputShape = {5};
+    linear.weightShape = {5, 7, 1, 1};
+    linear.tile = {2, 3};
+    linear.weights = linearWeights.data();
+    specs = {conv, linear};
+  }
+  DramLayers(const DramLayers &) = delete;
+  DramLayers &operator=(const DramLayers &) = delete;
+};
 
 } // namespace sparseflow::runtime::test
 
