@@ -112,8 +112,18 @@ std::optional<size_t> sparseflow::findYAMLNestingExcess(StringRef yaml) {
   sourceMgr.setDiagHandler([](const SMDiagnostic &, void *) {});
   yaml::Stream stream(MemoryBufferRef(yaml, ""), sourceMgr);
   // A flow collection's node starts after its bracket: report the bracket.
-  auto offsetOf = [&](yaml::Node *node) -> size_t {
-    size_t start = node->getSourceRange().Start.getPointer() - yaml.data();
+  // A node the parser built without a position in the text (after a syntax
+  // error) is reported at its parent's.
+  auto inText = [&](yaml::Node *node) -> std::optional<size_t> {
+    auto at = reinterpret_cast<uintptr_t>(
+        node->getSourceRange().Start.getPointer());
+    auto begin = reinterpret_cast<uintptr_t>(yaml.data());
+    if (at < begin || at - begin > yaml.size())
+      return std::nullopt;
+    return at - begin;
+  };
+  auto offsetOf = [&](yaml::Node *node, yaml::Node *parent) -> size_t {
+    size_t start = inText(node).value_or(inText(parent).value_or(0));
     size_t bracket = yaml.find_last_not_of(" \t\r\n", start);
     if (bracket != StringRef::npos &&
         (yaml[bracket] == '[' || yaml[bracket] == '{'))
@@ -133,8 +143,12 @@ std::optional<size_t> sparseflow::findYAMLNestingExcess(StringRef yaml) {
       }
       if (!isCollection(child))
         continue;
-      if (levels.size() == kMaxInputNesting)
-        return offsetOf(child);
+      if (levels.size() == kMaxInputNesting) {
+        YAMLLevel &parent = levels.back();
+        return offsetOf(child, parent.sequence
+                                   ? static_cast<yaml::Node *>(parent.sequence)
+                                   : parent.mapping);
+      }
       levels.push_back(levelOf(child));
     }
     if (stream.failed())
