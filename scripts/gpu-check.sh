@@ -13,7 +13,8 @@
 #       description and the benchmark's tables go to $OUT (default DIR/out),
 #       eight files, and a summary ends the output. Sized for 6 minutes on
 #       an H100/H200: each step has a time limit, and the benchmark stops
-#       early (writing what it measured) when its share runs out.
+#       early (writing what it measured) when its share runs out;
+#       GPU_CHECK_BENCH=0 leaves it out (a quick re-check of correctness).
 #
 # With the session's device tool, after `prepare`:
 #   run(command="scripts/gpu-check.sh run", carry=["build/gpu-check"])
@@ -94,6 +95,7 @@ run)
     fi
     timed compare 90 "$python" "$root/scripts/gpu_check.py" compare "$dir" \
       --sf-run "$build/bin/sf-run" || true
+    [[ ${GPU_CHECK_BENCH:-1} == 0 ]] ||
     timed bench 180 env PYTHONUNBUFFERED=1 "$python" "$root/bench/gpu_bench.py" \
       --lib "$build/lib/libsparseflow_cuda_kernels.so" \
       --out "$out/bench" --repeats 10 --budget-s 150 || true
