@@ -32,15 +32,14 @@ sf_status_t outOfMemory() {
 sf_status_t createModel(sf_instance_t *instance,
                         std::unique_ptr<ArtifactBytes> bytes,
                         sf_model_t **out) {
-  auto *model = new (std::nothrow) sf_model_t;
+  // Freed if the loader fails or throws.
+  std::unique_ptr<sf_model_t> model(new (std::nothrow) sf_model_t);
   if (!model)
     return outOfMemory();
   model->instance = instance;
-  if (sf_status_t status = loadArtifact(std::move(bytes), *model)) {
-    delete model;
+  if (sf_status_t status = loadArtifact(std::move(bytes), *model))
     return status;
-  }
-  *out = model;
+  *out = model.release();
   return SF_OK;
 }
 
