@@ -36,14 +36,6 @@ bool write(const fs::path &path, const std::vector<uint8_t> &bytes) {
   return write(path, std::string(bytes.begin(), bytes.end()));
 }
 
-/// A version 1.0 .npy file with `header` and `data` after it.
-std::string npyFile(const std::string &header, const std::string &data) {
-  std::string bytes("\x93NUMPY\x01\x00", 8);
-  bytes += static_cast<char>(header.size() & 0xff);
-  bytes += static_cast<char>(header.size() >> 8);
-  return bytes + header + data;
-}
-
 bool artifacts(const fs::path &dir) {
   int64_t huge = int64_t{1} << 40;
   PlanSpec arena, cores, gpu;
@@ -67,19 +59,15 @@ bool artifacts(const fs::path &dir) {
 bool npys(const fs::path &dir) {
   npy::Array array{{2, 3}, {1, 2, 3, 4, 5, 6}};
   std::string error;
-  auto shape = [](const std::string &descr, const std::string &tuple) {
-    return "{'descr': " + descr +
-           ", 'fortran_order': False, 'shape': " + tuple + ", }\n";
-  };
   return npy::write((dir / "float32.npy").string(), array, error) &&
          write(dir / "uint8.npy",
-               npyFile(shape("'|u1'", "(4,)"), "\1\2\3\4")) &&
+               npyFile(npyHeader("'|u1'", "(4,)"), "\1\2\3\4")) &&
          // Regressions: counts that wrap, empty fields.
          write(dir / "regression_wrap.npy",
-               npyFile(shape("'<f4'", "(4611686018427387905, 4)"),
+               npyFile(npyHeader("'<f4'", "(4611686018427387905, 4)"),
                        std::string(16, '\0'))) &&
          write(dir / "regression_zero.npy",
-               npyFile(shape("'<f4'", "(4611686018427387904, 4)"), "")) &&
+               npyFile(npyHeader("'<f4'", "(4611686018427387904, 4)"), "")) &&
          write(dir / "regression_empty_descr.npy",
                npyFile("{'descr':, 'fortran_order': False, 'shape': (1,), }",
                        "")) &&

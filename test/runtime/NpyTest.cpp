@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Npy.h"
+#include "TestArtifacts.h"
 
 #include <gtest/gtest.h>
 
@@ -16,22 +17,10 @@
 #include <string>
 
 using namespace sparseflow;
+using sparseflow::runtime::test::npyFile;
+using sparseflow::runtime::test::npyHeader;
 
 namespace {
-
-/// A version 1.0 .npy file with `header` and `data` bytes after it.
-std::string npyFile(const std::string &header, const std::string &data) {
-  std::string bytes = "\x93NUMPY\x01";
-  bytes += '\0';
-  bytes += static_cast<char>(header.size() & 0xff);
-  bytes += static_cast<char>(header.size() >> 8);
-  return bytes + header + data;
-}
-
-std::string header(const std::string &descr, const std::string &shape) {
-  return "{'descr': " + descr + ", 'fortran_order': False, 'shape': " + shape +
-         ", }\n";
-}
 
 /// "" when `bytes` parses, else the error.
 std::string parse(const std::string &bytes, npy::Array *out = nullptr) {
@@ -47,14 +36,14 @@ std::string parse(const std::string &bytes, npy::Array *out = nullptr) {
 TEST(Npy, ReadsWhatItWrites) {
   float values[] = {1.5f, -2.0f, 0.0f, 7.0f, 3.25f, 9.0f};
   npy::Array array;
-  ASSERT_EQ(parse(npyFile(header("'<f4'", "(2, 3)"),
+  ASSERT_EQ(parse(npyFile(npyHeader("'<f4'", "(2, 3)"),
                           std::string(reinterpret_cast<char *>(values),
                                       sizeof(values))),
                   &array),
             "");
   EXPECT_EQ(array.shape, (std::vector<int64_t>{2, 3}));
   EXPECT_EQ(array.data, std::vector<float>(values, values + 6));
-  ASSERT_EQ(parse(npyFile(header("'|u1'", "(3,)"), "\x01\x02\x03"), &array),
+  ASSERT_EQ(parse(npyFile(npyHeader("'|u1'", "(3,)"), "\x01\x02\x03"), &array),
             "");
   EXPECT_EQ(array.data, (std::vector<float>{1, 2, 3}));
 }
@@ -62,18 +51,20 @@ TEST(Npy, ReadsWhatItWrites) {
 TEST(Npy, RejectsCountsThatWrap) {
   std::string data(16, '\0');
   // (2^62 + 1) x 4 elements wrapped to 4: 16 data bytes looked right.
-  EXPECT_EQ(parse(npyFile(header("'<f4'", "(4611686018427387905, 4)"), data)),
-            "shape (4611686018427387905, 4) has more elements than fit in "
-            "63 bits");
+  EXPECT_EQ(
+      parse(npyFile(npyHeader("'<f4'", "(4611686018427387905, 4)"), data)),
+      "shape (4611686018427387905, 4) has more elements than fit in "
+      "63 bits");
   // 2^62 x 4 read as 0 elements.
-  EXPECT_EQ(parse(npyFile(header("'<f4'", "(4611686018427387904, 4)"), "")),
+  EXPECT_EQ(parse(npyFile(npyHeader("'<f4'", "(4611686018427387904, 4)"), "")),
             "shape (4611686018427387904, 4) has more elements than fit in "
             "63 bits");
   // Fits in 63 bits, but count x item size wraps: compared by division.
-  EXPECT_EQ(parse(npyFile(header("'<f8'", "(1152921504606846977, 2)"), data)),
-            "holds 16 data bytes, its shape (1152921504606846977, 2) needs "
-            "2305843009213693954 elements of 8 bytes");
-  EXPECT_EQ(parse(npyFile(header("'<f4'", "(99999999999999999999,)"), "")),
+  EXPECT_EQ(
+      parse(npyFile(npyHeader("'<f8'", "(1152921504606846977, 2)"), data)),
+      "holds 16 data bytes, its shape (1152921504606846977, 2) needs "
+      "2305843009213693954 elements of 8 bytes");
+  EXPECT_EQ(parse(npyFile(npyHeader("'<f4'", "(99999999999999999999,)"), "")),
             "malformed shape '(99999999999999999999,)': dimension "
             "'99999999999999999999' is not an integer in [0, 2^63)");
 }
@@ -88,17 +79,17 @@ TEST(Npy, RejectsMalformedHeaders) {
   EXPECT_EQ(parse(npyFile(empty, "")), malformed + empty);
   std::string open = "{'descr': '<f4', 'fortran_order': False, 'shape': (1,";
   EXPECT_EQ(parse(npyFile(open, "")), malformed + open);
-  EXPECT_EQ(parse(npyFile(header("'<f4'", "(-1,)"), "")),
+  EXPECT_EQ(parse(npyFile(npyHeader("'<f4'", "(-1,)"), "")),
             "malformed shape '(-1,)': dimension '-1' is not an integer in "
             "[0, 2^63)");
-  EXPECT_EQ(parse(npyFile(header("'<f4'", "(2x,)"), "")),
+  EXPECT_EQ(parse(npyFile(npyHeader("'<f4'", "(2x,)"), "")),
             "malformed shape '(2x,)': dimension '2x' is not an integer in "
             "[0, 2^63)");
-  EXPECT_EQ(parse(npyFile(header("'<c8'", "(1,)"), "12345678")),
+  EXPECT_EQ(parse(npyFile(npyHeader("'<c8'", "(1,)"), "12345678")),
             "unsupported dtype '<c8' (float32/64, integers or bool)");
-  EXPECT_EQ(parse(npyFile(header("'<f4'", "(2,)"), "1234")),
+  EXPECT_EQ(parse(npyFile(npyHeader("'<f4'", "(2,)"), "1234")),
             "holds 4 data bytes, its shape (2,) needs 2 elements of 4 bytes");
-  std::string truncated = npyFile(header("'<f4'", "(1,)"), "");
+  std::string truncated = npyFile(npyHeader("'<f4'", "(1,)"), "");
   EXPECT_EQ(parse(truncated.substr(0, 20)),
             "truncated header: it declares " +
                 std::to_string(truncated.size() - 10) +

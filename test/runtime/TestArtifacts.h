@@ -5,7 +5,7 @@
 // Artifacts built with the FlatBuffers builder, for the loader tests and as
 // the seeds of the artifact fuzzer (test/fuzz): a linear -> LIF -> unpack
 // chain whose plan a PlanSpec can damage, a max pooling and a wide linear
-// layer; and the layers of a small DRAM image.
+// layer; the layers of a small DRAM image; and hand-made .npy files.
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,6 +18,7 @@
 
 #include <cstring>
 #include <numeric>
+#include <string>
 #include <vector>
 
 namespace sparseflow::runtime::test {
@@ -232,6 +233,21 @@ struct DramLayers {
   DramLayers(const DramLayers &) = delete;
   DramLayers &operator=(const DramLayers &) = delete;
 };
+
+/// A version 1.0 .npy file: `header` (the dict's text) and `data` after it.
+inline std::string npyFile(const std::string &header, const std::string &data) {
+  std::string bytes("\x93NUMPY\x01\x00", 8);
+  bytes += static_cast<char>(header.size() & 0xff);
+  bytes += static_cast<char>(header.size() >> 8);
+  return bytes + header + data;
+}
+
+/// The header dict of a C-ordered .npy array of `descr` and `shape`.
+inline std::string npyHeader(const std::string &descr,
+                             const std::string &shape) {
+  return "{'descr': " + descr + ", 'fortran_order': False, 'shape': " + shape +
+         ", }\n";
+}
 
 } // namespace sparseflow::runtime::test
 
