@@ -6,6 +6,7 @@
 
 #include "sparseflow/Compiler/SpikePipeline.h"
 
+#include "sparseflow/Dialect/Plan/PlanPasses.h"
 #include "sparseflow/Dialect/Spike/SpikePasses.h"
 #include "sparseflow/Dialect/SpikeCore/SpikeCorePasses.h"
 
@@ -44,6 +45,9 @@ void sparseflow::buildSpikePipeline(OpPassManager &pm,
   if (last == PipelineStage::Partitioned)
     return;
   buildSpikeCoreStage(pm, options);
+  if (last == PipelineStage::SpikeCore)
+    return;
+  buildPlanStage(pm, options);
 }
 
 void sparseflow::buildSpikeCoreStage(OpPassManager &pm,
@@ -53,14 +57,30 @@ void sparseflow::buildSpikeCoreStage(OpPassManager &pm,
   pm.addPass(spikecore::createSpikeCoreCodegen({options.spikecoreConfig}));
 }
 
+void sparseflow::buildPlanStage(OpPassManager &pm,
+                                const SpikePipelineOptions &options) {
+  pm.addPass(plan::createConvertSpikeToPlan({options.sparseKernels}));
+  pm.addPass(plan::createPlanArrangeWeights());
+  pm.addPass(plan::createPlanAssignArena());
+  pm.addPass(plan::createPlanVerify());
+}
+
 void sparseflow::registerSpikePipelines() {
   spike::registerSpikePasses();
   spikecore::registerSpikeCorePasses();
+  plan::registerPlanPasses();
   PassPipelineRegistration<SpikePipelineOptions>(
       "spike-default-pipeline",
       "Canonicalize, fold BatchNorm, tag spike consumers, choose block sizes, "
       "partition between targets, quantize and allocate SpikeCore layers",
       [](OpPassManager &pm, const SpikePipelineOptions &options) {
-        buildSpikePipeline(pm, options);
+        buildSpikePipeline(pm, options, PipelineStage::SpikeCore);
+      });
+  PassPipelineRegistration<SpikePipelineOptions>(
+      "spike-plan-pipeline",
+      "Lower a module at the SpikeCore stage to a verified execution plan: "
+      "choose kernels, arrange weights, plan the arena",
+      [](OpPassManager &pm, const SpikePipelineOptions &options) {
+        buildPlanStage(pm, options);
       });
 }

@@ -33,12 +33,12 @@
 // RUN: echo '{"rules": [{"node": "lif2", "target": "spikecore"}, {"node": "fc2", "target": "host"}]}' > %t.neuron.json
 // RUN: not sf-opt %S/Inputs/partition-mlp.mlir --spike-partition="targets=host,spikecore placement=%t.neuron.json" 2>&1 | FileCheck %s --check-prefix=NEURON
 // NEURON: error: {{.*}}node 'lif2' (spike.lif) is placed on 'spikecore' but its input is computed on 'host'; a spikecore neuron needs its spike.linear on spikecore
-// RUN: echo '{"rules": [{"node": "conv5", "target": "gpu", "block_size": 8}]}' > %t.kernel.json
+// RUN: echo '{"rules": [{"node": "dw", "target": "gpu", "block_size": 8}]}' > %t.kernel.json
 // RUN: not sf-opt %s --spike-partition="targets=host,gpu placement=%t.kernel.json" 2>&1 | FileCheck %s --check-prefix=KERNEL
-// KERNEL: error: {{.*}}placement rule #0 asks for block size 8 on node 'conv5' (spike.conv2d), but 'gpu' has no block-sparse kernel for it: gpu block-sparse conv2d needs a 1x1 or 3x3 kernel, found 5x5
-// RUN: echo '{"rules": [{"node": "conv5", "target": "gpu", "block_size": 0}]}' > %t.dense.json
+// KERNEL: error: {{.*}}placement rule #0 asks for block size 8 on node 'dw' (spike.conv2d), but 'gpu' has no block-sparse kernel for it: gpu block-sparse conv2d needs groups = 1, found 2
+// RUN: echo '{"rules": [{"node": "dw", "target": "gpu", "block_size": 0}]}' > %t.dense.json
 // RUN: sf-opt %s --spike-partition="targets=host,gpu placement=%t.dense.json" | FileCheck %s --check-prefix=DENSE
-// DENSE: spike.conv2d {{.*}}spike.block_size = 0 : i64{{.*}}#spike.target<gpu>{{.*}}tensor<4x2x5x5xf32>
+// DENSE: spike.conv2d {{.*}}spike.block_size = 0 : i64{{.*}}#spike.target<gpu>{{.*}}tensor<2x1x3x3xf32>
 
 // Option and file errors.
 // RUN: not sf-opt %s --spike-partition="targets=host,tpu" 2>&1 | FileCheck %s --check-prefix=TARGETS
@@ -96,27 +96,23 @@ module attributes {spike.model = #spike.model<timesteps = 2, encoding = direct, 
 // HOST: spike.conv2d {{.*}}spike.block_size = 0 : i64{{.*}}#spike.target<host>{{.*}}tensor<2x1x3x3xf32>
 // HOST: spike.conv2d {{.*}}spike.block_size = 0 : i64{{.*}}#spike.target<host>{{.*}}tensor<4x1x1x1xf32>
 
-// With a gpu: the spike-consuming 3x3 and depthwise convs go there, the 5x5
-// (no gpu block-sparse kernel) and the grouped 1x1 stay on host; the lif and
-// the adds are not spike consumers. Each run of same-target ops becomes one
-// partition, called in order, with the constants it needs.
+// With a gpu: the spike-consuming 3x3 and 5x5 convs go there (its
+// block-sparse kernel takes any window with groups = 1, as the host's), the
+// depthwise and grouped convs (no block-sparse kernel) stay on host; the lif
+// and the adds are not spike consumers. Each run of same-target ops becomes
+// one partition, called in order, with the constants it needs.
 // GPU-LABEL: func.func @net
 // GPU-NEXT: %[[P0:.*]] = call @net_p0_host(%arg0) : (tensor<1x2x16x16xf32>) -> tensor<1x2x16x16xi1>
-// GPU-NEXT: %[[P1:.*]] = call @net_p1_gpu(%[[P0]])
-// GPU-NEXT: %[[P2:.*]] = call @net_p2_host(%[[P0]])
-// GPU-NEXT: %[[P3:.*]] = call @net_p3_gpu(%[[P0]])
-// GPU-NEXT: %[[P4:.*]]:2 = call @net_p4_host(%[[P0]], %[[P1]], %[[P3]], %[[P2]])
-// GPU-NEXT: return %[[P4]]#0, %[[P4]]#1
+// GPU-NEXT: %[[P1:.*]]:2 = call @net_p1_gpu(%[[P0]])
+// GPU-NEXT: %[[P2:.*]]:2 = call @net_p2_host(%[[P0]], %[[P1]]#0, %[[P1]]#1)
+// GPU-NEXT: return %[[P2]]#0, %[[P2]]#1
 // GPU: func.func private @net_p0_host
-// GPU: func.func private @net_p1_gpu(%[[A:.*]]: tensor<1x2x16x16xi1>) -> tensor<1x2x16x16xf32> attributes {spike.target = #spike.target<gpu>}
+// GPU: func.func private @net_p1_gpu(%[[A:.*]]: tensor<1x2x16x16xi1>) -> (tensor<1x2x16x16xf32>, tensor<1x4x16x16xf32>) attributes {spike.target = #spike.target<gpu>}
 // GPU-NEXT: %[[W:.*]] = arith.constant dense<1.000000e+00> : tensor<2x2x3x3xf32>
 // GPU-NEXT: %[[C:.*]] = spike.conv2d %[[A]], %[[W]] {{.*}}spike.block_size = 8 : i64{{.*}}#spike.target<gpu>
-// GPU-NEXT: return %[[C]]
+// GPU: spike.conv2d {{.*}}spike.block_size = 8 : i64{{.*}}#spike.target<gpu>{{.*}}tensor<4x2x5x5xf32>
 // GPU: func.func private @net_p2_host({{.*}}attributes {spike.target = #spike.target<host>}
-// GPU: spike.conv2d {{.*}}spike.block_size = 8 : i64{{.*}}tensor<4x2x5x5xf32>
-// GPU: func.func private @net_p3_gpu
-// GPU: spike.conv2d {{.*}}spike.block_size = 8 : i64{{.*}}#spike.target<gpu>{{.*}}tensor<2x1x3x3xf32>
-// GPU: func.func private @net_p4_host
+// GPU: spike.conv2d {{.*}}spike.block_size = 0 : i64{{.*}}#spike.target<host>{{.*}}tensor<2x1x3x3xf32>
 // GPU: spike.conv2d {{.*}}spike.block_size = 0 : i64{{.*}}#spike.target<host>{{.*}}tensor<4x1x1x1xf32>
 // GPU-COUNT-2: spike.add
 

@@ -9,6 +9,7 @@ atol = 1e-5 and spike outputs exactly. Where no GPU can run these tests skip
 and say why; the tests of what happens without one run everywhere.
 """
 
+import json
 import subprocess
 
 import numpy as np
@@ -87,11 +88,11 @@ def test_auto_runs_gpu_placed_ops_where_it_can(tmp_path, name):
     model, shape, spikes = active_model(name)
     artifact = compile_network(tmp_path, name, model, shape, batch=2,
                                targets="gpu,host")
-    plan = subprocess.run([str(BIN_DIR / "sfc"), "compile",
-                           str(tmp_path / f"{name}.onnx"), "--targets=gpu,host",
-                           "--emit=plan"], capture_output=True, text=True,
-                          check=True).stdout
-    assert "target=Gpu" in plan
+    plan = json.loads(subprocess.run(
+        [str(BIN_DIR / "sfc"), "compile", str(tmp_path / f"{name}.onnx"),
+         "--targets=gpu,host", "--emit=plan-json"],
+        capture_output=True, text=True, check=True).stdout)
+    assert any(op["target"] == "gpu" for op in plan["ops"])
     x = network_input(shape)
     np.testing.assert_allclose(artifact.run(x, backend="auto"),
                                artifact.run(x, backend="host"), **TOLERANCE)

@@ -67,16 +67,16 @@ def test_sparse_kernels_are_chosen_for_spike_inputs(tmp_path):
     model, shape, _ = active_model("vgg56")
     path = tmp_path / "vgg56.onnx"
     sparseflow.export_onnx(model, torch.rand(shape), str(path), timesteps=T)
-    plan = subprocess.run([str(BIN_DIR / "sfc"), "compile", str(path), "--emit=plan"],
-                          capture_output=True, text=True, check=True).stdout
-    ops = [line for line in plan.splitlines() if line.startswith("op ")]
-    convs = [line for line in ops if line.startswith("op Conv2d")]
+    plan = json.loads(subprocess.run(
+        [str(BIN_DIR / "sfc"), "compile", str(path), "--emit=plan-json"],
+        capture_output=True, text=True, check=True).stdout)
+    ops = plan["ops"]
+    convs = [op for op in ops if op["kind"] == "Conv2d"]
     # The first conv reads the analog image; the others read spikes.
-    assert "kernel=Dense" in convs[0]
-    assert all("kernel=SparseBinary" in line for line in convs[1:])
-    assert [line.split("block=")[1].split()[0] for line in convs[1:4]] == ["16", "8", "8"]
-    assert "block=" not in convs[4]  # 7x7: dense blocks
-    assert "op Linear" in ops[-3] and "SparseBinary" in ops[-3]
+    assert convs[0]["kernel"] == "dense"
+    assert all(op["kernel"] == "sparse_binary" for op in convs[1:])
+    assert [op["block"] for op in convs[1:]] == [16, 8, 8, 0]  # 7x7: no blocks
+    assert ops[-3]["kind"] == "Linear" and ops[-3]["kernel"] == "sparse_binary"
 
 
 @pytest.mark.parametrize("readout", ["mean", "sum", "last"])

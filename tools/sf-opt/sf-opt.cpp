@@ -14,6 +14,7 @@
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "mlir/Transforms/Passes.h"
 #include "sparseflow/Compiler/SpikePipeline.h"
+#include "sparseflow/Dialect/Plan/PlanDialect.h"
 #include "sparseflow/Dialect/Spike/SpikeDialect.h"
 #include "sparseflow/Dialect/SpikeCore/SpikeCoreDialect.h"
 
@@ -22,9 +23,10 @@ int main(int argc, char **argv) {
   sparseflow::registerSpikePipelines();
 
   mlir::DialectRegistry registry;
-  registry.insert<sparseflow::spike::SpikeDialect,
-                  sparseflow::spikecore::SpikeCoreDialect,
-                  mlir::arith::ArithDialect, mlir::func::FuncDialect>();
+  registry
+      .insert<sparseflow::plan::PlanDialect, sparseflow::spike::SpikeDialect,
+              sparseflow::spikecore::SpikeCoreDialect,
+              mlir::arith::ArithDialect, mlir::func::FuncDialect>();
 
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "SparseFlow optimizer driver\n", registry));

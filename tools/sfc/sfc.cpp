@@ -3,7 +3,7 @@
 // Part of SparseFlow.
 //
 //   sfc compile model.onnx [-o model.sfa]
-//       [--emit=spike|tagged|partitioned|spikecore|asm|plan|artifact]
+//       [--emit=spike|tagged|partitioned|spikecore|asm|plan|plan-json|artifact]
 //       [--targets=host,gpu,spikecore] [--block-size=auto|0|8|16]
 //       [--placement=FILE.json] [--save-placement=FILE.json]
 //       [--spikecore-config=FILE.json] [--per-channel]
@@ -25,13 +25,14 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/Support/FileUtilities.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
 #include "mlir/Support/ToolUtilities.h"
 #include "sparseflow/Compiler/CostModel.h"
 #include "sparseflow/Compiler/HardwareLayers.h"
 #include "sparseflow/Compiler/PlacementReport.h"
 #include "sparseflow/Compiler/SpikePipeline.h"
+#include "sparseflow/Dialect/Plan/PlanDialect.h"
 #include "sparseflow/Dialect/Spike/SpikeDialect.h"
 #include "sparseflow/Dialect/SpikeCore/SpikeCoreDialect.h"
 #include "sparseflow/Target/Artifact/ArtifactWriter.h"
@@ -70,6 +71,7 @@ enum class Emit {
   SpikeCore,
   Asm,
   Plan,
+  PlanJSON,
   Artifact,
   Dram,
   DramMap,
@@ -92,8 +94,10 @@ cl::opt<Emit> emit(
                    "the SpikeCore program as text assembly (sf-asm reads "
                    "it)"),
         clEnumValN(Emit::Plan, "plan",
-                   "the runtime's execution plan as text: tensors, memory "
-                   "plan, kernels"),
+                   "the execution plan (plan dialect): kernels, weight "
+                   "layouts, arena offsets"),
+        clEnumValN(Emit::PlanJSON, "plan-json",
+                   "the tables the artifact stores, as JSON"),
         clEnumValN(Emit::Artifact, "artifact",
                    "the .sfa artifact the runtime executes (default)"),
         clEnumValN(Emit::Dram, "dram",
@@ -107,6 +111,14 @@ cl::opt<Emit> emit(
 /// `sfc estimate`: the cost model instead of an --emit.
 bool estimateCommand = false;
 
+/// The DRAM spine image of an artifact (and of --emit=plan-json), laid out
+/// before the plan stage.
+std::vector<uint8_t> dramImage;
+
+/// --emit=plan prints constants of more elements as
+/// `dense_resource<__elided__>`.
+constexpr int64_t kElideElementsOver = 16;
+
 PipelineStage lastStage() {
   if (estimateCommand)
     return PipelineStage::Partitioned;
@@ -117,9 +129,18 @@ PipelineStage lastStage() {
     return PipelineStage::Tagged;
   case Emit::Partitioned:
     return PipelineStage::Partitioned;
-  default:
+  case Emit::SpikeCore:
+  case Emit::Asm:
+  case Emit::Dram:
+  case Emit::DramMap:
+  case Emit::DramMapJSON:
     return PipelineStage::SpikeCore;
+  case Emit::Plan:
+  case Emit::PlanJSON:
+  case Emit::Artifact:
+    return PipelineStage::Plan;
   }
+  llvm_unreachable("unknown --emit");
 }
 cl::list<std::string> targets(
     "targets", cl::desc("Targets in order of preference (default: host)"),
@@ -268,8 +289,10 @@ LogicalResult compile(ModuleOp module) {
   pipelineOptions.calibration = calibration.getValue();
   // The placement report describes the spike ops, so it is collected at
   // the partitioned stage, before SpikeCore layers replace them.
+  pipelineOptions.sparseKernels = sparseKernels.getValue();
   PipelineStage last = lastStage();
-  bool spikecoreStage = last == PipelineStage::SpikeCore;
+  bool spikecoreStage =
+      last == PipelineStage::SpikeCore || last == PipelineStage::Plan;
   PassManager pm(module->getName());
   if (failed(applyPassManagerCLOptions(pm)))
     return failure();
@@ -290,6 +313,20 @@ LogicalResult compile(ModuleOp module) {
       return failure();
     if (placement)
       placement->collectSpikeCore(module);
+  }
+  if (last == PipelineStage::Plan) {
+    // The DRAM image describes the spike layers, so it is laid out from
+    // them, once the plan (which checks the model's limits first) is made.
+    OwningOpRef<ModuleOp> spikeLayers = module.clone();
+    PassManager planPm(module->getName());
+    if (failed(applyPassManagerCLOptions(planPm)))
+      return failure();
+    buildPlanStage(planPm, pipelineOptions);
+    if (failed(planPm.run(module)))
+      return failure();
+    if ((emit == Emit::Artifact || emit == Emit::PlanJSON) &&
+        failed(buildDramImage(*spikeLayers, dramImage)))
+      return failure();
   }
 
   if (!placement)
@@ -385,15 +422,16 @@ LogicalResult emitOutput(ModuleOp module, raw_ostream &os) {
   if (emit == Emit::Dram || emit == Emit::DramMap ||
       emit == Emit::DramMapJSON)
     return emitDram(module, os);
-  ArtifactOptions artifactOptions;
-  artifactOptions.sparseKernels = sparseKernels;
   if (emit == Emit::Artifact)
-    return writeArtifact(module, os, artifactOptions);
-  if (emit == Emit::Plan)
-    return printExecutionPlan(module, os, artifactOptions);
+    return writeArtifact(module, dramImage, os);
+  if (emit == Emit::PlanJSON)
+    return printPlanJSON(module, dramImage, os);
   if (emit == Emit::Asm)
     return spikecore::printAssembly(module, os);
-  module->print(os);
+  OpPrintingFlags flags;
+  if (emit == Emit::Plan)
+    flags.elideLargeElementsAttrs(kElideElementsOver);
+  module->print(os, flags);
   os << "\n";
   return success();
 }
@@ -402,8 +440,9 @@ LogicalResult emitOutput(ModuleOp module, raw_ostream &os) {
 LogicalResult processBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer,
                             raw_ostream &os, const ONNXImportOptions &options) {
   DialectRegistry registry;
-  registry.insert<spike::SpikeDialect, spikecore::SpikeCoreDialect,
-                  func::FuncDialect, arith::ArithDialect>();
+  registry.insert<plan::PlanDialect, spike::SpikeDialect,
+                  spikecore::SpikeCoreDialect, func::FuncDialect,
+                  arith::ArithDialect>();
   MLIRContext context(registry);
   // Diagnostics point at the ONNX node; printing the half-built op adds noise.
   context.printOpOnDiagnostic(false);

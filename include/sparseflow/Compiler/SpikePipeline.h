@@ -30,6 +30,9 @@ enum class PipelineStage {
   /// SpikeCore partitions quantized into spikecore.layer ops, allocated to
   /// cores, with their routines.
   SpikeCore,
+  /// The execution plan (plan dialect): kernels chosen, weights arranged,
+  /// the arena planned and verified.
+  Plan,
 };
 
 struct SpikePipelineOptions
@@ -58,21 +61,32 @@ struct SpikePipelineOptions
       *this, "calibration",
       llvm::cl::desc("Model inputs (.npy) that calibrate graded SpikeCore "
                      "layers")};
+  Option<bool> sparseKernels{
+      *this, "sparse-kernels",
+      llvm::cl::desc("Read spike inputs with the sparse kernels where the "
+                     "target has one (false: dense kernels only)"),
+      llvm::cl::init(true)};
 };
 
 /// Adds the passes that take imported spike IR to `last`, checking the
 /// contract of every stage it reaches.
 void buildSpikePipeline(mlir::OpPassManager &pm,
                         const SpikePipelineOptions &options,
-                        PipelineStage last = PipelineStage::SpikeCore);
+                        PipelineStage last = PipelineStage::Plan);
 
 /// Adds the SpikeCore stage alone (spike-quantize, spikecore-codegen), for
 /// a module at the partitioned stage.
 void buildSpikeCoreStage(mlir::OpPassManager &pm,
                          const SpikePipelineOptions &options);
 
-/// Registers `spike-default-pipeline` (up to the SpikeCore stage) and the
-/// spike and spikecore passes for mlir-opt style tools.
+/// Adds the plan stage alone (convert-spike-to-plan, plan-arrange-weights,
+/// plan-assign-arena, plan-verify), for a module at the SpikeCore stage.
+void buildPlanStage(mlir::OpPassManager &pm,
+                    const SpikePipelineOptions &options);
+
+/// Registers `spike-default-pipeline` (up to the SpikeCore stage),
+/// `spike-plan-pipeline` (the plan stage) and the spike, spikecore and plan
+/// passes for mlir-opt style tools.
 void registerSpikePipelines();
 
 } // namespace sparseflow

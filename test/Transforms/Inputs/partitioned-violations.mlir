@@ -44,9 +44,9 @@ module {
 
 module {
   func.func private @main_p0_gpu(%s: tensor<1x2x8x8xi1>) -> tensor<1x2x8x8xf32> attributes {spike.target = #spike.target<gpu>} {
-    %w = arith.constant dense<1.0> : tensor<2x2x5x5xf32>
-    // expected-error @+1 {{stage 'partitioned': block size 8 on 'gpu', which has no block-sparse kernel for this op: gpu block-sparse conv2d needs a 1x1 or 3x3 kernel, found 5x5}}
-    %y = spike.conv2d %s, %w {pads = array<i64: 2, 2, 2, 2>, spike.spike_input, spike.block_size = 8 : i64, spike.target = #spike.target<gpu>} : (tensor<1x2x8x8xi1>, tensor<2x2x5x5xf32>) -> tensor<1x2x8x8xf32>
+    %w = arith.constant dense<1.0> : tensor<2x1x5x5xf32>
+    // expected-error @+1 {{stage 'partitioned': block size 8 on 'gpu', which has no block-sparse kernel for this op: gpu block-sparse conv2d needs groups = 1, found 2}}
+    %y = spike.conv2d %s, %w {pads = array<i64: 2, 2, 2, 2>, groups = 2 : i64, spike.spike_input, spike.block_size = 8 : i64, spike.target = #spike.target<gpu>} : (tensor<1x2x8x8xi1>, tensor<2x1x5x5xf32>) -> tensor<1x2x8x8xf32>
     return %y : tensor<1x2x8x8xf32>
   }
 }

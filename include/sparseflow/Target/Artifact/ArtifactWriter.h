@@ -1,11 +1,11 @@
-//===- ArtifactWriter.h - partitioned spike IR to a .sfa artifact -*- C++ -*-===//
+//===- ArtifactWriter.h - an execution plan as a .sfa artifact --*- C++ -*-===//
 //
 // Part of SparseFlow.
 //
-// Lowers a module in the partitioned stage to the runtime's execution plan
-// (tensors, a static memory plan, one kernel call per op with its weights
-// arranged for that kernel) and serializes it as a .sfa artifact. The format
-// is docs/artifact-format.md; the plan schema is runtime/schema/sfa.fbs.
+// Serializes a module of the `plan` dialect that passed plan-verify (every
+// decision made: kernels, weight layouts, arena offsets) as a .sfa artifact:
+// the header, the plan as a FlatBuffer (runtime/schema/sfa.fbs) and the
+// aligned constant data. The format is docs/artifact-format.md.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,27 +14,24 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LogicalResult.h"
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/Support/raw_ostream.h"
 
 namespace sparseflow {
 
-struct ArtifactOptions {
-  /// Read spike inputs with the binary-input sparse kernels (conv2d with
-  /// groups = 1, linear). Off: every op uses the dense reference kernel, for
-  /// comparisons and benchmarks.
-  bool sparseKernels = true;
-};
+/// Writes the plan `module` as a .sfa artifact to `os`, with `dramImage`
+/// (docs/dram-format.md; empty: none) after the constants.
+mlir::LogicalResult writeArtifact(mlir::ModuleOp module,
+                                  llvm::ArrayRef<uint8_t> dramImage,
+                                  llvm::raw_ostream &os);
 
-/// Writes `module` (partitioned stage) as a .sfa artifact to `os`. Ops and
-/// types the runtime cannot execute are reported at their location.
-mlir::LogicalResult writeArtifact(mlir::ModuleOp module, llvm::raw_ostream &os,
-                                  const ArtifactOptions &options = {});
-
-/// Prints the execution plan that writeArtifact stores, as readable text:
-/// the tensors with their storage and arena offsets, then the kernel calls.
-mlir::LogicalResult printExecutionPlan(mlir::ModuleOp module,
-                                       llvm::raw_ostream &os,
-                                       const ArtifactOptions &options = {});
+/// Prints the tables writeArtifact stores for the same arguments, as JSON:
+/// the model, the data section (its size, and where the DRAM image starts),
+/// the tensors (storage, arena or data offset, bytes) and the ops (kind,
+/// target, kernel, block, tensor indices), for tools and scripts.
+mlir::LogicalResult printPlanJSON(mlir::ModuleOp module,
+                                  llvm::ArrayRef<uint8_t> dramImage,
+                                  llvm::raw_ostream &os);
 
 } // namespace sparseflow
 

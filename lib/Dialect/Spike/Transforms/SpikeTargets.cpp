@@ -190,12 +190,6 @@ bool consumesSpikes(Operation *op) {
   return op->hasAttr(SpikeDialect::getSpikeInputAttrName());
 }
 
-std::string shapeString(ArrayRef<int64_t> values, StringRef separator) {
-  return llvm::join(llvm::map_range(values,
-                                    [](int64_t v) { return std::to_string(v); }),
-                    separator);
-}
-
 /// Every kernel computes in f32 on analog values and reads spikes as i1.
 std::optional<std::string> checkElementTypes(Operation *op) {
   auto check = [](Type type, StringRef what,
@@ -219,45 +213,16 @@ std::optional<std::string> checkElementTypes(Operation *op) {
   return std::nullopt;
 }
 
-/// The host's binary-input conv kernel: any kernel size, stride and padding.
-std::optional<std::string> hostSparseConv(Conv2dOp conv) {
-  if (conv.getGroups() != 1)
-    return llvm::formatv("host block-sparse conv2d needs groups = 1, found {0}",
-                         conv.getGroups())
-        .str();
-  if (!llvm::all_of(conv.getDilations(), [](int64_t d) { return d == 1; }))
-    return "host block-sparse conv2d needs dilation 1, found [" +
-           shapeString(conv.getDilations(), ", ") + "]";
-  return std::nullopt;
-}
-
-/// The gpu's block-sparse conv kernels: 3x3 and 1x1 at stride 1 or 2,
-/// regular or depthwise.
-std::optional<std::string> gpuSparseConv(Conv2dOp conv) {
-  auto weight = cast<RankedTensorType>(conv.getWeight().getType());
-  int64_t kh = weight.getDimSize(2), kw = weight.getDimSize(3);
-  if (!((kh == 1 && kw == 1) || (kh == 3 && kw == 3)))
-    return llvm::formatv("gpu block-sparse conv2d needs a 1x1 or 3x3 kernel, "
-                         "found {0}x{1}",
-                         kh, kw)
-        .str();
-  ArrayRef<int64_t> strides = conv.getStrides();
-  if (strides[0] != strides[1] || (strides[0] != 1 && strides[0] != 2))
-    return "gpu block-sparse conv2d needs stride 1 or 2, found [" +
-           shapeString(strides, ", ") + "]";
-  if (!llvm::all_of(conv.getDilations(), [](int64_t d) { return d == 1; }))
-    return "gpu block-sparse conv2d needs dilation 1, found [" +
-           shapeString(conv.getDilations(), ", ") + "]";
-  int64_t groups = conv.getGroups();
-  int64_t channels = conv.getInput().getType().getDimSize(1);
-  int64_t outputs = weight.getDimSize(0);
-  if (groups != 1 && !(groups == channels && outputs == channels))
-    return llvm::formatv("gpu block-sparse conv2d needs groups = 1 or "
-                         "depthwise (groups = channels = {0}), found groups = "
-                         "{1} with {2} output channels",
-                         channels, groups, outputs)
-        .str();
-  return std::nullopt;
+/// The binary-input conv kernel of the host and the gpu (the runtime's
+/// SparseKernels.cpp and cuda/KernelBodies.h): any kernel size, stride,
+/// padding and dilation, and groups = 1. The artifact lowering chooses it
+/// with this rule, so a target has it exactly where the partitioner thinks.
+std::optional<std::string> sparseConv(Conv2dOp conv, Target target) {
+  if (conv.getGroups() == 1)
+    return std::nullopt;
+  return llvm::formatv("{0} block-sparse conv2d needs groups = 1, found {1}",
+                       stringifyTarget(target), conv.getGroups())
+      .str();
 }
 
 std::optional<std::string> spikecoreNeuronCount(const SpikeCoreDescription &sc,
@@ -372,8 +337,7 @@ TargetCapabilities::whyNoSpikeKernel(Operation *op, Target target) const {
     if (isa<LinearOp>(op))
       return std::nullopt;
     if (auto conv = dyn_cast<Conv2dOp>(op))
-      return target == Target::host ? hostSparseConv(conv)
-                                    : gpuSparseConv(conv);
+      return sparseConv(conv, target);
     return llvm::formatv("{0} has no spike kernel for {1}",
                          stringifyTarget(target), op->getName())
         .str();

@@ -1,0 +1,68 @@
+// RUN: sf-opt %s --split-input-file --verify-diagnostics
+
+// expected-error @+1 {{expected storage 'f32' or 'spikes'}}
+func.func private @f(!plan.tensor<1x4xi8>)
+
+// -----
+
+func.func @f() {
+  // expected-error @+1 {{'plan.constant' op expects dense f32 elements, found 'tensor<4xi32>'}}
+  %c = plan.constant "c" as_is dense<1> : tensor<4xi32> : !plan.tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @f() {
+  // expected-error @+1 {{'plan.constant' op value shape 'tensor<4xf32>' differs from the result '!plan.tensor<2x2xf32>'}}
+  %c = plan.constant "c" as_is dense<1.0> : tensor<4xf32> : !plan.tensor<2x2xf32>
+  return
+}
+
+// -----
+
+func.func @f() {
+  // expected-error @+1 {{'plan.constant' op layout 'chwo' does not apply to rank 2}}
+  %c = plan.constant "c" chwo dense<1.0> : tensor<2x2xf32> : !plan.tensor<2x2xf32>
+  return
+}
+
+// -----
+
+func.func @f(%x: !plan.tensor<1x4xf32>) {
+  // expected-error @+1 {{'plan.kernel' op unknown op kind 'Softmax' (expected one of: Conv2d, Linear, BatchNorm, Add, Mul, Relu, MaxPool2d, AvgPool2d, GlobalAvgPool, Reshape, Transpose, Concat, LIF, Unpack, SpikeCoreLayer)}}
+  %y = plan.kernel "Softmax" "s" on host dense(%x) : (!plan.tensor<1x4xf32>) -> !plan.tensor<1x4xf32>
+  return
+}
+
+// -----
+
+func.func @f(%x: !plan.tensor<1x4xf32>) {
+  // expected-error @+1 {{'plan.kernel' op a sparse_binary kernel reads packed spikes}}
+  %y = plan.kernel "Linear" "fc" on host sparse_binary(%x) : (!plan.tensor<1x4xf32>) -> !plan.tensor<1x4xf32>
+  return
+}
+
+// -----
+
+func.func @f(%x: !plan.tensor<1x4xspikes>) {
+  // expected-error @+1 {{'plan.kernel' op only Conv2d and Linear have a sparse_binary kernel, not Relu}}
+  %y = plan.kernel "Relu" "r" on host sparse_binary(%x) : (!plan.tensor<1x4xspikes>) -> !plan.tensor<1x4xf32, temporal>
+  return
+}
+
+// -----
+
+func.func @f(%x: !plan.tensor<1x4xf32>) {
+  // expected-error @+1 {{'plan.kernel' op only a sparse_binary kernel has a block size}}
+  %y = plan.kernel "Linear" "fc" on host dense(%x) block 8 : (!plan.tensor<1x4xf32>) -> !plan.tensor<1x4xf32>
+  return
+}
+
+// -----
+
+func.func @f(%x: !plan.tensor<1x4xspikes>) {
+  // expected-error @+1 {{'plan.kernel' op block size 3 is not 0 or a power of two from 2 to 64}}
+  %y = plan.kernel "Linear" "fc" on host sparse_binary(%x) block 3 : (!plan.tensor<1x4xspikes>) -> !plan.tensor<1x4xf32, temporal>
+  return
+}
