@@ -5,7 +5,7 @@
 // Lowers a module in the partitioned stage to the runtime's execution plan
 // (tensors, a static memory plan, one kernel call per op with its weights
 // arranged for that kernel) and serializes it as a .sfa artifact. The format
-// is docs/artifact-format.md; the plan schema is runtime/schema/sfa.fbs.
+// is docs/artifact-format.md; the plan schema is formats/schema/sfa.fbs.
 //
 //===----------------------------------------------------------------------===//
 
