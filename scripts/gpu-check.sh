@@ -3,18 +3,21 @@
 #
 #   scripts/gpu-check.sh prepare [DIR]  here, after scripts/build.sh: compiles
 #       the test networks into DIR (default build/gpu-check) with what a GPU
-#       host without LLVM, flatc or GoogleTest needs to build the runtime.
+#       host without LLVM, flatc or GoogleTest needs to build the runtime: a
+#       copy of runtime/ and formats/ (DIR/src), the generated schema header,
+#       flatbuffers' headers and GoogleTest's sources (DIR/deps).
 #   scripts/gpu-check.sh run [DIR]      on the GPU host, from the repository
-#       root with DIR copied there: builds the runtime alone (cmake -S
-#       runtime) with its CUDA backend, runs its GoogleTest suite (the CUDA
-#       kernel tests run on the device), compares every artifact on the cuda
-#       and auto backends with the host backend, then runs the benchmark
-#       against cuDNN (bench/gpu_bench.py). Each step's log, the device's
-#       description and the benchmark's tables go to $OUT (default DIR/out),
-#       eight files, and a summary ends the output. Sized for 6 minutes on
-#       an H100/H200: each step has a time limit, and the benchmark stops
-#       early (writing what it measured) when its share runs out;
-#       GPU_CHECK_BENCH=0 leaves it out (a quick re-check of correctness).
+#       root with DIR copied there: builds the runtime alone from DIR/src
+#       (cmake -S DIR/src/runtime) with its CUDA backend, runs its GoogleTest
+#       suite (the CUDA kernel tests run on the device), compares every
+#       artifact on the cuda and auto backends with the host backend, then
+#       runs the benchmark against cuDNN (bench/gpu_bench.py). Each step's
+#       log, the device's description and the benchmark's tables go to
+#       $OUT (default DIR/out), eight files, and a summary ends the output.
+#       Sized for 6 minutes on an H100/H200: each step has a time limit, and
+#       the benchmark stops early (writing what it measured) when its share
+#       runs out; GPU_CHECK_BENCH=0 leaves it out (a quick re-check of
+#       correctness).
 #
 # With the session's device tool, after `prepare`:
 #   run(command="scripts/gpu-check.sh run", carry=["build/gpu-check"])
@@ -64,7 +67,7 @@ run)
   cat "$out/device.txt"
   jobs=$(nproc)
   if timed build 300 bash -c "
-      cmake -S '$root/runtime' -B '$build' -G Ninja \
+      cmake -S '$dir/src/runtime' -B '$build' -G Ninja \
         -DCMAKE_BUILD_TYPE=Release -DSF_ENABLE_CUDA=ON \
         -DCMAKE_CUDA_ARCHITECTURES='${SF_CUDA_ARCHITECTURES:-80;90}' \
         -DSF_SCHEMA_HEADER='$dir/deps/sfa_generated.h' \

@@ -38,8 +38,13 @@ def prepare(out: pathlib.Path, build: pathlib.Path) -> None:
     shutil.rmtree(deps, ignore_errors=True)
     shutil.copytree("/usr/include/flatbuffers", deps / "include" / "flatbuffers")
     shutil.copytree("/usr/src/googletest", deps / "googletest")
-    shutil.copy(build / "runtime" / "include" / "sparseflow" / "runtime" /
+    shutil.copy(build / "formats" / "include" / "sparseflow" / "format" /
                 "sfa_generated.h", deps / "sfa_generated.h")
+    # The sources the GPU host builds: the runtime and the shared layer, alone.
+    src = out / "src"
+    shutil.rmtree(src, ignore_errors=True)
+    for tree in ("runtime", "formats"):
+        shutil.copytree(ROOT / tree, src / tree)
     artifacts = out / "artifacts"
     artifacts.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:

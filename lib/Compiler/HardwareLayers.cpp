@@ -11,7 +11,7 @@
 #include "sparseflow/Dialect/Spike/SpikeOps.h"
 #include "sparseflow/Dialect/Spike/SpikePlacement.h"
 #include "sparseflow/Support/InputLimits.h"
-#include "sparseflow/runtime/dram_image.h"
+#include "sparseflow/format/dram_image.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"

@@ -7,7 +7,9 @@
 #   sf_add_fuzzer(NAME SOURCE SEEDS DIR [FIXTURE F] [ENVIRONMENT E]
 #                 LIBRARIES ...)
 #       fuzz-NAME from SOURCE, and the test fuzz.NAME: it replays the seeds
-#       in DIR and test/fuzz/regressions/NAME, then fuzzes for
+#       in DIR and regressions/NAME beside the calling CMakeLists.txt (the
+#       runtime's in runtime/test/fuzz, the compiler's in
+#       test/fuzz-compiler), then fuzzes for
 #       SF_FUZZ_SECONDS. Any crash, leak, sanitizer report, 10 s input or
 #       2 GB of memory fails it.
 include_guard(GLOBAL)
@@ -16,8 +18,6 @@ set(SF_SANITIZE "" CACHE STRING "Sanitizers to build with (-fsanitize=...)")
 option(SF_BUILD_FUZZERS "Build the libFuzzer targets (needs clang)" OFF)
 set(SF_FUZZ_SECONDS 10 CACHE STRING
     "Seconds the test suite fuzzes each target for")
-set(SF_FUZZ_REGRESSIONS ${CMAKE_CURRENT_LIST_DIR}/../../test/fuzz/regressions
-    CACHE INTERNAL "Inputs fuzzing found, by target")
 
 macro(sf_apply_sanitizers)
   if(SF_SANITIZE)
@@ -44,7 +44,7 @@ function(sf_add_fuzzer name source)
   # New inputs go to the work corpus; the seeds and regressions are read.
   set(work ${CMAKE_CURRENT_BINARY_DIR}/corpus/${name})
   file(MAKE_DIRECTORY ${work})
-  set(found ${SF_FUZZ_REGRESSIONS}/${name})
+  set(found ${CMAKE_CURRENT_SOURCE_DIR}/regressions/${name})
   if(NOT EXISTS ${found})
     set(found)
   endif()

@@ -37,7 +37,7 @@
 #include "sparseflow/Dialect/SpikeCore/SpikeCoreDialect.h"
 #include "sparseflow/Target/Artifact/ArtifactWriter.h"
 #include "sparseflow/Target/ONNX/ONNXImporter.h"
-#include "sparseflow/runtime/dram_image.h"
+#include "sparseflow/format/dram_image.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"

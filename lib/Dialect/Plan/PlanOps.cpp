@@ -7,7 +7,7 @@
 #include "sparseflow/Dialect/Plan/PlanOps.h"
 
 #include "sparseflow/Dialect/Spike/SpikeDialect.h"
-#include "sparseflow/runtime/sfa_generated.h"
+#include "sparseflow/format/sfa_generated.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"

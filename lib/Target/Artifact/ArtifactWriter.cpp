@@ -15,8 +15,8 @@
 #include "sparseflow/Dialect/Spike/SpikeTargets.h"
 #include "sparseflow/Dialect/SpikeCore/SpikeCoreDialect.h"
 #include "sparseflow/Dialect/SpikeCore/SpikeCorePasses.h"
-#include "sparseflow/runtime/artifact_format.h"
-#include "sparseflow/runtime/sfa_generated.h"
+#include "sparseflow/format/artifact_format.h"
+#include "sparseflow/format/sfa_generated.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/DenseMap.h"

@@ -23,9 +23,25 @@ struct sf_dram_t {
 
 namespace {
 
+#define SF_SAME_CODE(Name, CODE)                                               \
+  static_assert(static_cast<int>(dram::Code::Name) == SF_STATUS_##CODE,        \
+                "dram::Code::" #Name " is SF_STATUS_" #CODE);
+SF_SAME_CODE(Ok, OK)
+SF_SAME_CODE(InvalidArgument, INVALID_ARGUMENT)
+SF_SAME_CODE(NotFound, NOT_FOUND)
+SF_SAME_CODE(OutOfRange, OUT_OF_RANGE)
+SF_SAME_CODE(DataLoss, DATA_LOSS)
+SF_SAME_CODE(Incompatible, INCOMPATIBLE)
+SF_SAME_CODE(ResourceExhausted, RESOURCE_EXHAUSTED)
+#undef SF_SAME_CODE
+
+sf_status_code_t statusCode(dram::Code code) {
+  return static_cast<sf_status_code_t>(code);
+}
+
 sf_status_t toStatus(const dram::Result &result) {
   return result.ok() ? SF_OK
-                     : sf_status_make(result.code, "%s",
+                     : sf_status_make(statusCode(result.code), "%s",
                                       result.message.c_str());
 }
 
@@ -81,7 +97,7 @@ sf_status_t sf_dram_create_from_file(const char *path, sf_dram_t **out_dram) {
         std::vector<uint8_t>(file->data(), file->data() + file->size()),
         image);
     if (!parsed.ok())
-      return sf_status_make(parsed.code, "'%s': %s", path,
+      return sf_status_make(statusCode(parsed.code), "'%s': %s", path,
                             parsed.message.c_str());
     return wrapImage(std::move(image), out_dram);
   });

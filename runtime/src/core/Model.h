@@ -13,9 +13,9 @@
 #include "backends/cuda/CudaBackend.h"
 #include "backends/spikecore/Simulator.h"
 #include "core/ThreadPool.h"
+#include "sparseflow/format/dram_image.h"
+#include "sparseflow/format/sfa_generated.h"
 #include "sparseflow/runtime/api.h"
-#include "sparseflow/runtime/dram_image.h"
-#include "sparseflow/runtime/sfa_generated.h"
 
 #include <atomic>
 #include <cstdint>

@@ -13,8 +13,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "core/Model.h"
-#include "sparseflow/runtime/artifact_format.h"
-#include "support/Formatted.h"
+#include "sparseflow/format/artifact_format.h"
+#include "sparseflow/format/formatted.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>

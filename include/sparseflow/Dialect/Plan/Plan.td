@@ -139,7 +139,7 @@ def Plan_ConstantOp : Plan_Op<"constant", [Pure]> {
 def Plan_KernelOp : Plan_Op<"kernel", [Pure]> {
   let summary = "One op of the artifact and the kernel that runs it";
   let description = [{
-    `kind` is an op kind of the artifact (runtime/schema/sfa.fbs); `name` the
+    `kind` is an op kind of the artifact (formats/schema/sfa.fbs); `name` the
     ONNX node(s) it comes from. `target` and `kernel` say what runs it; a
     `sparse_binary` kernel reads its first input as packed spikes and skips
     all-zero blocks of `block` (0 or absent: only silent neurons). The

@@ -16,7 +16,7 @@ include "mlir/IR/EnumAttr.td"
 // Enums
 //===----------------------------------------------------------------------===//
 
-// The values are the artifact schema's (runtime/schema/sfa.fbs), checked by
+// The values are the artifact schema's (formats/schema/sfa.fbs), checked by
 // static_asserts in the artifact writer.
 def Plan_Storage : I32EnumAttr<"Storage", "how a tensor's elements are stored", [
     I32EnumAttrCase<"f32", 0>,

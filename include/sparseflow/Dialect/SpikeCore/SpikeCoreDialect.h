@@ -7,7 +7,7 @@
 #ifndef SPARSEFLOW_DIALECT_SPIKECORE_SPIKECOREDIALECT_H
 #define SPARSEFLOW_DIALECT_SPIKECORE_SPIKECOREDIALECT_H
 
-#include "sparseflow/runtime/spikecore_isa.h"
+#include "sparseflow/format/spikecore_isa.h"
 
 #include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "mlir/IR/BuiltinAttributes.h"

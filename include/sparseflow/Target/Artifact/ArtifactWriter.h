@@ -4,7 +4,7 @@
 //
 // Serializes a module of the `plan` dialect that passed plan-verify (every
 // decision made: kernels, weight layouts, arena offsets) as a .sfa artifact:
-// the header, the plan as a FlatBuffer (runtime/schema/sfa.fbs) and the
+// the header, the plan as a FlatBuffer (formats/schema/sfa.fbs) and the
 // aligned constant data. The format is docs/artifact-format.md.
 //
 //===----------------------------------------------------------------------===//

@@ -15,7 +15,7 @@
 #include "sparseflow/Dialect/Spike/SpikePlacement.h"
 #include "sparseflow/Dialect/Spike/SpikeTargets.h"
 
-#include "Npy.h"
+#include "sparseflow/format/npy.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"

@@ -17,7 +17,7 @@
  * sf_status_free). `*_create` functions set `*out` to NULL first and only
  * hand out an object on success. Nothing throws, prints or aborts.
  *
- * Threads (tested in test/runtime/ConcurrencyTest.cpp, also under
+ * Threads (tested in runtime/test/ConcurrencyTest.cpp, also under
  * ThreadSanitizer):
  *   - An instance may be used from any number of threads at once: to create
  *     models and sessions, and by the sessions it serves. Its thread pool

@@ -15,7 +15,7 @@
 #include "backends/cuda/CudaKernels.h"
 #include "core/Model.h"
 #include "core/OpDecode.h"
-#include "support/Formatted.h"
+#include "sparseflow/format/formatted.h"
 
 #include <cmath>
 #include <cstring>

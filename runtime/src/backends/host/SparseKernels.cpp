@@ -25,7 +25,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "backends/host/HostKernels.h"
-#include "sparseflow/runtime/artifact_format.h"
+#include "sparseflow/format/artifact_format.h"
 
 #include <algorithm>
 #include <cstring>

@@ -6,7 +6,7 @@
 
 #include "backends/spikecore/Simulator.h"
 
-#include "support/Formatted.h"
+#include "sparseflow/format/formatted.h"
 
 #include <algorithm>
 #include <cmath>

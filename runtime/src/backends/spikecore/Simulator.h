@@ -11,9 +11,9 @@
 #ifndef SPARSEFLOW_RUNTIME_BACKENDS_SPIKECORE_SIMULATOR_H
 #define SPARSEFLOW_RUNTIME_BACKENDS_SPIKECORE_SIMULATOR_H
 
+#include "sparseflow/format/sfa_generated.h"
+#include "sparseflow/format/spikecore_isa.h"
 #include "sparseflow/runtime/api.h"
-#include "sparseflow/runtime/sfa_generated.h"
-#include "sparseflow/runtime/spikecore_isa.h"
 
 #include <cstdint>
 #include <string>

@@ -1,0 +1,111 @@
+//===- FormatTest.cpp - the shared layer's catalogue and geometry ---------===//
+//
+// Part of SparseFlow.
+//
+// The op catalogue and the enums are tied to the schema at compile time
+// (op_catalogue.h, schema.h); these tests pin the rows and the window rules
+// the loader and the kernels rely on.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sparseflow/format/op_catalogue.h"
+#include "sparseflow/format/window.h"
+
+#include <gtest/gtest.h>
+
+#include <limits>
+
+namespace {
+
+using namespace sparseflow;
+using namespace sparseflow::format;
+
+TEST(OpCatalogue, HasOneRowPerSchemaOpKindInOrder) {
+  ASSERT_EQ(kOpKindCount, static_cast<size_t>(sfa::OpKind::MAX) + 1);
+  for (size_t i = 0; i < kOpKindCount; ++i) {
+    const OpInfo &row = kOpCatalogue[i];
+    EXPECT_EQ(static_cast<size_t>(row.kind), i);
+    EXPECT_STREQ(row.name, sfa::EnumNameOpKind(row.kind));
+    EXPECT_EQ(opInfo(row.kind), &row);
+    EXPECT_LE(row.inputsMin, row.inputsMax) << row.name;
+    EXPECT_LE(row.constantsMin, row.constantsMax) << row.name;
+    EXPECT_TRUE(row.dense) << row.name << ": every op has a reference kernel";
+    EXPECT_TRUE(row.host || row.gpu || row.spikecore)
+        << row.name << " runs nowhere";
+  }
+  EXPECT_EQ(opInfo(static_cast<sfa::OpKind>(kOpKindCount)), nullptr);
+}
+
+TEST(OpCatalogue, SaysWhichOpsHaveSparseKernelsAndWhereOpsRun) {
+  for (const OpInfo &row : kOpCatalogue) {
+    bool convOrLinear =
+        row.kind == sfa::OpKind::Conv2d || row.kind == sfa::OpKind::Linear;
+    EXPECT_EQ(row.sparse, convOrLinear) << row.name;
+    EXPECT_EQ(row.hasKernel(sfa::Kernel::SparseBinary), convOrLinear);
+    bool spikecore = row.kind == sfa::OpKind::SpikeCoreLayer;
+    EXPECT_EQ(row.runsOn(sfa::Target::SpikeCore), spikecore) << row.name;
+    EXPECT_EQ(row.runsOn(sfa::Target::Host), !spikecore) << row.name;
+    EXPECT_EQ(row.runsOn(sfa::Target::Gpu), !spikecore) << row.name;
+  }
+  const OpInfo &conv = *opInfo(sfa::OpKind::Conv2d);
+  EXPECT_EQ(conv.operandsMin(), 2u);
+  EXPECT_EQ(conv.operandsMax(), 3u);
+  EXPECT_EQ(conv.attrs, sfa::OpAttrs::Conv2dAttrs);
+  EXPECT_EQ(opInfo(sfa::OpKind::Linear)->attrs, sfa::OpAttrs::NONE);
+  EXPECT_EQ(opInfo(sfa::OpKind::BatchNorm)->operandsMin(), 5u);
+}
+
+TEST(SharedEnums, ConvertToAndFromTheSchema) {
+  EXPECT_EQ(fromSchema(sfa::ResetMode::Soft), ResetMode::Soft);
+  EXPECT_EQ(toSchema(Readout::All), sfa::Readout::All);
+  EXPECT_TRUE(isKnown(sfa::FireMode::Gt));
+  EXPECT_FALSE(isKnown(static_cast<sfa::FireMode>(2)));
+  EXPECT_FALSE(isKnown(static_cast<sfa::Encoding>(200)));
+}
+
+int64_t outputSize(WindowAxis axis) {
+  int64_t out = -1;
+  EXPECT_EQ(windowOutputSize(axis, out), WindowFault::None);
+  return out;
+}
+
+TEST(Window, OutputSizeFollowsOnnx) {
+  // 3 taps, stride 1, pad 1: same size.
+  EXPECT_EQ(outputSize({8, 3, 1, 1, 1, 1, false}), 8);
+  // Stride 2 floors; ceil mode adds the partial window.
+  EXPECT_EQ(outputSize({7, 2, 2, 0, 0, 1, false}), 3);
+  EXPECT_EQ(outputSize({7, 2, 2, 0, 0, 1, true}), 4);
+  // A ceil-mode window that would start in the trailing padding is dropped
+  // (PyTorch: 5 inputs, kernel 2, stride 2, padding 1 give 3, not 4).
+  EXPECT_EQ(outputSize({5, 2, 2, 1, 1, 1, true}), 3);
+  // Dilation 2 spans 5 inputs for 3 taps.
+  EXPECT_EQ(outputSize({9, 3, 1, 0, 0, 2, false}), 5);
+
+  int64_t out = 0;
+  EXPECT_EQ(windowOutputSize({4, 6, 1, 0, 0, 1, false}, out),
+            WindowFault::SpanExceedsInput);
+  const int64_t big = std::numeric_limits<int64_t>::max();
+  EXPECT_EQ(windowOutputSize({1, big, 1, 0, 0, 2, false}, out),
+            WindowFault::SpanOverflows);
+  EXPECT_EQ(windowOutputSize({big, 1, 1, 1, 0, 1, false}, out),
+            WindowFault::PaddedOverflows);
+}
+
+TEST(Window, StatesThePaddingAndKernelRules) {
+  EXPECT_TRUE(poolPadFits(2, 3, 1));
+  EXPECT_FALSE(poolPadFits(3, 3, 1));
+  EXPECT_TRUE(poolPadFits(4, 3, 2)); // the span is 5
+  EXPECT_TRUE(sparseConvSupports(1));
+  EXPECT_FALSE(sparseConvSupports(2));
+}
+
+// The rules are constexpr: the compiler and kernels may use them in
+// constant expressions.
+static_assert([] {
+  int64_t out = 0;
+  return windowOutputSize({32, 3, 2, 1, 1, 1, false}, out) ==
+             WindowFault::None &&
+         out == 16;
+}());
+
+} // namespace
