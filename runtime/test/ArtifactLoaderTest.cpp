@@ -331,6 +331,20 @@ TEST_F(Loader, BoundsEverySizeTheFileDeclares) {
   sf_model_release(model);
 }
 
+TEST_F(Loader, ChecksEveryOpAgainstTheCatalogue) {
+  // Only the ops the catalogue gives a sparse kernel may ask for one.
+  PlanSpec sparse;
+  sparse.unpackKernel = sfa::Kernel::SparseBinary;
+  EXPECT_EQ(load(buildArtifact(sparse)),
+            "data loss: invalid artifact: op #2 (Unpack \"unpack\"): Unpack "
+            "has no SparseBinary kernel");
+  PlanSpec unknown;
+  unknown.unpackKernel = static_cast<sfa::Kernel>(7);
+  EXPECT_EQ(load(buildArtifact(unknown)),
+            "data loss: invalid artifact: op #2 (Unpack \"unpack\"): unknown "
+            "kernel");
+}
+
 TEST_F(Loader, TensorSizesAreChecked) {
   sf_tensor_t *tensor = nullptr;
   int64_t wraps[] = {int64_t{1} << 40, int64_t{1} << 40};

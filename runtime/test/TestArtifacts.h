@@ -32,6 +32,7 @@ struct PlanSpec {
   sfa::Target target = sfa::Target::Host;
   uint64_t arenaSize = 256;
   uint32_t spikecoreCores = 0; // > 0: the plan describes a SpikeCore target
+  sfa::Kernel unpackKernel = sfa::Kernel::Dense;
 };
 
 /// Wraps a finished plan and its data section in the container (header,
@@ -100,7 +101,7 @@ inline std::vector<uint8_t> buildArtifact(const PlanSpec &spec = {}) {
                           sfa::Kernel::Dense, 0, &lifIn, &lifOut,
                           sfa::OpAttrs::LIFAttrs, lifAttrs.Union()),
       sfa::CreateOpDirect(fbb, "unpack", sfa::OpKind::Unpack, sfa::Target::Host,
-                          sfa::Kernel::Dense, 0, &unIn, &unOut),
+                          spec.unpackKernel, 0, &unIn, &unOut),
   };
   if (spec.swapOps)
     std::swap(ops[0], ops[1]);

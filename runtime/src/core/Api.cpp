@@ -116,10 +116,10 @@ sf_status_t sf_instance_create(const sf_instance_options_t *options,
 }
 
 int sf_instance_has_backend(const sf_instance_t *, sf_backend_t backend) {
-  if (backend == SF_BACKEND_CUDA)
-    return sparseflow::runtime::cuda::unavailableReason().empty();
-  return backend == SF_BACKEND_AUTO || backend == SF_BACKEND_HOST ||
-         backend == SF_BACKEND_SPIKECORE;
+  if (backend == SF_BACKEND_AUTO)
+    return 1;
+  const Backend *found = findBackend(backend);
+  return found && found->unavailableReason().empty();
 }
 
 const char *sf_backend_name(sf_backend_t backend) {

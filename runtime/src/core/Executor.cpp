@@ -2,10 +2,11 @@
 //
 // Part of SparseFlow.
 //
-// A run encodes the inputs into the arena, calls one kernel per plan op on
-// the host, the GPU or the SpikeCore simulator (the temporal-parallel
-// schedule: stateless ops see all T steps as one batch, neurons scan over
-// t), and reduces the outputs over time. A tensor crosses between the host
+// A run encodes the inputs into the arena, calls one kernel per plan op,
+// looked up in the kernel table of the backend the session gave the op
+// (core/Backend.h: host, cuda or spikecore; the temporal-parallel schedule:
+// stateless ops see all T steps as one batch, neurons scan over t), and
+// reduces the outputs over time. A tensor crosses between the host
 // arena and its device mirror only where consecutive ops run on different
 // sides. All memory was allocated when the session was created.
 //
@@ -62,28 +63,6 @@ void countSpikes(const uint64_t *bits, const TensorDesc &x, const OpDesc &op,
   }
 }
 
-/// Runs SpikeCore layer `op` (plan index `index`) in the simulator.
-void runSpikeCoreLayer(sf_session_t &s, const OpDesc &op, size_t index) {
-  const sf_model_t &m = *s.model;
-  const TensorDesc &x = m.tensors[op.inputs[0]];
-  simulator::LayerIO io;
-  io.input = s.tensorData[op.inputs[0]];
-  io.packedInput = x.packed;
-  io.inputLead = x.lead;
-  io.output = s.tensorData[op.output];
-  io.batch = x.shape[0];
-  io.timesteps = m.timesteps;
-  sf_layer_profile_t *profile =
-      s.options.profile ? &s.profiles[index] : nullptr;
-  simulator::runLayer(
-      *op.spikecore, io, m.spikecoreCycles,
-      m.spikecoreEnergy ? &*m.spikecoreEnergy : nullptr, s.spikecore,
-      profile ? &profile->spikecore : nullptr,
-      profile ? s.coreSpikes.data() + op.spikecore->firstCore : nullptr,
-      s.options.spike_log ? &s.spikeLog : nullptr,
-      static_cast<uint32_t>(index));
-}
-
 /// Keeps the spikes `op` reads, packed ([batch][neurons] words): its input
 /// is packed, or 0/1 floats [T][batch][neurons] under the dense kernels.
 void recordSpines(const sf_session_t &s, const OpDesc &op,
@@ -101,137 +80,80 @@ void recordSpines(const sf_session_t &s, const OpDesc &op,
       out[n] |= uint64_t(f[t * x.elements + n] != 0.0f) << t;
 }
 
-/// Runs one op on the host, or in the SpikeCore simulator.
-void runOp(sf_session_t &s, const OpDesc &op, size_t index) {
-  const sf_model_t &m = *s.model;
-  ThreadPool &pool = *m.instance->pool;
-  const int T = m.timesteps;
-  const TensorDesc &y = m.tensors[op.output];
-  const TensorDesc &x = m.tensors[op.inputs[0]];
-  void *out = s.tensorData[op.output];
-  auto in = [&](size_t i) { return s.tensorData[op.inputs[i]]; };
-  auto f = [&](size_t i) { return static_cast<const float *>(in(i)); };
-  auto optionalBias = [&]() {
-    return op.inputs.size() > 2 ? f(2) : nullptr;
-  };
-  float *yf = static_cast<float *>(out);
+/// The display name of the targets that run `info`'s op, for messages.
+const char *placementOf(const format::OpInfo &info, sfa::Target &target) {
+  for (sfa::Target t :
+       {sfa::Target::SpikeCore, sfa::Target::Gpu, sfa::Target::Host})
+    if (info.runsOn(t)) {
+      target = t;
+      return t == sfa::Target::SpikeCore ? "SpikeCore"
+             : t == sfa::Target::Gpu     ? "GPU"
+                                         : "host";
+    }
+  target = sfa::Target::Host;
+  return "host";
+}
 
-  switch (op.op->kind()) {
-  case sfa::OpKind::Conv2d: {
-    host::Window2d g = windowOf(m, op);
-    if (op.op->kernel() == sfa::Kernel::SparseBinary)
-      host::conv2dSparse(static_cast<const uint64_t *>(in(0)), f(1),
-                         optionalBias(), yf, g, T, op.op->block_size(),
-                         s.scratch, pool);
-    else
-      host::conv2dDense(f(0), f(1), optionalBias(), yf, g, pool);
-    return;
-  }
-  case sfa::OpKind::Linear: {
-    int64_t K = x.shape.back(), O = y.shape.back();
-    int64_t rows = x.elements / K;
-    if (op.op->kernel() == sfa::Kernel::SparseBinary)
-      host::linearSparse(static_cast<const uint64_t *>(in(0)), f(1),
-                         optionalBias(), yf, rows, K, O, T,
-                         op.op->block_size(), s.scratch, pool);
-    else
-      host::linearDense(f(0), f(1), optionalBias(), yf, x.lead * rows, K, O,
-                        pool);
-    return;
-  }
-  case sfa::OpKind::BatchNorm:
-    host::batchNorm(f(0), f(1), f(2), f(3), f(4),
-                    op.op->attrs_as_BatchNormAttrs()->epsilon(), yf,
-                    x.lead * x.shape[0], x.shape[1],
-                    product(x.shape, 2, x.shape.size()));
-    return;
-  case sfa::OpKind::Add:
-  case sfa::OpKind::Mul: {
-    size_t rank = y.shape.size();
-    int64_t aShape[SF_MAX_RANK + 1], bShape[SF_MAX_RANK + 1],
-        yShape[SF_MAX_RANK + 1];
-    leadShape(m.tensors[op.inputs[0]], rank, aShape);
-    leadShape(m.tensors[op.inputs[1]], rank, bShape);
-    leadShape(y, rank, yShape);
-    host::binary(op.op->kind() == sfa::OpKind::Add ? host::BinaryKind::Add
-                                                  : host::BinaryKind::Mul,
-                 f(0), aShape, f(1), bShape, yf, yShape,
-                 static_cast<int>(rank + 1));
-    return;
-  }
-  case sfa::OpKind::Relu:
-    host::relu(f(0), yf, x.lead * x.elements);
-    return;
-  case sfa::OpKind::MaxPool2d:
-  case sfa::OpKind::AvgPool2d: {
-    host::Window2d g = windowOf(m, op);
-    if (op.op->kind() == sfa::OpKind::AvgPool2d)
-      host::avgPool2d(f(0), yf, g,
-                      op.op->attrs_as_PoolAttrs()->count_include_pad());
-    else if (x.packed)
-      host::maxPool2dPacked(static_cast<const uint64_t *>(in(0)),
-                            static_cast<uint64_t *>(out), g);
-    else
-      host::maxPool2d(f(0), yf, g);
-    return;
-  }
-  case sfa::OpKind::GlobalAvgPool:
-    host::globalAvgPool(f(0), yf, x.lead * x.shape[0] * x.shape[1],
-                        product(x.shape, 2, x.shape.size()));
-    return;
-  case sfa::OpKind::Reshape:
-    std::memmove(out, in(0), x.byteSize);
-    return;
-  case sfa::OpKind::Transpose: {
-    const auto *perm = op.op->attrs_as_TransposeAttrs()->permutation();
-    int64_t shape[SF_MAX_RANK + 1], permutation[SF_MAX_RANK + 1];
-    size_t rank = x.shape.size();
-    // A float tensor's lead dimension stays in front.
-    size_t lead = x.packed ? 0 : 1;
-    if (lead) {
-      shape[0] = x.lead;
-      permutation[0] = 0;
+/// The backend of each op under `chosen`. Auto: the backend of the op's
+/// compiled target where it can run here, else the host. Spikecore: the
+/// simulator for the ops it has kernels for, the host for the rest. Host
+/// and cuda: every op, which each must have a kernel for.
+sf_status_t assignBackends(const sf_model_t &model, sf_backend_t chosen,
+                           std::vector<const Backend *> &out) {
+  const Backend &host = hostBackend();
+  const Backend *named = nullptr;
+  if (chosen != SF_BACKEND_AUTO && !(named = findBackend(chosen)))
+    return sf_status_make(SF_STATUS_INVALID_ARGUMENT, "unknown backend %d",
+                          static_cast<int>(chosen));
+  out.assign(model.ops.size(), &host);
+  bool any = false;
+  for (size_t i = 0; i < model.ops.size(); ++i) {
+    const sfa::Op &op = *model.ops[i].op;
+    const format::OpInfo &info = *format::opInfo(op.kind());
+    const Backend *backend = named;
+    if (chosen == SF_BACKEND_AUTO) {
+      const Backend *placed = findBackend(op.target());
+      backend = placed && placed->unavailableReason().empty() &&
+                        placed->runs(op.kind())
+                    ? placed
+                    : &host;
+    } else if (chosen == SF_BACKEND_SPIKECORE && !info.runsOn(named->target)) {
+      backend = &host;
     }
-    for (size_t d = 0; d < rank; ++d) {
-      shape[lead + d] = x.shape[d];
-      permutation[lead + d] =
-          perm->Get(static_cast<flatbuffers::uoffset_t>(d)) + lead;
+    if (!info.runsOn(backend->target)) {
+      sfa::Target where;
+      const char *what = placementOf(info, where);
+      return sf_status_make(
+          SF_STATUS_UNIMPLEMENTED,
+          "op \"%s\" is a %s layer (%s), which the %s backend has no kernel "
+          "for; run it with the %s or auto backend",
+          model.ops[i].name.c_str(), what, info.name,
+          sf_backend_name(backend->id),
+          sf_backend_name(findBackend(where)->id));
     }
-    host::transpose(in(0), out, shape, permutation,
-                    static_cast<int>(rank + lead), x.packed ? 8 : 4);
-    return;
+    any |= backend == named;
+    out[i] = backend;
   }
-  case sfa::OpKind::Concat: {
-    int64_t axis = op.op->attrs_as_ConcatAttrs()->axis();
-    const void *inputs[64];
-    int64_t chunks[64], rowsIn[64];
-    int count = static_cast<int>(std::min<size_t>(op.inputs.size(), 64));
-    int64_t rowsPerLead = product(y.shape, 0, axis);
-    for (int i = 0; i < count; ++i) {
-      const TensorDesc &xi = m.tensors[op.inputs[i]];
-      inputs[i] = in(i);
-      chunks[i] = product(xi.shape, axis, xi.shape.size());
-      rowsIn[i] = xi.lead * rowsPerLead;
-    }
-    host::concat(inputs, chunks, rowsIn, count, out, y.lead * rowsPerLead,
-                 y.packed ? 8 : 4);
-    return;
-  }
-  case sfa::OpKind::LIF: {
-    int64_t outer, channels, inner;
-    lifLayout(x, outer, channels, inner);
-    host::lif(f(0), x.temporal, static_cast<uint64_t *>(out), outer, channels,
-              inner, T, lifParams(*op.op->attrs_as_LIFAttrs()), pool);
-    return;
-  }
-  case sfa::OpKind::Unpack:
-    host::unpackSpikes(static_cast<const uint64_t *>(in(0)), yf, x.elements,
-                       T);
-    return;
-  case sfa::OpKind::SpikeCoreLayer:
-    runSpikeCoreLayer(s, op, index);
-    return;
-  }
+  if (chosen == SF_BACKEND_SPIKECORE && !any)
+    return sf_status_make(SF_STATUS_UNIMPLEMENTED,
+                          "the model has no SpikeCore layers; compile it "
+                          "with --targets=spikecore (or a placement file "
+                          "that puts layers there)");
+  if (named && !named->unavailableReason().empty())
+    return sf_status_make(SF_STATUS_UNAVAILABLE,
+                          "the %s backend cannot run: %s; use "
+                          "--backend=host or auto",
+                          sf_backend_name(named->id),
+                          named->unavailableReason().c_str());
+  for (size_t i = 0; i < model.ops.size(); ++i)
+    if (!out[i]->runs(model.ops[i].op->kind()))
+      return sf_status_make(SF_STATUS_INTERNAL,
+                            "the %s backend lacks the kernel of op \"%s\" "
+                            "(%s) that the op catalogue promises",
+                            sf_backend_name(out[i]->id),
+                            model.ops[i].name.c_str(),
+                            model.ops[i].kind.c_str());
+  return SF_OK;
 }
 
 sf_status_t checkShape(const sf_tensor_t *tensor,
@@ -264,12 +186,12 @@ sf_status_t checkShape(const sf_tensor_t *tensor,
 /// Makes the value of `tensor` current at `where` (OnHost or OnDevice),
 /// copying it from the other side if it is not.
 sf_status_t place(sf_session_t &s, uint32_t tensor, Residency where) {
-  if (!s.gpu || s.model->tensors[tensor].constant ||
+  if (!s.device || s.model->tensors[tensor].constant ||
       (s.residency[tensor] & where))
     return SF_OK;
-  sf_status_t status =
-      where == OnDevice ? cuda::upload(*s.gpu, tensor, s.tensorData[tensor])
-                        : cuda::download(*s.gpu, tensor, s.tensorData[tensor]);
+  sf_status_t status = where == OnDevice
+                           ? s.device->upload(tensor, s.tensorData[tensor])
+                           : s.device->download(tensor, s.tensorData[tensor]);
   if (!status)
     s.residency[tensor] |= where;
   return status;
@@ -296,50 +218,9 @@ std::vector<int64_t> runtime::callerOutputShape(const sf_model_t &model,
 sf_status_t runtime::createSession(sf_model_t *model,
                                    const sf_session_options_t &options,
                                    sf_session_t &session) {
-  // SpikeCore layers run in the simulator. Under auto, the ops compiled
-  // for the GPU run there when a device is present; under cuda, every
-  // other op does; otherwise the host runs them.
-  auto firstSpikeCore =
-      std::find_if(model->ops.begin(), model->ops.end(),
-                   [](const OpDesc &op) { return op.spikecore != nullptr; });
-  const OpDesc *spikecoreOp =
-      firstSpikeCore == model->ops.end() ? nullptr : &*firstSpikeCore;
-  const std::string &cudaUnavailable = cuda::unavailableReason();
-  std::vector<char> onGpu(model->ops.size(), 0);
-  switch (options.backend) {
-  case SF_BACKEND_AUTO:
-    if (cudaUnavailable.empty())
-      for (size_t i = 0; i < model->ops.size(); ++i)
-        onGpu[i] = model->ops[i].op->target() == sfa::Target::Gpu;
-    break;
-  case SF_BACKEND_HOST:
-  case SF_BACKEND_CUDA:
-    if (spikecoreOp)
-      return sf_status_make(SF_STATUS_UNIMPLEMENTED,
-                            "op \"%s\" is a SpikeCore layer (int8, compiled "
-                            "to SpikeCore instructions); run it with the "
-                            "spikecore or auto backend",
-                            spikecoreOp->name.c_str());
-    if (options.backend == SF_BACKEND_CUDA) {
-      if (!cudaUnavailable.empty())
-        return sf_status_make(SF_STATUS_UNAVAILABLE,
-                              "the cuda backend cannot run: %s; use "
-                              "--backend=host or auto",
-                              cudaUnavailable.c_str());
-      onGpu.assign(model->ops.size(), 1);
-    }
-    break;
-  case SF_BACKEND_SPIKECORE:
-    if (!spikecoreOp)
-      return sf_status_make(SF_STATUS_UNIMPLEMENTED,
-                            "the model has no SpikeCore layers; compile it "
-                            "with --targets=spikecore (or a placement file "
-                            "that puts layers there)");
-    break;
-  default:
-    return sf_status_make(SF_STATUS_INVALID_ARGUMENT, "unknown backend %d",
-                          static_cast<int>(options.backend));
-  }
+  std::vector<const Backend *> backendOfOp;
+  if (sf_status_t status = assignBackends(*model, options.backend, backendOfOp))
+    return status;
   session.model = model;
   session.options = options;
 
@@ -408,14 +289,22 @@ sf_status_t runtime::createSession(sf_model_t *model,
           model->tensors[model->ops[op].inputs[0]].elements);
     }
   }
-  if (std::find(onGpu.begin(), onGpu.end(), 1) != onGpu.end()) {
-    if (sf_status_t status = cuda::createSession(*model, onGpu, session.gpu)) {
+  // The ops of a backend with memory of its own run on its device.
+  for (const Backend *backend : backendOfOp) {
+    if (!backend->createDeviceSession)
+      continue;
+    std::vector<char> onDevice(model->ops.size(), 0);
+    for (size_t i = 0; i < model->ops.size(); ++i)
+      onDevice[i] = backendOfOp[i] == backend;
+    if (sf_status_t status =
+            backend->createDeviceSession(*model, onDevice, session.device)) {
       destroySession(session);
       return status;
     }
-    session.onGpu = std::move(onGpu);
     session.residency.assign(model->tensors.size(), 0);
+    break;
   }
+  session.backendOfOp = std::move(backendOfOp);
   if (options.profile) {
     session.coreSpikes.assign(model->spikecoreCores, 0);
     session.profiles.resize(model->ops.size());
@@ -429,7 +318,7 @@ void runtime::destroySession(sf_session_t &session) {
   std::free(session.scratch);
   session.arena = nullptr;
   session.scratch = nullptr;
-  session.gpu.reset();
+  session.device.reset();
 }
 
 sf_status_t runtime::runSession(sf_session_t &s, sf_tensor_t *const *inputs,
@@ -489,14 +378,15 @@ sf_status_t runtime::runSession(sf_session_t &s, sf_tensor_t *const *inputs,
     }
   }
 
-  if (s.gpu)
+  if (s.device)
     for (size_t i = 0; i < inputCount; ++i)
       s.residency[m.inputs[i]] = OnHost;
 
   for (size_t i = 0; i < m.ops.size(); ++i) {
     const OpDesc &op = m.ops[i];
     const TensorDesc &x = m.tensors[op.inputs[0]];
-    const bool gpu = s.gpu && s.onGpu[i];
+    const Backend &backend = *s.backendOfOp[i];
+    const bool gpu = s.device && backend.createDeviceSession;
     const bool record = s.options.record_spines && s.dramLayerOfOp[i] >= 0;
     const bool count = s.options.profile && x.packed;
     for (uint32_t input : op.inputs)
@@ -511,17 +401,14 @@ sf_status_t runtime::runSession(sf_session_t &s, sf_tensor_t *const *inputs,
       countSpikes(static_cast<const uint64_t *>(s.tensorData[op.inputs[0]]),
                   x, op, T, s.profiles[i]);
     auto start = std::chrono::steady_clock::now();
-    if (gpu) {
-      if (sf_status_t status = cuda::runOp(*s.gpu, i))
+    Kernel kernel = (*backend.kernels)[static_cast<size_t>(op.op->kind())];
+    if (sf_status_t status = kernel(OpCall{s, op, i}))
+      return status;
+    // A profile times each device op by itself.
+    if (gpu && s.options.profile)
+      if (sf_status_t status = s.device->synchronize())
         return status;
-      // A profile times each op by itself.
-      if (s.options.profile)
-        if (sf_status_t status = cuda::synchronize(*s.gpu))
-          return status;
-    } else {
-      runOp(s, op, i);
-    }
-    if (s.gpu)
+    if (s.device)
       s.residency[op.output] = gpu ? OnDevice : OnHost;
     if (s.options.profile) {
       sf_layer_profile_t &p = s.profiles[i];
@@ -531,12 +418,12 @@ sf_status_t runtime::runSession(sf_session_t &s, sf_tensor_t *const *inputs,
       p.runs += 1;
     }
   }
-  if (s.gpu) {
+  if (s.device) {
     for (uint32_t output : m.outputs)
       if (sf_status_t status = place(s, output, OnHost))
         return status;
     // Kernels whose results stayed on the device report failures here.
-    if (sf_status_t status = cuda::synchronize(*s.gpu))
+    if (sf_status_t status = s.device->synchronize())
       return status;
   }
 

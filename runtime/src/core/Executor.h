@@ -38,11 +38,12 @@ struct sf_session_t {
   /// layer, the packed spikes it read in the last run ([batch][neurons]).
   std::vector<int32_t> dramLayerOfOp;
   std::vector<std::vector<uint64_t>> recordedSpines;
-  /// CUDA: the device side (null when no op runs there), which ops run
-  /// there, and where each tensor's current value is (host, device, or
+  /// The backend that runs each op (looked up in its kernel table).
+  std::vector<const sparseflow::runtime::Backend *> backendOfOp;
+  /// A device backend's side of the session (null when no op runs on a
+  /// device), and where each tensor's current value is (host, device, or
   /// both: sparseflow::runtime::Residency bits).
-  sparseflow::runtime::cuda::SessionPtr gpu;
-  std::vector<char> onGpu;
+  std::unique_ptr<sparseflow::runtime::DeviceSession> device;
   std::vector<uint8_t> residency;
   bool hasRun = false;
 };

@@ -10,11 +10,11 @@
 #ifndef SPARSEFLOW_RUNTIME_CORE_MODEL_H
 #define SPARSEFLOW_RUNTIME_CORE_MODEL_H
 
-#include "backends/cuda/CudaBackend.h"
 #include "backends/spikecore/Simulator.h"
+#include "core/Backend.h"
 #include "core/ThreadPool.h"
 #include "sparseflow/format/dram_image.h"
-#include "sparseflow/format/sfa_generated.h"
+#include "sparseflow/format/schema.h"
 #include "sparseflow/runtime/api.h"
 
 #include <atomic>
@@ -86,12 +86,9 @@ struct sf_model_t {
   /// its layers describes, in layer order.
   std::optional<sparseflow::dram::Image> dram;
   std::vector<uint32_t> dramOps;
-  /// The CUDA backend's device copy of the constants, made by the first
-  /// CUDA session.
-  std::mutex cudaMutex;
-  std::unique_ptr<sparseflow::runtime::cuda::ModelData,
-                  sparseflow::runtime::cuda::ModelDataDeleter>
-      cudaData;
+  /// A device backend's copy of the constants, made by its first session.
+  std::mutex deviceMutex;
+  std::unique_ptr<sparseflow::runtime::DeviceModel> deviceModel;
 };
 
 namespace sparseflow::runtime {

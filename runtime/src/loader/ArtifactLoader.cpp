@@ -15,6 +15,8 @@
 #include "core/Model.h"
 #include "sparseflow/format/artifact_format.h"
 #include "sparseflow/format/formatted.h"
+#include "sparseflow/format/op_catalogue.h"
+#include "sparseflow/format/window.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -27,6 +29,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 #include <limits>
 #include <new>
 
@@ -66,6 +69,26 @@ private:
 
 constexpr int kMaxRank = SF_MAX_RANK;
 
+// The C API's encodings and readouts are the shared enums' numbers.
+#define SF_SAME_ENUMERATOR(Enum, Name, API)                                    \
+  static_assert(static_cast<int>(format::Enum::Name) == API,                   \
+                #API " is format::" #Enum "::" #Name);
+SF_SAME_ENUMERATOR(Encoding, Direct, SF_ENCODING_DIRECT)
+SF_SAME_ENUMERATOR(Encoding, Rate, SF_ENCODING_RATE)
+SF_SAME_ENUMERATOR(Encoding, Spikes, SF_ENCODING_SPIKES)
+SF_SAME_ENUMERATOR(Readout, Mean, SF_READOUT_MEAN)
+SF_SAME_ENUMERATOR(Readout, Sum, SF_READOUT_SUM)
+SF_SAME_ENUMERATOR(Readout, Last, SF_READOUT_LAST)
+SF_SAME_ENUMERATOR(Readout, All, SF_READOUT_ALL)
+#undef SF_SAME_ENUMERATOR
+
+sf_encoding_t toApi(format::Encoding encoding) {
+  return static_cast<sf_encoding_t>(encoding);
+}
+sf_readout_t toApi(format::Readout readout) {
+  return static_cast<sf_readout_t>(readout);
+}
+
 /// Product of `shape`, or -1 on overflow past 2^40 elements.
 int64_t elementCount(const std::vector<int64_t> &shape) {
   int64_t n = 1;
@@ -78,6 +101,8 @@ int64_t elementCount(const std::vector<int64_t> &shape) {
 }
 
 /// Validates the plan's meaning; `fail` has built the status when false.
+struct OpCheck;
+
 class PlanValidator {
 public:
   PlanValidator(const sfa::Model &plan, uint64_t dataSize, sf_model_t &model)
@@ -94,8 +119,11 @@ private:
 
   sf_status_t opError(size_t index, const char *format, ...)
       __attribute__((format(printf, 3, 4)));
+  sf_status_t opErrorV(size_t index, const char *format, va_list args);
 
   const TensorDesc &t(uint32_t id) const { return model.tensors[id]; }
+
+  friend struct OpCheck;
 
   const sfa::Model &plan;
   uint64_t dataSize;
@@ -105,11 +133,17 @@ private:
 };
 
 sf_status_t PlanValidator::opError(size_t index, const char *format, ...) {
-  char detail[512];
   va_list args;
   va_start(args, format);
-  std::vsnprintf(detail, sizeof(detail), format, args);
+  sf_status_t status = opErrorV(index, format, args);
   va_end(args);
+  return status;
+}
+
+sf_status_t PlanValidator::opErrorV(size_t index, const char *format,
+                                    va_list args) {
+  char detail[512];
+  std::vsnprintf(detail, sizeof(detail), format, args);
   const sfa::Op *o = plan.ops()->Get(static_cast<flatbuffers::uoffset_t>(index));
   const char *name = o->name() ? o->name()->c_str() : "";
   return sf_status_make(SF_STATUS_DATA_LOSS,
@@ -210,343 +244,398 @@ sf_status_t PlanValidator::tensors(const uint8_t *dataSection) {
   return SF_OK;
 }
 
-/// Output size of a window along one axis, floor and ceil rounding; false
-/// when the window's extent d * (k - 1) + 1 or the padded input overflows.
-/// (The operands are positive: the attributes were checked before.)
-bool windowExtent(int64_t in, int64_t k, int64_t s, int64_t p0, int64_t p1,
-                  int64_t d, int64_t &lo, int64_t &hi) {
-  int64_t reach, padded;
-  if (__builtin_mul_overflow(d, k - 1, &reach) ||
-      __builtin_add_overflow(in, p0, &padded) ||
-      __builtin_add_overflow(padded, p1, &padded))
+/// One op's validation: what its rule reads and the checks rules share.
+struct OpCheck {
+  PlanValidator &validator;
+  size_t index;
+  const sfa::Op &o;
+  OpDesc &desc;
+  const TensorDesc &out;
+  /// The op runs the SparseBinary kernel.
+  bool sparse;
+  /// Some input varies over time.
+  bool anyTemporal;
+
+  const sfa::Model &plan() const { return validator.plan; }
+  const TensorDesc &in(size_t i) const {
+    return validator.model.tensors[desc.inputs[i]];
+  }
+  sf_status_t error(const char *format, ...)
+      __attribute__((format(printf, 2, 3)));
+  sf_status_t constantOf(size_t i, const std::vector<int64_t> &shape,
+                         const char *what) {
+    if (!in(i).constant || in(i).shape != shape)
+      return error("%s must be a constant of the expected shape", what);
+    return SF_OK;
+  }
+  sf_status_t expectOut(bool packed, bool temporal) {
+    if (out.packed != packed || out.temporal != temporal)
+      return error("output storage must be %s%s",
+                   packed ? "packed spikes" : "float32",
+                   temporal ? " (temporal)" : " (not temporal)");
+    return SF_OK;
+  }
+  sf_status_t denseInputs(size_t count) {
+    for (size_t i = 0; i < count; ++i)
+      if (in(i).packed)
+        return error("input %zu must be float32, found packed spikes", i);
+    return SF_OK;
+  }
+};
+
+sf_status_t OpCheck::error(const char *format, ...) {
+  va_list args;
+  va_start(args, format);
+  sf_status_t status = validator.opErrorV(index, format, args);
+  va_end(args);
+  return status;
+}
+
+bool sameShape(const TensorDesc &a, const TensorDesc &b) {
+  return a.shape == b.shape;
+}
+
+/// `v` holds `n` values of at least `min`.
+bool pairOk(const flatbuffers::Vector<int64_t> *v, size_t n, int64_t min) {
+  if (!v || v->size() != n)
     return false;
-  int64_t span = padded - reach - 1;
-  lo = span < 0 ? 0 : span / s + 1;
-  hi = span < 0 ? 0 : span / s + (span % s ? 2 : 1);
+  for (int64_t x : *v)
+    if (x < min)
+      return false;
   return true;
 }
 
+#define SF_CHECK(expr)                                                         \
+  if (sf_status_t status = (expr))                                             \
+  return status
+
+// One rule per op kind: its operands' storage and shapes, its attributes'
+// values, consistent with the kernel that will run it. The catalogue's
+// checks (operand count, attribute type, kernel) have run.
+
+sf_status_t checkConv2d(OpCheck &c) {
+  const sfa::Conv2dAttrs *a = c.o.attrs_as_Conv2dAttrs();
+  if (!a || !pairOk(a->strides(), 2, 1) || !pairOk(a->dilations(), 2, 1) ||
+      !pairOk(a->pads(), 4, 0) || !pairOk(a->kernel(), 2, 1) || a->groups() < 1)
+    return c.error("malformed Conv2d attributes");
+  const TensorDesc &x = c.in(0);
+  if (x.shape.size() != 4 || x.packed != c.sparse)
+    return c.error("input must be a rank-4 %s tensor",
+                   c.sparse ? "packed spike" : "float32");
+  int64_t N = x.shape[0], C = x.shape[1];
+  int64_t KH = a->kernel()->Get(0), KW = a->kernel()->Get(1);
+  int64_t G = a->groups();
+  if (C % G)
+    return c.error("channels %lld not divisible by groups %lld", (long long)C,
+                   (long long)G);
+  if (c.out.shape.size() != 4 || c.out.shape[0] != N)
+    return c.error("output must be [N, O, OH, OW]");
+  int64_t O = c.out.shape[1];
+  if (O % G)
+    return c.error("output channels not divisible by groups");
+  if (c.sparse) {
+    if (!format::sparseConvSupports(G))
+      return c.error("the sparse kernel requires groups = 1");
+    SF_CHECK(
+        c.constantOf(1, {C, KH, KW, O}, "the arranged weight [C,KH,KW,O]"));
+  } else {
+    SF_CHECK(c.constantOf(1, {O, C / G, KH, KW}, "the weight [O,C/g,KH,KW]"));
+  }
+  if (c.desc.inputs.size() == 3)
+    SF_CHECK(c.constantOf(2, {O}, "the bias"));
+  for (int axis = 0; axis < 2; ++axis) {
+    format::WindowAxis window{x.shape[2 + axis],
+                              a->kernel()->Get(axis),
+                              a->strides()->Get(axis),
+                              a->pads()->Get(axis),
+                              a->pads()->Get(axis + 2),
+                              a->dilations()->Get(axis),
+                              false};
+    const char *name = axis ? "width" : "height";
+    int64_t expected = 0;
+    format::WindowFault fault = format::windowOutputSize(window, expected);
+    if (fault == format::WindowFault::SpanOverflows ||
+        fault == format::WindowFault::PaddedOverflows)
+      return c.error("the window's %s overflows 64 bits", name);
+    if (c.out.shape[2 + axis] != expected || expected < 1)
+      return c.error("output %s %lld, expected %lld", name,
+                     (long long)c.out.shape[2 + axis], (long long)expected);
+  }
+  return c.expectOut(false, c.anyTemporal);
+}
+
+sf_status_t checkLinear(OpCheck &c) {
+  const TensorDesc &x = c.in(0);
+  if (x.shape.empty() || x.packed != c.sparse)
+    return c.error("input must be a %s tensor of rank >= 1",
+                   c.sparse ? "packed spike" : "float32");
+  int64_t K = x.shape.back();
+  if (c.out.shape.size() != x.shape.size() ||
+      !std::equal(x.shape.begin(), x.shape.end() - 1, c.out.shape.begin()))
+    return c.error("output shape must be the input's with the last "
+                   "dimension replaced");
+  int64_t O = c.out.shape.back();
+  SF_CHECK(c.constantOf(1, {K, O}, "the weight [K, O]"));
+  if (c.desc.inputs.size() == 3)
+    SF_CHECK(c.constantOf(2, {O}, "the bias"));
+  return c.expectOut(false, c.anyTemporal);
+}
+
+sf_status_t checkBatchNorm(OpCheck &c) {
+  SF_CHECK(c.denseInputs(1));
+  if (!c.o.attrs_as_BatchNormAttrs())
+    return c.error("missing BatchNorm attributes");
+  if (c.in(0).shape.size() < 2 || !sameShape(c.in(0), c.out))
+    return c.error("input must be [N, C, ...] like the output");
+  for (size_t i = 1; i < 5; ++i)
+    SF_CHECK(c.constantOf(i, {c.in(0).shape[1]}, "a per-channel parameter"));
+  return c.expectOut(false, c.anyTemporal);
+}
+
+sf_status_t checkAddOrMul(OpCheck &c) {
+  SF_CHECK(c.denseInputs(2));
+  size_t rank = c.out.shape.size();
+  for (size_t i = 0; i < 2; ++i) {
+    const std::vector<int64_t> &s = c.in(i).shape;
+    if (s.size() > rank)
+      return c.error("input %zu has a higher rank than the output", i);
+    for (size_t d = 0; d < s.size(); ++d) {
+      int64_t od = c.out.shape[rank - s.size() + d];
+      if (s[d] != od && s[d] != 1)
+        return c.error("input %zu does not broadcast to the output", i);
+    }
+  }
+  for (size_t d = 0; d < rank; ++d) {
+    bool covered = false;
+    for (size_t i = 0; i < 2; ++i) {
+      const std::vector<int64_t> &s = c.in(i).shape;
+      size_t pad = rank - s.size();
+      covered |= d >= pad && s[d - pad] == c.out.shape[d];
+    }
+    if (!covered && c.out.shape[d] != 1)
+      return c.error("output dimension %zu is not the inputs' "
+                     "broadcast",
+                     d);
+  }
+  return c.expectOut(false, c.anyTemporal);
+}
+
+sf_status_t checkRelu(OpCheck &c) {
+  SF_CHECK(c.denseInputs(1));
+  if (!sameShape(c.in(0), c.out))
+    return c.error("output shape must equal the input's");
+  return c.expectOut(false, c.anyTemporal);
+}
+
+sf_status_t checkMaxPool2dOrAvgPool2d(OpCheck &c) {
+  const sfa::PoolAttrs *a = c.o.attrs_as_PoolAttrs();
+  if (!a || !pairOk(a->kernel(), 2, 1) || !pairOk(a->strides(), 2, 1) ||
+      !pairOk(a->dilations(), 2, 1) || !pairOk(a->pads(), 4, 0))
+    return c.error("malformed pooling attributes");
+  const TensorDesc &x = c.in(0);
+  if (x.packed && c.o.kind() == sfa::OpKind::AvgPool2d)
+    return c.error("average pooling takes float32 input");
+  if (x.shape.size() != 4 || c.out.shape.size() != 4 ||
+      c.out.shape[0] != x.shape[0] || c.out.shape[1] != x.shape[1])
+    return c.error("input and output must be [N, C, H, W]");
+  for (int axis = 0; axis < 2; ++axis) {
+    // A pooling window's taps are all visited for every output, and no
+    // weight in the file justifies their number: each pad must be
+    // smaller than the window (as ONNX requires) and no larger than the
+    // input, so that the window spans at most three times the input.
+    format::WindowAxis window{x.shape[2 + axis],
+                              a->kernel()->Get(axis),
+                              a->strides()->Get(axis),
+                              a->pads()->Get(axis),
+                              a->pads()->Get(axis + 2),
+                              a->dilations()->Get(axis),
+                              a->ceil_mode()};
+    const char *name = axis ? "width" : "height";
+    int64_t expected = 0;
+    format::WindowFault fault = format::windowOutputSize(window, expected);
+    if (fault == format::WindowFault::SpanOverflows ||
+        fault == format::WindowFault::PaddedOverflows)
+      return c.error("the window's %s overflows 64 bits", name);
+    for (int64_t pad : {window.padBegin, window.padEnd})
+      if (pad > window.input ||
+          !format::poolPadFits(pad, window.kernel, window.dilation))
+        return c.error("pad %lld along the %s exceeds the input "
+                       "(%lld) or the window (%lld taps, dilation %lld)",
+                       (long long)pad, name, (long long)window.input,
+                       (long long)window.kernel, (long long)window.dilation);
+    int64_t got = c.out.shape[2 + axis];
+    if (got < 1 || got != expected)
+      return c.error("output %s %lld does not match the window", name,
+                     (long long)got);
+  }
+  return c.expectOut(x.packed, c.anyTemporal);
+}
+
+sf_status_t checkGlobalAvgPool(OpCheck &c) {
+  SF_CHECK(c.denseInputs(1));
+  const TensorDesc &x = c.in(0);
+  if (x.shape.size() < 3 || c.out.shape.size() != x.shape.size() ||
+      c.out.shape[0] != x.shape[0] || c.out.shape[1] != x.shape[1] ||
+      c.out.elements != x.shape[0] * x.shape[1])
+    return c.error("output must be [N, C, 1, ...] for [N, C, ...]");
+  return c.expectOut(false, c.anyTemporal);
+}
+
+sf_status_t checkReshape(OpCheck &c) {
+  if (c.in(0).elements != c.out.elements)
+    return c.error("reshape changes the element count");
+  return c.expectOut(c.in(0).packed, c.anyTemporal);
+}
+
+sf_status_t checkTranspose(OpCheck &c) {
+  const sfa::TransposeAttrs *a = c.o.attrs_as_TransposeAttrs();
+  const TensorDesc &x = c.in(0);
+  if (!a || !a->permutation() || a->permutation()->size() != x.shape.size() ||
+      c.out.shape.size() != x.shape.size())
+    return c.error("permutation must have the input's rank");
+  std::vector<bool> seen(x.shape.size(), false);
+  for (size_t d = 0; d < x.shape.size(); ++d) {
+    int64_t p = a->permutation()->Get(static_cast<flatbuffers::uoffset_t>(d));
+    if (p < 0 || p >= static_cast<int64_t>(x.shape.size()) || seen[p])
+      return c.error("invalid permutation");
+    seen[p] = true;
+    if (c.out.shape[d] != x.shape[p])
+      return c.error("output dimension %zu must be input dimension "
+                     "%lld",
+                     d, (long long)p);
+  }
+  return c.expectOut(x.packed, c.anyTemporal);
+}
+
+sf_status_t checkConcat(OpCheck &c) {
+  const sfa::ConcatAttrs *a = c.o.attrs_as_ConcatAttrs();
+  size_t rank = c.out.shape.size();
+  if (!a || a->axis() < 0 || a->axis() >= static_cast<int64_t>(rank))
+    return c.error("axis out of range");
+  int64_t total = 0;
+  for (size_t i = 0; i < c.desc.inputs.size(); ++i) {
+    const TensorDesc &x = c.in(i);
+    if (x.packed != c.out.packed || x.shape.size() != rank)
+      return c.error("inputs must share the output's rank and "
+                     "storage");
+    for (size_t d = 0; d < rank; ++d)
+      if (static_cast<int64_t>(d) != a->axis() && x.shape[d] != c.out.shape[d])
+        return c.error("input %zu differs outside the axis", i);
+    total += x.shape[a->axis()];
+  }
+  if (total != c.out.shape[a->axis()])
+    return c.error("the inputs' sizes along the axis do not add up");
+  return c.expectOut(c.out.packed, c.anyTemporal);
+}
+
+sf_status_t checkLIF(OpCheck &c) {
+  SF_CHECK(c.denseInputs(1));
+  const sfa::LIFAttrs *a = c.o.attrs_as_LIFAttrs();
+  if (!a)
+    return c.error("missing LIF attributes");
+  const TensorDesc &x = c.in(0);
+  if (!sameShape(x, c.out))
+    return c.error("output shape must equal the input's");
+  int64_t channels = x.shape.size() >= 2 ? x.shape[1] : 1;
+  auto perChannel = [&](const flatbuffers::Vector<float> *v, bool required) {
+    if (!v || v->size() == 0)
+      return !required;
+    return v->size() == 1 || static_cast<int64_t>(v->size()) == channels;
+  };
+  if (!perChannel(a->leak(), true) || !perChannel(a->gain(), true) ||
+      !perChannel(a->v_leak(), true) || !perChannel(a->v_threshold(), true) ||
+      !perChannel(a->v_init(), true) ||
+      !perChannel(a->v_reset(), a->reset() == sfa::ResetMode::Hard))
+    return c.error("LIF parameters must hold 1 or %lld (channels) "
+                   "values",
+                   (long long)channels);
+  if (!format::isKnown(a->reset()) || !format::isKnown(a->fire()))
+    return c.error("unknown reset or fire mode");
+  return c.expectOut(true, true);
+}
+
+sf_status_t checkSpikeCoreLayer(OpCheck &c) {
+  const sfa::SpikeCoreLayerAttrs *a = c.o.attrs_as_SpikeCoreLayerAttrs();
+  if (!a || !c.plan().spikecore() || c.o.target() != sfa::Target::SpikeCore)
+    return c.error("a SpikeCore layer needs its attributes, the "
+                   "SpikeCore target description and target "
+                   "SpikeCore");
+  auto layer = std::make_shared<simulator::Layer>();
+  std::string error;
+  if (!simulator::decodeLayer(*a, *c.plan().spikecore(), *layer, error))
+    return c.error("%s", error.c_str());
+  const TensorDesc &x = c.in(0);
+  if (x.shape.size() != 2 || x.shape[1] != layer->fanIn)
+    return c.error("input must be [N, %u]", layer->fanIn);
+  if (c.out.shape != std::vector<int64_t>{x.shape[0], int64_t(layer->neurons)})
+    return c.error("output must be [%lld, %u]", (long long)x.shape[0],
+                   layer->neurons);
+  bool spikes = layer->output == sfa::SpikeCoreOutput::Spikes;
+  c.desc.spikecore = std::move(layer);
+  return c.expectOut(spikes, true);
+}
+
+sf_status_t checkUnpack(OpCheck &c) {
+  if (!c.in(0).packed || !sameShape(c.in(0), c.out))
+    return c.error("input must be packed spikes of the output's shape");
+  return c.expectOut(false, true);
+}
+
+#undef SF_CHECK
+
+using OpRule = sf_status_t (*)(OpCheck &);
+// Rules shared by two kinds are named after both.
+#define checkAdd checkAddOrMul
+#define checkMul checkAddOrMul
+#define checkMaxPool2d checkMaxPool2dOrAvgPool2d
+#define checkAvgPool2d checkMaxPool2dOrAvgPool2d
+/// The rules by op kind, one per row of the catalogue.
+const OpRule kRules[] = {
+#define SF_OP(Name, ...) &check##Name,
+#include "sparseflow/format/op_catalogue.def"
+};
+#undef checkAdd
+#undef checkMul
+#undef checkMaxPool2d
+#undef checkAvgPool2d
+static_assert(std::size(kRules) == format::kOpKindCount,
+              "one validation rule per op kind");
+
 sf_status_t PlanValidator::opShapes(size_t index, const sfa::Op &o,
                                     OpDesc &desc) {
-  const TensorDesc &out = t(desc.output);
-  auto in = [&](size_t i) -> const TensorDesc & { return t(desc.inputs[i]); };
-  auto arity = [&](size_t lo, size_t hi) -> sf_status_t {
-    if (desc.inputs.size() < lo || desc.inputs.size() > hi)
-      return opError(index, "expected %zu to %zu inputs, found %zu", lo, hi,
-                     desc.inputs.size());
-    return SF_OK;
-  };
-  auto sameShape = [&](const TensorDesc &a, const TensorDesc &b) {
-    return a.shape == b.shape;
-  };
-  auto constantOf = [&](size_t i, std::vector<int64_t> shape,
-                        const char *what) -> sf_status_t {
-    if (!in(i).constant || in(i).shape != shape)
-      return opError(index, "%s must be a constant of the expected shape", what);
-    return SF_OK;
-  };
-  auto pairOk = [](const flatbuffers::Vector<int64_t> *v, size_t n,
-                   int64_t min) {
-    if (!v || v->size() != n)
-      return false;
-    for (int64_t x : *v)
-      if (x < min)
-        return false;
-    return true;
-  };
-  bool sparse = o.kernel() == sfa::Kernel::SparseBinary;
-  if (o.kernel() != sfa::Kernel::Dense && !sparse)
+  // What the catalogue says of every op kind: its operand count, its
+  // attributes and its kernels; then the kind's own rule.
+  const format::OpInfo *info = format::opInfo(o.kind());
+  if (!info)
+    return opError(index, "unknown op kind %d", static_cast<int>(o.kind()));
+  if (!format::isKnown(o.kernel()))
     return opError(index, "unknown kernel");
-  if (sparse && o.kind() != sfa::OpKind::Conv2d &&
-      o.kind() != sfa::OpKind::Linear)
-    return opError(index, "only Conv2d and Linear have a sparse kernel");
+  if (!info->hasKernel(o.kernel()))
+    return opError(index, "%s has no %s kernel", info->name,
+                   sfa::EnumNameKernel(o.kernel()));
   if (o.block_size() < 0 || o.block_size() > 64)
     return opError(index, "block size %lld is outside [0, 64]",
                    (long long)o.block_size());
+  if (desc.inputs.size() < info->operandsMin() ||
+      desc.inputs.size() > info->operandsMax())
+    return opError(index, "expected %u to %u inputs, found %zu",
+                   info->operandsMin(), info->operandsMax(),
+                   desc.inputs.size());
+  if (o.attrs_type() != info->attrs && o.attrs_type() != sfa::OpAttrs::NONE)
+    return opError(
+        index, "carries %s, expected %s", sfa::EnumNameOpAttrs(o.attrs_type()),
+        info->attrs == sfa::OpAttrs::NONE ? "no attributes"
+                                          : sfa::EnumNameOpAttrs(info->attrs));
 
   // Whether an op's float output is temporal follows from its inputs.
   bool anyTemporal = false;
   for (uint32_t id : desc.inputs)
     anyTemporal |= t(id).temporal;
-  auto expectOut = [&](bool packed, bool temporal) -> sf_status_t {
-    if (out.packed != packed || out.temporal != temporal)
-      return opError(index, "output storage must be %s%s",
-                     packed ? "packed spikes" : "float32",
-                     temporal ? " (temporal)" : " (not temporal)");
-    return SF_OK;
-  };
-  auto denseInputs = [&](size_t count) -> sf_status_t {
-    for (size_t i = 0; i < count; ++i)
-      if (in(i).packed)
-        return opError(index, "input %zu must be float32, found packed spikes",
-                       i);
-    return SF_OK;
-  };
-#define SF_CHECK(expr)                                                         \
-  if (sf_status_t status = (expr))                                             \
-  return status
-
-  switch (o.kind()) {
-  case sfa::OpKind::Conv2d: {
-    SF_CHECK(arity(2, 3));
-    const sfa::Conv2dAttrs *a = o.attrs_as_Conv2dAttrs();
-    if (!a || !pairOk(a->strides(), 2, 1) || !pairOk(a->dilations(), 2, 1) ||
-        !pairOk(a->pads(), 4, 0) || !pairOk(a->kernel(), 2, 1) ||
-        a->groups() < 1)
-      return opError(index, "malformed Conv2d attributes");
-    const TensorDesc &x = in(0);
-    if (x.shape.size() != 4 || x.packed != sparse)
-      return opError(index, "input must be a rank-4 %s tensor",
-                     sparse ? "packed spike" : "float32");
-    int64_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3];
-    int64_t KH = a->kernel()->Get(0), KW = a->kernel()->Get(1);
-    int64_t G = a->groups();
-    if (C % G)
-      return opError(index, "channels %lld not divisible by groups %lld",
-                     (long long)C, (long long)G);
-    if (out.shape.size() != 4 || out.shape[0] != N)
-      return opError(index, "output must be [N, O, OH, OW]");
-    int64_t O = out.shape[1];
-    if (O % G)
-      return opError(index, "output channels not divisible by groups");
-    if (sparse) {
-      if (G != 1)
-        return opError(index, "the sparse kernel requires groups = 1");
-      SF_CHECK(constantOf(1, {C, KH, KW, O}, "the arranged weight [C,KH,KW,O]"));
-    } else {
-      SF_CHECK(constantOf(1, {O, C / G, KH, KW}, "the weight [O,C/g,KH,KW]"));
-    }
-    if (desc.inputs.size() == 3)
-      SF_CHECK(constantOf(2, {O}, "the bias"));
-    int64_t lo, hi;
-    if (!windowExtent(H, KH, a->strides()->Get(0), a->pads()->Get(0),
-                      a->pads()->Get(2), a->dilations()->Get(0), lo, hi))
-      return opError(index, "the window's height overflows 64 bits");
-    if (out.shape[2] != lo || lo < 1)
-      return opError(index, "output height %lld, expected %lld",
-                     (long long)out.shape[2], (long long)lo);
-    if (!windowExtent(W, KW, a->strides()->Get(1), a->pads()->Get(1),
-                      a->pads()->Get(3), a->dilations()->Get(1), lo, hi))
-      return opError(index, "the window's width overflows 64 bits");
-    if (out.shape[3] != lo || lo < 1)
-      return opError(index, "output width %lld, expected %lld",
-                     (long long)out.shape[3], (long long)lo);
-    return expectOut(false, anyTemporal);
-  }
-  case sfa::OpKind::Linear: {
-    SF_CHECK(arity(2, 3));
-    const TensorDesc &x = in(0);
-    if (x.shape.empty() || x.packed != sparse)
-      return opError(index, "input must be a %s tensor of rank >= 1",
-                     sparse ? "packed spike" : "float32");
-    int64_t K = x.shape.back();
-    if (out.shape.size() != x.shape.size() ||
-        !std::equal(x.shape.begin(), x.shape.end() - 1, out.shape.begin()))
-      return opError(index, "output shape must be the input's with the last "
-                            "dimension replaced");
-    int64_t O = out.shape.back();
-    SF_CHECK(constantOf(1, {K, O}, "the weight [K, O]"));
-    if (desc.inputs.size() == 3)
-      SF_CHECK(constantOf(2, {O}, "the bias"));
-    return expectOut(false, anyTemporal);
-  }
-  case sfa::OpKind::BatchNorm: {
-    SF_CHECK(arity(5, 5));
-    SF_CHECK(denseInputs(1));
-    if (!o.attrs_as_BatchNormAttrs())
-      return opError(index, "missing BatchNorm attributes");
-    if (in(0).shape.size() < 2 || !sameShape(in(0), out))
-      return opError(index, "input must be [N, C, ...] like the output");
-    for (size_t i = 1; i < 5; ++i)
-      SF_CHECK(constantOf(i, {in(0).shape[1]}, "a per-channel parameter"));
-    return expectOut(false, anyTemporal);
-  }
-  case sfa::OpKind::Add:
-  case sfa::OpKind::Mul: {
-    SF_CHECK(arity(2, 2));
-    SF_CHECK(denseInputs(2));
-    size_t rank = out.shape.size();
-    for (size_t i = 0; i < 2; ++i) {
-      const std::vector<int64_t> &s = in(i).shape;
-      if (s.size() > rank)
-        return opError(index, "input %zu has a higher rank than the output", i);
-      for (size_t d = 0; d < s.size(); ++d) {
-        int64_t od = out.shape[rank - s.size() + d];
-        if (s[d] != od && s[d] != 1)
-          return opError(index, "input %zu does not broadcast to the output",
-                         i);
-      }
-    }
-    for (size_t d = 0; d < rank; ++d) {
-      bool covered = false;
-      for (size_t i = 0; i < 2; ++i) {
-        const std::vector<int64_t> &s = in(i).shape;
-        size_t pad = rank - s.size();
-        covered |= d >= pad && s[d - pad] == out.shape[d];
-      }
-      if (!covered && out.shape[d] != 1)
-        return opError(index, "output dimension %zu is not the inputs' "
-                              "broadcast", d);
-    }
-    return expectOut(false, anyTemporal);
-  }
-  case sfa::OpKind::Relu:
-    SF_CHECK(arity(1, 1));
-    SF_CHECK(denseInputs(1));
-    if (!sameShape(in(0), out))
-      return opError(index, "output shape must equal the input's");
-    return expectOut(false, anyTemporal);
-  case sfa::OpKind::MaxPool2d:
-  case sfa::OpKind::AvgPool2d: {
-    SF_CHECK(arity(1, 1));
-    const sfa::PoolAttrs *a = o.attrs_as_PoolAttrs();
-    if (!a || !pairOk(a->kernel(), 2, 1) || !pairOk(a->strides(), 2, 1) ||
-        !pairOk(a->dilations(), 2, 1) || !pairOk(a->pads(), 4, 0))
-      return opError(index, "malformed pooling attributes");
-    const TensorDesc &x = in(0);
-    if (x.packed && o.kind() == sfa::OpKind::AvgPool2d)
-      return opError(index, "average pooling takes float32 input");
-    if (x.shape.size() != 4 || out.shape.size() != 4 ||
-        out.shape[0] != x.shape[0] || out.shape[1] != x.shape[1])
-      return opError(index, "input and output must be [N, C, H, W]");
-    for (int axis = 0; axis < 2; ++axis) {
-      // A pooling window's taps are all visited for every output, and no
-      // weight in the file justifies their number: each pad must be
-      // smaller than the window (as ONNX requires) and no larger than the
-      // input, so that the window spans at most three times the input.
-      int64_t in = x.shape[2 + axis], k = a->kernel()->Get(axis);
-      int64_t d = a->dilations()->Get(axis);
-      int64_t lo, hi;
-      if (!windowExtent(in, k, a->strides()->Get(axis), a->pads()->Get(axis),
-                        a->pads()->Get(axis + 2), d, lo, hi))
-        return opError(index, "the window's %s overflows 64 bits",
-                       axis ? "width" : "height");
-      for (int side : {axis, axis + 2}) {
-        int64_t pad = a->pads()->Get(side);
-        if (pad > in || pad > d * (k - 1))
-          return opError(index, "pad %lld along the %s exceeds the input "
-                         "(%lld) or the window (%lld taps, dilation %lld)",
-                         (long long)pad, axis ? "width" : "height",
-                         (long long)in, (long long)k, (long long)d);
-      }
-      int64_t got = out.shape[2 + axis];
-      if (got < 1 || got < lo || got > (a->ceil_mode() ? hi : lo))
-        return opError(index, "output %s %lld does not match the window",
-                       axis ? "width" : "height", (long long)got);
-    }
-    return expectOut(x.packed, anyTemporal);
-  }
-  case sfa::OpKind::GlobalAvgPool: {
-    SF_CHECK(arity(1, 1));
-    SF_CHECK(denseInputs(1));
-    const TensorDesc &x = in(0);
-    if (x.shape.size() < 3 || out.shape.size() != x.shape.size() ||
-        out.shape[0] != x.shape[0] || out.shape[1] != x.shape[1] ||
-        out.elements != x.shape[0] * x.shape[1])
-      return opError(index, "output must be [N, C, 1, ...] for [N, C, ...]");
-    return expectOut(false, anyTemporal);
-  }
-  case sfa::OpKind::Reshape:
-    SF_CHECK(arity(1, 1));
-    if (in(0).elements != out.elements)
-      return opError(index, "reshape changes the element count");
-    return expectOut(in(0).packed, anyTemporal);
-  case sfa::OpKind::Transpose: {
-    SF_CHECK(arity(1, 1));
-    const sfa::TransposeAttrs *a = o.attrs_as_TransposeAttrs();
-    const TensorDesc &x = in(0);
-    if (!a || !a->permutation() ||
-        a->permutation()->size() != x.shape.size() ||
-        out.shape.size() != x.shape.size())
-      return opError(index, "permutation must have the input's rank");
-    std::vector<bool> seen(x.shape.size(), false);
-    for (size_t d = 0; d < x.shape.size(); ++d) {
-      int64_t p = a->permutation()->Get(static_cast<flatbuffers::uoffset_t>(d));
-      if (p < 0 || p >= static_cast<int64_t>(x.shape.size()) || seen[p])
-        return opError(index, "invalid permutation");
-      seen[p] = true;
-      if (out.shape[d] != x.shape[p])
-        return opError(index, "output dimension %zu must be input dimension "
-                              "%lld", d, (long long)p);
-    }
-    return expectOut(x.packed, anyTemporal);
-  }
-  case sfa::OpKind::Concat: {
-    if (desc.inputs.empty() || desc.inputs.size() > 64)
-      return opError(index, "expected 1 to 64 inputs");
-    const sfa::ConcatAttrs *a = o.attrs_as_ConcatAttrs();
-    size_t rank = out.shape.size();
-    if (!a || a->axis() < 0 || a->axis() >= static_cast<int64_t>(rank))
-      return opError(index, "axis out of range");
-    int64_t total = 0;
-    for (size_t i = 0; i < desc.inputs.size(); ++i) {
-      const TensorDesc &x = in(i);
-      if (x.packed != out.packed || x.shape.size() != rank)
-        return opError(index, "inputs must share the output's rank and "
-                              "storage");
-      for (size_t d = 0; d < rank; ++d)
-        if (static_cast<int64_t>(d) != a->axis() && x.shape[d] != out.shape[d])
-          return opError(index, "input %zu differs outside the axis", i);
-      total += x.shape[a->axis()];
-    }
-    if (total != out.shape[a->axis()])
-      return opError(index, "the inputs' sizes along the axis do not add up");
-    return expectOut(out.packed, anyTemporal);
-  }
-  case sfa::OpKind::LIF: {
-    SF_CHECK(arity(1, 1));
-    SF_CHECK(denseInputs(1));
-    const sfa::LIFAttrs *a = o.attrs_as_LIFAttrs();
-    if (!a)
-      return opError(index, "missing LIF attributes");
-    const TensorDesc &x = in(0);
-    if (!sameShape(x, out))
-      return opError(index, "output shape must equal the input's");
-    int64_t channels = x.shape.size() >= 2 ? x.shape[1] : 1;
-    auto perChannel = [&](const flatbuffers::Vector<float> *v, bool required) {
-      if (!v || v->size() == 0)
-        return !required;
-      return v->size() == 1 || static_cast<int64_t>(v->size()) == channels;
-    };
-    if (!perChannel(a->leak(), true) || !perChannel(a->gain(), true) ||
-        !perChannel(a->v_leak(), true) || !perChannel(a->v_threshold(), true) ||
-        !perChannel(a->v_init(), true) ||
-        !perChannel(a->v_reset(), a->reset() == sfa::ResetMode::Hard))
-      return opError(index, "LIF parameters must hold 1 or %lld (channels) "
-                            "values", (long long)channels);
-    if (a->reset() > sfa::ResetMode::None || a->fire() > sfa::FireMode::Gt)
-      return opError(index, "unknown reset or fire mode");
-    return expectOut(true, true);
-  }
-  case sfa::OpKind::SpikeCoreLayer: {
-    SF_CHECK(arity(1, 1));
-    const sfa::SpikeCoreLayerAttrs *a = o.attrs_as_SpikeCoreLayerAttrs();
-    if (!a || !plan.spikecore() || o.target() != sfa::Target::SpikeCore)
-      return opError(index, "a SpikeCore layer needs its attributes, the "
-                            "SpikeCore target description and target "
-                            "SpikeCore");
-    auto layer = std::make_shared<simulator::Layer>();
-    std::string error;
-    if (!simulator::decodeLayer(*a, *plan.spikecore(), *layer, error))
-      return opError(index, "%s", error.c_str());
-    const TensorDesc &x = in(0);
-    if (x.shape.size() != 2 || x.shape[1] != layer->fanIn)
-      return opError(index, "input must be [N, %u]", layer->fanIn);
-    if (out.shape != std::vector<int64_t>{x.shape[0], int64_t(layer->neurons)})
-      return opError(index, "output must be [%lld, %u]",
-                     (long long)x.shape[0], layer->neurons);
-    bool spikes = layer->output == sfa::SpikeCoreOutput::Spikes;
-    desc.spikecore = std::move(layer);
-    return expectOut(spikes, true);
-  }
-  case sfa::OpKind::Unpack:
-    SF_CHECK(arity(1, 1));
-    if (!in(0).packed || !sameShape(in(0), out))
-      return opError(index, "input must be packed spikes of the output's shape");
-    return expectOut(false, true);
-  }
-#undef SF_CHECK
-  return opError(index, "unknown op kind %d", static_cast<int>(o.kind()));
+  OpCheck check{
+      *this,      index,          o,
+      desc,       t(desc.output), o.kernel() == sfa::Kernel::SparseBinary,
+      anyTemporal};
+  return kRules[static_cast<size_t>(o.kind())](check);
 }
 
 sf_status_t PlanValidator::op(size_t index, const sfa::Op &o) {
@@ -637,12 +726,11 @@ sf_status_t PlanValidator::run(const uint8_t *dataSection) {
     return sf_status_make(SF_STATUS_DATA_LOSS,
                           "invalid artifact: timesteps %u outside [1, %d]",
                           plan.timesteps(), SF_MAX_TIMESTEPS);
-  if (plan.encoding() > sfa::Encoding::Spikes ||
-      plan.readout() > sfa::Readout::All)
+  if (!format::isKnown(plan.encoding()) || !format::isKnown(plan.readout()))
     return sf_status_make(SF_STATUS_DATA_LOSS,
                           "invalid artifact: unknown encoding or readout");
-  model.encoding = static_cast<sf_encoding_t>(plan.encoding());
-  model.readout = static_cast<sf_readout_t>(plan.readout());
+  model.encoding = toApi(format::fromSchema(plan.encoding()));
+  model.readout = toApi(format::fromSchema(plan.readout()));
   model.producer = plan.producer() ? plan.producer()->str() : "";
   model.arenaSize = plan.arena_size();
   if (plan.targets())

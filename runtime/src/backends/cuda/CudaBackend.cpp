@@ -13,7 +13,7 @@
 #include "backends/cuda/CudaBackend.h"
 
 #include "backends/cuda/CudaKernels.h"
-#include "core/Model.h"
+#include "core/Executor.h"
 #include "core/OpDecode.h"
 #include "sparseflow/format/formatted.h"
 
@@ -36,7 +36,12 @@ uint64_t alignUp(uint64_t value) { return (value + 255) / 256 * 256; }
 
 } // namespace
 
-struct cuda::ModelData {
+namespace {
+
+/// The model's constants on the device.
+struct ModelData final : DeviceModel {
+  ~ModelData() override { cudaFree(memory); }
+
   void *memory = nullptr;
   /// Device address of each constant tensor (null for the others).
   std::vector<const void *> constants;
@@ -44,15 +49,9 @@ struct cuda::ModelData {
   std::vector<LIFParams> lif;
 };
 
-void cuda::ModelDataDeleter::operator()(ModelData *data) const {
-  if (data)
-    cudaFree(data->memory);
-  delete data;
-}
-
-class cuda::Session {
+class Session final : public DeviceSession {
 public:
-  ~Session() {
+  ~Session() override {
     if (stream)
       cudaStreamDestroy(stream);
     cudaFree(arena);
@@ -78,11 +77,13 @@ public:
   /// op writes (-1: none).
   std::vector<Flags> flags;
   std::vector<int64_t> lifWritesFlagsOf;
+
+  sf_status_t upload(uint32_t tensor, const void *data) override;
+  sf_status_t download(uint32_t tensor, void *data) override;
+  sf_status_t synchronize() override;
 };
 
-void cuda::SessionDeleter::operator()(Session *session) const {
-  delete session;
-}
+} // namespace
 
 const std::string &cuda::unavailableReason() {
   static const std::string reason = []() -> std::string {
@@ -185,26 +186,27 @@ BlockGrid blockGridOf(const sf_model_t &model, const OpDesc &op) {
   return linearBlocks(x.elements / features, features, block);
 }
 
-} // namespace
-
-sf_status_t cuda::createSession(sf_model_t &model,
+/// Allocates device memory for running the ops `onGpu` marks (one flag per
+/// plan op) and uploads the model's constants if no session has.
+sf_status_t createDeviceSession(sf_model_t &model,
                                 const std::vector<char> &onGpu,
-                                SessionPtr &out) {
-  if (const std::string &reason = unavailableReason(); !reason.empty())
+                                std::unique_ptr<DeviceSession> &out) {
+  if (const std::string &reason = cuda::unavailableReason(); !reason.empty())
     return sf_status_make(SF_STATUS_UNAVAILABLE, "%s", reason.c_str());
   {
-    std::lock_guard<std::mutex> lock(model.cudaMutex);
-    if (!model.cudaData) {
-      std::unique_ptr<ModelData, ModelDataDeleter> data(new ModelData);
+    std::lock_guard<std::mutex> lock(model.deviceMutex);
+    if (!model.deviceModel) {
+      auto data = std::make_unique<ModelData>();
       if (sf_status_t status = uploadConstants(model, *data))
         return status;
-      model.cudaData = std::move(data);
+      model.deviceModel = std::move(data);
     }
   }
-  SessionPtr session(new Session);
+  auto session = std::make_unique<Session>();
   Session &s = *session;
   s.model = &model;
-  s.constants = model.cudaData.get();
+  // Only this backend creates a device model.
+  s.constants = static_cast<const ModelData *>(model.deviceModel.get());
   if (cudaError_t e =
           cudaStreamCreateWithFlags(&s.stream, cudaStreamNonBlocking))
     return cudaFailure(e, "creating a stream");
@@ -263,223 +265,277 @@ sf_status_t cuda::createSession(sf_model_t &model,
   return SF_OK;
 }
 
-sf_status_t cuda::upload(Session &s, uint32_t tensor, const void *data) {
-  if (cudaError_t e = cudaMemcpyAsync(s.data[tensor], data,
-                                      s.model->tensors[tensor].byteSize,
-                                      cudaMemcpyHostToDevice, s.stream))
+sf_status_t Session::upload(uint32_t tensor, const void *bytes) {
+  if (cudaError_t e =
+          cudaMemcpyAsync(data[tensor], bytes, model->tensors[tensor].byteSize,
+                          cudaMemcpyHostToDevice, stream))
     return cudaFailure(e, "copying a tensor to the device");
-  return synchronize(s);
+  return synchronize();
 }
 
-sf_status_t cuda::download(Session &s, uint32_t tensor, void *data) {
-  if (cudaError_t e = cudaMemcpyAsync(data, s.data[tensor],
-                                      s.model->tensors[tensor].byteSize,
-                                      cudaMemcpyDeviceToHost, s.stream))
+sf_status_t Session::download(uint32_t tensor, void *bytes) {
+  if (cudaError_t e =
+          cudaMemcpyAsync(bytes, data[tensor], model->tensors[tensor].byteSize,
+                          cudaMemcpyDeviceToHost, stream))
     return cudaFailure(e, "copying a tensor from the device");
-  return synchronize(s);
+  return synchronize();
 }
 
-sf_status_t cuda::synchronize(Session &s) {
-  if (cudaError_t e = cudaStreamSynchronize(s.stream))
+sf_status_t Session::synchronize() {
+  if (cudaError_t e = cudaStreamSynchronize(stream))
     return cudaFailure(e, "running the session's kernels");
   return SF_OK;
 }
 
-namespace {
+/// What every op's launch reads off a call: device addresses of its
+/// tensors, its flags, the stream.
+struct CudaOp {
+  explicit CudaOp(const OpCall &call)
+      : s(static_cast<Session &>(*call.session.device)), m(*s.model),
+        op(call.op), index(call.index), x(m.tensors[op.inputs[0]]),
+        y(m.tensors[op.output]), out(s.data[op.output]), T(m.timesteps),
+        flags(s.flags[index]) {}
 
-/// Enqueues op `index`; returns the first CUDA error.
-cudaError_t enqueue(Session &s, size_t index) {
-  const sf_model_t &m = *s.model;
-  const OpDesc &op = m.ops[index];
-  const int T = m.timesteps;
-  const TensorDesc &x = m.tensors[op.inputs[0]];
-  const TensorDesc &y = m.tensors[op.output];
-  void *out = s.data[op.output];
-  auto in = [&](size_t i) { return s.data[op.inputs[i]]; };
-  auto f = [&](size_t i) { return static_cast<const float *>(in(i)); };
-  auto packed = [&](size_t i) { return static_cast<const uint64_t *>(in(i)); };
-  const float *bias = op.inputs.size() > 2 ? f(2) : nullptr;
-  float *yf = static_cast<float *>(out);
-  const Session::Flags &flags = s.flags[index];
-  // A sparse op's flags, by prescan when no LIF op wrote them.
-  auto prepareFlags = [&]() -> cudaError_t {
+  void *in(size_t i) const { return s.data[op.inputs[i]]; }
+  const float *f(size_t i) const { return static_cast<const float *>(in(i)); }
+  const uint64_t *packed(size_t i) const {
+    return static_cast<const uint64_t *>(in(i));
+  }
+  const float *bias() const { return op.inputs.size() > 2 ? f(2) : nullptr; }
+  float *yf() const { return static_cast<float *>(out); }
+
+  /// A sparse op's flags, by prescan when no LIF op wrote them.
+  cudaError_t prepareFlags() const {
     if (!flags.data || !flags.prescan)
       return cudaSuccess;
-    if (cudaError_t e = cudaMemsetAsync(flags.data, 0, flags.grid.count(),
-                                        s.stream))
+    if (cudaError_t e =
+            cudaMemsetAsync(flags.data, 0, flags.grid.count(), s.stream))
       return e;
     return launch(PrescanArgs{packed(0), x.elements, flags.data, flags.grid},
                   s.stream);
-  };
+  }
 
-  switch (op.op->kind()) {
-  case sfa::OpKind::Conv2d: {
-    Window2d g = windowOf(m, op);
-    if (op.op->kernel() != sfa::Kernel::SparseBinary)
-      return launch(ConvDenseArgs{f(0), f(1), bias, yf, g}, s.stream);
-    if (cudaError_t e = prepareFlags())
-      return e;
-    return launch(ConvSparseArgs{packed(0), f(1), bias, yf, g, T, flags.data,
-                                 flags.grid},
-                  s.stream);
-  }
-  case sfa::OpKind::Linear: {
-    int64_t K = x.shape.back(), O = y.shape.back(), rows = x.elements / K;
-    if (op.op->kernel() != sfa::Kernel::SparseBinary)
-      return launch(LinearDenseArgs{f(0), f(1), bias, yf, x.lead * rows, K, O},
-                    s.stream);
-    if (cudaError_t e = prepareFlags())
-      return e;
-    return launch(LinearSparseArgs{packed(0), f(1), bias, yf, rows, K, O, T,
-                                   flags.data, flags.grid},
-                  s.stream);
-  }
-  case sfa::OpKind::BatchNorm:
-    return launch(BatchNormArgs{f(0), f(1), f(2), f(3), f(4),
-                                op.op->attrs_as_BatchNormAttrs()->epsilon(),
-                                yf, x.lead * x.elements, x.shape[1],
-                                product(x.shape, 2, x.shape.size())},
-                  s.stream);
-  case sfa::OpKind::Add:
-  case sfa::OpKind::Mul: {
-    BinaryArgs a{};
-    a.add = op.op->kind() == sfa::OpKind::Add;
-    a.a = f(0);
-    a.b = f(1);
-    a.y = yf;
-    size_t rank = y.shape.size();
-    a.rank = static_cast<int>(rank + 1);
-    int64_t aShape[kMaxDims], bShape[kMaxDims];
-    leadShape(m.tensors[op.inputs[0]], rank, aShape);
-    leadShape(m.tensors[op.inputs[1]], rank, bShape);
-    leadShape(y, rank, a.yShape);
-    int64_t as = 1, bs = 1;
-    a.elements = 1;
-    for (int d = a.rank - 1; d >= 0; --d) {
-      a.aStride[d] = aShape[d] == 1 ? 0 : as;
-      a.bStride[d] = bShape[d] == 1 ? 0 : bs;
-      as *= aShape[d];
-      bs *= bShape[d];
-      a.elements *= a.yShape[d];
-    }
-    return launch(a, s.stream);
-  }
-  case sfa::OpKind::Relu:
-    return launch(ReluArgs{f(0), yf, x.lead * x.elements}, s.stream);
-  case sfa::OpKind::MaxPool2d:
-  case sfa::OpKind::AvgPool2d: {
-    Window2d g = windowOf(m, op);
-    if (op.op->kind() == sfa::OpKind::AvgPool2d)
-      return launch(
-          AvgPoolArgs{f(0), yf, g,
-                      op.op->attrs_as_PoolAttrs()->count_include_pad()},
-          s.stream);
-    if (x.packed)
-      return launch(MaxPoolArgs<uint64_t>{packed(0),
-                                          static_cast<uint64_t *>(out), g, 0},
-                    s.stream);
-    return launch(MaxPoolArgs<float>{f(0), yf, g, -INFINITY}, s.stream);
-  }
-  case sfa::OpKind::GlobalAvgPool:
-    return launch(GlobalAvgPoolArgs{f(0), yf, x.lead * x.shape[0] * x.shape[1],
-                                    product(x.shape, 2, x.shape.size())},
-                  s.stream);
-  case sfa::OpKind::Reshape:
-    if (out == in(0))
-      return cudaSuccess;
-    return cudaMemcpyAsync(out, in(0), x.byteSize, cudaMemcpyDeviceToDevice,
-                           s.stream);
-  case sfa::OpKind::Transpose: {
-    const auto *perm = op.op->attrs_as_TransposeAttrs()->permutation();
-    // A float tensor's lead dimension stays in front.
-    int lead = x.packed ? 0 : 1;
-    int rank = static_cast<int>(x.shape.size()) + lead;
-    int64_t shape[kMaxDims], permutation[kMaxDims], stride[kMaxDims];
-    if (lead) {
-      shape[0] = x.lead;
-      permutation[0] = 0;
-    }
-    for (size_t d = 0; d < x.shape.size(); ++d) {
-      shape[lead + d] = x.shape[d];
-      permutation[lead + d] =
-          perm->Get(static_cast<flatbuffers::uoffset_t>(d)) + lead;
-    }
-    int64_t running = 1;
-    for (int d = rank - 1; d >= 0; --d) {
-      stride[d] = running;
-      running *= shape[d];
-    }
-    auto transpose = [&](auto args) {
-      args.rank = rank;
-      args.elements = running;
-      for (int d = 0; d < rank; ++d) {
-        args.yShape[d] = shape[permutation[d]];
-        args.strideOfY[d] = stride[permutation[d]];
-      }
-      return launch(args, s.stream);
-    };
-    if (x.packed)
-      return transpose(TransposeArgs<uint64_t>{
-          packed(0), static_cast<uint64_t *>(out), 0, {}, {}, 0});
-    return transpose(TransposeArgs<uint32_t>{
-        static_cast<const uint32_t *>(in(0)), static_cast<uint32_t *>(out), 0,
-        {}, {}, 0});
-  }
-  case sfa::OpKind::Concat: {
-    // Each input is a strided 2-D copy into its columns of the output
-    // rows; a broadcast lead dimension repeats it every rowsIn rows.
-    int64_t axis = op.op->attrs_as_ConcatAttrs()->axis();
-    size_t element = y.packed ? 8 : 4;
-    int64_t rowsPerLead = product(y.shape, 0, axis);
-    int64_t rows = y.lead * rowsPerLead;
-    size_t rowBytes = product(y.shape, axis, y.shape.size()) * element;
-    size_t column = 0;
-    for (size_t i = 0; i < op.inputs.size(); ++i) {
-      const TensorDesc &xi = m.tensors[op.inputs[i]];
-      size_t chunk = product(xi.shape, axis, xi.shape.size()) * element;
-      int64_t rowsIn = xi.lead * rowsPerLead;
-      for (int64_t r0 = 0; r0 < rows; r0 += rowsIn)
-        if (cudaError_t e = cudaMemcpy2DAsync(
-                static_cast<char *>(out) + r0 * rowBytes + column, rowBytes,
-                in(i), chunk, chunk, std::min(rowsIn, rows - r0),
-                cudaMemcpyDeviceToDevice, s.stream))
-          return e;
-      column += chunk;
-    }
-    return cudaSuccess;
-  }
-  case sfa::OpKind::LIF: {
-    int64_t outer, channels, inner;
-    lifLayout(x, outer, channels, inner);
-    LIFArgs a{f(0), x.temporal, static_cast<uint64_t *>(out), x.elements,
-              channels, inner, T, s.constants->lif[index], nullptr, {}};
-    if (int64_t consumer = s.lifWritesFlagsOf[index]; consumer >= 0) {
-      const Session::Flags &target = s.flags[consumer];
-      if (cudaError_t e = cudaMemsetAsync(target.data, 0,
-                                          target.grid.count(), s.stream))
-        return e;
-      a.flags = target.data;
-      a.grid = target.grid;
-    }
-    return launch(a, s.stream);
-  }
-  case sfa::OpKind::Unpack:
-    return launch(UnpackArgs{packed(0), yf, x.elements, T}, s.stream);
-  case sfa::OpKind::SpikeCoreLayer:
-    break; // never placed on the GPU
-  }
-  return cudaErrorNotSupported;
+  Session &s;
+  const sf_model_t &m;
+  const OpDesc &op;
+  size_t index;
+  const TensorDesc &x, &y;
+  void *out;
+  int T;
+  const Session::Flags &flags;
+};
+
+cudaError_t enqueueConv2d(const CudaOp &c) {
+  Window2d g = windowOf(c.m, c.op);
+  if (c.op.op->kernel() != sfa::Kernel::SparseBinary)
+    return launch(ConvDenseArgs{c.f(0), c.f(1), c.bias(), c.yf(), g},
+                  c.s.stream);
+  if (cudaError_t e = c.prepareFlags())
+    return e;
+  return launch(ConvSparseArgs{c.packed(0), c.f(1), c.bias(), c.yf(), g, c.T,
+                               c.flags.data, c.flags.grid},
+                c.s.stream);
 }
+
+cudaError_t enqueueLinear(const CudaOp &c) {
+  int64_t K = c.x.shape.back(), O = c.y.shape.back(), rows = c.x.elements / K;
+  if (c.op.op->kernel() != sfa::Kernel::SparseBinary)
+    return launch(LinearDenseArgs{c.f(0), c.f(1), c.bias(), c.yf(),
+                                  c.x.lead * rows, K, O},
+                  c.s.stream);
+  if (cudaError_t e = c.prepareFlags())
+    return e;
+  return launch(LinearSparseArgs{c.packed(0), c.f(1), c.bias(), c.yf(), rows, K,
+                                 O, c.T, c.flags.data, c.flags.grid},
+                c.s.stream);
+}
+
+cudaError_t enqueueBatchNorm(const CudaOp &c) {
+  return launch(BatchNormArgs{c.f(0), c.f(1), c.f(2), c.f(3), c.f(4),
+                              c.op.op->attrs_as_BatchNormAttrs()->epsilon(),
+                              c.yf(), c.x.lead * c.x.elements, c.x.shape[1],
+                              product(c.x.shape, 2, c.x.shape.size())},
+                c.s.stream);
+}
+
+cudaError_t enqueueBinary(const CudaOp &c, bool add) {
+  BinaryArgs a{};
+  a.add = add;
+  a.a = c.f(0);
+  a.b = c.f(1);
+  a.y = c.yf();
+  size_t rank = c.y.shape.size();
+  a.rank = static_cast<int>(rank + 1);
+  int64_t aShape[kMaxDims], bShape[kMaxDims];
+  leadShape(c.m.tensors[c.op.inputs[0]], rank, aShape);
+  leadShape(c.m.tensors[c.op.inputs[1]], rank, bShape);
+  leadShape(c.y, rank, a.yShape);
+  int64_t as = 1, bs = 1;
+  a.elements = 1;
+  for (int d = a.rank - 1; d >= 0; --d) {
+    a.aStride[d] = aShape[d] == 1 ? 0 : as;
+    a.bStride[d] = bShape[d] == 1 ? 0 : bs;
+    as *= aShape[d];
+    bs *= bShape[d];
+    a.elements *= a.yShape[d];
+  }
+  return launch(a, c.s.stream);
+}
+
+cudaError_t enqueueAdd(const CudaOp &c) { return enqueueBinary(c, true); }
+cudaError_t enqueueMul(const CudaOp &c) { return enqueueBinary(c, false); }
+
+cudaError_t enqueueRelu(const CudaOp &c) {
+  return launch(ReluArgs{c.f(0), c.yf(), c.x.lead * c.x.elements}, c.s.stream);
+}
+
+cudaError_t enqueueMaxPool2d(const CudaOp &c) {
+  Window2d g = windowOf(c.m, c.op);
+  if (c.x.packed)
+    return launch(MaxPoolArgs<uint64_t>{c.packed(0),
+                                        static_cast<uint64_t *>(c.out), g, 0},
+                  c.s.stream);
+  return launch(MaxPoolArgs<float>{c.f(0), c.yf(), g, -INFINITY}, c.s.stream);
+}
+
+cudaError_t enqueueAvgPool2d(const CudaOp &c) {
+  return launch(AvgPoolArgs{c.f(0), c.yf(), windowOf(c.m, c.op),
+                            c.op.op->attrs_as_PoolAttrs()->count_include_pad()},
+                c.s.stream);
+}
+
+cudaError_t enqueueGlobalAvgPool(const CudaOp &c) {
+  return launch(GlobalAvgPoolArgs{c.f(0), c.yf(),
+                                  c.x.lead * c.x.shape[0] * c.x.shape[1],
+                                  product(c.x.shape, 2, c.x.shape.size())},
+                c.s.stream);
+}
+
+cudaError_t enqueueReshape(const CudaOp &c) {
+  if (c.out == c.in(0))
+    return cudaSuccess;
+  return cudaMemcpyAsync(c.out, c.in(0), c.x.byteSize, cudaMemcpyDeviceToDevice,
+                         c.s.stream);
+}
+
+cudaError_t enqueueTranspose(const CudaOp &c) {
+  const TensorDesc &x = c.x;
+  const auto *perm = c.op.op->attrs_as_TransposeAttrs()->permutation();
+  // A float tensor's lead dimension stays in front.
+  int lead = x.packed ? 0 : 1;
+  int rank = static_cast<int>(x.shape.size()) + lead;
+  int64_t shape[kMaxDims], permutation[kMaxDims], stride[kMaxDims];
+  if (lead) {
+    shape[0] = x.lead;
+    permutation[0] = 0;
+  }
+  for (size_t d = 0; d < x.shape.size(); ++d) {
+    shape[lead + d] = x.shape[d];
+    permutation[lead + d] =
+        perm->Get(static_cast<flatbuffers::uoffset_t>(d)) + lead;
+  }
+  int64_t running = 1;
+  for (int d = rank - 1; d >= 0; --d) {
+    stride[d] = running;
+    running *= shape[d];
+  }
+  auto transpose = [&](auto args) {
+    args.rank = rank;
+    args.elements = running;
+    for (int d = 0; d < rank; ++d) {
+      args.yShape[d] = shape[permutation[d]];
+      args.strideOfY[d] = stride[permutation[d]];
+    }
+    return launch(args, c.s.stream);
+  };
+  if (x.packed)
+    return transpose(TransposeArgs<uint64_t>{
+        c.packed(0), static_cast<uint64_t *>(c.out), 0, {}, {}, 0});
+  return transpose(
+      TransposeArgs<uint32_t>{static_cast<const uint32_t *>(c.in(0)),
+                              static_cast<uint32_t *>(c.out),
+                              0,
+                              {},
+                              {},
+                              0});
+}
+
+cudaError_t enqueueConcat(const CudaOp &c) {
+  // Each input is a strided 2-D copy into its columns of the output
+  // rows; a broadcast lead dimension repeats it every rowsIn rows.
+  const TensorDesc &y = c.y;
+  int64_t axis = c.op.op->attrs_as_ConcatAttrs()->axis();
+  size_t element = y.packed ? 8 : 4;
+  int64_t rowsPerLead = product(y.shape, 0, axis);
+  int64_t rows = y.lead * rowsPerLead;
+  size_t rowBytes = product(y.shape, axis, y.shape.size()) * element;
+  size_t column = 0;
+  for (size_t i = 0; i < c.op.inputs.size(); ++i) {
+    const TensorDesc &xi = c.m.tensors[c.op.inputs[i]];
+    size_t chunk = product(xi.shape, axis, xi.shape.size()) * element;
+    int64_t rowsIn = xi.lead * rowsPerLead;
+    for (int64_t r0 = 0; r0 < rows; r0 += rowsIn)
+      if (cudaError_t e = cudaMemcpy2DAsync(
+              static_cast<char *>(c.out) + r0 * rowBytes + column, rowBytes,
+              c.in(i), chunk, chunk, std::min(rowsIn, rows - r0),
+              cudaMemcpyDeviceToDevice, c.s.stream))
+        return e;
+    column += chunk;
+  }
+  return cudaSuccess;
+}
+
+cudaError_t enqueueLIF(const CudaOp &c) {
+  int64_t outer, channels, inner;
+  lifLayout(c.x, outer, channels, inner);
+  LIFArgs a{c.f(0),
+            c.x.temporal,
+            static_cast<uint64_t *>(c.out),
+            c.x.elements,
+            channels,
+            inner,
+            c.T,
+            c.s.constants->lif[c.index],
+            nullptr,
+            {}};
+  if (int64_t consumer = c.s.lifWritesFlagsOf[c.index]; consumer >= 0) {
+    const Session::Flags &target = c.s.flags[consumer];
+    if (cudaError_t e =
+            cudaMemsetAsync(target.data, 0, target.grid.count(), c.s.stream))
+      return e;
+    a.flags = target.data;
+    a.grid = target.grid;
+  }
+  return launch(a, c.s.stream);
+}
+
+cudaError_t enqueueUnpack(const CudaOp &c) {
+  return launch(UnpackArgs{c.packed(0), c.yf(), c.x.elements, c.T}, c.s.stream);
+}
+
+/// The kernel-table entry of `Enqueue`: enqueues the op and turns a CUDA
+/// error into a status naming it.
+template <cudaError_t (*Enqueue)(const CudaOp &)>
+sf_status_t run(const OpCall &call) {
+  if (cudaError_t e = Enqueue(CudaOp(call)))
+    return sf_status_make(
+        SF_STATUS_INTERNAL, "CUDA: op \"%s\" (%s) failed to launch: %s",
+        call.op.name.c_str(), call.op.kind.c_str(), errorText(e).c_str());
+  return SF_OK;
+}
+
+const KernelTable kernels = {
+#define SF_OP(Name, Value, InputsMin, InputsMax, ConstantsMin, ConstantsMax,   \
+              Attrs, Dense, Sparse, Host, Gpu, SpikeCore)                      \
+  SF_OP_IF(Gpu, &run<&enqueue##Name>, nullptr),
+#include "sparseflow/format/op_catalogue.def"
+};
 
 } // namespace
 
-sf_status_t cuda::runOp(Session &s, size_t index) {
-  if (cudaError_t e = enqueue(s, index)) {
-    const OpDesc &op = s.model->ops[index];
-    return sf_status_make(SF_STATUS_INTERNAL,
-                          "CUDA: op \"%s\" (%s) failed to launch: %s",
-                          op.name.c_str(), op.kind.c_str(),
-                          errorText(e).c_str());
-  }
-  return SF_OK;
+const Backend &runtime::cudaBackend() {
+  static const Backend backend{SF_BACKEND_CUDA, sfa::Target::Gpu,
+                               cuda::unavailableReason, &kernels,
+                               createDeviceSession};
+  return backend;
 }

@@ -3,23 +3,15 @@
 // Part of SparseFlow.
 //
 // Linked instead of the CUDA backend when CMake found no CUDA compiler or
-// SF_ENABLE_CUDA is OFF: every entry point reports that. The executor asks
-// unavailableReason() first, so the others are reached only by mistake.
+// SF_ENABLE_CUDA is OFF: the cuda backend says that it is unavailable and
+// has no kernels.
 //
 //===----------------------------------------------------------------------===//
 
 #include "backends/cuda/CudaBackend.h"
 
+using namespace sparseflow;
 using namespace sparseflow::runtime;
-
-namespace {
-
-sf_status_t unavailable() {
-  return sf_status_make(SF_STATUS_UNAVAILABLE, "%s",
-                        cuda::unavailableReason().c_str());
-}
-
-} // namespace
 
 const std::string &cuda::unavailableReason() {
   static const std::string reason =
@@ -28,18 +20,11 @@ const std::string &cuda::unavailableReason() {
   return reason;
 }
 
-void cuda::ModelDataDeleter::operator()(ModelData *) const {}
-void cuda::SessionDeleter::operator()(Session *) const {}
-
-sf_status_t cuda::createSession(sf_model_t &, const std::vector<char> &,
-                                SessionPtr &) {
-  return unavailable();
+const Backend &runtime::cudaBackend() {
+  // No kernels: the executor asks unavailableReason() before it looks one
+  // up, and never creates a device session.
+  static const KernelTable none{};
+  static const Backend backend{SF_BACKEND_CUDA, sfa::Target::Gpu,
+                               cuda::unavailableReason, &none, nullptr};
+  return backend;
 }
-sf_status_t cuda::upload(Session &, uint32_t, const void *) {
-  return unavailable();
-}
-sf_status_t cuda::download(Session &, uint32_t, void *) {
-  return unavailable();
-}
-sf_status_t cuda::runOp(Session &, size_t) { return unavailable(); }
-sf_status_t cuda::synchronize(Session &) { return unavailable(); }

@@ -1,0 +1,211 @@
+//===- HostBackend.cpp - plan ops on the host CPU -------------------------===//
+//
+// Part of SparseFlow.
+//
+// One function per op kind turns the op's tensors and attributes into the
+// arguments of its host kernel (HostKernels.h); the table of them is
+// expanded from the catalogue's Host column.
+//
+//===----------------------------------------------------------------------===//
+
+#include "backends/host/HostKernels.h"
+#include "core/Backend.h"
+#include "core/Executor.h"
+#include "core/OpDecode.h"
+
+#include <algorithm>
+#include <cstring>
+
+using namespace sparseflow;
+using namespace sparseflow::runtime;
+
+namespace {
+
+/// What every host kernel reads off a call.
+struct HostOp {
+  explicit HostOp(const OpCall &call)
+      : s(call.session), m(*s.model), op(call.op), x(m.tensors[op.inputs[0]]),
+        y(m.tensors[op.output]), out(s.tensorData[op.output]), T(m.timesteps),
+        pool(*m.instance->pool) {}
+
+  void *in(size_t i) const { return s.tensorData[op.inputs[i]]; }
+  const float *f(size_t i) const { return static_cast<const float *>(in(i)); }
+  const uint64_t *packed(size_t i) const {
+    return static_cast<const uint64_t *>(in(i));
+  }
+  const float *bias() const { return op.inputs.size() > 2 ? f(2) : nullptr; }
+  float *yf() const { return static_cast<float *>(out); }
+
+  sf_session_t &s;
+  const sf_model_t &m;
+  const OpDesc &op;
+  const TensorDesc &x, &y;
+  void *out;
+  int T;
+  ThreadPool &pool;
+};
+
+sf_status_t runConv2d(const OpCall &call) {
+  HostOp h(call);
+  host::Window2d g = windowOf(h.m, h.op);
+  if (h.op.op->kernel() == sfa::Kernel::SparseBinary)
+    host::conv2dSparse(h.packed(0), h.f(1), h.bias(), h.yf(), g, h.T,
+                       h.op.op->block_size(), h.s.scratch, h.pool);
+  else
+    host::conv2dDense(h.f(0), h.f(1), h.bias(), h.yf(), g, h.pool);
+  return SF_OK;
+}
+
+sf_status_t runLinear(const OpCall &call) {
+  HostOp h(call);
+  int64_t K = h.x.shape.back(), O = h.y.shape.back();
+  int64_t rows = h.x.elements / K;
+  if (h.op.op->kernel() == sfa::Kernel::SparseBinary)
+    host::linearSparse(h.packed(0), h.f(1), h.bias(), h.yf(), rows, K, O, h.T,
+                       h.op.op->block_size(), h.s.scratch, h.pool);
+  else
+    host::linearDense(h.f(0), h.f(1), h.bias(), h.yf(), h.x.lead * rows, K, O,
+                      h.pool);
+  return SF_OK;
+}
+
+sf_status_t runBatchNorm(const OpCall &call) {
+  HostOp h(call);
+  host::batchNorm(h.f(0), h.f(1), h.f(2), h.f(3), h.f(4),
+                  h.op.op->attrs_as_BatchNormAttrs()->epsilon(), h.yf(),
+                  h.x.lead * h.x.shape[0], h.x.shape[1],
+                  product(h.x.shape, 2, h.x.shape.size()));
+  return SF_OK;
+}
+
+sf_status_t runBinary(const OpCall &call, host::BinaryKind kind) {
+  HostOp h(call);
+  size_t rank = h.y.shape.size();
+  int64_t aShape[SF_MAX_RANK + 1], bShape[SF_MAX_RANK + 1],
+      yShape[SF_MAX_RANK + 1];
+  leadShape(h.m.tensors[h.op.inputs[0]], rank, aShape);
+  leadShape(h.m.tensors[h.op.inputs[1]], rank, bShape);
+  leadShape(h.y, rank, yShape);
+  host::binary(kind, h.f(0), aShape, h.f(1), bShape, h.yf(), yShape,
+               static_cast<int>(rank + 1));
+  return SF_OK;
+}
+
+sf_status_t runAdd(const OpCall &call) {
+  return runBinary(call, host::BinaryKind::Add);
+}
+
+sf_status_t runMul(const OpCall &call) {
+  return runBinary(call, host::BinaryKind::Mul);
+}
+
+sf_status_t runRelu(const OpCall &call) {
+  HostOp h(call);
+  host::relu(h.f(0), h.yf(), h.x.lead * h.x.elements);
+  return SF_OK;
+}
+
+sf_status_t runMaxPool2d(const OpCall &call) {
+  HostOp h(call);
+  host::Window2d g = windowOf(h.m, h.op);
+  if (h.x.packed)
+    host::maxPool2dPacked(h.packed(0), static_cast<uint64_t *>(h.out), g);
+  else
+    host::maxPool2d(h.f(0), h.yf(), g);
+  return SF_OK;
+}
+
+sf_status_t runAvgPool2d(const OpCall &call) {
+  HostOp h(call);
+  host::avgPool2d(h.f(0), h.yf(), windowOf(h.m, h.op),
+                  h.op.op->attrs_as_PoolAttrs()->count_include_pad());
+  return SF_OK;
+}
+
+sf_status_t runGlobalAvgPool(const OpCall &call) {
+  HostOp h(call);
+  host::globalAvgPool(h.f(0), h.yf(), h.x.lead * h.x.shape[0] * h.x.shape[1],
+                      product(h.x.shape, 2, h.x.shape.size()));
+  return SF_OK;
+}
+
+sf_status_t runReshape(const OpCall &call) {
+  HostOp h(call);
+  std::memmove(h.out, h.in(0), h.x.byteSize);
+  return SF_OK;
+}
+
+sf_status_t runTranspose(const OpCall &call) {
+  HostOp h(call);
+  const auto *perm = h.op.op->attrs_as_TransposeAttrs()->permutation();
+  int64_t shape[SF_MAX_RANK + 1], permutation[SF_MAX_RANK + 1];
+  size_t rank = h.x.shape.size();
+  // A float tensor's lead dimension stays in front.
+  size_t lead = h.x.packed ? 0 : 1;
+  if (lead) {
+    shape[0] = h.x.lead;
+    permutation[0] = 0;
+  }
+  for (size_t d = 0; d < rank; ++d) {
+    shape[lead + d] = h.x.shape[d];
+    permutation[lead + d] =
+        perm->Get(static_cast<flatbuffers::uoffset_t>(d)) + lead;
+  }
+  host::transpose(h.in(0), h.out, shape, permutation,
+                  static_cast<int>(rank + lead), h.x.packed ? 8 : 4);
+  return SF_OK;
+}
+
+sf_status_t runConcat(const OpCall &call) {
+  HostOp h(call);
+  int64_t axis = h.op.op->attrs_as_ConcatAttrs()->axis();
+  const void *inputs[64];
+  int64_t chunks[64], rowsIn[64];
+  int count = static_cast<int>(std::min<size_t>(h.op.inputs.size(), 64));
+  int64_t rowsPerLead = product(h.y.shape, 0, axis);
+  for (int i = 0; i < count; ++i) {
+    const TensorDesc &xi = h.m.tensors[h.op.inputs[i]];
+    inputs[i] = h.in(i);
+    chunks[i] = product(xi.shape, axis, xi.shape.size());
+    rowsIn[i] = xi.lead * rowsPerLead;
+  }
+  host::concat(inputs, chunks, rowsIn, count, h.out, h.y.lead * rowsPerLead,
+               h.y.packed ? 8 : 4);
+  return SF_OK;
+}
+
+sf_status_t runLIF(const OpCall &call) {
+  HostOp h(call);
+  int64_t outer, channels, inner;
+  lifLayout(h.x, outer, channels, inner);
+  host::lif(h.f(0), h.x.temporal, static_cast<uint64_t *>(h.out), outer,
+            channels, inner, h.T, lifParams(*h.op.op->attrs_as_LIFAttrs()),
+            h.pool);
+  return SF_OK;
+}
+
+sf_status_t runUnpack(const OpCall &call) {
+  HostOp h(call);
+  host::unpackSpikes(h.packed(0), h.yf(), h.x.elements, h.T);
+  return SF_OK;
+}
+
+const KernelTable kernels = {
+#define SF_OP(Name, Value, InputsMin, InputsMax, ConstantsMin, ConstantsMax,   \
+              Attrs, Dense, Sparse, Host, Gpu, SpikeCore)                      \
+  SF_OP_IF(Host, &run##Name, nullptr),
+#include "sparseflow/format/op_catalogue.def"
+};
+
+const std::string &available() {
+  static const std::string none;
+  return none;
+}
+
+} // namespace
+
+const Backend &runtime::hostBackend() {
+  static const Backend backend{SF_BACKEND_HOST, sfa::Target::Host, available,
+                               &kernels, nullptr};
+  return backend;
+}
