@@ -176,21 +176,29 @@ TEST_F(Loader, RejectsWrongMagicAndVersions) {
   file[1] = 'X';
   EXPECT_EQ(load(file), "data loss: not a SparseFlow artifact: wrong magic "
                         "bytes at offset 0");
+  const std::string major = std::to_string(SF_ARTIFACT_VERSION_MAJOR),
+                    minor = std::to_string(SF_ARTIFACT_VERSION_MINOR),
+                    runtime = "(" + major + "." + minor + ")";
   PlanSpec newerMinor;
   newerMinor.minor = SF_ARTIFACT_VERSION_MINOR + 1;
   EXPECT_EQ(load(buildArtifact(newerMinor)),
-            "incompatible: artifact version 1.3 is newer than this runtime "
-            "(1.2); update the runtime");
+            "incompatible: artifact version " + major + "." +
+                std::to_string(SF_ARTIFACT_VERSION_MINOR + 1) +
+                " is newer than this runtime " + runtime +
+                "; update the runtime");
   PlanSpec newerMajor;
   newerMajor.major = SF_ARTIFACT_VERSION_MAJOR + 1;
   EXPECT_EQ(load(buildArtifact(newerMajor)),
-            "incompatible: artifact version 2.2 is newer than this runtime "
-            "(1.2); update the runtime");
+            "incompatible: artifact version " +
+                std::to_string(SF_ARTIFACT_VERSION_MAJOR + 1) + "." + minor +
+                " is newer than this runtime " + runtime +
+                "; update the runtime");
   PlanSpec older;
   older.major = 0;
   EXPECT_EQ(load(buildArtifact(older)),
-            "incompatible: artifact version 0.2 is older than and "
-            "incompatible with this runtime (1.2); recompile the model");
+            "incompatible: artifact version 0." + minor +
+                " is older than and incompatible with this runtime " + runtime +
+                "; recompile the model");
 }
 
 TEST_F(Loader, ChecksumCatchesEveryFlippedByte) {
@@ -343,6 +351,42 @@ TEST_F(Loader, ChecksEveryOpAgainstTheCatalogue) {
   EXPECT_EQ(load(buildArtifact(unknown)),
             "data loss: invalid artifact: op #2 (Unpack \"unpack\"): unknown "
             "kernel");
+}
+
+TEST_F(Loader, PadsAreCheckedAgainstTheOutputAndRun) {
+  // [1, 4] padded by 1 before and 2 after the last dimension: [1, 7].
+  sf_model_t *model = nullptr;
+  ASSERT_EQ(load(buildPadArtifact({0, 1, 0, 2}, -1.0f, {1, 7}), &model), "");
+  sf_session_t *session = nullptr;
+  ASSERT_EQ(sf_session_create(model, nullptr, &session), SF_OK);
+  int64_t inShape[] = {1, 4}, outShape[] = {1, 7};
+  sf_tensor_t *in = nullptr, *out = nullptr;
+  ASSERT_EQ(sf_tensor_create(inShape, 2, &in), SF_OK);
+  ASSERT_EQ(sf_tensor_create(outShape, 2, &out), SF_OK);
+  for (int i = 0; i < 4; ++i)
+    sf_tensor_data(in)[i] = static_cast<float>(i + 1);
+  ASSERT_EQ(sf_session_run(session, &in, 1, &out, 1), SF_OK);
+  std::vector<float> got(sf_tensor_data(out), sf_tensor_data(out) + 7);
+  EXPECT_EQ(got, (std::vector<float>{-1, 1, 2, 3, 4, -1, -1}));
+  sf_tensor_release(in);
+  sf_tensor_release(out);
+  sf_session_release(session);
+  sf_model_release(model);
+
+  EXPECT_EQ(load(buildPadArtifact({0, 1, 0}, 0.0f, {1, 5})),
+            "data loss: invalid artifact: op #0 (Pad \"pad\"): Pad needs 2 x "
+            "rank = 4 pads >= 0 and a finite value");
+  EXPECT_EQ(load(buildPadArtifact({0, -1, 0, 2}, 0.0f, {1, 5})),
+            "data loss: invalid artifact: op #0 (Pad \"pad\"): Pad needs 2 x "
+            "rank = 4 pads >= 0 and a finite value");
+  EXPECT_EQ(load(buildPadArtifact({0, 1, 0, 1}, 0.0f, {1, 7})),
+            "data loss: invalid artifact: op #0 (Pad \"pad\"): output "
+            "dimension 1 must be 4 + pads");
+  // A pad that would wrap around 64 bits.
+  EXPECT_EQ(load(buildPadArtifact({0, int64_t{1} << 62, 0, int64_t{1} << 62},
+                                  0.0f, {1, 7})),
+            "data loss: invalid artifact: op #0 (Pad \"pad\"): output "
+            "dimension 1 must be 4 + pads");
 }
 
 TEST_F(Loader, TensorSizesAreChecked) {

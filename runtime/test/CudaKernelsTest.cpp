@@ -396,6 +396,55 @@ TYPED_TEST(CudaKernels, ElementwiseKernelsEqualHost) {
     grid.run(a);
     EXPECT_EQ(grid.download(a.y, 50), expected) << "relu";
   }
+  // Sigmoid: CUDA's expf and the host's may differ in the last place.
+  {
+    std::vector<float> x = randomFloats(50, rng), expected(50);
+    host::sigmoid(x.data(), expected.data(), 50);
+    SigmoidArgs a{grid.upload(x), grid.template zeros<float>(50), 50};
+    grid.run(a);
+    std::vector<float> got = grid.download(a.y, 50);
+    for (size_t i = 0; i < got.size(); ++i)
+      EXPECT_NEAR(got[i], expected[i], 4 * 1.2e-7 * expected[i])
+          << "sigmoid " << i;
+  }
+  // Pad of [2][3][4] floats by [0, 1, 2] before and [1, 0, 1] after, and of
+  // packed words.
+  {
+    PadGeometry g;
+    g.rank = 3;
+    const int64_t xShape[] = {2, 3, 4}, yShape[] = {3, 4, 7},
+                  begin[] = {0, 1, 2};
+    for (int d = 0; d < 3; ++d) {
+      g.xShape[d] = xShape[d];
+      g.yShape[d] = yShape[d];
+      g.begin[d] = begin[d];
+    }
+    g.elements = 84;
+    std::vector<float> x = randomFloats(24, rng), expected(84);
+    float fill = 0.75f;
+    host::pad(x.data(), expected.data(), g, sizeof(float), &fill);
+    uint32_t bits;
+    std::memcpy(&bits, &fill, sizeof bits);
+    std::vector<uint32_t> xBits(24);
+    std::memcpy(xBits.data(), x.data(), 24 * sizeof(float));
+    PadArgs<uint32_t> a{grid.upload(xBits), grid.template zeros<uint32_t>(84),
+                        g, bits};
+    grid.run(a);
+    std::vector<uint32_t> got = grid.download(a.y, 84);
+    std::vector<float> gotFloats(84);
+    std::memcpy(gotFloats.data(), got.data(), 84 * sizeof(float));
+    EXPECT_EQ(gotFloats, expected) << "pad";
+
+    std::vector<uint64_t> words(24), wordsExpected(84);
+    for (uint64_t &w : words)
+      w = rng();
+    uint64_t silent = 0;
+    host::pad(words.data(), wordsExpected.data(), g, sizeof(uint64_t), &silent);
+    PadArgs<uint64_t> p{grid.upload(words), grid.template zeros<uint64_t>(84),
+                        g, 0};
+    grid.run(p);
+    EXPECT_EQ(grid.download(p.y, 84), wordsExpected) << "pad of spikes";
+  }
   for (int T : {1, 5, 64}) {
     std::vector<uint64_t> spikes = randomSpikes(40, 0.3, false, rng, T);
     std::vector<float> expected(T * 40);

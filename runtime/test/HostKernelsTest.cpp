@@ -17,6 +17,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <ostream>
 #include <random>
 #include <vector>
@@ -200,6 +201,55 @@ TEST(LIF, FollowsTheCanonicalEquations) {
           }
         }
       }
+}
+
+TEST(Pad, FillsTheNewElementsAndKeepsTheRest) {
+  // Two copies (a float tensor's T) of [2][3], padded by [1, 0] before and
+  // [0, 2] after: [3][5] each, copies unpadded.
+  PadGeometry g;
+  g.rank = 3;
+  int64_t xShape[] = {2, 2, 3}, yShape[] = {2, 3, 5}, begin[] = {0, 1, 0};
+  for (int d = 0; d < 3; ++d) {
+    g.xShape[d] = xShape[d];
+    g.yShape[d] = yShape[d];
+    g.begin[d] = begin[d];
+  }
+  g.elements = 30;
+  std::vector<float> x = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, y(30);
+  float fill = -0.5f;
+  pad(x.data(), y.data(), g, sizeof(float), &fill);
+  const float f = fill;
+  std::vector<float> expected = {f, f, f, f, f, 1,  2,  3,  f, f,
+                                 4, 5, 6, f, f, f,  f,  f,  f, f,
+                                 7, 8, 9, f, f, 10, 11, 12, f, f};
+  EXPECT_EQ(y, expected);
+
+  // Packed spike words (8 bytes), padded with silent neurons.
+  PadGeometry words;
+  words.rank = 1;
+  words.xShape[0] = 2;
+  words.yShape[0] = 5;
+  words.begin[0] = 2;
+  words.elements = 5;
+  std::vector<uint64_t> spikes = {0x5, 0xF0}, padded(5, ~0ull);
+  uint64_t silent = 0;
+  pad(spikes.data(), padded.data(), words, sizeof(uint64_t), &silent);
+  EXPECT_EQ(padded, (std::vector<uint64_t>{0, 0, 0x5, 0xF0, 0}));
+}
+
+TEST(Sigmoid, IsTheLogisticFunctionInFloat) {
+  std::vector<float> x = {-100.0f, -3.0f, -0.5f, 0.0f, 0.25f, 4.0f, 100.0f},
+                     y(x.size());
+  sigmoid(x.data(), y.data(), static_cast<int64_t>(x.size()));
+  for (size_t i = 0; i < x.size(); ++i) {
+    double expected = 1.0 / (1.0 + std::exp(-static_cast<double>(x[i])));
+    // float rounding of exp, the sum and the quotient: a few ulp, or one
+    // step of the subnormals (sigmoid(-100) is 3.7e-44).
+    EXPECT_NEAR(y[i], expected,
+                4 * 1.2e-7 * expected +
+                    std::numeric_limits<float>::denorm_min())
+        << "x = " << x[i];
+  }
 }
 
 TEST(SpikePacking, RoundTripsAndRejectsNonBinary) {

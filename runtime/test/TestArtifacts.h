@@ -153,6 +153,35 @@ inline std::vector<uint8_t> buildPoolArtifact(int64_t kernel, int64_t pad,
   return container(fbb, {}, PlanSpec{});
 }
 
+/// A Pad of a [1, 4] float input by `pads` (begin, then end, per dimension)
+/// with `value` into an output of `outShape`.
+inline std::vector<uint8_t> buildPadArtifact(std::vector<int64_t> pads,
+                                             float value,
+                                             std::vector<int64_t> outShape) {
+  flatbuffers::FlatBufferBuilder fbb;
+  std::vector<int64_t> inShape = {1, 4};
+  uint64_t outBytes = 4;
+  for (int64_t d : outShape)
+    outBytes *= static_cast<uint64_t>(d);
+  std::vector<flatbuffers::Offset<sfa::Tensor>> tensors = {
+      sfa::CreateTensorDirect(fbb, "x", &inShape, sfa::Storage::F32, false,
+                              sfa::TensorKind::Activation, 0, 0, 16),
+      sfa::CreateTensorDirect(fbb, "y", &outShape, sfa::Storage::F32, false,
+                              sfa::TensorKind::Activation, 0, 64, outBytes),
+  };
+  auto attrs = sfa::CreatePadAttrsDirect(fbb, &pads, value);
+  std::vector<uint32_t> in = {0}, result = {1};
+  std::vector<flatbuffers::Offset<sfa::Op>> ops = {sfa::CreateOpDirect(
+      fbb, "pad", sfa::OpKind::Pad, sfa::Target::Host, sfa::Kernel::Dense, 0,
+      &in, &result, sfa::OpAttrs::PadAttrs, attrs.Union())};
+  std::vector<sfa::Target> targets = {sfa::Target::Host};
+  auto root = sfa::CreateModelDirect(fbb, "test", 1, sfa::Encoding::Direct,
+                                     sfa::Readout::Sum, &targets, &tensors,
+                                     &ops, &in, &result, 128);
+  sfa::FinishModelBuffer(fbb, root);
+  return container(fbb, {}, PlanSpec{});
+}
+
 /// A dense linear layer y = x · W + b on `rows` x `inFeatures` floats, with
 /// W[k][o] = ((k * 7 + o * 3) % 11 - 5) / 8 and b[o] = o / 4: wide enough
 /// (outFeatures >= 128) that the host kernel splits it across the thread

@@ -74,3 +74,27 @@ module attributes {spike.model = #spike.model<timesteps = 2, encoding = rate, re
 // CHECK: %[[R:.*]] = plan.kernel "Relu" "relu" on host dense(%[[FC]])
 // CHECK: return %[[R]]
 // CHECK-NOT: func.func private
+
+// -----
+
+// A zero pad keeps spikes packed (silent neurons), so the conv after it
+// still reads them with the sparse kernel; a pad with another value, and a
+// sigmoid, read them unpacked.
+module attributes {spike.model = #spike.model<timesteps = 2, encoding = spikes, readout = mean>} {
+  func.func @main(%s: tensor<1x2x4x4xf32>) -> (tensor<1x2x4x4xf32>, tensor<1x2x6x6xf32>, tensor<1x2x4x4xf32>) {
+    %w = arith.constant dense<1.0> : tensor<2x2x3x3xf32>
+    %z = spike.pad %s {pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>, spike.spike_input} : (tensor<1x2x4x4xf32>) -> tensor<1x2x6x6xf32> loc("zero")
+    %c = spike.conv2d %z, %w {spike.spike_input, spike.block_size = 0 : i64} : (tensor<1x2x6x6xf32>, tensor<2x2x3x3xf32>) -> tensor<1x2x4x4xf32> loc("conv")
+    %h = spike.pad %s {pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>, value = 0.5 : f32, spike.spike_input} : (tensor<1x2x4x4xf32>) -> tensor<1x2x6x6xf32> loc("half")
+    %g = spike.sigmoid %s {spike.spike_input} : (tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> loc("sig")
+    return %c, %h, %g : tensor<1x2x4x4xf32>, tensor<1x2x6x6xf32>, tensor<1x2x4x4xf32>
+  }
+}
+
+// CHECK-LABEL: func.func @main
+// CHECK-SAME: (%[[S:.*]]: !plan.tensor<1x2x4x4xspikes>)
+// CHECK: %[[Z:.*]] = plan.kernel "Pad" "zero" on host dense(%[[S]]) {pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>, value = 0.000000e+00 : f32} : (!plan.tensor<1x2x4x4xspikes>) -> !plan.tensor<1x2x6x6xspikes>
+// CHECK: plan.kernel "Conv2d" "conv" on host sparse_binary(%[[Z]],
+// CHECK: %[[U:.*]] = plan.kernel "Unpack" "input" on host dense(%[[S]])
+// CHECK: plan.kernel "Pad" "half" on host dense(%[[U]]) {pads = {{.*}}, value = 5.000000e-01 : f32} : (!plan.tensor<1x2x4x4xf32, temporal>) -> !plan.tensor<1x2x6x6xf32, temporal>
+// CHECK: plan.kernel "Sigmoid" "sig" on host dense(%[[U]]) : (!plan.tensor<1x2x4x4xf32, temporal>) -> !plan.tensor<1x2x4x4xf32, temporal>

@@ -25,7 +25,7 @@ NODE_TESTS = pathlib.Path("/usr/share/libonnx-testdata/data/node")
 CLAIMED_OPS = {
     "Add", "AveragePool", "BatchNormalization", "Concat", "Constant", "Conv",
     "Dropout", "Flatten", "Gemm", "GlobalAveragePool", "Identity", "MatMul",
-    "MaxPool", "Mul", "Relu", "Reshape", "Sum",
+    "MaxPool", "Mul", "Pad", "Relu", "Reshape", "Sigmoid", "Sum",
 }
 
 # Tests of claimed ops that exercise features outside SparseFlow's scope, and
@@ -46,6 +46,8 @@ OUT_OF_SCOPE = {
     "test_identity_sequence": "is not a tensor",
     "test_matmul_3d": "batched matrix product",
     "test_matmul_4d": "batched matrix product",
+    "test_edge_pad": "must be a floating-point tensor",
+    "test_reflect_pad": "must be a floating-point tensor",
 }
 OUT_OF_SCOPE.update({
     name: "training mode is not supported"
@@ -66,6 +68,9 @@ def claimed_tests():
             names.append(test.name)
     return names
 
+
+# Float operands that act as attributes: frozen like integer inputs.
+ATTRIBUTE_OPERANDS = {"Pad": {2}}
 
 # Operands the runtime takes as compile-time constants (weights).
 WEIGHT_OPERANDS = {"Conv": {1, 2}, "Gemm": {1, 2}, "MatMul": {1},
@@ -89,13 +94,16 @@ def frozen_model(name, directory, freeze_weights=False):
     model = onnx.load(str(test / "model.onnx"))
     initializers = {t.name for t in model.graph.initializer}
     inputs = [i for i in model.graph.input if i.name not in initializers]
-    weights = {operand for node in model.graph.node
-               for position, operand in enumerate(node.input)
-               if position in WEIGHT_OPERANDS.get(node.op_type, ())}
+    def operands(table):
+        return {operand for node in model.graph.node
+                for position, operand in enumerate(node.input)
+                if position in table.get(node.op_type, ())}
+    weights, attributes = operands(WEIGHT_OPERANDS), operands(ATTRIBUTE_OPERANDS)
     frozen = []
     for index, info in enumerate(inputs):
         if info.type.tensor_type.elem_type in (onnx.TensorProto.INT64, onnx.TensorProto.INT32,
                                                onnx.TensorProto.BOOL) or (
+                                                   info.name in attributes) or (
                                                    freeze_weights and info.name in weights):
             tensor = onnx.TensorProto()
             tensor.ParseFromString((test / "test_data_set_0" / f"input_{index}.pb").read_bytes())

@@ -6,8 +6,10 @@
 
 #include "sparseflow/Dialect/Plan/PlanOps.h"
 
+#include "sparseflow/Dialect/Plan/PlanSchema.h"
+
 #include "sparseflow/Dialect/Spike/SpikeDialect.h"
-#include "sparseflow/format/sfa_generated.h"
+#include "sparseflow/format/op_catalogue.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
@@ -172,26 +174,38 @@ std::optional<Layout> plan::requiredWeightLayout(KernelOp kernel) {
   return std::nullopt;
 }
 
+const format::OpInfo *plan::lookupOpKind(StringRef kind) {
+  for (const format::OpInfo &info : format::kOpCatalogue)
+    if (kind == info.name)
+      return &info;
+  return nullptr;
+}
+
 LogicalResult KernelOp::verify() {
+  // The op catalogue says what each kind takes and which kernels and
+  // targets run it, as the runtime's loader checks it.
   StringRef kind = getKind();
-  // The op kinds are the artifact schema's.
-  const auto &kinds = sfa::EnumValuesOpKind();
-  if (llvm::none_of(kinds, [&](sfa::OpKind k) {
-        return kind == sfa::EnumNameOpKind(k);
-      })) {
+  const format::OpInfo *info = lookupOpKind(kind);
+  if (!info) {
     InFlightDiagnostic diag = emitOpError("unknown op kind '")
                               << kind << "' (expected one of: ";
-    llvm::interleaveComma(
-        kinds, diag, [&](sfa::OpKind k) { diag << sfa::EnumNameOpKind(k); });
+    llvm::interleaveComma(format::kOpCatalogue, diag,
+                          [&](const format::OpInfo &op) { diag << op.name; });
     return diag << ")";
   }
+  unsigned operands = getInputs().size();
+  if (operands < info->operandsMin() || operands > info->operandsMax())
+    return emitOpError("a ")
+           << kind << " takes " << info->operandsMin() << " to "
+           << info->operandsMax() << " operands, found " << operands;
+  if (!info->hasKernel(toSchema<sfa::Kernel>(getKernel())))
+    return emitOpError("a ") << kind << " has no "
+                             << stringifyKernelKind(getKernel()) << " kernel";
+  if (!info->runsOn(toSchema<sfa::Target>(getTarget())))
+    return emitOpError("target '") << spike::stringifyTarget(getTarget())
+                                   << "' does not run a " << kind;
   if (isSparse()) {
-    if (kind != "Conv2d" && kind != "Linear")
-      return emitOpError("only Conv2d and Linear have a sparse_binary kernel, "
-                         "not ")
-             << kind;
-    if (getInputs().empty() ||
-        !cast<PlanTensorType>(getInputs()[0].getType()).isSpikes())
+    if (!cast<PlanTensorType>(getInputs()[0].getType()).isSpikes())
       return emitOpError("a sparse_binary kernel reads packed spikes");
   } else if (getBlockSize()) {
     return emitOpError("only a sparse_binary kernel has a block size");

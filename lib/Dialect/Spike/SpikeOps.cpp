@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "sparseflow/Dialect/Spike/SpikeOps.h"
+#include "sparseflow/format/window.h"
 
 #include "sparseflow/Support/InputLimits.h"
 
@@ -31,6 +32,7 @@
 
 using namespace mlir;
 using namespace sparseflow::spike;
+namespace format = sparseflow::format;
 
 //===----------------------------------------------------------------------===//
 // Helpers
@@ -118,46 +120,46 @@ LogicalResult inferWindowExtents(std::optional<Location> loc,
   static constexpr const char *axisNames[] = {"height", "width"};
   static constexpr const char *padNames[] = {"top", "left", "bottom", "right"};
   for (unsigned axis = 0; axis < 2; ++axis) {
-    int64_t in = input.getDimSize(2 + axis);
-    int64_t dilation = window.dilations[axis], kernel = window.kernel[axis];
-    std::optional<int64_t> dilated = llvm::checkedMul(dilation, kernel - 1);
-    if (!dilated || *dilated == std::numeric_limits<int64_t>::max())
+    format::WindowAxis geometry{input.getDimSize(2 + axis),
+                                window.kernel[axis],
+                                window.strides[axis],
+                                window.pads[axis],
+                                window.pads[axis + 2],
+                                window.dilations[axis],
+                                window.ceilMode};
+    int64_t span = 0;
+    if (!format::windowSpan(geometry.kernel, geometry.dilation, span))
       return opError<OpTy>(loc, "the ", axisNames[axis],
-                           " kernel extent (dilation ", dilation, " x (kernel ",
-                           kernel, " - 1) + 1) overflows int64");
-    int64_t span = *dilated + 1;
-    int64_t padBegin = window.pads[axis], padEnd = window.pads[axis + 2];
+                           " kernel extent (dilation ", geometry.dilation,
+                           " x (kernel ", geometry.kernel,
+                           " - 1) + 1) overflows int64");
     if (window.padsBelowKernel) {
       for (unsigned side : {axis, axis + 2})
-        if (window.pads[side] >= span)
+        if (!format::poolPadFits(window.pads[side], geometry.kernel,
+                                 geometry.dilation))
           return opError<OpTy>(loc, "pad ", window.pads[side], " on the ",
                                padNames[side],
                                " is not smaller than the kernel extent ", span);
     }
-    if (ShapedType::isDynamic(in)) {
+    if (ShapedType::isDynamic(geometry.input)) {
       shape.push_back(ShapedType::kDynamic);
       continue;
     }
-    std::optional<int64_t> padded = llvm::checkedAdd(in, padBegin);
-    if (padded)
-      padded = llvm::checkedAdd(*padded, padEnd);
-    if (!padded)
-      return opError<OpTy>(loc, "the padded ", axisNames[axis], " (", in,
-                           " + pads ", padBegin, " and ", padEnd,
-                           ") overflows int64");
-    int64_t room = *padded - span;
-    if (room < 0)
-      return opError<OpTy>(loc, "kernel extent ", span, " exceeds the padded ",
-                           axisNames[axis], " ", *padded);
-    int64_t stride = window.strides[axis];
-    int64_t out =
-        (window.ceilMode ? llvm::divideCeil(room, stride) : room / stride) + 1;
-    // As in ONNX and PyTorch, a ceil-mode window must start inside the input
-    // or its leading padding (a start past int64 is past both).
-    std::optional<int64_t> lastStart = llvm::checkedMul(out - 1, stride);
-    if (window.ceilMode && (!lastStart || *lastStart >= in + padBegin))
-      --out;
-    shape.push_back(out);
+    int64_t out = 0;
+    switch (format::windowOutputSize(geometry, out)) {
+    case format::WindowFault::None:
+      shape.push_back(out);
+      continue;
+    case format::WindowFault::SpanOverflows: // checked above
+    case format::WindowFault::PaddedOverflows:
+      return opError<OpTy>(loc, "the padded ", axisNames[axis], " (",
+                           geometry.input, " + pads ", geometry.padBegin,
+                           " and ", geometry.padEnd, ") overflows int64");
+    case format::WindowFault::SpanExceedsInput:
+      return opError<OpTy>(
+          loc, "kernel extent ", span, " exceeds the padded ", axisNames[axis],
+          " ", geometry.input + geometry.padBegin + geometry.padEnd);
+    }
   }
   return success();
 }
@@ -442,6 +444,22 @@ OpFoldResult ReluOp::fold(FoldAdaptor) {
 }
 
 //===----------------------------------------------------------------------===//
+// SigmoidOp
+//===----------------------------------------------------------------------===//
+
+FailureOr<RankedTensorType>
+SigmoidOp::inferResultType(std::optional<Location> loc, Adaptor adaptor) {
+  auto input = cast<RankedTensorType>(adaptor.getInput().getType());
+  FailureOr<Type> elementType =
+      analogElementType<SigmoidOp>(loc, input.getElementType());
+  if (failed(elementType))
+    return failure();
+  return input.clone(*elementType);
+}
+
+LogicalResult SigmoidOp::verify() { return verifyResultType(*this); }
+
+//===----------------------------------------------------------------------===//
 // MaxPool2dOp / AvgPool2dOp / GlobalAvgPoolOp
 //===----------------------------------------------------------------------===//
 
@@ -637,6 +655,103 @@ OpFoldResult ConcatOp::fold(FoldAdaptor) {
   if (getInputs().size() == 1 && getInputs().front().getType() == getType())
     return getInputs().front();
   return {};
+}
+
+//===----------------------------------------------------------------------===//
+// PadOp
+//===----------------------------------------------------------------------===//
+
+FailureOr<RankedTensorType> PadOp::inferResultType(std::optional<Location> loc,
+                                                   Adaptor adaptor) {
+  auto input = cast<RankedTensorType>(adaptor.getInput().getType());
+  ArrayRef<int64_t> pads = adaptor.getPads();
+  int64_t rank = input.getRank();
+  if (static_cast<int64_t>(pads.size()) != 2 * rank)
+    return opError<PadOp>(loc, "expected 2 x rank = ", 2 * rank,
+                          " pads (begins, then ends), found ", pads.size());
+  if (llvm::any_of(pads, [](int64_t p) { return p < 0; }))
+    return opError<PadOp>(loc, "expected pads >= 0, found [", pads, "]");
+  SmallVector<int64_t> shape;
+  for (int64_t i = 0; i < rank; ++i) {
+    int64_t dim = input.getDimSize(i);
+    shape.push_back(
+        ShapedType::isDynamic(dim) ? dim : dim + pads[i] + pads[rank + i]);
+  }
+  // Zero padding of spikes is silent neurons; any other value is analog.
+  Type elementType = input.getElementType();
+  if (isSpikeTensor(input) && !adaptor.getValue().isZero())
+    elementType = Float32Type::get(input.getContext());
+  return RankedTensorType::get(shape, elementType);
+}
+
+LogicalResult PadOp::verify() { return verifyResultType(*this); }
+
+OpFoldResult PadOp::fold(FoldAdaptor) {
+  if (llvm::all_of(getPads(), [](int64_t p) { return p == 0; }) &&
+      getInput().getType() == getType())
+    return getInput();
+  return {};
+}
+
+bool PadOp::isSpatialZeroPad() {
+  ArrayRef<int64_t> pads = getPads();
+  return getValue().isZero() && getType().getRank() == 4 && pads[0] == 0 &&
+         pads[1] == 0 && pads[4] == 0 && pads[5] == 0;
+}
+
+SmallVector<int64_t, 4> PadOp::getSpatialPads() {
+  ArrayRef<int64_t> pads = getPads();
+  return {pads[2], pads[3], pads[6], pads[7]};
+}
+
+namespace {
+
+/// conv2d(pad(x, 0), w) -> conv2d(x, w) with the pad added to the conv's own
+/// pads, when the pad is spatial: the same zeros enter the same windows.
+/// avg_pool2d likewise when every padded zero is counted (count_include_pad,
+/// or no pads of its own, which then become counted ones), without
+/// ceil_mode, whose extra windows count only real padding, and when the
+/// summed pads stay below the kernel (a pool's pads must).
+template <typename OpTy> struct FoldPadIntoWindow : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    auto pad = op.getInput().template getDefiningOp<PadOp>();
+    if (!pad || !pad.isSpatialZeroPad())
+      return rewriter.notifyMatchFailure(op, "input is not a zero pad of H, W");
+    ArrayRef<int64_t> own = op.getPads();
+    if constexpr (std::is_same_v<OpTy, AvgPool2dOp>) {
+      bool ownPads = llvm::any_of(own, [](int64_t p) { return p != 0; });
+      if (op.getCeilMode() || (ownPads && !op.getCountIncludePad()))
+        return rewriter.notifyMatchFailure(op, "padding is not counted");
+    }
+    SmallVector<int64_t, 4> pads = pad.getSpatialPads();
+    for (auto [total, p] : llvm::zip(pads, own))
+      total += p;
+    if constexpr (std::is_same_v<OpTy, AvgPool2dOp>) {
+      ArrayRef<int64_t> kernel = op.getKernelShape();
+      if (pads[0] >= kernel[0] || pads[2] >= kernel[0] ||
+          pads[1] >= kernel[1] || pads[3] >= kernel[1])
+        return rewriter.notifyMatchFailure(op, "pads would reach the kernel");
+    }
+    rewriter.modifyOpInPlace(op, [&] {
+      op.getInputMutable().assign(pad.getInput());
+      op.setPads(pads);
+      if constexpr (std::is_same_v<OpTy, AvgPool2dOp>)
+        op.setCountIncludePad(true);
+      op->setLoc(rewriter.getFusedLoc({pad.getLoc(), op.getLoc()}));
+    });
+    return success();
+  }
+};
+
+} // namespace
+
+void PadOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                        MLIRContext *context) {
+  patterns.add<FoldPadIntoWindow<Conv2dOp>, FoldPadIntoWindow<AvgPool2dOp>>(
+      context);
 }
 
 //===----------------------------------------------------------------------===//

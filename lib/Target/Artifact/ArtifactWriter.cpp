@@ -11,12 +11,13 @@
 #include "sparseflow/Target/Artifact/ArtifactWriter.h"
 
 #include "sparseflow/Dialect/Plan/PlanPasses.h"
+#include "sparseflow/Dialect/Plan/PlanSchema.h"
 #include "sparseflow/Dialect/Spike/SpikeDialect.h"
 #include "sparseflow/Dialect/Spike/SpikeTargets.h"
 #include "sparseflow/Dialect/SpikeCore/SpikeCoreDialect.h"
 #include "sparseflow/Dialect/SpikeCore/SpikeCorePasses.h"
 #include "sparseflow/format/artifact_format.h"
-#include "sparseflow/format/sfa_generated.h"
+#include "sparseflow/format/op_catalogue.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/DenseMap.h"
@@ -28,38 +29,11 @@
 using namespace mlir;
 using namespace sparseflow;
 namespace sfa = sparseflow::sfa;
+namespace format = sparseflow::format;
 
 #ifndef SPARSEFLOW_VERSION
 #define SPARSEFLOW_VERSION "unknown"
 #endif
-
-// The IR's enums are the schema's, value for value.
-#define SF_SAME_ENUM(IR, SCHEMA)                                               \
-  static_assert(static_cast<int>(IR) == static_cast<int>(SCHEMA),              \
-                #IR " must equal " #SCHEMA)
-SF_SAME_ENUM(spike::Target::host, sfa::Target::Host);
-SF_SAME_ENUM(spike::Target::gpu, sfa::Target::Gpu);
-SF_SAME_ENUM(spike::Target::spikecore, sfa::Target::SpikeCore);
-SF_SAME_ENUM(spike::Encoding::direct, sfa::Encoding::Direct);
-SF_SAME_ENUM(spike::Encoding::rate, sfa::Encoding::Rate);
-SF_SAME_ENUM(spike::Encoding::spikes, sfa::Encoding::Spikes);
-SF_SAME_ENUM(spike::Readout::mean, sfa::Readout::Mean);
-SF_SAME_ENUM(spike::Readout::sum, sfa::Readout::Sum);
-SF_SAME_ENUM(spike::Readout::last, sfa::Readout::Last);
-SF_SAME_ENUM(spike::Readout::all, sfa::Readout::All);
-SF_SAME_ENUM(spike::ResetMode::hard, sfa::ResetMode::Hard);
-SF_SAME_ENUM(spike::ResetMode::soft, sfa::ResetMode::Soft);
-SF_SAME_ENUM(spike::ResetMode::none, sfa::ResetMode::None);
-SF_SAME_ENUM(spike::FireMode::ge, sfa::FireMode::Ge);
-SF_SAME_ENUM(spike::FireMode::gt, sfa::FireMode::Gt);
-SF_SAME_ENUM(plan::Storage::f32, sfa::Storage::F32);
-SF_SAME_ENUM(plan::Storage::spikes, sfa::Storage::PackedSpikes);
-SF_SAME_ENUM(plan::KernelKind::dense, sfa::Kernel::Dense);
-SF_SAME_ENUM(plan::KernelKind::sparse_binary, sfa::Kernel::SparseBinary);
-SF_SAME_ENUM(spikecore::OutputKind::spikes, sfa::SpikeCoreOutput::Spikes);
-SF_SAME_ENUM(spikecore::OutputKind::graded, sfa::SpikeCoreOutput::Graded);
-SF_SAME_ENUM(spikecore::OutputKind::readout, sfa::SpikeCoreOutput::Readout);
-#undef SF_SAME_ENUM
 
 namespace {
 
@@ -67,11 +41,6 @@ constexpr uint64_t kAlignment = SF_ARTIFACT_DATA_ALIGNMENT;
 
 uint64_t alignUp(uint64_t value) {
   return (value + kAlignment - 1) / kAlignment * kAlignment;
-}
-
-template <typename E> E toSchema(E value) { return value; }
-template <typename E, typename IR> E toSchema(IR value) {
-  return static_cast<E>(value);
 }
 
 /// The tables of the artifact, numbered in IR order.
@@ -139,7 +108,7 @@ FailureOr<Tables> collect(ModuleOp module, ArrayRef<uint8_t> dramImage) {
     tables.tensors.push_back(
         {std::move(name),
          std::vector<int64_t>(type.getShape().begin(), type.getShape().end()),
-         toSchema<sfa::Storage>(type.getStorage()), type.getTemporal(),
+         plan::toSchema<sfa::Storage>(type.getStorage()), type.getTemporal(),
          sfa::TensorKind::Activation, 0, arenaOffset,
          type.getByteSize(timesteps)});
     return ids[value];
@@ -199,7 +168,7 @@ FailureOr<Tables> collect(ModuleOp module, ArrayRef<uint8_t> dramImage) {
       name += ".unpacked";
     record.outputs.push_back(
         add(kernel.getResult(), name, *kernel.getArenaOffset()));
-    auto target = toSchema<sfa::Target>(kernel.getTarget());
+    auto target = plan::toSchema<sfa::Target>(kernel.getTarget());
     if (!llvm::is_contained(tables.targets, target))
       tables.targets.push_back(target);
     tables.ops.push_back(std::move(record));
@@ -246,8 +215,10 @@ public:
     auto attr = get<IntegerAttr>(name);
     return attr ? attr.getInt() : 0;
   }
-  bool flag(StringRef name) {
-    auto attr = get<BoolAttr>(name);
+  bool flag(StringRef name, bool optional = false) {
+    auto attr = kernel->getAttrOfType<BoolAttr>(name);
+    if (!attr && !optional && !missing)
+      missing = name;
     return attr && attr.getValue();
   }
   LogicalResult check() {
@@ -268,8 +239,12 @@ buildAttrs(flatbuffers::FlatBufferBuilder &fbb, OpRecord &op) {
   Params p(op.kernel);
   std::pair<sfa::OpAttrs, flatbuffers::Offset<void>> attrs{sfa::OpAttrs::NONE,
                                                            0};
-  switch (op.kind) {
-  case sfa::OpKind::Conv2d: {
+  // One case per attribute table of the schema; the catalogue says which
+  // table each op kind carries.
+  switch (format::opInfo(op.kind)->attrs) {
+  case sfa::OpAttrs::NONE:
+    break;
+  case sfa::OpAttrs::Conv2dAttrs: {
     std::vector<int64_t> strides = p.i64s("strides"), pads = p.i64s("pads"),
                          dilations = p.i64s("dilations"),
                          kernel = p.i64s("kernel_shape");
@@ -279,13 +254,12 @@ buildAttrs(flatbuffers::FlatBufferBuilder &fbb, OpRecord &op) {
                  .Union()};
     break;
   }
-  case sfa::OpKind::MaxPool2d:
-  case sfa::OpKind::AvgPool2d: {
+  case sfa::OpAttrs::PoolAttrs: {
     std::vector<int64_t> kernel = p.i64s("kernel_shape"),
                          strides = p.i64s("strides"), pads = p.i64s("pads"),
                          dilations = p.i64s("dilations");
-    bool countIncludePad =
-        op.kind == sfa::OpKind::AvgPool2d && p.flag("count_include_pad");
+    // Only an average pool has it.
+    bool countIncludePad = p.flag("count_include_pad", /*optional=*/true);
     attrs = {sfa::OpAttrs::PoolAttrs,
              sfa::CreatePoolAttrsDirect(fbb, &kernel, &strides, &pads,
                                         &dilations, p.flag("ceil_mode"),
@@ -293,7 +267,7 @@ buildAttrs(flatbuffers::FlatBufferBuilder &fbb, OpRecord &op) {
                  .Union()};
     break;
   }
-  case sfa::OpKind::BatchNorm: {
+  case sfa::OpAttrs::BatchNormAttrs: {
     auto epsilon = p.get<FloatAttr>("epsilon");
     attrs = {sfa::OpAttrs::BatchNormAttrs,
              sfa::CreateBatchNormAttrs(
@@ -301,17 +275,26 @@ buildAttrs(flatbuffers::FlatBufferBuilder &fbb, OpRecord &op) {
                  .Union()};
     break;
   }
-  case sfa::OpKind::Transpose: {
+  case sfa::OpAttrs::PadAttrs: {
+    std::vector<int64_t> pads = p.i64s("pads");
+    auto value = p.get<FloatAttr>("value");
+    attrs = {sfa::OpAttrs::PadAttrs,
+             sfa::CreatePadAttrsDirect(
+                 fbb, &pads, value ? value.getValue().convertToFloat() : 0)
+                 .Union()};
+    break;
+  }
+  case sfa::OpAttrs::TransposeAttrs: {
     std::vector<int64_t> permutation = p.i64s("permutation");
     attrs = {sfa::OpAttrs::TransposeAttrs,
              sfa::CreateTransposeAttrsDirect(fbb, &permutation).Union()};
     break;
   }
-  case sfa::OpKind::Concat:
+  case sfa::OpAttrs::ConcatAttrs:
     attrs = {sfa::OpAttrs::ConcatAttrs,
              sfa::CreateConcatAttrs(fbb, p.i64("axis")).Union()};
     break;
-  case sfa::OpKind::LIF: {
+  case sfa::OpAttrs::LIFAttrs: {
     std::vector<float> leak = p.f32s("leak"), gain = p.f32s("gain"),
                        vLeak = p.f32s("v_leak"),
                        threshold = p.f32s("v_threshold"),
@@ -325,12 +308,12 @@ buildAttrs(flatbuffers::FlatBufferBuilder &fbb, OpRecord &op) {
     attrs = {sfa::OpAttrs::LIFAttrs,
              sfa::CreateLIFAttrsDirect(
                  fbb, &leak, &gain, &vLeak, &threshold, &vReset, &vInit,
-                 toSchema<sfa::ResetMode>(reset.getValue()),
-                 toSchema<sfa::FireMode>(fire.getValue()), delay)
+                 plan::toSchema<sfa::ResetMode>(reset.getValue()),
+                 plan::toSchema<sfa::FireMode>(fire.getValue()), delay)
                  .Union()};
     break;
   }
-  case sfa::OpKind::SpikeCoreLayer: {
+  case sfa::OpAttrs::SpikeCoreLayerAttrs: {
     int64_t fanIn = p.i64("fan_in"), neurons = p.i64("neurons"),
             perCore = p.i64("neurons_per_core"),
             firstCore = p.i64("first_core");
@@ -358,13 +341,11 @@ buildAttrs(flatbuffers::FlatBufferBuilder &fbb, OpRecord &op) {
              sfa::CreateSpikeCoreLayerAttrsDirect(
                  fbb, fanIn, neurons, perCore, firstCore,
                  inputScale.getValueAsDouble(),
-                 toSchema<sfa::SpikeCoreOutput>(output.getValue()),
+                 plan::toSchema<sfa::SpikeCoreOutput>(output.getValue()),
                  &outputScales, &words, &cores)
                  .Union()};
     break;
   }
-  default:
-    break;
   }
   if (failed(p.check()))
     return failure();
@@ -385,8 +366,8 @@ LogicalResult buildFlatBuffer(Tables &tables,
       return failure();
     ops.push_back(
         sfa::CreateOpDirect(fbb, op.kernel.getName().str().c_str(), op.kind,
-                            toSchema<sfa::Target>(op.kernel.getTarget()),
-                            toSchema<sfa::Kernel>(op.kernel.getKernel()),
+                            plan::toSchema<sfa::Target>(op.kernel.getTarget()),
+                            plan::toSchema<sfa::Kernel>(op.kernel.getKernel()),
                             op.kernel.getBlockSize().value_or(0), &op.inputs,
                             &op.outputs, attrs->first, attrs->second));
   }
@@ -407,8 +388,8 @@ LogicalResult buildFlatBuffer(Tables &tables,
   std::string producer = "sparseflow " SPARSEFLOW_VERSION;
   auto root = sfa::CreateModelDirect(
       fbb, producer.c_str(), tables.model.getTimesteps(),
-      toSchema<sfa::Encoding>(tables.model.getEncoding()),
-      toSchema<sfa::Readout>(tables.model.getReadout()), &tables.targets,
+      plan::toSchema<sfa::Encoding>(tables.model.getEncoding()),
+      plan::toSchema<sfa::Readout>(tables.model.getReadout()), &tables.targets,
       &tensors, &ops, &tables.inputs, &tables.outputs, tables.arenaSize,
       spikecore, tables.dramOffset, tables.dramSize);
   sfa::FinishModelBuffer(fbb, root);

@@ -421,6 +421,88 @@ LogicalResult importRelu(NodeContext &ctx) {
   return success();
 }
 
+LogicalResult importSigmoid(NodeContext &ctx) {
+  auto input = ctx.tensorInput(0, /*allowSpikes=*/true);
+  if (failed(input))
+    return failure();
+  return ctx.setResult(createInferred<spike::SigmoidOp>(ctx, *input));
+}
+
+/// Pad in constant mode, with the pads (and the value and axes, when given)
+/// known at import time: attributes up to version 2, inputs from 11.
+LogicalResult importPad(NodeContext &ctx) {
+  auto input = ctx.tensorInput(0, /*allowSpikes=*/true);
+  auto mode = ctx.getString("mode");
+  if (failed(input) || failed(mode))
+    return failure();
+  if (mode->value_or("constant") != "constant")
+    return ctx.emitError() << "mode '" << **mode
+                           << "' is not supported (only 'constant')";
+  int64_t rank = tensorType(*input).getRank();
+
+  SmallVector<int64_t> pads;
+  float value = 0.0f;
+  if (ctx.version() < 11) {
+    auto padsAttr = ctx.getInts("pads");
+    auto valueAttr = ctx.getFloat("value");
+    if (failed(padsAttr) || failed(valueAttr))
+      return failure();
+    if (!*padsAttr)
+      return ctx.emitError() << "the 'pads' attribute is required";
+    pads = **padsAttr;
+    value = valueAttr->value_or(0.0f);
+  } else {
+    DenseElementsAttr padsInput = ctx.constantInput(1);
+    if (!padsInput || !padsInput.getElementType().isInteger(64) ||
+        cast<ShapedType>(padsInput.getType()).getRank() != 1)
+      return ctx.emitError() << "the pads (input #1, '" << ctx.node().input(1)
+                             << "') must be a constant 1-D int64 tensor";
+    pads.assign(padsInput.getValues<int64_t>().begin(),
+                padsInput.getValues<int64_t>().end());
+    if (ctx.hasInput(2)) {
+      DenseElementsAttr constant = ctx.constantInput(2);
+      if (!constant || constant.getNumElements() != 1 ||
+          !isa<FloatType>(constant.getElementType()))
+        return ctx.emitError()
+               << "the constant_value (input #2, '" << ctx.node().input(2)
+               << "') must be a constant floating-point scalar";
+      value = (*constant.getValues<APFloat>().begin()).convertToFloat();
+    }
+    if (ctx.hasInput(3)) {
+      // Pads listed for some axes only: spread them over all `rank`.
+      DenseElementsAttr axesInput = ctx.constantInput(3);
+      if (!axesInput || !isa<IntegerType>(axesInput.getElementType()))
+        return ctx.emitError() << "the axes (input #3, '" << ctx.node().input(3)
+                               << "') must be a constant integer tensor";
+      SmallVector<int64_t> axes;
+      for (APInt axis : axesInput.getValues<APInt>())
+        axes.push_back(axis.getSExtValue() < 0 ? axis.getSExtValue() + rank
+                                               : axis.getSExtValue());
+      if (pads.size() != 2 * axes.size())
+        return ctx.emitError() << "expected 2 x " << axes.size()
+                               << " pads for the axes, found " << pads.size();
+      SmallVector<int64_t> all(2 * rank, 0);
+      for (auto [index, axis] : llvm::enumerate(axes)) {
+        if (axis < 0 || axis >= rank)
+          return ctx.emitError() << "axis " << axis << " is out of range for "
+                                 << "rank " << rank;
+        all[axis] = pads[index];
+        all[rank + axis] = pads[axes.size() + index];
+      }
+      pads = std::move(all);
+    }
+  }
+  if (llvm::any_of(pads, [](int64_t p) { return p < 0; }))
+    return ctx.emitError() << "negative pads (cropping) are not supported, "
+                              "found ["
+                           << pads << "]";
+  OpBuilder &b = ctx.builder();
+  return ctx.setResult(createInferred<spike::PadOp>(
+      ctx, *input,
+      {b.getNamedAttr("pads", b.getDenseI64ArrayAttr(pads)),
+       b.getNamedAttr("value", b.getF32FloatAttr(value))}));
+}
+
 template <typename OpTy> LogicalResult importBinary(NodeContext &ctx) {
   auto lhs = ctx.tensorInput(0, /*allowSpikes=*/true);
   if (failed(lhs))
@@ -839,8 +921,10 @@ constexpr int64_t kGlobalAveragePoolVersions[] = {1};
 constexpr int64_t kIdentityVersions[] = {1, 13, 14, 16};
 constexpr int64_t kMatMulVersions[] = {1, 9, 13};
 constexpr int64_t kMaxPoolVersions[] = {8, 10, 11, 12};
+constexpr int64_t kPadVersions[] = {2, 11, 13, 18, 19, 21};
 constexpr int64_t kReluVersions[] = {6, 13, 14};
 constexpr int64_t kReshapeVersions[] = {5, 13, 14};
+constexpr int64_t kSigmoidVersions[] = {6, 13};
 constexpr int64_t kSumVersions[] = {8, 13};
 constexpr int64_t kNeuronVersions[] = {1};
 
@@ -860,8 +944,10 @@ const OpEntry kOpTable[] = {
     {"", "MatMul", kMatMulVersions, 2, 2, 1, importMatMul},
     {"", "MaxPool", kMaxPoolVersions, 1, 1, 2, importMaxPool},
     {"", "Mul", kAddMulVersions, 2, 2, 1, importBinary<spike::MulOp>},
+    {"", "Pad", kPadVersions, 1, 4, 1, importPad},
     {"", "Relu", kReluVersions, 1, 1, 1, importRelu},
     {"", "Reshape", kReshapeVersions, 2, 2, 1, importReshape},
+    {"", "Sigmoid", kSigmoidVersions, 1, 1, 1, importSigmoid},
     {"", "Sum", kSumVersions, 1, kVariadic, 1, importSum},
     {kSparseFlowDomain, "IF", kNeuronVersions, 1, 1, 1, importIF},
     {kSparseFlowDomain, "LIF", kNeuronVersions, 1, 1, 1, importLIF},

@@ -49,6 +49,27 @@ Window2d runtime::windowOf(const sf_model_t &model, const OpDesc &op) {
   return g;
 }
 
+PadGeometry runtime::padOf(const sf_model_t &model, const OpDesc &op) {
+  const TensorDesc &x = model.tensors[op.inputs[0]];
+  const TensorDesc &y = model.tensors[op.output];
+  const flatbuffers::Vector<int64_t> *pads = op.op->attrs_as_PadAttrs()->pads();
+  PadGeometry g;
+  int lead = x.packed ? 0 : 1;
+  if (lead) {
+    g.xShape[0] = g.yShape[0] = x.lead;
+    g.begin[0] = 0;
+  }
+  size_t rank = x.shape.size();
+  g.rank = static_cast<int>(rank) + lead;
+  g.elements = y.elements * (lead ? x.lead : 1);
+  for (size_t d = 0; d < rank; ++d) {
+    g.xShape[lead + d] = x.shape[d];
+    g.yShape[lead + d] = y.shape[d];
+    g.begin[lead + d] = pads->Get(static_cast<flatbuffers::uoffset_t>(d));
+  }
+  return g;
+}
+
 void runtime::leadShape(const TensorDesc &t, size_t rank, int64_t *out) {
   out[0] = t.lead;
   size_t pad = rank - t.shape.size();

@@ -11,6 +11,7 @@
 #define SPARSEFLOW_RUNTIME_CORE_OPDECODE_H
 
 #include "backends/common/Neuron.h"
+#include "backends/common/Pointwise.h"
 #include "backends/common/Window2d.h"
 #include "core/Model.h"
 
@@ -24,6 +25,9 @@ void leadShape(const TensorDesc &t, size_t rank, int64_t *out);
 
 /// The product of shape[begin, end).
 int64_t product(const std::vector<int64_t> &shape, size_t begin, size_t end);
+
+/// A Pad op's geometry; a float tensor's T copies lead, unpadded.
+PadGeometry padOf(const sf_model_t &model, const OpDesc &op);
 
 /// A LIF op's parameters, pointing into the plan.
 LIFParams lifParams(const sfa::LIFAttrs &attrs);

@@ -25,6 +25,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
@@ -425,6 +426,34 @@ sf_status_t checkRelu(OpCheck &c) {
   if (!sameShape(c.in(0), c.out))
     return c.error("output shape must equal the input's");
   return c.expectOut(false, c.anyTemporal);
+}
+
+sf_status_t checkSigmoid(OpCheck &c) { return checkRelu(c); }
+
+sf_status_t checkPad(OpCheck &c) {
+  const sfa::PadAttrs *a = c.o.attrs_as_PadAttrs();
+  const TensorDesc &x = c.in(0);
+  size_t rank = x.shape.size();
+  if (!a || !pairOk(a->pads(), 2 * rank, 0) || !std::isfinite(a->value()))
+    return c.error("Pad needs 2 x rank = %zu pads >= 0 and a finite value",
+                   2 * rank);
+  if (x.packed && a->value() != 0.0f)
+    return c.error("packed spikes can only be padded with 0 (silent "
+                   "neurons)");
+  if (c.out.shape.size() != rank)
+    return c.error("output must have the input's rank");
+  for (size_t d = 0; d < rank; ++d) {
+    // pads and dimensions are below 2^48 (the tensors' size checks), so
+    // the sum fits.
+    auto pad = [&](size_t i) {
+      return a->pads()->Get(static_cast<flatbuffers::uoffset_t>(i));
+    };
+    if (pad(d) > c.out.shape[d] || pad(rank + d) > c.out.shape[d] ||
+        x.shape[d] + pad(d) + pad(rank + d) != c.out.shape[d])
+      return c.error("output dimension %zu must be %lld + pads", d,
+                     (long long)x.shape[d]);
+  }
+  return c.expectOut(x.packed, c.anyTemporal);
 }
 
 sf_status_t checkMaxPool2dOrAvgPool2d(OpCheck &c) {

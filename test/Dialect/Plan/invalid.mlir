@@ -30,39 +30,57 @@ func.func @f() {
 // -----
 
 func.func @f(%x: !plan.tensor<1x4xf32>) {
-  // expected-error @+1 {{'plan.kernel' op unknown op kind 'Softmax' (expected one of: Conv2d, Linear, BatchNorm, Add, Mul, Relu, MaxPool2d, AvgPool2d, GlobalAvgPool, Reshape, Transpose, Concat, LIF, Unpack, SpikeCoreLayer)}}
+  // expected-error @+1 {{'plan.kernel' op unknown op kind 'Softmax' (expected one of: Conv2d, Linear, BatchNorm, Add, Mul, Relu, MaxPool2d, AvgPool2d, GlobalAvgPool, Reshape, Transpose, Concat, LIF, Unpack, SpikeCoreLayer, Pad, Sigmoid)}}
   %y = plan.kernel "Softmax" "s" on host dense(%x) : (!plan.tensor<1x4xf32>) -> !plan.tensor<1x4xf32>
   return
 }
 
 // -----
 
-func.func @f(%x: !plan.tensor<1x4xf32>) {
+func.func @f(%x: !plan.tensor<1x4xf32>, %w: !plan.tensor<4x4xf32>) {
   // expected-error @+1 {{'plan.kernel' op a sparse_binary kernel reads packed spikes}}
-  %y = plan.kernel "Linear" "fc" on host sparse_binary(%x) : (!plan.tensor<1x4xf32>) -> !plan.tensor<1x4xf32>
+  %y = plan.kernel "Linear" "fc" on host sparse_binary(%x, %w) : (!plan.tensor<1x4xf32>, !plan.tensor<4x4xf32>) -> !plan.tensor<1x4xf32>
+  return
+}
+
+// -----
+
+// What each kind takes, and which kernels and targets run it, is the op
+// catalogue's (formats/include/sparseflow/format/op_catalogue.def).
+func.func @f(%x: !plan.tensor<1x4xf32>) {
+  // expected-error @+1 {{'plan.kernel' op a Linear takes 2 to 3 operands, found 1}}
+  %y = plan.kernel "Linear" "fc" on host dense(%x) : (!plan.tensor<1x4xf32>) -> !plan.tensor<1x4xf32>
   return
 }
 
 // -----
 
 func.func @f(%x: !plan.tensor<1x4xspikes>) {
-  // expected-error @+1 {{'plan.kernel' op only Conv2d and Linear have a sparse_binary kernel, not Relu}}
+  // expected-error @+1 {{'plan.kernel' op a Relu has no sparse_binary kernel}}
   %y = plan.kernel "Relu" "r" on host sparse_binary(%x) : (!plan.tensor<1x4xspikes>) -> !plan.tensor<1x4xf32, temporal>
   return
 }
 
 // -----
 
-func.func @f(%x: !plan.tensor<1x4xf32>) {
-  // expected-error @+1 {{'plan.kernel' op only a sparse_binary kernel has a block size}}
-  %y = plan.kernel "Linear" "fc" on host dense(%x) block 8 : (!plan.tensor<1x4xf32>) -> !plan.tensor<1x4xf32>
+func.func @f(%x: !plan.tensor<1x4xspikes>) {
+  // expected-error @+1 {{'plan.kernel' op target 'host' does not run a SpikeCoreLayer}}
+  %y = plan.kernel "SpikeCoreLayer" "l" on host dense(%x) : (!plan.tensor<1x4xspikes>) -> !plan.tensor<1x4xspikes>
   return
 }
 
 // -----
 
-func.func @f(%x: !plan.tensor<1x4xspikes>) {
+func.func @f(%x: !plan.tensor<1x4xf32>, %w: !plan.tensor<4x4xf32>) {
+  // expected-error @+1 {{'plan.kernel' op only a sparse_binary kernel has a block size}}
+  %y = plan.kernel "Linear" "fc" on host dense(%x, %w) block 8 : (!plan.tensor<1x4xf32>, !plan.tensor<4x4xf32>) -> !plan.tensor<1x4xf32>
+  return
+}
+
+// -----
+
+func.func @f(%x: !plan.tensor<1x4xspikes>, %w: !plan.tensor<4x4xf32>) {
   // expected-error @+1 {{'plan.kernel' op block size 3 is not 0 or a power of two from 2 to 64}}
-  %y = plan.kernel "Linear" "fc" on host sparse_binary(%x) block 3 : (!plan.tensor<1x4xspikes>) -> !plan.tensor<1x4xf32, temporal>
+  %y = plan.kernel "Linear" "fc" on host sparse_binary(%x, %w) block 3 : (!plan.tensor<1x4xspikes>, !plan.tensor<4x4xf32>) -> !plan.tensor<1x4xf32, temporal>
   return
 }

@@ -195,3 +195,45 @@ func.func @constant_shapes() -> (tensor<1x3x2xf32>, tensor<6xf32>, tensor<1x6xf3
   %f = spike.flatten %c : (tensor<1x2x3xf32>) -> tensor<1x6xf32>
   return %t, %r, %f : tensor<1x3x2xf32>, tensor<6xf32>, tensor<1x6xf32>
 }
+
+// -----
+
+// A zero pad of H and W folds into the conv's pads and into an average pool
+// that counts padding; the fused op keeps both names.
+// CHECK-LABEL: func.func @pad_into_window
+// CHECK-SAME: (%[[X:.*]]: tensor<1x2x4x4xi1>
+// CHECK: %[[C:.*]] = spike.conv2d %[[X]], %{{.*}} {pads = array<i64: 2, 1, 2, 1>} : (tensor<1x2x4x4xi1>, tensor<2x2x3x3xf32>) -> tensor<1x2x6x4xf32>
+// CHECK: %[[A:.*]] = spike.avg_pool2d %[[X]] {count_include_pad = true, kernel_shape = array<i64: 2, 2>, pads = array<i64: 1, 0, 1, 0>} : (tensor<1x2x4x4xi1>) -> tensor<1x2x5x3xf32>
+// CHECK: %[[B:.*]] = spike.avg_pool2d %[[X]] {count_include_pad = true, kernel_shape = array<i64: 3, 3>, pads = array<i64: 2, 1, 2, 1>} : (tensor<1x2x4x4xi1>) -> tensor<1x2x6x4xf32>
+// CHECK-NOT: spike.pad
+func.func @pad_into_window(%x: tensor<1x2x4x4xi1>, %w: tensor<2x2x3x3xf32>) -> (tensor<1x2x6x4xf32>, tensor<1x2x5x3xf32>, tensor<1x2x6x4xf32>) {
+  %p = spike.pad %x {pads = array<i64: 0, 0, 1, 0, 0, 0, 1, 0>} : (tensor<1x2x4x4xi1>) -> tensor<1x2x6x4xi1>
+  %c = spike.conv2d %p, %w {pads = array<i64: 1, 1, 1, 1>} : (tensor<1x2x6x4xi1>, tensor<2x2x3x3xf32>) -> tensor<1x2x6x4xf32>
+  %a = spike.avg_pool2d %p {kernel_shape = array<i64: 2, 2>} : (tensor<1x2x6x4xi1>) -> tensor<1x2x5x3xf32>
+  %b = spike.avg_pool2d %p {kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, count_include_pad = true} : (tensor<1x2x6x4xi1>) -> tensor<1x2x6x4xf32>
+  return %c, %a, %b : tensor<1x2x6x4xf32>, tensor<1x2x5x3xf32>, tensor<1x2x6x4xf32>
+}
+
+// -----
+
+// Pads that would change the result, or make an invalid pool, stay: of the
+// channels, with a non-zero value, before a pool that uses ceil_mode, does
+// not count its own padding, or whose pads would reach its kernel. A pad of
+// nothing folds away.
+// CHECK-LABEL: func.func @pad_stays
+// CHECK-COUNT-5: spike.pad
+// CHECK-NOT: spike.pad
+func.func @pad_stays(%x: tensor<1x2x4x4xf32>, %w: tensor<2x2x3x3xf32>, %w3: tensor<2x3x3x3xf32>) -> (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>, tensor<1x2x5x3xf32>, tensor<1x2x6x3xf32>, tensor<1x2x7x3xf32>, tensor<1x2x4x4xf32>) {
+  %pc = spike.pad %x {pads = array<i64: 0, 1, 0, 0, 0, 0, 0, 0>} : (tensor<1x2x4x4xf32>) -> tensor<1x3x4x4xf32>
+  %c0 = spike.conv2d %pc, %w3 {pads = array<i64: 1, 1, 1, 1>} : (tensor<1x3x4x4xf32>, tensor<2x3x3x3xf32>) -> tensor<1x2x4x4xf32>
+  %pv = spike.pad %x {pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>, value = 1.0 : f32} : (tensor<1x2x4x4xf32>) -> tensor<1x2x6x6xf32>
+  %c1 = spike.conv2d %pv, %w : (tensor<1x2x6x6xf32>, tensor<2x2x3x3xf32>) -> tensor<1x2x4x4xf32>
+  %p = spike.pad %x {pads = array<i64: 0, 0, 1, 0, 0, 0, 1, 0>} : (tensor<1x2x4x4xf32>) -> tensor<1x2x6x4xf32>
+  %a = spike.avg_pool2d %p {kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, ceil_mode = true} : (tensor<1x2x6x4xf32>) -> tensor<1x2x5x3xf32>
+  %p2 = spike.pad %x {pads = array<i64: 0, 0, 1, 0, 0, 0, 1, 0>} : (tensor<1x2x4x4xf32>) -> tensor<1x2x6x4xf32>
+  %b = spike.avg_pool2d %p2 {kernel_shape = array<i64: 3, 2>, pads = array<i64: 1, 0, 1, 0>} : (tensor<1x2x6x4xf32>) -> tensor<1x2x6x3xf32>
+  %p3 = spike.pad %x {pads = array<i64: 0, 0, 1, 0, 0, 0, 1, 0>} : (tensor<1x2x4x4xf32>) -> tensor<1x2x6x4xf32>
+  %d = spike.avg_pool2d %p3 {kernel_shape = array<i64: 2, 2>, pads = array<i64: 1, 0, 1, 0>, count_include_pad = true} : (tensor<1x2x6x4xf32>) -> tensor<1x2x7x3xf32>
+  %none = spike.pad %x {pads = array<i64: 0, 0, 0, 0, 0, 0, 0, 0>} : (tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  return %c0, %c1, %a, %b, %d, %none : tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>, tensor<1x2x5x3xf32>, tensor<1x2x6x3xf32>, tensor<1x2x7x3xf32>, tensor<1x2x4x4xf32>
+}

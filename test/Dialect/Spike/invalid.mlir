@@ -600,3 +600,27 @@ func.func @target_value(%x: tensor<4xf32>) -> tensor<4xf32> {
 // expected-error @+2 {{expected ::sparseflow::spike::Target to be one of: host, gpu, spikecore}}
 // expected-error @+1 {{failed to parse Spike_TargetAttr parameter 'value'}}
 func.func private @target_name() attributes {spike.target = #spike.target<tpu>}
+
+// -----
+
+func.func @pad_count(%x: tensor<1x4xf32>) -> tensor<1x6xf32> {
+  // expected-error @+1 {{'spike.pad' op expected 2 x rank = 4 pads (begins, then ends), found 2}}
+  %y = spike.pad %x {pads = array<i64: 1, 1>} : (tensor<1x4xf32>) -> tensor<1x6xf32>
+  return %y : tensor<1x6xf32>
+}
+
+// -----
+
+func.func @pad_negative(%x: tensor<1x4xf32>) -> tensor<1x3xf32> {
+  // expected-error @+1 {{'spike.pad' op expected pads >= 0, found [0, -1, 0, 0]}}
+  %y = spike.pad %x {pads = array<i64: 0, -1, 0, 0>} : (tensor<1x4xf32>) -> tensor<1x3xf32>
+  return %y : tensor<1x3xf32>
+}
+
+// -----
+
+func.func @pad_spikes_value(%x: tensor<1x4xi1>) -> tensor<1x6xi1> {
+  // expected-error @+1 {{'spike.pad' op expected result type 'tensor<1x6xf32>' (implied by the operands and attributes), found 'tensor<1x6xi1>'}}
+  %y = spike.pad %x {pads = array<i64: 0, 1, 0, 1>, value = 1.0 : f32} : (tensor<1x4xi1>) -> tensor<1x6xi1>
+  return %y : tensor<1x6xi1>
+}

@@ -34,9 +34,10 @@ extern "C" {
 #define SF_ARTIFACT_MAGIC_SIZE 8
 
 /* A runtime reads artifacts of its own major version and any minor version up
- * to its own; a new minor version only adds optional plan fields. */
+ * to its own; a new minor version only adds optional plan fields and op
+ * kinds (1.1: SpikeCore layers; 1.2: the DRAM image; 1.3: Pad, Sigmoid). */
 #define SF_ARTIFACT_VERSION_MAJOR 1
-#define SF_ARTIFACT_VERSION_MINOR 2
+#define SF_ARTIFACT_VERSION_MINOR 3
 
 #define SF_ARTIFACT_HEADER_SIZE 64
 #define SF_ARTIFACT_DATA_ALIGNMENT 64

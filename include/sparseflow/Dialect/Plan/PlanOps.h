@@ -27,7 +27,15 @@
 #define GET_OP_CLASSES
 #include "sparseflow/Dialect/Plan/PlanOps.h.inc"
 
+namespace sparseflow::format {
+struct OpInfo;
+} // namespace sparseflow::format
+
 namespace sparseflow::plan {
+
+/// The op catalogue's row (formats/include/sparseflow/format/op_catalogue.def)
+/// of the op kind named `kind`, or null when there is none.
+const format::OpInfo *lookupOpKind(llvm::StringRef kind);
 
 /// The layout in which `kernel` reads its weight (its second input), or
 /// std::nullopt when it has none.

@@ -177,6 +177,19 @@ def Spike_ReluOp : Spike_Op<"relu", [SameOperandsAndResultType]> {
   let hasFolder = 1;
 }
 
+def Spike_SigmoidOp : Spike_InferredOp<"sigmoid"> {
+  let summary = "Logistic function: `1 / (1 + exp(-x))`";
+  let description = [{
+    Elementwise; the result is analog (`f32` for a spike input).
+
+    ```mlir
+    %y = spike.sigmoid %x : (tensor<1x128xf32>) -> tensor<1x128xf32>
+    ```
+  }];
+  let arguments = (ins Spike_Tensor:$input);
+  let results = (outs Spike_FloatTensor:$output);
+}
+
 //===----------------------------------------------------------------------===//
 // Pooling
 //===----------------------------------------------------------------------===//
@@ -250,6 +263,40 @@ def Spike_GlobalAvgPoolOp : Spike_InferredOp<"global_avg_pool"> {
 //===----------------------------------------------------------------------===//
 // Shape manipulation (spike-preserving)
 //===----------------------------------------------------------------------===//
+
+def Spike_PadOp : Spike_InferredOp<"pad"> {
+  let summary = "Pad with a constant (ONNX Pad, constant mode)";
+  let description = [{
+    `pads` is `[b_0, ..., b_(r-1), e_0, ..., e_(r-1)]` (ONNX order): `b_i`
+    elements of `value` before and `e_i` after dimension `i`, all `>= 0`, so
+    result dimension `i` is `in_i + b_i + e_i`. Zero padding of spikes is
+    silent neurons, so it preserves spikes; any other value makes the result
+    analog (`f32`).
+
+    A zero pad of the spatial dimensions folds into a following `conv2d`'s
+    pads, and into a following `avg_pool2d` (without `ceil_mode`) that
+    counts padding (`count_include_pad`, or no pads of its own).
+
+    ```mlir
+    %y = spike.pad %x {pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>}
+        : (tensor<1x16x8x8xi1>) -> tensor<1x16x10x10xi1>
+    ```
+  }];
+  let arguments = (ins
+    Spike_Tensor:$input,
+    DenseI64ArrayAttr:$pads,
+    DefaultValuedAttr<F32Attr, "0.0f">:$value
+  );
+  let results = (outs Spike_Tensor:$output);
+  let hasFolder = 1;
+  let hasCanonicalizer = 1;
+  let extraClassDeclaration = !strconcat(inferResultTypeDecl, [{
+    /// Whether it pads only dimensions 2 and 3 of a rank-4 (NCHW) input
+    /// with zeros; then `getSpatialPads` gives [top, left, bottom, right].
+    bool isSpatialZeroPad();
+    ::llvm::SmallVector<int64_t, 4> getSpatialPads();
+  }]);
+}
 
 def Spike_FlattenOp : Spike_InferredOp<"flatten"> {
   let summary = "Collapse to 2-D around `axis` (ONNX Flatten)";

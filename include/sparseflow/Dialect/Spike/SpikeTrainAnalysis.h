@@ -15,7 +15,7 @@ namespace sparseflow::spike {
 /// Finds the values of a module that carry binary spike trains: `i1` tensors,
 /// the arguments of public functions when the model's encoding is `rate` or
 /// `spikes`, and the results of spike-preserving ops (max_pool2d, flatten,
-/// reshape, transpose, concat) whose inputs all carry spikes.
+/// reshape, transpose, concat, zero pad) whose inputs all carry spikes.
 class SpikeTrainAnalysis {
 public:
   explicit SpikeTrainAnalysis(mlir::ModuleOp module);

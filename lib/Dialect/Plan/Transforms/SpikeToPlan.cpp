@@ -146,6 +146,20 @@ FailureOr<KernelSpec> describe(Operation *op, ValueRange operands, Builder &b) {
             spec.data = {operands[0]};
             return success();
           })
+          .Case([&](spike::SigmoidOp) {
+            spec.kind = "Sigmoid";
+            spec.data = {operands[0]};
+            return success();
+          })
+          .Case([&](spike::PadOp pad) {
+            spec.kind = "Pad";
+            spec.data = {operands[0]};
+            // Zero padding of packed spikes is silent neurons.
+            spec.keepsSpikes = pad.getValue().isZero();
+            named("pads", b.getDenseI64ArrayAttr(pad.getPads()));
+            named("value", pad.getValueAttr());
+            return success();
+          })
           .Case([&](spike::MaxPool2dOp pool) {
             spec.kind = "MaxPool2d";
             spec.data = {operands[0]};
@@ -474,10 +488,13 @@ private:
 /// The spike ops the host and gpu patterns lower: each has a dense kernel on
 /// both.
 const StringLiteral kHostAndGpuOps[] = {
-    "spike.conv2d",     "spike.linear",     "spike.batch_norm",
-    "spike.add",        "spike.mul",        "spike.relu",
-    "spike.max_pool2d", "spike.avg_pool2d", "spike.global_avg_pool",
-    "spike.flatten",    "spike.reshape",    "spike.transpose",
+    "spike.conv2d",     "spike.linear",
+    "spike.batch_norm", "spike.add",
+    "spike.mul",        "spike.relu",
+    "spike.sigmoid",    "spike.max_pool2d",
+    "spike.avg_pool2d", "spike.global_avg_pool",
+    "spike.flatten",    "spike.reshape",
+    "spike.pad",        "spike.transpose",
     "spike.concat",     "spike.lif"};
 
 /// Adds the patterns of `target` and records the ops they lower.

@@ -8,6 +8,7 @@
 
 #include "sparseflow/Dialect/Spike/SpikeOps.h"
 #include "sparseflow/Support/InputLimits.h"
+#include "sparseflow/format/window.h"
 
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/TypeUtilities.h"
@@ -18,6 +19,7 @@
 
 using namespace mlir;
 using namespace sparseflow::spike;
+namespace format = sparseflow::format;
 
 //===----------------------------------------------------------------------===//
 // SpikeCore description
@@ -218,7 +220,7 @@ std::optional<std::string> checkElementTypes(Operation *op) {
 /// padding and dilation, and groups = 1. The artifact lowering chooses it
 /// with this rule, so a target has it exactly where the partitioner thinks.
 std::optional<std::string> sparseConv(Conv2dOp conv, Target target) {
-  if (conv.getGroups() == 1)
+  if (format::sparseConvSupports(conv.getGroups()))
     return std::nullopt;
   return llvm::formatv("{0} block-sparse conv2d needs groups = 1, found {1}",
                        stringifyTarget(target), conv.getGroups())

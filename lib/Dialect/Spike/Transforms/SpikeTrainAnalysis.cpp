@@ -24,7 +24,9 @@ SpikeTrainAnalysis::SpikeTrainAnalysis(ModuleOp module) {
                           func.getArguments().end());
     // Ops are visited in dominance order, so operands are classified first.
     func.walk([&](Operation *op) {
-      if (!isa<MaxPool2dOp, FlattenOp, ReshapeOp, TransposeOp, ConcatOp>(op))
+      auto pad = dyn_cast<PadOp>(op);
+      if (!isa<MaxPool2dOp, FlattenOp, ReshapeOp, TransposeOp, ConcatOp>(op) &&
+          !(pad && pad.getValue().isZero()))
         return;
       if (llvm::all_of(op->getOperands(),
                        [&](Value v) { return carriesSpikes(v); }))

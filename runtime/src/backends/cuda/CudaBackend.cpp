@@ -389,6 +389,26 @@ cudaError_t enqueueRelu(const CudaOp &c) {
   return launch(ReluArgs{c.f(0), c.yf(), c.x.lead * c.x.elements}, c.s.stream);
 }
 
+cudaError_t enqueueSigmoid(const CudaOp &c) {
+  return launch(SigmoidArgs{c.f(0), c.yf(), c.x.lead * c.x.elements},
+                c.s.stream);
+}
+
+cudaError_t enqueuePad(const CudaOp &c) {
+  PadGeometry g = padOf(c.m, c.op);
+  // Packed spikes are only ever padded with silent neurons (the loader).
+  if (c.x.packed)
+    return launch(
+        PadArgs<uint64_t>{c.packed(0), static_cast<uint64_t *>(c.out), g, 0},
+        c.s.stream);
+  float value = c.op.op->attrs_as_PadAttrs()->value();
+  uint32_t bits;
+  std::memcpy(&bits, &value, sizeof bits);
+  return launch(PadArgs<uint32_t>{static_cast<const uint32_t *>(c.in(0)),
+                                  static_cast<uint32_t *>(c.out), g, bits},
+                c.s.stream);
+}
+
 cudaError_t enqueueMaxPool2d(const CudaOp &c) {
   Window2d g = windowOf(c.m, c.op);
   if (c.x.packed)

@@ -30,6 +30,7 @@
 #define SPARSEFLOW_RUNTIME_BACKENDS_CUDA_KERNELBODIES_H
 
 #include "backends/common/Neuron.h"
+#include "backends/common/Pointwise.h"
 #include "backends/common/Window2d.h"
 #include "support/HostDevice.h"
 
@@ -460,6 +461,32 @@ SF_HD inline void reluThread(const ReluArgs &a, int64_t i) {
   a.y[i] = a.x[i] > 0.0f ? a.x[i] : 0.0f;
 }
 
+struct SigmoidArgs {
+  const float *x;
+  float *y;
+  int64_t n;
+};
+inline int64_t threads(const SigmoidArgs &a) { return a.n; }
+SF_HD inline void sigmoidThread(const SigmoidArgs &a, int64_t i) {
+  a.y[i] = sigmoid(a.x[i]);
+}
+
+/// Constant padding of floats (as their bits) or of packed spikes.
+template <typename T> struct PadArgs {
+  const T *x;
+  T *y;
+  PadGeometry g;
+  T fill;
+};
+template <typename T> inline int64_t threads(const PadArgs<T> &a) {
+  return a.g.elements;
+}
+template <typename T>
+SF_HD inline void padThread(const PadArgs<T> &a, int64_t i) {
+  int64_t source = padSource(a.g, i);
+  a.y[i] = source < 0 ? a.fill : a.x[source];
+}
+
 /// Max pooling of floats, or of packed spikes (the OR of the window).
 template <typename T>
 struct MaxPoolArgs {
@@ -620,6 +647,13 @@ SF_HD inline void runThread(const BinaryArgs &a, int64_t i) {
   binaryThread(a, i);
 }
 SF_HD inline void runThread(const ReluArgs &a, int64_t i) { reluThread(a, i); }
+SF_HD inline void runThread(const SigmoidArgs &a, int64_t i) {
+  sigmoidThread(a, i);
+}
+template <typename T>
+SF_HD inline void runThread(const PadArgs<T> &a, int64_t i) {
+  padThread(a, i);
+}
 template <typename T>
 SF_HD inline void runThread(const MaxPoolArgs<T> &a, int64_t i) {
   maxPoolThread(a, i);

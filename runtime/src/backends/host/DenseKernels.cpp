@@ -163,6 +163,22 @@ void host::relu(const float *x, float *y, int64_t n) {
     y[i] = x[i] > 0.0f ? x[i] : 0.0f;
 }
 
+void host::sigmoid(const float *x, float *y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i)
+    y[i] = runtime::sigmoid(x[i]);
+}
+
+void host::pad(const void *x, void *y, const PadGeometry &g, size_t elementSize,
+               const void *fill) {
+  const char *in = static_cast<const char *>(x);
+  char *out = static_cast<char *>(y);
+  for (int64_t i = 0; i < g.elements; ++i) {
+    int64_t source = padSource(g, i);
+    std::memcpy(out + i * elementSize,
+                source < 0 ? fill : in + source * elementSize, elementSize);
+  }
+}
+
 namespace {
 
 /// Reduces every window of every plane with `combine`, starting from

@@ -105,6 +105,22 @@ sf_status_t runRelu(const OpCall &call) {
   return SF_OK;
 }
 
+sf_status_t runSigmoid(const OpCall &call) {
+  HostOp h(call);
+  host::sigmoid(h.f(0), h.yf(), h.x.lead * h.x.elements);
+  return SF_OK;
+}
+
+sf_status_t runPad(const OpCall &call) {
+  HostOp h(call);
+  // Packed spikes are only ever padded with silent neurons (the loader).
+  float value = h.op.op->attrs_as_PadAttrs()->value();
+  uint64_t silent = 0;
+  host::pad(h.in(0), h.out, padOf(h.m, h.op), h.x.packed ? 8 : 4,
+            h.x.packed ? static_cast<const void *>(&silent) : &value);
+  return SF_OK;
+}
+
 sf_status_t runMaxPool2d(const OpCall &call) {
   HostOp h(call);
   host::Window2d g = windowOf(h.m, h.op);

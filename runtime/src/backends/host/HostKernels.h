@@ -14,6 +14,7 @@
 #define SPARSEFLOW_RUNTIME_BACKENDS_HOST_HOSTKERNELS_H
 
 #include "backends/common/Neuron.h"
+#include "backends/common/Pointwise.h"
 #include "backends/common/Window2d.h"
 #include "core/ThreadPool.h"
 
@@ -65,6 +66,11 @@ void binary(BinaryKind kind, const float *a, const int64_t *aShape,
             const int64_t *yShape, int rank);
 
 void relu(const float *x, float *y, int64_t n);
+void sigmoid(const float *x, float *y, int64_t n);
+/// Constant padding of elements of `elementSize` bytes (4: float, 8: packed
+/// spikes), new elements set to the `elementSize` bytes at `fill`.
+void pad(const void *x, void *y, const PadGeometry &g, size_t elementSize,
+         const void *fill);
 
 void maxPool2d(const float *x, float *y, const Window2d &g);
 /// Max-pooling of spikes: the OR of the window's packed words, so a step's

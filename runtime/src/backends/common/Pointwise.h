@@ -1,0 +1,59 @@
+//===- Pointwise.h - per-element maps every backend shares ------*- C++ -*-===//
+//
+// Part of SparseFlow.
+//
+// The per-element semantics of Sigmoid and Pad, written once for the host
+// kernels and the CUDA thread bodies.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPARSEFLOW_RUNTIME_BACKENDS_COMMON_POINTWISE_H
+#define SPARSEFLOW_RUNTIME_BACKENDS_COMMON_POINTWISE_H
+
+#include "support/HostDevice.h"
+
+#include <cmath>
+#include <cstdint>
+
+namespace sparseflow::runtime {
+
+/// 1 / (1 + e^-x) in float, as e^x / (1 + e^x) for x < 0 so that e^-x
+/// cannot overflow (sigmoid(-100) is 3.7e-44, not 0). The host and CUDA exp
+/// may differ in the last place, so the backends agree to a few ulp here,
+/// not bit for bit.
+SF_HD inline float sigmoid(float x) {
+  if (x >= 0.0f)
+    return 1.0f / (1.0f + expf(-x));
+  float e = expf(x);
+  return e / (1.0f + e);
+}
+
+/// Constant padding of a row-major tensor of `rank` dimensions: output
+/// element i reads input element `padSource(g, i)`, or is the fill value
+/// where that is -1.
+struct PadGeometry {
+  /// A float tensor's T copies are one more leading dimension (not padded).
+  static constexpr int kMaxRank = 9;
+  int rank = 0;
+  int64_t yShape[kMaxRank] = {};
+  int64_t xShape[kMaxRank] = {};
+  int64_t begin[kMaxRank] = {};
+  int64_t elements = 0; // of the output
+};
+
+SF_HD inline int64_t padSource(const PadGeometry &g, int64_t i) {
+  int64_t source = 0, stride = 1, rest = i;
+  for (int d = g.rank - 1; d >= 0; --d) {
+    int64_t index = rest % g.yShape[d] - g.begin[d];
+    rest /= g.yShape[d];
+    if (index < 0 || index >= g.xShape[d])
+      return -1;
+    source += index * stride;
+    stride *= g.xShape[d];
+  }
+  return source;
+}
+
+} // namespace sparseflow::runtime
+
+#endif // SPARSEFLOW_RUNTIME_BACKENDS_COMMON_POINTWISE_H
