@@ -36,7 +36,9 @@ def walk(name: str, out: pathlib.Path, images, labels):
     print(f"== {name}: T = {models.TIMESTEPS[name]}")
     asm = sfc(onnx_path, *flags, "--emit=asm")
     print("\n".join(asm.splitlines()[:12]), "\n  ...")
-    layers = quantized_layers(sfc(onnx_path, *flags, "--emit=spikecore"))
+    report = out / f"{name}.report.json"
+    layers = quantized_layers(sfc(onnx_path, *flags, "--emit=spikecore-json",
+                                  f"--report-json={report}"))
 
     model = sparseflow.compile(onnx_path, out / f"{name}.sfa", targets="spikecore",
                                calibration=calibration)
@@ -68,7 +70,7 @@ def walk(name: str, out: pathlib.Path, images, labels):
     sparseflow.plot.spike_raster(first_log, op=0, ax=axes[0],
                                  title=f"{layers[0]['name']}: events, image 0")
     sparseflow.plot.weight_histograms(layers, ax=axes[1])
-    sparseflow.plot.partition_graph(sfc(onnx_path, *flags, "--emit=spikecore"), ax=axes[2])
+    sparseflow.plot.partition_graph(report.read_text(), ax=axes[2])
     figure.tight_layout()
     figure.savefig(out / f"{name}.png", dpi=100)
     print(f"plots: {out / f'{name}.png'}")

@@ -111,6 +111,8 @@ void PlacementReport::collectSpikeCore(ModuleOp module) {
   module.walk([&](spikecore::LayerOp layer) {
     SpikeCoreLayerReport entry;
     entry.name = layer.getName().str();
+    if (auto func = layer->getParentOfType<func::FuncOp>())
+      entry.partition = func.getSymName().str();
     entry.output = spikecore::stringifyOutputKind(layer.getOutput()).str();
     entry.firstCore = layer.getFirstCore().value_or(0);
     entry.cores = layer.getCores().value_or(0);
@@ -234,6 +236,7 @@ void PlacementReport::printJSON(raw_ostream &os) const {
     os << (&layer == &spikecoreLayers.front() ? "\n    " : ",\n    ");
     printCompact([&](llvm::json::OStream &json) {
       json.attribute("name", layer.name);
+      json.attribute("partition", layer.partition);
       json.attribute("output", layer.output);
       json.attribute("first_core", layer.firstCore);
       json.attribute("cores", layer.cores);

@@ -4,8 +4,8 @@ weight distribution per layer and the partitioned graph.
 Each function draws into `ax` (a new figure when None) and returns the axes.
 """
 
-import re
-from typing import Optional, Sequence
+import json
+from typing import Sequence, Union
 
 import numpy as np
 
@@ -35,7 +35,8 @@ def spike_raster(log: np.ndarray, op: int, sample: int = 0, ax=None, title: str 
 
 def weight_histograms(layers: Sequence[dict], ax=None):
     """Distribution of each layer's int8 weights. `layers` are dicts with
-    "name" and "weights" (e.g. parsed from `sfc --emit=spikecore`)."""
+    "name" and "weights" (e.g. sparseflow.spikecore.quantized_layers of
+    `sfc compile --emit=spikecore-json`)."""
     ax = _axes(ax)
     bins = np.arange(-128, 129, 4)
     for layer in layers:
@@ -48,31 +49,39 @@ def weight_histograms(layers: Sequence[dict], ax=None):
     return ax
 
 
-_OP = re.compile(r"(?:%\S+ = )?(spike\.\w+|spikecore\.layer)[ (].*")
-_TARGET = re.compile(r"#spike\.target<(\w+)>")
-
-
-def partition_graph(ir: str, ax=None, title: str = "partitioned graph"):
-    """The ops of a partitioned (or SpikeCore) module in program order, one
-    box per op coloured by target: host ops from `func.func` bodies placed
-    on host, spikecore ops from partitions placed on spikecore. `ir` is the
-    text of `sfc --emit=partitioned` or `--emit=spikecore`."""
-    ax = _axes(ax, size=(7, 2.5))
+def _graph_nodes(report: dict):
+    """(label, target) per box, in program order: each op labelled by its
+    kind, except that a SpikeCore partition with quantized layers in the
+    report is drawn as those layers, labelled by name. After partitioning
+    the partitions list every op once, in the order of `ops`."""
+    if not report["partitions"]:
+        return [(op["op"], op["target"]) for op in report["ops"]]
+    layers = {}
+    for layer in report["spikecore_layers"]:
+        layers.setdefault(layer["partition"], []).append(layer["name"])
+    ops = iter(report["ops"])
     nodes = []
-    target: Optional[str] = None
-    for line in ir.splitlines():
-        stripped = line.strip()
-        if stripped.startswith("func.func"):
-            found = _TARGET.search(stripped)
-            target = found.group(1) if found else "host"
-            continue
-        match = _OP.match(stripped)
-        if not match or target is None:
-            continue
-        kind = match.group(1)
-        label = kind.split(".")[-1]
-        name = re.search(r'"([^"]+)"', stripped) if kind == "spikecore.layer" else None
-        nodes.append((name.group(1) if name else label, target))
+    for partition in report["partitions"]:
+        members = [next(ops) for _ in partition["ops"]]
+        if partition["name"] in layers:
+            nodes += [(name, partition["target"]) for name in layers[partition["name"]]]
+        else:
+            nodes += [(op["op"], op["target"]) for op in members]
+    return nodes
+
+
+def partition_graph(report: Union[str, bytes, dict], ax=None,
+                    title: str = "partitioned graph"):
+    """The ops of a compiled model in program order, one box per op coloured
+    by target (host, gpu, spikecore; grey before partitioning), SpikeCore
+    partitions drawn as their quantized layers. `report` is the JSON that
+    `sfc compile --report-json=PATH` writes (its text or the parsed
+    object); with `--emit=partitioned` the report has no SpikeCore layers
+    and SpikeCore ops are drawn one by one."""
+    if isinstance(report, (str, bytes)):
+        report = json.loads(report)
+    ax = _axes(ax, size=(7, 2.5))
+    nodes = _graph_nodes(report)
     from matplotlib.patches import Rectangle
 
     colours = {"host": "#4c72b0", "gpu": "#55a868", "spikecore": "#dd8452"}

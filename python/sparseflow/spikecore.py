@@ -1,53 +1,33 @@
-"""The quantized SpikeCore layers of a compiled model, read from the text
-of `sfc --emit=spikecore` (docs/spikecore.md): per layer its int8 weights,
-int32 bias, scales and integer neuron parameters."""
+"""The quantized SpikeCore layers of a compiled model, read from the JSON of
+`sfc compile --emit=spikecore-json` (docs/cli.md, docs/spikecore.md): per
+layer its int8 weights, int32 bias, scales, integer neuron parameters and
+cores."""
 
-import re
+import json
+from typing import Union
 
 import numpy as np
 
-_LAYER = re.compile(r'spikecore\.layer "(?P<name>[^"]+)" %\S+ \{(?P<attrs>.*)\} : '
-                    r'tensor<(?P<input>[^>]+)> -> tensor<(?P<result>[^>]+)>')
 
-
-def _dense(attrs, key, dtype, shape):
-    match = re.search(key + r' = dense<(?P<value>"0x[0-9A-F]+"|[^>]*)> : tensor<[^>]*>', attrs)
-    if not match:
-        return None
-    value = match.group("value")
-    if value.startswith('"0x'):
-        return np.frombuffer(bytes.fromhex(value[3:-1]), dtype=dtype).reshape(shape).copy()
-    numbers = np.array([int(v) for v in re.findall(r"-?\d+", value)], dtype=dtype)
-    return np.broadcast_to(numbers, shape).copy() if numbers.size == 1 else numbers.reshape(shape)
-
-
-def _scalar(attrs, key, default=0, cast=int):
-    match = re.search(r"(?<![\w.])" + key + r" = (-?[\d.e+-]+) : \w+", attrs)
-    return cast(match.group(1)) if match else default
-
-
-def quantized_layers(ir: str):
-    """The spikecore.layer ops of `ir`, in order, as dicts."""
+def quantized_layers(layers_json: Union[str, bytes, dict]):
+    """The layers of `sfc compile --emit=spikecore-json`, in program order,
+    as dicts. `layers_json` is that output's text or the object it parses
+    to. Each dict has the JSON's fields, with `weights` an int64 [neurons,
+    fan_in] array, `bias` an int32 [neurons] array or None and `scale` a
+    float64 array (one value, or one per neuron); the rest (`name`,
+    `spike_input`, `input_scale`, `output`, `leak_mul`, `leak_shift`,
+    `threshold`, `vreset`, `reset`, `greater`, `out_mul`, `out_shift`,
+    `output_scale`, `first_core`, `cores`, `neurons_per_core`) as in the
+    JSON. A model without SpikeCore layers gives an empty list."""
+    if isinstance(layers_json, (str, bytes)):
+        layers_json = json.loads(layers_json)
     layers = []
-    for match in _LAYER.finditer(ir):
-        attrs = match.group("attrs")
-        m, k = (int(d) for d in re.search(r"tensor<(\d+)x(\d+)xi8>", attrs).groups())
-        output = re.search(r"#spikecore<output (\w+)>", attrs).group(1)
-        reset = re.search(r"#spikecore<reset (\w+)>", attrs)
-        layers.append({
-            "name": match.group("name"),
-            "weights": _dense(attrs, "weights", np.int8, (m, k)).astype(np.int64),
-            "bias": _dense(attrs, "bias", "<i4", (m,)),
-            "spike_input": re.search(r"\bspike_input\b", attrs) is not None,
-            "input_scale": _scalar(attrs, "input_scale", 1.0, float),
-            "scale": np.array([float(v) for v in re.search(
-                r"(?<![\w.])scale = array<f64: ([^>]*)>", attrs).group(1).split(",")]),
-            "output": output,
-            "leak_mul": _scalar(attrs, "leak_mul"), "leak_shift": _scalar(attrs, "leak_shift"),
-            "threshold": _scalar(attrs, "threshold"), "vreset": _scalar(attrs, "vreset"),
-            "reset": reset.group(1) if reset else "hard",
-            "greater": re.search(r"\bgreater\b", attrs) is not None,
-            "out_mul": _scalar(attrs, "out_mul"), "out_shift": _scalar(attrs, "out_shift"),
-            "output_scale": _scalar(attrs, "output_scale", 0.0, float),
-        })
+    for layer in layers_json["layers"]:
+        shape = (layer["neurons"], layer["fan_in"])
+        bias = layer["bias"]
+        layers.append(dict(
+            layer,
+            weights=np.array(layer["weights"], dtype=np.int64).reshape(shape),
+            bias=None if bias is None else np.array(bias, dtype=np.int32),
+            scale=np.array(layer["scale"], dtype=np.float64)))
     return layers

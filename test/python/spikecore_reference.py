@@ -1,7 +1,7 @@
 """An independent integer reference for SpikeCore layers.
 
-It takes the quantized layers of `sfc --emit=spikecore` (the weights,
-biases and integer neuron parameters the compiler chose, read by
+It takes the quantized layers of `sfc compile --emit=spikecore-json` (the
+weights, biases and integer neuron parameters the compiler chose, read by
 sparseflow.spikecore.quantized_layers) and evaluates them
 with numpy int64 arithmetic following docs/spikecore.md and
 docs/spikecore-isa.md, without the runtime, the artifact or the routine

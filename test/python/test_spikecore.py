@@ -21,10 +21,11 @@ import models  # noqa: E402
 def compile_spikecore(tmp_path, model, example, name, *flags, **export):
     path = tmp_path / f"{name}.onnx"
     sparseflow.export_onnx(model, example, str(path), **export)
-    ir = run_sfc("compile", path, "--targets=spikecore", "--emit=spikecore", *flags).stdout
+    layers = run_sfc("compile", path, "--targets=spikecore", "--emit=spikecore-json",
+                     *flags).stdout
     artifact = sparseflow.compile(path, tmp_path / f"{name}.sfa", targets="spikecore",
                                   extra_args=flags)
-    return artifact, parse_layers(ir)
+    return artifact, parse_layers(layers)
 
 
 def run_samples(artifact, x, axis, **session_args):
@@ -195,8 +196,9 @@ def test_plots_draw_the_log_weights_and_partitions(tmp_path):
     placement = tmp_path / "p.json"
     placement.write_text('{"rules": [{"node": "/4/Gemm", "target": "host"}]}')
     flags = ("--targets=host,spikecore", f"--placement={placement}")
-    ir = run_sfc("compile", path, *flags, "--emit=spikecore").stdout
-    layers = parse_layers(ir)
+    report = tmp_path / "report.json"
+    layers = parse_layers(run_sfc("compile", path, *flags, "--emit=spikecore-json",
+                                  f"--report-json={report}").stdout)
     assert [layer["name"] for layer in layers] == ["/0/Gemm+/1/LIF", "/2/Gemm+/3/LIF"]
     artifact = sparseflow.compile(path, tmp_path / "snn.sfa", targets="host,spikecore",
                                   extra_args=flags[1:])
@@ -207,7 +209,7 @@ def test_plots_draw_the_log_weights_and_partitions(tmp_path):
     assert len(raster.collections[0].get_offsets()) == (log[:, 0] == 0).sum() > 0
     histograms = sparseflow.plot.weight_histograms(layers)
     assert len(histograms.patches) == 2
-    graph = sparseflow.plot.partition_graph(ir)
+    graph = sparseflow.plot.partition_graph(report.read_text())
     labels = [text.get_text() for text in graph.texts if text.get_text()]
     assert labels == ["/0/Gemm+/1/LIF", "/2/Gemm+/3/LIF", "linear"]
     colours = {tuple(patch.get_facecolor()) for patch in graph.patches}

@@ -3,7 +3,8 @@
 // Part of SparseFlow.
 //
 //   sfc compile model.onnx [-o model.sfa]
-//       [--emit=spike|tagged|partitioned|spikecore|asm|plan|plan-json|artifact]
+//       [--emit=spike|tagged|partitioned|spikecore|spikecore-json|asm|plan|
+//               plan-json|artifact|dram|dram-map|dram-map-json]
 //       [--targets=host,gpu,spikecore] [--block-size=auto|0|8|16]
 //       [--placement=FILE.json] [--save-placement=FILE.json]
 //       [--spikecore-config=FILE.json] [--per-channel]
@@ -69,6 +70,7 @@ enum class Emit {
   Tagged,
   Partitioned,
   SpikeCore,
+  SpikeCoreJSON,
   Asm,
   Plan,
   PlanJSON,
@@ -90,6 +92,8 @@ cl::opt<Emit> emit(
         clEnumValN(Emit::SpikeCore, "spikecore",
                    "SpikeCore partitions quantized, allocated to cores, with "
                    "their instructions"),
+        clEnumValN(Emit::SpikeCoreJSON, "spikecore-json",
+                   "the quantized, allocated SpikeCore layers as JSON"),
         clEnumValN(Emit::Asm, "asm",
                    "the SpikeCore program as text assembly (sf-asm reads "
                    "it)"),
@@ -130,6 +134,7 @@ PipelineStage lastStage() {
   case Emit::Partitioned:
     return PipelineStage::Partitioned;
   case Emit::SpikeCore:
+  case Emit::SpikeCoreJSON:
   case Emit::Asm:
   case Emit::Dram:
   case Emit::DramMap:
@@ -428,6 +433,8 @@ LogicalResult emitOutput(ModuleOp module, raw_ostream &os) {
     return printPlanJSON(module, dramImage, os);
   if (emit == Emit::Asm)
     return spikecore::printAssembly(module, os);
+  if (emit == Emit::SpikeCoreJSON)
+    return spikecore::printLayersJSON(module, os);
   OpPrintingFlags flags;
   if (emit == Emit::Plan)
     flags.elideLargeElementsAttrs(kElideElementsOver);

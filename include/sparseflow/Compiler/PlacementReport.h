@@ -3,9 +3,10 @@
 // Part of SparseFlow.
 //
 // Collects, from tagged or partitioned IR, each op's node name, kind, shapes,
-// spike input, block size and target, and the partitions; prints them as a
-// table, as the JSON of `sfc compile --report-json`, or as a placement file
-// that reproduces the decisions (`--save-placement`).
+// spike input, block size and target, and the partitions (and, after the
+// SpikeCore stage, the SpikeCore layers); prints them as a table, as the JSON
+// of `sfc compile --report-json`, or as a placement file that reproduces the
+// decisions (`--save-placement`).
 //
 //===----------------------------------------------------------------------===//
 
@@ -53,6 +54,8 @@ struct PartitionPlacement {
 /// A quantized SpikeCore layer: its cores and its quantization error.
 struct SpikeCoreLayerReport {
   std::string name;
+  /// The partition (function) holding the layer.
+  std::string partition;
   std::string output; // spikes, graded, readout
   int64_t firstCore = 0, cores = 0, neuronsPerCore = 0;
   /// spikecore.error: weight_rel_rms, weight_max_abs, bias_max_abs and,

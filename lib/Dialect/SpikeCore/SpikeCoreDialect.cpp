@@ -10,6 +10,7 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/JSON.h"
 
 using namespace mlir;
 using namespace sparseflow::spikecore;
@@ -247,5 +248,110 @@ LogicalResult sparseflow::spikecore::printAssembly(Operation *root,
       return layer.emitError() << "internal error: " << error;
     os << text;
   }
+  return success();
+}
+
+namespace {
+
+/// A layer's weights and bias as integers, read before anything is printed.
+struct LayerValues {
+  LayerOp layer;
+  std::vector<int8_t> weights;
+  std::optional<std::vector<int32_t>> bias;
+};
+
+/// Writes `values` on one line (`[1,-2,3]`) as the next value of `json`, so
+/// that an [M, K] matrix prints one row per line.
+template <typename Range>
+void printCompactArray(llvm::json::OStream &json, const Range &values) {
+  json.rawValue([&](raw_ostream &os) {
+    llvm::json::OStream row(os);
+    row.array([&] {
+      for (auto value : values)
+        row.value(value);
+    });
+  });
+}
+
+/// `value` when set, else null.
+llvm::json::Value optionalValue(std::optional<int64_t> value) {
+  return value ? llvm::json::Value(*value) : llvm::json::Value(nullptr);
+}
+
+} // namespace
+
+LogicalResult sparseflow::spikecore::printLayersJSON(Operation *root,
+                                                     raw_ostream &os) {
+  std::vector<LayerValues> layers;
+  WalkResult walk = root->walk([&](LayerOp layer) {
+    LayerValues entry{layer, {}, std::nullopt};
+    auto weights = layer.getWeights().tryGetValues<int8_t>();
+    if (!weights) {
+      layer.emitOpError() << "has weights that cannot be read as int8 values";
+      return WalkResult::interrupt();
+    }
+    entry.weights.assign(weights->begin(), weights->end());
+    if (std::optional<ElementsAttr> bias = layer.getBias()) {
+      auto values = bias->tryGetValues<int32_t>();
+      if (!values) {
+        layer.emitOpError() << "has a bias that cannot be read as int32 values";
+        return WalkResult::interrupt();
+      }
+      entry.bias.emplace(values->begin(), values->end());
+    }
+    layers.push_back(std::move(entry));
+    return WalkResult::advance();
+  });
+  if (walk.wasInterrupted())
+    return failure();
+
+  llvm::json::OStream json(os, /*IndentSize=*/2);
+  json.object([&] {
+    json.attributeArray("layers", [&] {
+      for (LayerValues &entry : layers) {
+        LayerOp layer = entry.layer;
+        int64_t fanIn = layer.getFanIn(), neurons = layer.getNeuronCount();
+        json.object([&] {
+          json.attribute("name", layer.getName());
+          json.attribute("fan_in", fanIn);
+          json.attribute("neurons", neurons);
+          json.attribute("spike_input", layer.getSpikeInput());
+          json.attribute("input_scale",
+                         layer.getInputScale().convertToDouble());
+          json.attributeBegin("scale");
+          printCompactArray(json, layer.getScale());
+          json.attributeEnd();
+          json.attribute("output", stringifyOutputKind(layer.getOutput()));
+          json.attribute("leak_mul", layer.getLeakMul());
+          json.attribute("leak_shift", layer.getLeakShift());
+          json.attribute("threshold", layer.getThreshold());
+          json.attribute("vreset", layer.getVreset());
+          json.attribute("reset", stringifyResetKind(layer.getReset()));
+          json.attribute("greater", layer.getGreater());
+          json.attribute("out_mul", layer.getOutMul());
+          json.attribute("out_shift", layer.getOutShift());
+          json.attribute("output_scale",
+                         layer.getOutputScale().convertToDouble());
+          json.attribute("first_core", optionalValue(layer.getFirstCore()));
+          json.attribute("cores", optionalValue(layer.getCores()));
+          json.attribute("neurons_per_core",
+                         optionalValue(layer.getNeuronsPerCore()));
+          json.attributeBegin("bias");
+          if (entry.bias)
+            printCompactArray(json, *entry.bias);
+          else
+            json.value(nullptr);
+          json.attributeEnd();
+          json.attributeArray("weights", [&] {
+            for (int64_t row = 0; row < neurons; ++row)
+              printCompactArray(
+                  json,
+                  ArrayRef<int8_t>(entry.weights).slice(row * fanIn, fanIn));
+          });
+        });
+      }
+    });
+  });
+  os << "\n";
   return success();
 }

@@ -39,6 +39,14 @@ mlir::FailureOr<std::vector<uint32_t>> encodeRoutine(LayerOp layer);
 mlir::LogicalResult printAssembly(mlir::Operation *root,
                                   llvm::raw_ostream &os);
 
+/// Prints the layers under `root`, in program order, as the JSON of
+/// `sfc compile --emit=spikecore-json` (docs/cli.md): `{"layers": [...]}`,
+/// each layer with its int8 weights, int32 bias, scales, integer neuron
+/// parameters and core allocation (`null` before spikecore-codegen). A
+/// module without layers prints `{"layers": []}`.
+mlir::LogicalResult printLayersJSON(mlir::Operation *root,
+                                    llvm::raw_ostream &os);
+
 } // namespace sparseflow::spikecore
 
 #endif // SPARSEFLOW_DIALECT_SPIKECORE_SPIKECOREDIALECT_H
