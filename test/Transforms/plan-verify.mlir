@@ -40,7 +40,7 @@ module attributes {plan.arena_size = 128 : i64, spike.model = #spike.model<times
 
 module attributes {plan.arena_size = 64 : i64, spike.model = #spike.model<timesteps = 2, encoding = direct, readout = mean>} {
   func.func @main(%x: !plan.tensor<1x4xf32> {plan.arena_offset = 0 : i64}) -> !plan.tensor<1x4xf32, temporal> {
-    // expected-error @+1 {{plan-verify: arena range [64, 96) is not 64-aligned or exceeds the arena of 64 bytes}}
+    // expected-error @+1 {{plan-verify: arena range [64, 96) is not 64-byte aligned or exceeds the arena of 64 bytes}}
     %y = plan.kernel "Relu" "r" on host dense(%x) at 64 : (!plan.tensor<1x4xf32>) -> !plan.tensor<1x4xf32, temporal>
     return %y : !plan.tensor<1x4xf32, temporal>
   }

@@ -213,7 +213,7 @@ sf_status_t PlanValidator::tensors(const uint8_t *dataSection) {
       desc.constantData = reinterpret_cast<const float *>(dataSection + offset);
     } else if (tensor->kind() == sfa::TensorKind::Activation) {
       uint64_t offset = tensor->arena_offset();
-      if (offset % 64)
+      if (offset % SF_ARTIFACT_ARENA_ALIGNMENT)
         return fail("arena offset is not 64-byte aligned");
       if (offset > model.arenaSize || desc.byteSize > model.arenaSize - offset)
         return sf_status_make(
@@ -230,12 +230,13 @@ sf_status_t PlanValidator::tensors(const uint8_t *dataSection) {
     model.tensors.push_back(std::move(desc));
   }
   // The arena is allocated as declared: it may not exceed what its tensors
-  // occupy (each rounded up to 64 bytes, as the compiler plans them).
+  // occupy (each rounded up to the alignment, as the compiler plans them).
+  const uint64_t align = SF_ARTIFACT_ARENA_ALIGNMENT;
   uint64_t needed = 0;
   for (const TensorDesc &desc : model.tensors)
     if (!desc.constant)
-      needed = std::max(needed,
-                        desc.arenaOffset + (desc.byteSize + 63) / 64 * 64);
+      needed = std::max(needed, desc.arenaOffset +
+                                    (desc.byteSize + align - 1) / align * align);
   if (model.arenaSize > needed)
     return sf_status_make(SF_STATUS_DATA_LOSS,
                           "invalid artifact: the arena is %llu bytes, its "

@@ -41,6 +41,9 @@ extern "C" {
 
 #define SF_ARTIFACT_HEADER_SIZE 64
 #define SF_ARTIFACT_DATA_ALIGNMENT 64
+/* Every activation starts on this boundary of the session's arena, and
+ * occupies its size rounded up to it. */
+#define SF_ARTIFACT_ARENA_ALIGNMENT 64
 #define SF_ARTIFACT_PLAN_IDENTIFIER "SFAP"
 
 /* Every timestep's spikes of one neuron are packed into one 64-bit word. */

@@ -8,6 +8,7 @@
 
 #include "sparseflow/Dialect/Spike/SpikeAttributes.h"
 #include "sparseflow/Dialect/Spike/SpikeDialect.h"
+#include "sparseflow/format/artifact_format.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
@@ -27,7 +28,7 @@ using namespace sparseflow::plan;
 
 namespace {
 
-constexpr uint64_t kAlignment = 64;
+constexpr uint64_t kAlignment = SF_ARTIFACT_ARENA_ALIGNMENT;
 
 uint64_t alignUp(uint64_t value) {
   return (value + kAlignment - 1) / kAlignment * kAlignment;

@@ -19,6 +19,7 @@
 #include "sparseflow/Dialect/SpikeCore/SpikeCoreDialect.h"
 #include "sparseflow/Dialect/SpikeCore/SpikeCorePasses.h"
 #include "sparseflow/Support/InputLimits.h"
+#include "sparseflow/format/artifact_format.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -37,10 +38,6 @@ using namespace sparseflow;
 using namespace sparseflow::plan;
 
 namespace {
-
-/// The most timesteps the artifact can hold: a neuron's spikes over time are
-/// packed into one 64-bit word.
-constexpr int64_t kMaxTimesteps = 64;
 
 /// An error at `op` that names its ONNX node, since binary models have no
 /// source lines to point at.
@@ -363,12 +360,17 @@ public:
     const int64_t k = layer.getFanIn(), m = layer.getNeuronCount();
     const int64_t n = *layer.getNeuronsPerCore();
     const int64_t cores = (m + n - 1) / n, bytes = layer.memoryBytes(n);
-    auto weights = cast<DenseElementsAttr>(layer.getWeights());
+    auto weights = dyn_cast<DenseIntElementsAttr>(layer.getWeights());
+    auto biasElements =
+        dyn_cast_if_present<DenseIntElementsAttr>(layer.getBiasAttr());
+    if (!weights || (layer.getBias() && !biasElements))
+      return nodeError(layer) << "the quantized weights and bias must be "
+                                 "dense integer elements";
     std::vector<int8_t> q(weights.getValues<int8_t>().begin(),
                           weights.getValues<int8_t>().end());
     std::vector<int32_t> bias;
-    if (auto b = layer.getBias())
-      for (int32_t v : cast<DenseElementsAttr>(*b).getValues<int32_t>())
+    if (biasElements)
+      for (int32_t v : biasElements.getValues<int32_t>())
         bias.push_back(v);
     std::vector<int8_t> memory(cores * bytes, 0);
     for (int64_t core = 0; core < cores; ++core) {
@@ -603,10 +605,10 @@ LogicalResult ConvertSpikeToPlanPass::convert(ModuleOp module) {
     return module.emitError()
            << "expected the '" << spike::SpikeDialect::getModelAttrName()
            << "' attribute of an imported model";
-  if (model.getTimesteps() > kMaxTimesteps)
+  if (model.getTimesteps() > SF_MAX_TIMESTEPS)
     return module.emitError()
            << "timesteps " << model.getTimesteps()
-           << " exceed the runtime's limit of " << kMaxTimesteps
+           << " exceed the runtime's limit of " << SF_MAX_TIMESTEPS
            << " (a neuron's spikes over time are packed into one 64-bit word)";
 
   func::FuncOp entry;

@@ -8,6 +8,7 @@
 
 #include "sparseflow/Dialect/Spike/SpikeAttributes.h"
 #include "sparseflow/Dialect/Spike/SpikeDialect.h"
+#include "sparseflow/format/artifact_format.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
@@ -40,10 +41,11 @@ LogicalResult verifyFunction(func::FuncOp func, int64_t timesteps,
     uint64_t begin = offset.getInt();
     uint64_t bytes =
         cast<PlanTensorType>(value.getType()).getByteSize(timesteps);
-    if (begin % 64 != 0 || begin + bytes > arenaSize)
+    if (begin % SF_ARTIFACT_ARENA_ALIGNMENT != 0 || begin + bytes > arenaSize)
       return at->emitError("plan-verify: arena range [")
              << begin << ", " << begin + bytes
-             << ") is not 64-aligned or exceeds the arena of " << arenaSize
+             << ") is not " << SF_ARTIFACT_ARENA_ALIGNMENT
+             << "-byte aligned or exceeds the arena of " << arenaSize
              << " bytes";
     index[value] = placed.size();
     placed.push_back({value, begin, begin + bytes, def, def});
