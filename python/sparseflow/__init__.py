@@ -13,7 +13,7 @@ from sparseflow.export import ExportError, export_onnx, to_canonical
 __version__ = "0.1.0"
 
 _RUNTIME_NAMES = ("compile", "load", "Model", "CompileError", "RuntimeError", "has_backend",
-                  "estimate", "Dram", "load_dram")
+                  "runtime_version", "estimate", "Dram", "load_dram")
 
 __all__ = ["nn", "export_onnx", "to_canonical", "ExportError", "__version__",
            *_RUNTIME_NAMES]

@@ -188,3 +188,11 @@ def load_dram(path: PathLike) -> "_runtime.Dram":
 def has_backend(name: str) -> bool:
     """Whether the runtime can run `name` (auto, host, cuda, spikecore) here."""
     return _runtime.has_backend(name)
+
+
+def runtime_version() -> dict:
+    """The linked runtime's version and the formats it reads, as
+    sf_runtime_version() gives them: major, minor, patch, string,
+    artifact_major, artifact_minor (it loads .sfa artifact_major.0 up to
+    artifact_major.artifact_minor), dram_major, dram_minor."""
+    return _runtime.runtime_version()

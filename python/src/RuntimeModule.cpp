@@ -52,18 +52,20 @@ std::shared_ptr<sf_instance_t> sharedInstance() {
     sf_instance_options_t options;
     sf_instance_options_initialize(&options);
     sf_instance_t *raw = nullptr;
-    check(sf_instance_create(&options, &raw));
+    check(sf_instance_create(&options, nullptr, &raw));
     return std::shared_ptr<sf_instance_t>(raw, sf_instance_release);
   }();
   return instance;
 }
 
+/// The model holds a reference to the instance.
 class Model {
 public:
   static Model fromFile(const std::string &path) {
     Model model;
     sf_model_t *raw = nullptr;
-    check(sf_model_create_from_file(model.instance.get(), path.c_str(), &raw));
+    check(sf_model_create_from_file(sharedInstance().get(), path.c_str(),
+                                    nullptr, &raw));
     model.model.reset(raw, sf_model_release);
     return model;
   }
@@ -71,8 +73,8 @@ public:
     Model model;
     std::string bytes = data;
     sf_model_t *raw = nullptr;
-    check(sf_model_create_from_memory(model.instance.get(), bytes.data(),
-                                      bytes.size(), &raw));
+    check(sf_model_create_from_memory(sharedInstance().get(), bytes.data(),
+                                      bytes.size(), nullptr, &raw));
     model.model.reset(raw, sf_model_release);
     return model;
   }
@@ -85,7 +87,6 @@ public:
     return std::vector<int64_t>(dims, dims + rank);
   }
 
-  std::shared_ptr<sf_instance_t> instance = sharedInstance();
   std::shared_ptr<sf_model_t> model;
 };
 
@@ -96,12 +97,12 @@ public:
   explicit Dram(sf_dram_t *raw) : dram(raw, sf_dram_release) {}
   static Dram fromFile(const std::string &path) {
     sf_dram_t *raw = nullptr;
-    check(sf_dram_create_from_file(path.c_str(), &raw));
+    check(sf_dram_create_from_file(path.c_str(), nullptr, &raw));
     return Dram(raw);
   }
   static Dram fromModel(const Model &model) {
     sf_dram_t *raw = nullptr;
-    check(sf_dram_create_from_model(model.model.get(), &raw));
+    check(sf_dram_create_from_model(model.model.get(), nullptr, &raw));
     return Dram(raw);
   }
 
@@ -222,7 +223,7 @@ public:
     options.spike_log = spikeLog;
     options.record_spines = recordSpines;
     sf_session_t *raw = nullptr;
-    check(sf_session_create(model.model.get(), &options, &raw));
+    check(sf_session_create(model.model.get(), &options, nullptr, &raw));
     session.reset(raw, sf_session_release);
   }
 
@@ -235,7 +236,7 @@ public:
       std::vector<int64_t> shape(array.shape(), array.shape() + array.ndim());
       sf_tensor_t *tensor = nullptr;
       check(sf_tensor_wrap(shape.data(), shape.size(), array.mutable_data(),
-                           array.nbytes(), &tensor));
+                           array.nbytes(), nullptr, &tensor));
       tensors.emplace_back(tensor, sf_tensor_release);
       return tensor;
     };
@@ -326,7 +327,7 @@ public:
 
   Dram recordedSpines(size_t sample) const {
     sf_dram_t *raw = nullptr;
-    check(sf_session_recorded_spines(session.get(), sample, &raw));
+    check(sf_session_recorded_spines(session.get(), sample, nullptr, &raw));
     return Dram(raw);
   }
 
@@ -437,6 +438,20 @@ PYBIND11_MODULE(_runtime, m) {
       .def("memory_map", [](Dram &self, bool json) {
         return std::string(sf_dram_memory_map(self.dram.get(), json));
       }, py::arg("json") = false);
+
+  m.def("runtime_version", [] {
+    const sf_runtime_version_t *v = sf_runtime_version();
+    py::dict version;
+    version["major"] = v->major;
+    version["minor"] = v->minor;
+    version["patch"] = v->patch;
+    version["string"] = v->string;
+    version["artifact_major"] = v->artifact_major;
+    version["artifact_minor"] = v->artifact_minor;
+    version["dram_major"] = v->dram_major;
+    version["dram_minor"] = v->dram_minor;
+    return version;
+  });
 
   m.def("has_backend", [](const std::string &name) {
     return sf_instance_has_backend(sharedInstance().get(), parseBackend(name)) !=

@@ -51,14 +51,14 @@ std::string statusText(sf_status_t status) {
 std::string runOn(sf_model_t *model, const sf_session_options_t *options,
                   std::vector<float> &out) {
   sf_session_t *session = nullptr;
-  if (sf_status_t status = sf_session_create(model, options, &session))
+  if (sf_status_t status = sf_session_create(model, options, nullptr, &session))
     return statusText(status);
   float x[8] = {0.6f, 1.0f, 0.2f, 0.0f, 9, 9, 9, 9};
   int64_t inShape[] = {1, 8}, outShape[] = {1, 4};
   sf_tensor_t *in = nullptr, *y = nullptr;
-  sf_status_t status = sf_tensor_wrap(inShape, 2, x, sizeof(x), &in);
+  sf_status_t status = sf_tensor_wrap(inShape, 2, x, sizeof(x), nullptr, &in);
   if (!status)
-    status = sf_tensor_create(outShape, 2, &y);
+    status = sf_tensor_create(outShape, 2, nullptr, &y);
   if (!status)
     status = sf_session_run(session, &in, 1, &y, 1);
   if (!status)
@@ -84,7 +84,7 @@ protected:
     sf_instance_options_t options;
     sf_instance_options_initialize(&options);
     options.num_threads = 2;
-    ASSERT_EQ(sf_instance_create(&options, &instance), SF_OK);
+    ASSERT_EQ(sf_instance_create(&options, nullptr, &instance), SF_OK);
   }
   void TearDown() override { sf_instance_release(instance); }
 
@@ -92,8 +92,8 @@ protected:
   std::string load(const std::vector<uint8_t> &file,
                    sf_model_t **out = nullptr) {
     sf_model_t *model = nullptr;
-    sf_status_t status =
-        sf_model_create_from_memory(instance, file.data(), file.size(), &model);
+    sf_status_t status = sf_model_create_from_memory(
+        instance, file.data(), file.size(), nullptr, &model);
     if (status) {
       EXPECT_EQ(model, nullptr);
       return statusText(status);
@@ -249,15 +249,16 @@ TEST_F(Loader, DamagedPlansAreRejectedOrRunSafely) {
       }
       ++accepted;
       sf_session_t *session = nullptr;
-      sf_status_t created = sf_session_create(model, nullptr, &session);
+      sf_status_t created =
+          sf_session_create(model, nullptr, nullptr, &session);
       ASSERT_EQ(created, SF_OK) << statusText(created);
       int64_t shape[SF_MAX_RANK];
       size_t rank = 0;
       sf_tensor_t *in = nullptr, *out = nullptr;
       ASSERT_EQ(sf_model_input_shape(model, 0, &rank, shape), SF_OK);
-      ASSERT_EQ(sf_tensor_create(shape, rank, &in), SF_OK);
+      ASSERT_EQ(sf_tensor_create(shape, rank, nullptr, &in), SF_OK);
       ASSERT_EQ(sf_model_output_shape(model, 0, &rank, shape), SF_OK);
-      ASSERT_EQ(sf_tensor_create(shape, rank, &out), SF_OK);
+      ASSERT_EQ(sf_tensor_create(shape, rank, nullptr, &out), SF_OK);
       ASSERT_EQ(sf_session_run(session, &in, 1, &out, 1), SF_OK);
       const float T = static_cast<float>(sf_model_timesteps(model));
       for (size_t e = 0; e < sf_tensor_element_count(out); ++e) {
@@ -392,13 +393,14 @@ TEST_F(Loader, PadsAreCheckedAgainstTheOutputAndRun) {
 TEST_F(Loader, TensorSizesAreChecked) {
   sf_tensor_t *tensor = nullptr;
   int64_t wraps[] = {int64_t{1} << 40, int64_t{1} << 40};
-  sf_status_t status = sf_tensor_create(wraps, 2, &tensor);
+  sf_status_t status = sf_tensor_create(wraps, 2, nullptr, &tensor);
   EXPECT_EQ(tensor, nullptr);
   EXPECT_EQ(statusText(status),
             "out of range: the shape's 2 dimensions hold more float32 bytes "
             "than fit in memory (dimension 1 is 1099511627776)");
   float data[4];
-  EXPECT_EQ(statusText(sf_tensor_wrap(wraps, 2, data, sizeof(data), &tensor)),
+  EXPECT_EQ(statusText(
+                sf_tensor_wrap(wraps, 2, data, sizeof(data), nullptr, &tensor)),
             "out of range: the shape's 2 dimensions hold more float32 bytes "
             "than fit in memory (dimension 1 is 1099511627776)");
 }
@@ -407,11 +409,11 @@ TEST_F(Loader, InputsMustBeFinite) {
   sf_model_t *model = nullptr;
   ASSERT_EQ(load(buildArtifact(), &model), "");
   sf_session_t *session = nullptr;
-  ASSERT_EQ(sf_session_create(model, nullptr, &session), SF_OK);
+  ASSERT_EQ(sf_session_create(model, nullptr, nullptr, &session), SF_OK);
   int64_t inShape[] = {1, 8}, outShape[] = {1, 4};
   sf_tensor_t *in = nullptr, *out = nullptr;
-  ASSERT_EQ(sf_tensor_create(inShape, 2, &in), SF_OK);
-  ASSERT_EQ(sf_tensor_create(outShape, 2, &out), SF_OK);
+  ASSERT_EQ(sf_tensor_create(inShape, 2, nullptr, &in), SF_OK);
+  ASSERT_EQ(sf_tensor_create(outShape, 2, nullptr, &out), SF_OK);
   sf_tensor_data(in)[5] = std::numeric_limits<float>::quiet_NaN();
   EXPECT_EQ(statusText(sf_session_run(session, &in, 1, &out, 1)),
             "invalid argument: input 0 element 5 is nan; inputs must be "
@@ -430,8 +432,8 @@ TEST_F(Loader, InputsMustBeFinite) {
 
 TEST_F(Loader, ReportsMissingFiles) {
   sf_model_t *model = nullptr;
-  sf_status_t status =
-      sf_model_create_from_file(instance, "/nonexistent/m.sfa", &model);
+  sf_status_t status = sf_model_create_from_file(instance, "/nonexistent/m.sfa",
+                                                 nullptr, &model);
   ASSERT_NE(status, SF_OK);
   EXPECT_EQ(sf_status_code(status), SF_STATUS_NOT_FOUND);
   EXPECT_STREQ(sf_status_message(status),

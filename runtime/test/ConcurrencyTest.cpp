@@ -5,17 +5,21 @@
 // The contract of api.h: a model is shared by every thread, each thread runs
 // its own session, and the instance's thread pool serves them all. Results
 // must not depend on that: every concurrent run equals the same run made
-// alone on a one-thread instance, exactly. The test suite also runs this
-// under ThreadSanitizer (ctest runtime-tsan).
+// alone on a one-thread instance, exactly. A session keeps its model (and
+// the model its instance) alive: the caller may drop its references while
+// the session runs on another thread. The test suite also runs this under
+// ThreadSanitizer (ctest runtime-tsan).
 //
 //===----------------------------------------------------------------------===//
 
+#include "CountingAllocator.h"
 #include "TestArtifacts.h"
 
 #include "sparseflow/runtime/api.h"
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <random>
 #include <thread>
 #include <vector>
@@ -28,9 +32,9 @@ constexpr int64_t kRows = 8, kIn = 64, kOut = 512;
 
 sf_model_t *load(sf_instance_t *instance, const std::vector<uint8_t> &file) {
   sf_model_t *model = nullptr;
-  EXPECT_EQ(
-      sf_model_create_from_memory(instance, file.data(), file.size(), &model),
-      SF_OK);
+  EXPECT_EQ(sf_model_create_from_memory(instance, file.data(), file.size(),
+                                        nullptr, &model),
+            SF_OK);
   return model;
 }
 
@@ -39,9 +43,9 @@ std::vector<float> run(sf_session_t *session, std::vector<float> &x) {
   int64_t inShape[] = {kRows, kIn}, outShape[] = {kRows, kOut};
   sf_tensor_t *in = nullptr, *out = nullptr;
   std::vector<float> y;
-  if (sf_tensor_wrap(inShape, 2, x.data(), x.size() * sizeof(float), &in) ==
-          SF_OK &&
-      sf_tensor_create(outShape, 2, &out) == SF_OK &&
+  if (sf_tensor_wrap(inShape, 2, x.data(), x.size() * sizeof(float), nullptr,
+                     &in) == SF_OK &&
+      sf_tensor_create(outShape, 2, nullptr, &out) == SF_OK &&
       sf_session_run(session, &in, 1, &out, 1) == SF_OK)
     y.assign(sf_tensor_data(out), sf_tensor_data(out) + kRows * kOut);
   sf_tensor_release(in);
@@ -54,7 +58,7 @@ sf_instance_t *instanceWith(unsigned threads) {
   sf_instance_options_initialize(&options);
   options.num_threads = threads;
   sf_instance_t *instance = nullptr;
-  EXPECT_EQ(sf_instance_create(&options, &instance), SF_OK);
+  EXPECT_EQ(sf_instance_create(&options, nullptr, &instance), SF_OK);
   return instance;
 }
 
@@ -67,7 +71,7 @@ TEST(Concurrency, SessionsOnManyThreadsShareOneModel) {
   sf_instance_t *serial = instanceWith(1);
   sf_model_t *reference = load(serial, file);
   sf_session_t *alone = nullptr;
-  ASSERT_EQ(sf_session_create(reference, nullptr, &alone), SF_OK);
+  ASSERT_EQ(sf_session_create(reference, nullptr, nullptr, &alone), SF_OK);
   std::mt19937 rng(3);
   std::uniform_real_distribution<float> value(-2.0f, 2.0f);
   for (int t = 0; t < kThreads; ++t)
@@ -93,7 +97,7 @@ TEST(Concurrency, SessionsOnManyThreadsShareOneModel) {
     threads.emplace_back([&, t] {
       sf_model_retain(model);
       sf_session_t *session = nullptr;
-      if (sf_session_create(model, nullptr, &session) != SF_OK) {
+      if (sf_session_create(model, nullptr, nullptr, &session) != SF_OK) {
         mismatches[t] = kRuns;
       } else {
         for (int r = 0; r < kRuns; ++r)
@@ -108,6 +112,54 @@ TEST(Concurrency, SessionsOnManyThreadsShareOneModel) {
     EXPECT_EQ(mismatches[t], 0) << "thread " << t;
   sf_model_release(model);
   sf_instance_release(shared);
+}
+
+} // namespace
+
+namespace {
+
+TEST(Concurrency, ReleasingTheModelWhileASessionRunsKeepsItAlive) {
+  const std::vector<uint8_t> file = buildLinearArtifact(kRows, kIn, kOut);
+  CountingAllocator counting;
+  sf_allocator_t allocator = counting.allocator();
+  sf_instance_options_t options;
+  sf_instance_options_initialize(&options);
+  options.num_threads = 2;
+  sf_instance_t *instance = nullptr;
+  ASSERT_EQ(sf_instance_create(&options, &allocator, &instance), SF_OK);
+  sf_model_t *model = nullptr;
+  ASSERT_EQ(sf_model_create_from_memory(instance, file.data(), file.size(),
+                                        &allocator, &model),
+            SF_OK);
+  sf_session_t *session = nullptr;
+  ASSERT_EQ(sf_session_create(model, nullptr, &allocator, &session), SF_OK);
+  std::vector<float> x(kRows * kIn, 0.25f);
+  const std::vector<float> expected = run(session, x);
+  ASSERT_EQ(expected.size(), size_t(kRows * kOut));
+
+  // The session runs on its own thread while this one drops the caller's
+  // references to the model and the instance.
+  const int kRuns = 20;
+  std::atomic<bool> started{false};
+  int mismatches = 0;
+  std::thread runner([&] {
+    for (int r = 0; r < kRuns; ++r) {
+      mismatches += run(session, x) != expected;
+      started.store(true, std::memory_order_release);
+    }
+  });
+  while (!started.load(std::memory_order_acquire))
+    std::this_thread::yield();
+  sf_model_release(model);
+  sf_instance_release(instance);
+  runner.join();
+  EXPECT_EQ(mismatches, 0);
+  EXPECT_EQ(run(session, x), expected);
+  EXPECT_GT(counting.live(), 0u);
+
+  // The last reference frees the session, the model and the instance.
+  sf_session_release(session);
+  EXPECT_EQ(counting.live(), 0u);
 }
 
 } // namespace

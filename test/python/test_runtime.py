@@ -152,6 +152,21 @@ def run_sf_run(*args):
                           capture_output=True, text=True)
 
 
+def test_runtime_version_is_the_packages_and_sf_run_prints_it():
+    version = sparseflow.runtime_version()
+    assert version["string"] == sparseflow.__version__
+    assert version["string"] == "{major}.{minor}.{patch}".format(**version)
+    # The artifacts this compiler writes are ones the runtime reads.
+    assert version["artifact_major"] >= 1 and version["dram_major"] >= 1
+    result = run_sf_run("--version")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (
+        f"sf-run (SparseFlow runtime {version['string']})\n"
+        f"reads .sfa artifacts {version['artifact_major']}.0 to "
+        f"{version['artifact_major']}.{version['artifact_minor']} and DRAM images "
+        f"{version['dram_major']}.x\n")
+
+
 def test_sf_run_writes_npy_and_profile(tmp_path):
     model, shape, _ = active_model("lenet_bn")
     artifact = compile_network(tmp_path, "lenet", model, shape)

@@ -3,8 +3,10 @@
 // Part of SparseFlow.
 //
 // Argument checking and object lifetimes; the work is in the loader and the
-// executor. No exception leaves this file: the entry points that allocate
-// run their bodies through guarded() (core/Guarded.h).
+// executor. Objects live in memory from the allocator they were created
+// with and are freed by their last release (core/Object.h). No exception
+// leaves this file: every entry point that does more than read a field runs
+// its body through guarded() (core/Guarded.h).
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,17 +31,19 @@ sf_status_t outOfMemory() {
   return sf_status_make(SF_STATUS_RESOURCE_EXHAUSTED, "out of memory");
 }
 
-sf_status_t createModel(sf_instance_t *instance,
-                        std::unique_ptr<ArtifactBytes> bytes,
-                        sf_model_t **out) {
-  // Freed if the loader fails or throws.
-  std::unique_ptr<sf_model_t> model(new (std::nothrow) sf_model_t);
-  if (!model)
+using OwnedInstance = Owned<sf_instance_t, sf_instance_release>;
+using OwnedModel = Owned<sf_model_t, sf_model_release>;
+using OwnedSession = Owned<sf_session_t, sf_session_release>;
+using OwnedTensor = Owned<sf_tensor_t, sf_tensor_release>;
+
+/// A model object holding a reference to `instance`, not yet loaded.
+sf_status_t newModel(sf_instance_t *instance, const sf_allocator_t &allocator,
+                     OwnedModel &out) {
+  out.reset(newObject<sf_model_t>(allocator));
+  if (!out)
     return outOfMemory();
-  model->instance = instance;
-  if (sf_status_t status = loadArtifact(std::move(bytes), *model))
-    return status;
-  *out = model.release();
+  sf_instance_retain(instance);
+  out->instance = instance;
   return SF_OK;
 }
 
@@ -52,8 +56,11 @@ sf_status_t copyShape(const std::vector<int64_t> &shape, size_t *outRank,
   return SF_OK;
 }
 
-sf_status_t makeTensor(const int64_t *shape, size_t rank, sf_tensor_t **out,
-                       sf_tensor_t *&tensor) {
+/// Checks the arguments and makes a tensor object of that shape, without
+/// data.
+sf_status_t makeTensor(const int64_t *shape, size_t rank,
+                       const sf_allocator_t *allocator, sf_tensor_t **out,
+                       OwnedTensor &tensor) {
   if (!out)
     return nullArgument("out_tensor");
   *out = nullptr;
@@ -62,31 +69,31 @@ sf_status_t makeTensor(const int64_t *shape, size_t rank, sf_tensor_t **out,
                           "tensor rank %zu exceeds %d", rank, SF_MAX_RANK);
   if (rank && !shape)
     return nullArgument("shape");
-  tensor = new (std::nothrow) sf_tensor_t;
-  if (!tensor)
-    return outOfMemory();
-  tensor->rank = rank;
+  size_t elements = 1;
   for (size_t d = 0; d < rank; ++d) {
-    if (shape[d] < 0) {
-      delete tensor;
+    if (shape[d] < 0)
       return sf_status_make(SF_STATUS_INVALID_ARGUMENT,
                             "dimension %zu is negative (%lld)", d,
                             (long long)shape[d]);
-    }
-    tensor->shape[d] = shape[d];
     size_t bytes;
-    if (__builtin_mul_overflow(tensor->elements,
-                               static_cast<size_t>(shape[d]),
-                               &tensor->elements) ||
-        __builtin_mul_overflow(tensor->elements, sizeof(float), &bytes)) {
-      delete tensor;
+    if (__builtin_mul_overflow(elements, static_cast<size_t>(shape[d]),
+                               &elements) ||
+        __builtin_mul_overflow(elements, sizeof(float), &bytes))
       return sf_status_make(SF_STATUS_OUT_OF_RANGE,
                             "the shape's %zu dimensions hold more float32 "
                             "bytes than fit in memory (dimension %zu is "
                             "%lld)",
                             rank, d, (long long)shape[d]);
-    }
   }
+  sf_allocator_t chosen;
+  if (sf_status_t status = pickAllocator(allocator, chosen))
+    return status;
+  tensor.reset(newObject<sf_tensor_t>(chosen));
+  if (!tensor)
+    return outOfMemory();
+  tensor->rank = rank;
+  std::copy(shape, shape + rank, tensor->shape);
+  tensor->elements = elements;
   return SF_OK;
 }
 
@@ -100,26 +107,44 @@ void sf_instance_options_initialize(sf_instance_options_t *options) {
 }
 
 sf_status_t sf_instance_create(const sf_instance_options_t *options,
+                               const sf_allocator_t *allocator,
                                sf_instance_t **out_instance) {
   return guarded([&]() -> sf_status_t {
     if (!out_instance)
       return nullArgument("out_instance");
     *out_instance = nullptr;
+    sf_allocator_t chosen;
+    if (sf_status_t status = pickAllocator(allocator, chosen))
+      return status;
     unsigned threads = options ? options->num_threads : 0;
     if (threads == 0)
       threads = std::max(1u, std::thread::hardware_concurrency());
-    std::unique_ptr<sf_instance_t> instance(new sf_instance_t);
+    OwnedInstance instance(newObject<sf_instance_t>(chosen));
+    if (!instance)
+      return outOfMemory();
     instance->pool.reset(new ThreadPool(threads)); // may throw system_error
     *out_instance = instance.release();
     return SF_OK;
   });
 }
 
+void sf_instance_retain(sf_instance_t *instance) { retainObject(instance); }
+
+void sf_instance_release(sf_instance_t *instance) {
+  if (releaseObject(instance))
+    deleteObject(instance);
+}
+
 int sf_instance_has_backend(const sf_instance_t *, sf_backend_t backend) {
   if (backend == SF_BACKEND_AUTO)
     return 1;
-  const Backend *found = findBackend(backend);
-  return found && found->unavailableReason().empty();
+  // A backend's first answer builds its reason, which may run out of memory.
+  try {
+    const Backend *found = findBackend(backend);
+    return found && found->unavailableReason().empty();
+  } catch (...) {
+    return 0;
+  }
 }
 
 const char *sf_backend_name(sf_backend_t backend) {
@@ -136,10 +161,8 @@ const char *sf_backend_name(sf_backend_t backend) {
   return "unknown";
 }
 
-void sf_instance_release(sf_instance_t *instance) { delete instance; }
-
-sf_status_t sf_model_create_from_file(sf_instance_t *instance,
-                                      const char *path,
+sf_status_t sf_model_create_from_file(sf_instance_t *instance, const char *path,
+                                      const sf_allocator_t *allocator,
                                       sf_model_t **out_model) {
   return guarded([&]() -> sf_status_t {
     if (!out_model)
@@ -149,23 +172,30 @@ sf_status_t sf_model_create_from_file(sf_instance_t *instance,
       return nullArgument("instance");
     if (!path)
       return nullArgument("path");
+    sf_allocator_t chosen;
+    if (sf_status_t status = pickAllocator(allocator, chosen))
+      return status;
+    OwnedModel model;
+    if (sf_status_t status = newModel(instance, chosen, model))
+      return status;
     std::unique_ptr<ArtifactBytes> bytes;
     if (sf_status_t status = mapFile(path, bytes))
       return status;
-    sf_status_t status = createModel(instance, std::move(bytes), out_model);
-    if (status) {
+    if (sf_status_t status = loadArtifact(std::move(bytes), *model)) {
       // Say which file failed.
       sf_status_t named = sf_status_make(sf_status_code(status), "%s: %s", path,
                                          sf_status_message(status));
       sf_status_free(status);
       return named;
     }
+    *out_model = model.release();
     return SF_OK;
   });
 }
 
 sf_status_t sf_model_create_from_memory(sf_instance_t *instance,
                                         const void *data, size_t size,
+                                        const sf_allocator_t *allocator,
                                         sf_model_t **out_model) {
   return guarded([&]() -> sf_status_t {
     if (!out_model)
@@ -173,21 +203,30 @@ sf_status_t sf_model_create_from_memory(sf_instance_t *instance,
     *out_model = nullptr;
     if (!instance)
       return nullArgument("instance");
-    std::unique_ptr<ArtifactBytes> bytes;
-    if (sf_status_t status = copyBytes(data, size, bytes))
+    sf_allocator_t chosen;
+    if (sf_status_t status = pickAllocator(allocator, chosen))
       return status;
-    return createModel(instance, std::move(bytes), out_model);
+    OwnedModel model;
+    if (sf_status_t status = newModel(instance, chosen, model))
+      return status;
+    std::unique_ptr<ArtifactBytes> bytes;
+    if (sf_status_t status = copyBytes(data, size, chosen, bytes))
+      return status;
+    if (sf_status_t status = loadArtifact(std::move(bytes), *model))
+      return status;
+    *out_model = model.release();
+    return SF_OK;
   });
 }
 
-void sf_model_retain(sf_model_t *model) {
-  if (model)
-    model->references.fetch_add(1, std::memory_order_relaxed);
-}
+void sf_model_retain(sf_model_t *model) { retainObject(model); }
 
 void sf_model_release(sf_model_t *model) {
-  if (model && model->references.fetch_sub(1, std::memory_order_acq_rel) == 1)
-    delete model;
+  if (!releaseObject(model))
+    return;
+  sf_instance_t *instance = model->instance;
+  deleteObject(model);
+  sf_instance_release(instance);
 }
 
 uint32_t sf_model_timesteps(const sf_model_t *model) {
@@ -211,65 +250,78 @@ size_t sf_model_output_count(const sf_model_t *model) {
 
 sf_status_t sf_model_input_shape(const sf_model_t *model, size_t index,
                                  size_t *out_rank, int64_t *shape) {
-  if (!model)
-    return nullArgument("model");
-  if (index >= model->inputs.size())
-    return sf_status_make(SF_STATUS_OUT_OF_RANGE,
-                          "input %zu of a model with %zu inputs", index,
-                          model->inputs.size());
-  return copyShape(callerInputShape(*model, index), out_rank, shape);
+  return guarded([&]() -> sf_status_t {
+    if (!model)
+      return nullArgument("model");
+    if (index >= model->inputs.size())
+      return sf_status_make(SF_STATUS_OUT_OF_RANGE,
+                            "input %zu of a model with %zu inputs", index,
+                            model->inputs.size());
+    return copyShape(callerInputShape(*model, index), out_rank, shape);
+  });
 }
 
 sf_status_t sf_model_output_shape(const sf_model_t *model, size_t index,
                                   size_t *out_rank, int64_t *shape) {
-  if (!model)
-    return nullArgument("model");
-  if (index >= model->outputs.size())
-    return sf_status_make(SF_STATUS_OUT_OF_RANGE,
-                          "output %zu of a model with %zu outputs", index,
-                          model->outputs.size());
-  return copyShape(callerOutputShape(*model, index), out_rank, shape);
+  return guarded([&]() -> sf_status_t {
+    if (!model)
+      return nullArgument("model");
+    if (index >= model->outputs.size())
+      return sf_status_make(SF_STATUS_OUT_OF_RANGE,
+                            "output %zu of a model with %zu outputs", index,
+                            model->outputs.size());
+    return copyShape(callerOutputShape(*model, index), out_rank, shape);
+  });
 }
 
 sf_status_t sf_tensor_create(const int64_t *shape, size_t rank,
+                             const sf_allocator_t *allocator,
                              sf_tensor_t **out_tensor) {
-  sf_tensor_t *tensor = nullptr;
-  if (sf_status_t status = makeTensor(shape, rank, out_tensor, tensor))
-    return status;
-  tensor->data = new (std::nothrow) float[std::max<size_t>(tensor->elements, 1)]();
-  if (!tensor->data) {
-    delete tensor;
-    return outOfMemory();
-  }
-  tensor->owned = true;
-  *out_tensor = tensor;
-  return SF_OK;
+  return guarded([&]() -> sf_status_t {
+    OwnedTensor tensor;
+    if (sf_status_t status =
+            makeTensor(shape, rank, allocator, out_tensor, tensor))
+      return status;
+    size_t bytes = tensor->elements * sizeof(float);
+    tensor->data = static_cast<float *>(allocate(tensor->allocator, bytes));
+    if (!tensor->data)
+      return sf_status_make(SF_STATUS_RESOURCE_EXHAUSTED,
+                            "cannot allocate the tensor's %zu bytes", bytes);
+    tensor->owned = true;
+    std::memset(tensor->data, 0, bytes);
+    *out_tensor = tensor.release();
+    return SF_OK;
+  });
 }
 
 sf_status_t sf_tensor_wrap(const int64_t *shape, size_t rank, float *data,
-                           size_t byte_size, sf_tensor_t **out_tensor) {
-  sf_tensor_t *tensor = nullptr;
-  if (sf_status_t status = makeTensor(shape, rank, out_tensor, tensor))
-    return status;
-  if (byte_size < tensor->elements * sizeof(float) || (!data && tensor->elements)) {
-    sf_status_t status = sf_status_make(
-        SF_STATUS_OUT_OF_RANGE,
-        "a buffer of %zu bytes cannot hold %zu float32 elements", byte_size,
-        tensor->elements);
-    delete tensor;
-    return status;
-  }
-  tensor->data = data;
-  *out_tensor = tensor;
-  return SF_OK;
+                           size_t byte_size, const sf_allocator_t *allocator,
+                           sf_tensor_t **out_tensor) {
+  return guarded([&]() -> sf_status_t {
+    OwnedTensor tensor;
+    if (sf_status_t status =
+            makeTensor(shape, rank, allocator, out_tensor, tensor))
+      return status;
+    if (byte_size < tensor->elements * sizeof(float) ||
+        (!data && tensor->elements))
+      return sf_status_make(
+          SF_STATUS_OUT_OF_RANGE,
+          "a buffer of %zu bytes cannot hold %zu float32 elements", byte_size,
+          tensor->elements);
+    tensor->data = data;
+    *out_tensor = tensor.release();
+    return SF_OK;
+  });
 }
 
+void sf_tensor_retain(sf_tensor_t *tensor) { retainObject(tensor); }
+
 void sf_tensor_release(sf_tensor_t *tensor) {
-  if (!tensor)
+  if (!releaseObject(tensor))
     return;
   if (tensor->owned)
-    delete[] tensor->data;
-  delete tensor;
+    deallocate(tensor->allocator, tensor->data);
+  deleteObject(tensor);
 }
 
 size_t sf_tensor_rank(const sf_tensor_t *tensor) {
@@ -298,37 +350,43 @@ void sf_session_options_initialize(sf_session_options_t *options) {
 
 sf_status_t sf_session_create(sf_model_t *model,
                               const sf_session_options_t *options,
+                              const sf_allocator_t *allocator,
                               sf_session_t **out_session) {
-  if (!out_session)
-    return nullArgument("out_session");
-  *out_session = nullptr;
-  if (!model)
-    return nullArgument("model");
-  sf_session_options_t defaults;
-  sf_session_options_initialize(&defaults);
-  auto *session = new (std::nothrow) sf_session_t;
-  if (!session)
-    return outOfMemory();
-  // Whatever createSession allocated before failing or throwing is freed.
-  sf_status_t status = guarded([&] {
-    return createSession(model, options ? *options : defaults, *session);
+  return guarded([&]() -> sf_status_t {
+    if (!out_session)
+      return nullArgument("out_session");
+    *out_session = nullptr;
+    if (!model)
+      return nullArgument("model");
+    sf_allocator_t chosen;
+    if (sf_status_t status = pickAllocator(allocator, chosen))
+      return status;
+    sf_session_options_t defaults;
+    sf_session_options_initialize(&defaults);
+    OwnedSession session(newObject<sf_session_t>(chosen));
+    if (!session)
+      return outOfMemory();
+    sf_model_retain(model);
+    session->model = model;
+    // On failure (or an exception), releasing `session` frees whatever
+    // createSession allocated.
+    if (sf_status_t status =
+            createSession(options ? *options : defaults, *session))
+      return status;
+    *out_session = session.release();
+    return SF_OK;
   });
-  if (status) {
-    destroySession(*session);
-    delete session;
-    return status;
-  }
-  sf_model_retain(model);
-  *out_session = session;
-  return SF_OK;
 }
 
+void sf_session_retain(sf_session_t *session) { retainObject(session); }
+
 void sf_session_release(sf_session_t *session) {
-  if (!session)
+  if (!releaseObject(session))
     return;
+  sf_model_t *model = session->model;
   destroySession(*session);
-  sf_model_release(session->model);
-  delete session;
+  deleteObject(session);
+  sf_model_release(model);
 }
 
 sf_status_t sf_session_run(sf_session_t *session, sf_tensor_t *const *inputs,

@@ -3,7 +3,10 @@
 // Part of SparseFlow.
 //
 // sf_dram_t wraps a validated dram::Image; the checks and their messages
-// are the image's. No exception leaves this file (core/Guarded.h).
+// are the image's. The object comes from the caller's allocator, the
+// image's bytes from the C++ heap. No exception leaves this file: every
+// entry point that does more than read a field runs through guarded()
+// (core/Guarded.h).
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,7 +19,7 @@
 using namespace sparseflow;
 using namespace sparseflow::runtime;
 
-struct sf_dram_t {
+struct sf_dram_t : ObjectHeader {
   dram::Image image;
   std::string map;
 };
@@ -69,8 +72,9 @@ sf_status_t loadSpine(const sf_dram_t *dram, uint32_t *outNeuron,
   });
 }
 
-sf_status_t wrapImage(dram::Image image, sf_dram_t **out) {
-  auto *dram = new (std::nothrow) sf_dram_t;
+sf_status_t wrapImage(dram::Image image, const sf_allocator_t &allocator,
+                      sf_dram_t **out) {
+  auto *dram = newObject<sf_dram_t>(allocator);
   if (!dram)
     return outOfMemory();
   dram->image = std::move(image);
@@ -82,12 +86,17 @@ sf_status_t wrapImage(dram::Image image, sf_dram_t **out) {
 
 extern "C" {
 
-sf_status_t sf_dram_create_from_file(const char *path, sf_dram_t **out_dram) {
+sf_status_t sf_dram_create_from_file(const char *path,
+                                     const sf_allocator_t *allocator,
+                                     sf_dram_t **out_dram) {
   if (!out_dram)
     return nullArgument("out_dram");
   *out_dram = nullptr;
   if (!path)
     return nullArgument("path");
+  sf_allocator_t chosen;
+  if (sf_status_t status = pickAllocator(allocator, chosen))
+    return status;
   return guarded([&]() -> sf_status_t {
     std::unique_ptr<ArtifactBytes> file;
     if (sf_status_t status = mapFile(path, file))
@@ -99,31 +108,40 @@ sf_status_t sf_dram_create_from_file(const char *path, sf_dram_t **out_dram) {
     if (!parsed.ok())
       return sf_status_make(statusCode(parsed.code), "'%s': %s", path,
                             parsed.message.c_str());
-    return wrapImage(std::move(image), out_dram);
+    return wrapImage(std::move(image), chosen, out_dram);
   });
 }
 
 sf_status_t sf_dram_create_from_model(const sf_model_t *model,
+                                      const sf_allocator_t *allocator,
                                       sf_dram_t **out_dram) {
   if (!out_dram)
     return nullArgument("out_dram");
   *out_dram = nullptr;
   if (!model)
     return nullArgument("model");
+  sf_allocator_t chosen;
+  if (sf_status_t status = pickAllocator(allocator, chosen))
+    return status;
   if (!model->dram)
     return sf_status_make(SF_STATUS_NOT_FOUND,
                           "the model carries no DRAM image (it has no "
                           "spike-consuming Conv2d or Linear layer)");
-  return guarded([&] { return wrapImage(*model->dram, out_dram); });
+  return guarded([&] { return wrapImage(*model->dram, chosen, out_dram); });
 }
 
 sf_status_t sf_session_recorded_spines(const sf_session_t *session,
-                                       size_t sample, sf_dram_t **out_dram) {
+                                       size_t sample,
+                                       const sf_allocator_t *allocator,
+                                       sf_dram_t **out_dram) {
   if (!out_dram)
     return nullArgument("out_dram");
   *out_dram = nullptr;
   if (!session)
     return nullArgument("session");
+  sf_allocator_t chosen;
+  if (sf_status_t status = pickAllocator(allocator, chosen))
+    return status;
   if (!session->options.record_spines || !session->hasRun)
     return sf_status_make(SF_STATUS_FAILED_PRECONDITION,
                           "no spines recorded: create the session with "
@@ -143,11 +161,16 @@ sf_status_t sf_session_recorded_spines(const sf_session_t *session,
               l, words.data() + sample * neurons, neurons)))
         return status;
     }
-    return wrapImage(std::move(image), out_dram);
+    return wrapImage(std::move(image), chosen, out_dram);
   });
 }
 
-void sf_dram_release(sf_dram_t *dram) { delete dram; }
+void sf_dram_retain(sf_dram_t *dram) { retainObject(dram); }
+
+void sf_dram_release(sf_dram_t *dram) {
+  if (releaseObject(dram))
+    deleteObject(dram);
+}
 
 sf_status_t sf_dram_save(const sf_dram_t *dram, const char *path) {
   if (!dram || !path)
@@ -179,7 +202,8 @@ sf_status_t sf_dram_layer_info(const sf_dram_t *dram, size_t layer,
                                sf_dram_layer_info_t *out_info) {
   if (!dram || !out_info)
     return nullArgument("dram and out_info");
-  if (sf_status_t status = toStatus(dram->image.checkLayer(layer)))
+  if (sf_status_t status =
+          guarded([&] { return toStatus(dram->image.checkLayer(layer)); }))
     return status;
   const dram::Layer &l = dram->image.layer(layer);
   const sf_dram_layer_t &e = l.entry;
@@ -299,7 +323,8 @@ sf_status_t sf_dram_read(const sf_dram_t *dram, uint64_t address, void *out,
                          size_t size) {
   if (!dram || !out)
     return nullArgument("dram and out");
-  return toStatus(dram->image.read(address, out, size));
+  return guarded(
+      [&] { return toStatus(dram->image.read(address, out, size)); });
 }
 
 const char *sf_dram_memory_map(sf_dram_t *dram, int json) {
@@ -307,7 +332,7 @@ const char *sf_dram_memory_map(sf_dram_t *dram, int json) {
     return "";
   try {
     dram->map = json ? dram->image.mapJSON() : dram->image.mapText();
-  } catch (const std::bad_alloc &) {
+  } catch (...) { // out of memory: an empty map
     dram->map.clear();
   }
   return dram->map.c_str();

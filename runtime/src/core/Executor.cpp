@@ -215,13 +215,12 @@ std::vector<int64_t> runtime::callerOutputShape(const sf_model_t &model,
   return shape;
 }
 
-sf_status_t runtime::createSession(sf_model_t *model,
-                                   const sf_session_options_t &options,
+sf_status_t runtime::createSession(const sf_session_options_t &options,
                                    sf_session_t &session) {
+  sf_model_t *model = session.model;
   std::vector<const Backend *> backendOfOp;
   if (sf_status_t status = assignBackends(*model, options.backend, backendOfOp))
     return status;
-  session.model = model;
   session.options = options;
 
   // Per-op working memory: the simulator's membranes and event lists, and
@@ -253,17 +252,17 @@ sf_status_t runtime::createSession(sf_model_t *model,
                           (unsigned long long)arenaBytes,
                           (unsigned long long)scratchBytes,
                           (unsigned long long)options.memory_limit_bytes);
-  session.arena = std::aligned_alloc(64, (arenaBytes + 63) / 64 * 64);
-  if (scratchBytes)
-    session.scratch = std::aligned_alloc(64, (scratchBytes + 63) / 64 * 64);
-  if (!session.arena || (scratchBytes && !session.scratch)) {
-    destroySession(session);
+  // Whole 64-byte lines, as vector loads may touch.
+  session.arena = allocate(session.allocator, (arenaBytes + 63) / 64 * 64);
+  if (session.arena && scratchBytes)
+    session.scratch =
+        allocate(session.allocator, (scratchBytes + 63) / 64 * 64);
+  if (!session.arena || (scratchBytes && !session.scratch))
     return sf_status_make(SF_STATUS_RESOURCE_EXHAUSTED,
                           "cannot allocate the session's %llu-byte arena "
                           "and %llu-byte sparse-kernel scratch",
                           (unsigned long long)arenaBytes,
                           (unsigned long long)scratchBytes);
-  }
   session.tensorData.resize(model->tensors.size());
   for (size_t i = 0; i < model->tensors.size(); ++i) {
     const TensorDesc &t = model->tensors[i];
@@ -273,13 +272,11 @@ sf_status_t runtime::createSession(sf_model_t *model,
                                          t.arenaOffset);
   }
   if (options.record_spines) {
-    if (!model->dram) {
-      destroySession(session);
+    if (!model->dram)
       return sf_status_make(SF_STATUS_FAILED_PRECONDITION,
                             "record_spines: the model carries no DRAM image "
                             "(it has no spike-consuming Conv2d or Linear "
                             "layer)");
-    }
     session.dramLayerOfOp.assign(model->ops.size(), -1);
     session.recordedSpines.resize(model->dramOps.size());
     for (size_t l = 0; l < model->dramOps.size(); ++l) {
@@ -297,10 +294,8 @@ sf_status_t runtime::createSession(sf_model_t *model,
     for (size_t i = 0; i < model->ops.size(); ++i)
       onDevice[i] = backendOfOp[i] == backend;
     if (sf_status_t status =
-            backend->createDeviceSession(*model, onDevice, session.device)) {
-      destroySession(session);
+            backend->createDeviceSession(*model, onDevice, session.device))
       return status;
-    }
     session.residency.assign(model->tensors.size(), 0);
     break;
   }
@@ -314,8 +309,8 @@ sf_status_t runtime::createSession(sf_model_t *model,
 }
 
 void runtime::destroySession(sf_session_t &session) {
-  std::free(session.arena);
-  std::free(session.scratch);
+  deallocate(session.allocator, session.arena);
+  deallocate(session.allocator, session.scratch);
   session.arena = nullptr;
   session.scratch = nullptr;
   session.device.reset();

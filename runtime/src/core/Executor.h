@@ -11,20 +11,23 @@
 
 #include <vector>
 
-struct sf_tensor_t {
+struct sf_tensor_t : sparseflow::runtime::ObjectHeader {
   int64_t shape[SF_MAX_RANK];
   size_t rank = 0;
   size_t elements = 1;
   float *data = nullptr;
+  /// Whether `data` came from the tensor's allocator.
   bool owned = false;
 };
 
-struct sf_session_t {
+struct sf_session_t : sparseflow::runtime::ObjectHeader {
+  /// Holds a reference.
   sf_model_t *model = nullptr;
   sf_session_options_t options;
-  /// Activations, at the plan's arena offsets.
+  /// Activations, at the plan's arena offsets (from the session's
+  /// allocator).
   void *arena = nullptr;
-  /// The sparse kernels' spike lists.
+  /// The sparse kernels' spike lists (from the session's allocator).
   void *scratch = nullptr;
   /// Base address of every tensor (constants point into the artifact).
   std::vector<void *> tensorData;
@@ -52,10 +55,12 @@ namespace sparseflow::runtime {
 
 enum Residency : uint8_t { OnHost = 1, OnDevice = 2 };
 
-/// Allocates everything a session needs; checks the backend.
-sf_status_t createSession(sf_model_t *model,
-                          const sf_session_options_t &options,
+/// Allocates everything `session` (its model and allocator set) needs;
+/// checks the backend. What it allocated before failing or throwing is
+/// freed by destroySession.
+sf_status_t createSession(const sf_session_options_t &options,
                           sf_session_t &session);
+/// Frees the session's memory (not the object, nor its model reference).
 void destroySession(sf_session_t &session);
 
 /// The shapes callers exchange (see sf_model_input_shape).

@@ -12,6 +12,7 @@
 
 #include "backends/spikecore/Simulator.h"
 #include "core/Backend.h"
+#include "core/Object.h"
 #include "core/ThreadPool.h"
 #include "sparseflow/format/dram_image.h"
 #include "sparseflow/format/schema.h"
@@ -25,7 +26,7 @@
 #include <string>
 #include <vector>
 
-struct sf_instance_t {
+struct sf_instance_t : sparseflow::runtime::ObjectHeader {
   std::unique_ptr<sparseflow::runtime::ThreadPool> pool;
 };
 
@@ -64,8 +65,8 @@ struct OpDesc {
 
 } // namespace sparseflow::runtime
 
-struct sf_model_t {
-  std::atomic<int> references{1};
+struct sf_model_t : sparseflow::runtime::ObjectHeader {
+  /// Holds a reference.
   sf_instance_t *instance = nullptr;
   std::unique_ptr<sparseflow::runtime::ArtifactBytes> bytes;
   const sparseflow::sfa::Model *plan = nullptr;
@@ -94,15 +95,16 @@ struct sf_model_t {
 namespace sparseflow::runtime {
 
 /// Validates `bytes` as an artifact and fills `model` (all of it but the
-/// instance and the reference count). Every failure names what is wrong and
+/// instance and the object header). Every failure names what is wrong and
 /// where: the header field, the tensor or the op.
 sf_status_t loadArtifact(std::unique_ptr<ArtifactBytes> bytes,
                          sf_model_t &model);
 
 /// Maps `path` read-only.
 sf_status_t mapFile(const char *path, std::unique_ptr<ArtifactBytes> &out);
-/// Copies `size` bytes into 64-byte aligned memory.
+/// Copies `size` bytes into 64-byte aligned memory from `allocator`.
 sf_status_t copyBytes(const void *data, size_t size,
+                      const sf_allocator_t &allocator,
                       std::unique_ptr<ArtifactBytes> &out);
 
 } // namespace sparseflow::runtime

@@ -58,12 +58,14 @@ private:
 
 class AlignedCopy final : public ArtifactBytes {
 public:
-  AlignedCopy(uint8_t *bytes, size_t length) : bytes(bytes), length(length) {}
-  ~AlignedCopy() override { std::free(bytes); }
+  AlignedCopy(const sf_allocator_t &allocator, uint8_t *bytes, size_t length)
+      : allocator(allocator), bytes(bytes), length(length) {}
+  ~AlignedCopy() override { deallocate(allocator, bytes); }
   const uint8_t *data() const override { return bytes; }
   size_t size() const override { return length; }
 
 private:
+  sf_allocator_t allocator;
   uint8_t *bytes;
   size_t length;
 };
@@ -952,20 +954,24 @@ sf_status_t runtime::mapFile(const char *path,
 }
 
 sf_status_t runtime::copyBytes(const void *data, size_t size,
+                               const sf_allocator_t &allocator,
                                std::unique_ptr<ArtifactBytes> &out) {
   if (!data && size)
     return sf_status_make(SF_STATUS_INVALID_ARGUMENT,
                           "artifact data is NULL");
-  size_t rounded = (size + 63) / 64 * 64;
-  auto *bytes = static_cast<uint8_t *>(std::aligned_alloc(64, rounded ? rounded : 64));
+  // Whole 64-byte lines, as vector loads of the constants may touch.
+  auto *bytes =
+      size > SIZE_MAX - 63
+          ? nullptr
+          : static_cast<uint8_t *>(allocate(allocator, (size + 63) / 64 * 64));
   if (!bytes)
     return sf_status_make(SF_STATUS_RESOURCE_EXHAUSTED,
                           "cannot allocate %zu bytes for the artifact", size);
   if (size)
     std::memcpy(bytes, data, size);
-  out.reset(new (std::nothrow) AlignedCopy(bytes, size));
+  out.reset(new (std::nothrow) AlignedCopy(allocator, bytes, size));
   if (!out) {
-    std::free(bytes);
+    deallocate(allocator, bytes);
     return sf_status_make(SF_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   }
   return SF_OK;

@@ -25,7 +25,7 @@ sf_instance_t *instance() {
     sf_instance_options_initialize(&options);
     options.num_threads = 1;
     sf_instance_t *created = nullptr;
-    sf_status_free(sf_instance_create(&options, &created));
+    sf_status_free(sf_instance_create(&options, nullptr, &created));
     return created;
   }();
   return shared;
@@ -43,7 +43,7 @@ bool tensors(sf_model_t *model, bool inputs, std::vector<sf_tensor_t *> &out) {
                                 : sf_model_output_shape(model, i, &rank, shape);
     sf_tensor_t *tensor = nullptr;
     if (!status)
-      status = sf_tensor_create(shape, rank, &tensor);
+      status = sf_tensor_create(shape, rank, nullptr, &tensor);
     if (status || sf_tensor_element_count(tensor) > (1u << 20)) {
       sf_status_free(status);
       sf_tensor_release(tensor);
@@ -65,8 +65,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 sizeof(crc));
   }
   sf_model_t *model = nullptr;
-  if (sf_status_t status = sf_model_create_from_memory(instance(), file.data(),
-                                                       file.size(), &model)) {
+  if (sf_status_t status = sf_model_create_from_memory(
+          instance(), file.data(), file.size(), nullptr, &model)) {
     sf_status_free(status);
     return 0;
   }
@@ -77,7 +77,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   options.memory_limit_bytes = 64u << 20;
   sf_session_t *session = nullptr;
   std::vector<sf_tensor_t *> inputs, outputs;
-  if (sf_status_t status = sf_session_create(model, &options, &session)) {
+  if (sf_status_t status =
+          sf_session_create(model, &options, nullptr, &session)) {
     sf_status_free(status);
   } else if (tensors(model, true, inputs) && tensors(model, false, outputs)) {
     sf_status_free(sf_session_run(session, inputs.data(), inputs.size(),

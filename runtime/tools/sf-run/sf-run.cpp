@@ -6,6 +6,7 @@
 //       [--backend=auto|host|cuda|spikecore] [--profile]
 //       [--profile-json=PATH] [--spike-log=PATH] [--record-spines=DIR]
 //       [--seed=N] [--threads=N]
+//   sf-run --version
 //
 // A thin command line over the C API (no LLVM). The input is [N, ...] (direct
 // and rate encodings) or [T, N, ...] (spikes); a batch that is a multiple of
@@ -36,7 +37,8 @@ constexpr const char *kUsage =
     "usage: sf-run MODEL.sfa --input X.npy [--output Y.npy]\n"
     "              [--backend=auto|host|cuda|spikecore] [--profile]\n"
     "              [--profile-json=PATH] [--spike-log=PATH]\n"
-    "              [--record-spines=DIR] [--seed=N] [--threads=N]\n";
+    "              [--record-spines=DIR] [--seed=N] [--threads=N]\n"
+    "       sf-run --version\n";
 
 struct Options {
   std::string model, input, output, profileJSON, spikeLog, spineDir;
@@ -50,6 +52,15 @@ bool parseUnsigned(const char *text, uint64_t &value) {
   char *end = nullptr;
   value = std::strtoull(text, &end, 10);
   return end != text && *end == '\0';
+}
+
+/// The linked runtime's version and the formats it reads.
+void printVersion() {
+  const sf_runtime_version_t *v = sf_runtime_version();
+  std::printf("sf-run (SparseFlow runtime %s)\n"
+              "reads .sfa artifacts %u.0 to %u.%u and DRAM images %u.x\n",
+              v->string, v->artifact_major, v->artifact_major,
+              v->artifact_minor, v->dram_major);
 }
 
 bool parseArguments(int argc, char **argv, Options &options) {
@@ -105,6 +116,9 @@ bool parseArguments(int argc, char **argv, Options &options) {
       options.threads = static_cast<uint32_t>(number);
     } else if (arg == "--help" || arg == "-h") {
       std::fputs(kUsage, stdout);
+      std::exit(0);
+    } else if (arg == "--version") {
+      printVersion();
       std::exit(0);
     } else if (!arg.empty() && arg[0] == '-') {
       std::fprintf(stderr, "error: unknown option '%s'\n%s", arg.c_str(),
@@ -306,7 +320,7 @@ bool saveSpines(const sf_session_t *session, const std::string &dir,
     char name[32];
     std::snprintf(name, sizeof name, "/sample_%05" PRId64 ".dram", first + s);
     std::string path = dir + name;
-    bool ok = check(sf_session_recorded_spines(session, s, &dram),
+    bool ok = check(sf_session_recorded_spines(session, s, nullptr, &dram),
                     "--record-spines") &&
               check(sf_dram_save(dram, path.c_str()), "--record-spines");
     sf_dram_release(dram);
@@ -356,8 +370,10 @@ bool runAll(sf_model_t *model, sf_session_t *session, const npy::Array &input,
   }
 
   sf_tensor_t *in = nullptr, *out = nullptr;
-  if (!check(sf_tensor_create(expected.data(), expected.size(), &in)) ||
-      !check(sf_tensor_create(outExpected.data(), outExpected.size(), &out))) {
+  if (!check(
+          sf_tensor_create(expected.data(), expected.size(), nullptr, &in)) ||
+      !check(sf_tensor_create(outExpected.data(), outExpected.size(), nullptr,
+                              &out))) {
     sf_tensor_release(in);
     return false;
   }
@@ -438,10 +454,10 @@ int main(int argc, char **argv) {
     return 1;
   }
   npy::Array result, spikeLog;
-  if (check(sf_instance_create(&instanceOptions, &instance)) &&
-      check(sf_model_create_from_file(instance, options.model.c_str(),
+  if (check(sf_instance_create(&instanceOptions, nullptr, &instance)) &&
+      check(sf_model_create_from_file(instance, options.model.c_str(), nullptr,
                                       &model)) &&
-      check(sf_session_create(model, &sessionOptions, &session),
+      check(sf_session_create(model, &sessionOptions, nullptr, &session),
             "cannot create a session") &&
       runAll(model, session, input, result,
              options.spikeLog.empty() ? nullptr : &spikeLog,
