@@ -359,11 +359,11 @@ TEST_F(Loader, PadsAreCheckedAgainstTheOutputAndRun) {
   sf_model_t *model = nullptr;
   ASSERT_EQ(load(buildPadArtifact({0, 1, 0, 2}, -1.0f, {1, 7}), &model), "");
   sf_session_t *session = nullptr;
-  ASSERT_EQ(sf_session_create(model, nullptr, &session), SF_OK);
+  ASSERT_EQ(sf_session_create(model, nullptr, nullptr, &session), SF_OK);
   int64_t inShape[] = {1, 4}, outShape[] = {1, 7};
   sf_tensor_t *in = nullptr, *out = nullptr;
-  ASSERT_EQ(sf_tensor_create(inShape, 2, &in), SF_OK);
-  ASSERT_EQ(sf_tensor_create(outShape, 2, &out), SF_OK);
+  ASSERT_EQ(sf_tensor_create(inShape, 2, nullptr, &in), SF_OK);
+  ASSERT_EQ(sf_tensor_create(outShape, 2, nullptr, &out), SF_OK);
   for (int i = 0; i < 4; ++i)
     sf_tensor_data(in)[i] = static_cast<float>(i + 1);
   ASSERT_EQ(sf_session_run(session, &in, 1, &out, 1), SF_OK);
