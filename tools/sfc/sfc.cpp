@@ -224,6 +224,14 @@ cl::opt<EstimateFormat> estimateFormat(
                clEnumValN(EstimateFormat::JSON, "json",
                           "per layer, level and operand")),
     cl::init(EstimateFormat::Text), cl::cat(estimateCategory));
+cl::opt<hw::Objective> optimize(
+    "optimize", cl::desc("What the mapping search minimises per layer"),
+    cl::values(clEnumValN(hw::Objective::Energy, "energy",
+                          "energy (default)"),
+               clEnumValN(hw::Objective::Latency, "latency", "cycles"),
+               clEnumValN(hw::Objective::EnergyDelay, "edp",
+                          "energy-delay product")),
+    cl::init(hw::Objective::Energy), cl::cat(estimateCategory));
 
 cl::opt<bool> verifyDiagnostics(
     "verify-diagnostics",
@@ -327,7 +335,8 @@ LogicalResult printEstimate(ModuleOp module, raw_ostream &os) {
       accFile->getBuffer(), acceleratorFile, llvm::errs());
   if (!accelerator)
     return failure();
-  hw::ActivityOptions activity;
+  hw::EstimateOptions activity;
+  activity.objective = optimize;
   std::optional<hw::Profile> profile;
   if (!profileFile.empty()) {
     auto file = readFile(profileFile);
