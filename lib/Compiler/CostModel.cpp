@@ -154,61 +154,30 @@ bool checkHomes(const HardwareLayer &l, const Homes &h, const Accelerator &acc,
   return ok;
 }
 
-/// How the activity of a spike input scales the dense layer's work.
-class ActivityScale {
-public:
-  ActivityScale(const HardwareLayer &l, const Activity &a, int64_t T)
-      : spikes(l.spikeInput), a(a), T(T) {
-    // A spine: T bits and the neuron's index, instead of T bits for every
-    // neuron, when that is smaller.
-    double index = std::ceil(std::log2(std::max(double(l.inputNeurons), 2.0)));
-    spines = std::min(1.0, a.activeNeurons * (T + index) / T);
-  }
-
-  /// The chance that some of `neurons` input neurons spike in `steps` steps,
-  /// assuming independent spikes.
-  double anySpike(double neurons, double steps) const {
-    if (!spikes)
-      return 1;
-    double fires = steps >= T ? a.activeNeurons
-                              : 1 - std::pow(1 - a.density, steps);
-    return 1 - std::pow(1 - fires, neurons);
-  }
-
-  double operator()(const Transfer &t) const {
-    if (!spikes)
-      return 1;
-    switch (t.activity) {
-    case ActivityKind::None:
-      return 1;
-    case ActivityKind::AnySpike:
-      return anySpike(t.neurons, t.steps);
-    case ActivityKind::Spines:
-      return spines;
-    }
-    return 1;
-  }
-
-private:
-  bool spikes;
-  Activity a;
-  double T;
-  double spines = 1;
-};
+/// The activity of `l`'s input as the mapping model uses it.
+InputActivity inputActivity(const HardwareLayer &l, const Activity &a,
+                            int64_t T) {
+  InputActivity in;
+  in.spikes = l.spikeInput;
+  in.density = a.density;
+  in.activeNeurons = a.activeNeurons;
+  in.timesteps = double(T);
+  // A spine: T bits and the neuron's index.
+  double index = std::ceil(std::log2(std::max(double(l.inputNeurons), 2.0)));
+  in.spines = std::min(1.0, a.activeNeurons * (T + index) / T);
+  return in;
+}
 
 LayerCost layerCost(const HardwareLayer &l, const Activity &a, int64_t T,
-                 const LoopNest &nest, Mapping mapping,
-                 const Accelerator &acc) {
+                    const InputActivity &input, const LoopNest &nest,
+                    Mapping mapping, const Accelerator &acc) {
   LayerCost c;
   c.name = l.name;
   c.spikeInput = l.spikeInput;
   c.activity = a;
-  ActivityScale scale(l, a, T);
-  c.accumulates = nest.macs() * (l.spikeInput ? a.density : 1);
+  c.accumulates = nest.macs() * input.density;
   c.neuronUpdates = l.spikingOutput ? double(l.outputNeurons) * T : 0;
-  MappingCost cost =
-      hw::costOf(mapping, acc, scale,
-                 scale.anySpike(mapping.cycleNeurons, mapping.cycleSteps));
+  MappingCost cost = hw::costOf(mapping, acc, input);
   c.traffic = std::move(cost.traffic);
   c.weightReads = c.traffic[acc.chain(I2).front()][I2].readBits / acc.weightBits;
   double operations = c.accumulates + c.neuronUpdates;
@@ -276,6 +245,10 @@ std::optional<Estimate> hw::estimate(const std::vector<HardwareLayer> &layers,
   e.accelerator = acc.name;
   e.activitySource = options.source;
   e.objective = options.objective;
+  e.mappingActivity =
+      options.mappingDensity
+          ? formatv("density {0}", *options.mappingDensity).str()
+          : "this activity";
   e.dimensions = acc.dimensions;
   e.timesteps = timesteps;
   for (const MemoryLevel &m : acc.levels)
@@ -299,16 +272,25 @@ std::optional<Estimate> hw::estimate(const std::vector<HardwareLayer> &layers,
       continue;
     }
     LoopNest nest = LoopNest::of(l, timesteps, acc);
+    InputActivity input = inputActivity(l, *a, timesteps);
+    InputActivity planned = input;
+    if (options.mappingDensity) {
+      Activity stated;
+      stated.density = *options.mappingDensity;
+      stated.activeNeurons = 1 - std::pow(1 - stated.density, double(timesteps));
+      planned = inputActivity(l, stated, timesteps);
+    }
     std::string why;
     std::optional<Mapping> mapping =
-        searchMapping(nest, acc, options.objective, why);
+        searchMapping(nest, acc, options.objective, planned, why);
     if (!mapping) {
       errors << "error: layer '" << l.name << "': no mapping fits: " << why
              << "\n";
       ok = false;
       continue;
     }
-    LayerCost c = layerCost(l, *a, timesteps, nest, std::move(*mapping), acc);
+    LayerCost c =
+        layerCost(l, *a, timesteps, input, nest, std::move(*mapping), acc);
     for (size_t level = 0; level < acc.levels.size(); ++level)
       for (size_t operand = 0; operand < kOperands; ++operand)
         e.traffic[level][operand] += c.traffic[level][operand];
@@ -375,7 +357,8 @@ void Estimate::printText(raw_ostream &os) const {
   }
   os << formatv("{0,-16} {1,14} {2,14} {3,14} {4,14:F1}\n", "compute", "", "",
                 "", computeEnergy);
-  os << "\nmappings (chosen for the dense layer, least " << objectiveName(objective)
+  os << "\nmappings (least " << objectiveName(objective) << " for "
+     << mappingActivity
      << "); temporal loops outermost first, with the level holding each "
         "operand:\n";
   for (const LayerCost &c : layers) {
@@ -418,6 +401,7 @@ void Estimate::printJSON(raw_ostream &os) const {
     j.attribute("timesteps", timesteps);
     j.attribute("activity", activitySource);
     j.attribute("optimize", objectiveName(objective));
+    j.attribute("mappings_for", mappingActivity);
     j.attributeArray("layers", [&] {
       for (const LayerCost &c : layers)
         j.object([&] {

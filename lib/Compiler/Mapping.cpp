@@ -189,6 +189,7 @@ public:
     }
     for (Operand operand : {I1, I2, O})
       chains[operand] = acc.chain(operand);
+    accumulates = n.size[C] * n.size[FY] * n.size[FX] > 1;
   }
 
   /// Places `order` in the memory levels and counts its traffic; false
@@ -197,12 +198,21 @@ public:
                 std::string &why);
 
 private:
+  /// The bits of one element of `operand` moving between levels across
+  /// loop `cut`: outputs are partial sums while loops they do not depend
+  /// on remain above.
   double bitsOf(Operand operand, size_t cut) const {
     if (operand == I1)
       return n.inputBits;
     if (operand == I2)
       return n.weightBits;
     return irrelevantAbove(O, cut) > 1 ? n.psumBits : n.resultBits;
+  }
+  /// The bits of one element of `operand` held in a level below its top:
+  /// outputs accumulate there as partial sums unless nothing is summed.
+  double storedBits(Operand operand) const {
+    return operand == O && !accumulates ? n.resultBits
+                                        : bitsOf(operand, 0);
   }
   /// The extents of the temporal loops [0, cut) and the spatial loops one
   /// instance of `level` serves.
@@ -238,6 +248,7 @@ private:
   std::vector<Extents> servedExtents;
   std::vector<double> activeInstances;
   std::array<std::vector<size_t>, kOperands> chains;
+  bool accumulates;
   std::vector<Loop> order;
   /// [level][operand] temporal loops inside.
   std::vector<std::array<int, kOperands>> cuts;
@@ -272,7 +283,7 @@ bool Evaluator::place(Mapping &out, std::string &why) {
     auto need = [&](size_t cut) {
       double bits = 0;
       for (Operand operand : buffered)
-        bits += footprint(n, operand, inside(cut, m)) * bitsOf(operand, cut);
+        bits += footprint(n, operand, inside(cut, m)) * storedBits(operand);
       return bits;
     };
     if (need(lowest) > budget) {
@@ -281,7 +292,7 @@ bool Evaluator::place(Mapping &out, std::string &why) {
         parts += formatv("{0}{1} ({2}) {3:F0} bits", parts.empty() ? "" : ", ",
                          operandName(operand), operandMeaning(operand),
                          footprint(n, operand, inside(lowest, m)) *
-                             bitsOf(operand, lowest));
+                             storedBits(operand));
       why = formatv("memory level '{0}' ({1:F0} bits per instance) cannot "
                     "hold the smallest tiles this unrolling gives it: {2}",
                     level.name, level.sizeBits, parts);
@@ -331,9 +342,10 @@ void Evaluator::link(Operand operand, std::optional<size_t> lower,
   double lowerChunk = footprint(n, operand, lowerTile);
   double lowerPeriods = lower ? activeInstances[*lower] * above(cut) : 0;
   if (operand != O) {
-    // The PEs hold an operand while the innermost loops it does not depend
-    // on run: one read serves them all.
-    Extents span = upperTile;
+    // A transfer is needed when the inputs the lower tile (or the PEs'
+    // operand) serves hold a spike. The PEs hold an operand while the
+    // innermost loops it does not depend on run: one read serves them all.
+    Extents span = lower ? lowerTile : upperTile;
     if (!lower)
       for (const Loop &loop : order) {
         if (relevant(operand, loop.dim))
@@ -341,12 +353,15 @@ void Evaluator::link(Operand operand, std::optional<size_t> lower,
         upperPeriods /= double(loop.size);
         span[loop.dim] *= double(loop.size);
       }
-    ActivityKind activity = operand == I1 ? ActivityKind::Spines : ActivityKind::AnySpike;
-    add(out, upper, operand, false, upperPeriods, upperChunk, bits, activity,
-        span);
+    // Weights are fetched for tiles whose inputs hold a spike; inputs
+    // travel as spines or bitmaps, and reach the PEs as events.
+    ActivityKind fill = operand == I1 ? ActivityKind::Spines
+                                      : ActivityKind::AnySpike;
+    add(out, upper, operand, false, upperPeriods, upperChunk, bits,
+        lower ? fill : ActivityKind::AnySpike, span);
     if (lower)
-      add(out, *lower, operand, true, lowerPeriods, lowerChunk, bits, activity,
-          inside(cut, lower));
+      add(out, *lower, operand, true, lowerPeriods, lowerChunk, bits, fill,
+          span);
     return;
   }
   // Partial sums go up once per visit of an output from below, and come back
@@ -393,25 +408,26 @@ bool Evaluator::evaluate(const std::vector<Loop> &loops, Mapping &out,
   for (const Loop &loop : spatial)
     cycle[loop.dim] *= double(loop.size);
   std::tie(out.cycleNeurons, out.cycleSteps) = inputSpan(n, cycle);
-  // Before the first cycle the inputs' and weights' first tiles come down
-  // their chains; after the last, the results go up theirs.
+  // Before the first cycle the innermost tiles of the inputs and the
+  // weights come down their chains; after the last, the innermost tile of
+  // results goes up. Every other transfer overlaps the loops (ZigZag 3.9
+  // likewise borrows spare port cycles from the computation for them).
   out.onloadCycles = out.offloadCycles = 0;
   for (Operand operand : {I1, I2, O}) {
     const std::vector<size_t> &chain = chains[operand];
     double cycles = 0;
+    double first = footprint(n, operand, inside(size_t(cuts[chain[0]][operand]),
+                                                chain[0])) *
+                   (operand == O ? n.resultBits : bitsOf(operand, 0));
     for (size_t j = 0; j < chain.size(); ++j) {
       std::optional<size_t> lower =
           j ? std::optional<size_t>(chain[j - 1]) : std::nullopt;
       link(operand, lower, chain[j], out);
       if (!lower)
         continue;
-      size_t cut = size_t(cuts[*lower][operand]);
       const MemoryLevel &m = acc.levels[chain[j]];
-      double bits = footprint(n, operand, inside(cut, chain[j])) *
-                    bitsOf(operand, cut);
-      cycles += operand == O
-                    ? std::ceil(bits / m.writeBandwidth)
-                    : std::ceil(bits / m.readBandwidth);
+      cycles += std::ceil(first / (operand == O ? m.writeBandwidth
+                                                : m.readBandwidth));
     }
     if (operand == O)
       out.offloadCycles = cycles;
@@ -487,16 +503,51 @@ spatialCandidates(const LoopNest &n, const Accelerator &acc) {
 constexpr size_t kSpatialCandidates = 16;
 constexpr size_t kTemporalFactors = 6;
 
+double InputActivity::anySpike(double neurons, double steps) const {
+  if (!spikes)
+    return 1;
+  double fires = steps >= timesteps ? activeNeurons
+                                    : 1 - std::pow(1 - density, steps);
+  return 1 - std::pow(1 - fires, neurons);
+}
+
+double InputActivity::scale(const Transfer &t) const {
+  switch (t.activity) {
+  case ActivityKind::None:
+    return 1;
+  case ActivityKind::AnySpike:
+    return anySpike(t.neurons, t.steps);
+  case ActivityKind::Spines:
+    return spikes ? spines : 1;
+  }
+  return 1;
+}
+
 std::optional<Mapping> hw::searchMapping(const LoopNest &n,
                                          const Accelerator &acc,
                                          Objective objective,
+                                         const InputActivity &activity,
                                          std::string &why) {
   std::vector<std::pair<double, std::vector<Loop>>> candidates =
       spatialCandidates(n, acc);
   if (candidates.size() > kSpatialCandidates)
     candidates.resize(kSpatialCandidates);
   std::optional<Mapping> best;
-  double bestScore = 0;
+  // Scores within 1 % count as equal (the model is not that exact); then
+  // the other figure decides.
+  auto better = [&](const Mapping &a, const Mapping &b) {
+    double sa = a.energy, sb = b.energy, ta = a.cycles, tb = b.cycles;
+    if (objective == Objective::Latency) {
+      std::swap(sa, ta);
+      std::swap(sb, tb);
+    } else if (objective == Objective::EnergyDelay) {
+      sa *= a.cycles;
+      sb *= b.cycles;
+    }
+    if (sa < 0.99 * sb)
+      return true;
+    return sa <= 1.01 * sb && ta < tb;
+  };
   Mapping trial;
   for (const auto &[utilisation, spatial] : candidates) {
     Extents e = ones();
@@ -515,17 +566,11 @@ std::optional<Mapping> hw::searchMapping(const LoopNest &n,
           why = reason;
         continue;
       }
-      MappingCost cost = costOf(trial, acc, [](const Transfer &) { return 1.0; },
-                                1.0);
-      trial.energy = cost.energy + n.macs() * acc.unitEnergy;
+      MappingCost cost = costOf(trial, acc, activity);
+      trial.energy = cost.energy + n.macs() * activity.density * acc.unitEnergy;
       trial.cycles = cost.cycles;
-      double score = objective == Objective::Energy    ? trial.energy
-                     : objective == Objective::Latency ? trial.cycles
-                                          : trial.energy * trial.cycles;
-      if (!best || score < bestScore) {
+      if (!best || better(trial, *best))
         best = trial;
-        bestScore = score;
-      }
     } while (std::next_permutation(loops.begin(), loops.end(), less));
   }
   if (best)
@@ -536,13 +581,12 @@ std::optional<Mapping> hw::searchMapping(const LoopNest &n,
 }
 
 MappingCost hw::costOf(const Mapping &mapping, const Accelerator &acc,
-                       function_ref<double(const Transfer &)> scale,
-                       double computeScale) {
+                       const InputActivity &activity) {
   MappingCost c;
   c.traffic.resize(acc.levels.size());
   std::vector<double> reads(acc.levels.size()), writes(acc.levels.size());
   for (const Transfer &t : mapping.transfers) {
-    double s = scale(t);
+    double s = activity.scale(t);
     const MemoryLevel &m = acc.levels[t.level];
     Traffic &x = c.traffic[t.level][t.operand];
     double accesses = t.accesses * s;
@@ -552,8 +596,12 @@ MappingCost hw::costOf(const Mapping &mapping, const Accelerator &acc,
     (t.write ? writes : reads)[t.level] += accesses;
     c.energy += accesses * (t.write ? m.writeCost : m.readCost);
   }
-  c.computeCycles = std::ceil(mapping.computeCycles * computeScale);
-  c.cycles = c.computeCycles;
+  c.computeCycles =
+      std::ceil(mapping.computeCycles *
+                activity.anySpike(mapping.cycleNeurons, mapping.cycleSteps));
+  // The PEs wait for the first tiles and the last results wait for them;
+  // a level's busy time already holds its share of both.
+  c.cycles = c.computeCycles + mapping.onloadCycles + mapping.offloadCycles;
   c.bound = std::nullopt;
   double fill = 0;
   for (size_t level = 0; level < acc.levels.size(); ++level) {
@@ -570,6 +618,6 @@ MappingCost hw::costOf(const Mapping &mapping, const Accelerator &acc,
       c.bound = level;
     }
   }
-  c.cycles += mapping.onloadCycles + mapping.offloadCycles + fill;
+  c.cycles += fill;
   return c;
 }

@@ -232,6 +232,11 @@ cl::opt<hw::Objective> optimize(
                clEnumValN(hw::Objective::EnergyDelay, "edp",
                           "energy-delay product")),
     cl::init(hw::Objective::Energy), cl::cat(estimateCategory));
+cl::opt<double> mappingDensity(
+    "mapping-density",
+    cl::desc("Choose each layer's mapping for this spike density (1: the "
+             "dense layer) instead of the activity being estimated"),
+    cl::value_desc("D"), cl::cat(estimateCategory));
 
 cl::opt<bool> verifyDiagnostics(
     "verify-diagnostics",
@@ -337,6 +342,8 @@ LogicalResult printEstimate(ModuleOp module, raw_ostream &os) {
     return failure();
   hw::EstimateOptions activity;
   activity.objective = optimize;
+  if (mappingDensity.getNumOccurrences())
+    activity.mappingDensity = mappingDensity;
   std::optional<hw::Profile> profile;
   if (!profileFile.empty()) {
     auto file = readFile(profileFile);
@@ -461,11 +468,14 @@ int run() {
                       "--profile-json) or --density=D, not both\n";
       return 1;
     }
-    if (density.getNumOccurrences() && !(density > 0 && density <= 1)) {
-      llvm::errs() << llvm::formatv(
-          "error: --density must be in (0, 1], found {0}\n", density.getValue());
-      return 1;
-    }
+    for (cl::opt<double> *option : {&density, &mappingDensity})
+      if (option->getNumOccurrences() &&
+          !(option->getValue() > 0 && option->getValue() <= 1)) {
+        llvm::errs() << llvm::formatv("error: --{0} must be in (0, 1], found "
+                                      "{1}\n",
+                                      option->ArgStr, option->getValue());
+        return 1;
+      }
   }
   bool binaryOutput =
       (emit == Emit::Artifact || emit == Emit::Dram) && !verifyDiagnostics &&

@@ -71,6 +71,8 @@ struct LayerCost {
 struct Estimate {
   std::string accelerator, activitySource;
   Objective objective = Objective::Energy;
+  /// The activity the mappings were chosen for.
+  std::string mappingActivity;
   std::vector<std::string> dimensions;
   int64_t timesteps = 0;
   std::vector<std::string> levelNames;
@@ -90,6 +92,10 @@ struct EstimateOptions {
   std::optional<double> density;
   std::string source;
   Objective objective = Objective::Energy;
+  /// Choose each layer's mapping for this density rather than for the
+  /// activity above (1: the dense layer), so that one mapping is evaluated
+  /// under several activities.
+  std::optional<double> mappingDensity;
 };
 
 /// Estimates `layers` on `accelerator`: for each layer the mapping search

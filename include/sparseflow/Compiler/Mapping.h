@@ -19,7 +19,6 @@
 #include "sparseflow/Compiler/Accelerator.h"
 #include "sparseflow/Compiler/HardwareLayers.h"
 
-#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/StringRef.h"
 
 #include <array>
@@ -92,7 +91,7 @@ struct Mapping {
   /// Per level: the instances the unrolling uses.
   std::vector<double> activeInstances;
   double utilisation = 0;
-  /// Of the dense layer.
+  /// Under the activity it was chosen for.
   double energy = 0, cycles = 0;
   /// The dense layer's traffic, compute cycles and the input footprint of
   /// one PE-array cycle (for the activity of the compute).
@@ -127,20 +126,40 @@ struct MappingCost {
   std::optional<size_t> bound;
 };
 
-/// The memory energy and the latency of `mapping` when each transfer is
-/// scaled by `scale` and the PE array's cycles by `computeScale`. The
-/// latency is the slowest of the compute and each level's ports (every
-/// instance moving its share), plus the fill and drain and the latency of
-/// each level used.
-MappingCost costOf(const Mapping &mapping, const Accelerator &acc,
-                   llvm::function_ref<double(const Transfer &)> scale,
-                   double computeScale);
+/// The activity of a layer's input and what it does to each term of the
+/// dense traffic (docs/hardware-modelling.md, "Spike activity"). The
+/// default is a graded input: nothing scales.
+struct InputActivity {
+  bool spikes = false;
+  /// Spikes per neuron and step; neurons that fire in some step.
+  double density = 1, activeNeurons = 1;
+  double timesteps = 1;
+  /// Spines (T bits and an index per active neuron) over the dense bitmap
+  /// (T bits per neuron), at most 1.
+  double spines = 1;
 
-/// The best mapping of `nest` on `acc` for `objective`, or the reason no
-/// mapping fits (naming the level and operand).
+  /// The chance that some of `neurons` input neurons spike in `steps`
+  /// steps, assuming independent spikes.
+  double anySpike(double neurons, double steps) const;
+  /// The fraction of transfer `t` that the activity leaves.
+  double scale(const Transfer &t) const;
+};
+
+/// The memory energy and the latency of `mapping` under `activity`. The
+/// latency is the slowest of the compute (the PE-array cycles in which some
+/// input spikes, with the fill before and the drain after) and each level's
+/// ports (every instance moving its share), plus the latency of each level
+/// used.
+MappingCost costOf(const Mapping &mapping, const Accelerator &acc,
+                   const InputActivity &activity);
+
+/// The best mapping of `nest` on `acc` for `objective` under `activity`,
+/// or the reason no mapping fits (naming the level and operand).
 std::optional<Mapping> searchMapping(const LoopNest &nest,
                                      const Accelerator &acc,
-                                     Objective objective, std::string &why);
+                                     Objective objective,
+                                     const InputActivity &activity,
+                                     std::string &why);
 
 } // namespace sparseflow::hw
 

@@ -101,7 +101,7 @@ def run_zigzag(accelerator, workload, mapping, dump):
     stages = [WorkloadParserStage, AcceleratorParserStage, SumStage, WorkloadStage, MinimalEnergyStage,
               SpatialMappingGeneratorStage, MinimalEnergyStage, TemporalMappingGeneratorStage, CostModelStage]
     main = MainStage(stages, accelerator=accelerator, workload=workload, mapping=mapping, dump_folder=dump,
-                     loma_lpf_limit=6, loma_show_progress_bar=False, nb_mappings_generated=3,
+                     loma_lpf_limit=6, loma_show_progress_bar=False, nb_mappings_generated=16,
                      enable_mix_spatial_mapping_generation=False,
                      access_same_data_considered_as_no_access=True,
                      temporal_mapping_type=TemporalMappingType("uneven"))
@@ -171,7 +171,7 @@ def main():
         golden = {
             "generated_by": "test/Hardware/zigzag/regenerate.py",
             "zigzag_version": version,
-            "search": "spatial: SpatialMappingGenerator, 3 candidates; temporal: LOMA, lpf_limit 6, uneven; "
+            "search": "spatial: SpatialMappingGenerator, 16 candidates; temporal: LOMA, lpf_limit 6, uneven; "
                       "kept: least energy",
             "accelerator": accelerator,
             "layers": results,
