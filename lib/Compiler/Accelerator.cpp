@@ -393,35 +393,49 @@ void AcceleratorParser::checkHierarchy(const Accelerator &acc,
       // all but their top one, which the next layer reads as its inputs.
       bool written = operand == O || !top;
       bool read = operand != O || !top;
+      std::string below =
+          j ? "'" + acc.levels[chain[j - 1]].name + "'" : "the PEs";
       if (written && !m.writable())
         fail(levelNodes[chain[j]],
              "memory '" + m.name + "' holds " + holds +
                  " but has no write port (w_port or rw_port): " +
-                 (operand == O ? "the PEs' results cannot be written to it"
+                 (operand == O ? "the results of " + below +
+                                     " cannot be written to it"
                                : "nothing can fill it from '" +
                                      acc.levels[chain[j + 1]].name + "'"));
       if (read && !m.readable())
         fail(levelNodes[chain[j]],
              "memory '" + m.name + "' holds " + holds +
                  " but has no read port (r_port or rw_port): " +
-                 (j == 0 && operand != O
-                      ? "the PEs cannot read it"
-                      : "its data cannot move on to '" +
-                            acc.levels[chain[j + 1]].name + "'"));
-      if (top)
+                 (operand == O ? "its results cannot move on to '" +
+                                     acc.levels[chain[j + 1]].name + "'"
+                               : below + " cannot read it"));
+    }
+  }
+  // Levels are listed innermost first: a level larger than the next one up
+  // for the same operands is most likely listed in the wrong place.
+  for (size_t level = 0; level < acc.levels.size(); ++level) {
+    std::map<size_t, std::string> above;
+    for (Operand operand : {I1, I2, O}) {
+      std::vector<size_t> chain = acc.chain(operand);
+      auto it = llvm::find(chain, level);
+      if (it == chain.end() || it + 1 == chain.end())
         continue;
-      // Levels are listed innermost first: a level larger than the one
-      // above it is most likely listed in the wrong place.
-      const MemoryLevel &above = acc.levels[chain[j + 1]];
-      double size = m.sizeBits * m.instances;
-      double aboveSize = above.sizeBits * above.instances;
-      if (size > aboveSize)
-        warn(levelNodes[chain[j]],
-             formatv("memory '{0}' ({1} bits in all) is listed below '{2}' "
-                     "({3} bits in all) for {4}, but is larger: levels are "
-                     "listed innermost first; is '{0}' meant to be above "
-                     "'{2}'?",
-                     m.name, size, above.name, aboveSize, holds));
+      std::string &operands = above[*(it + 1)];
+      operands += (operands.empty() ? "" : ", ") + operandName(operand).str();
+    }
+    const MemoryLevel &m = acc.levels[level];
+    for (auto &[upper, operands] : above) {
+      const MemoryLevel &u = acc.levels[upper];
+      double size = m.sizeBits * double(m.instances);
+      double upperSize = u.sizeBits * double(u.instances);
+      if (size > upperSize)
+        warn(levelNodes[level],
+             formatv("memory '{0}' ({1:F0} bits in all) is listed below "
+                     "'{2}' ({3:F0} bits in all) for {4}, but is larger: "
+                     "levels are listed innermost first; is '{0}' meant to "
+                     "be above '{2}'?",
+                     m.name, size, u.name, upperSize, operands));
     }
   }
   // A layer's results stay at the outputs' top level; the next layer reads

@@ -423,7 +423,10 @@ void Estimate::printJSON(raw_ostream &os) const {
               for (size_t d = 0; d < m.spatial.size(); ++d)
                 j.object([&] {
                   j.attribute("dimension", dimensions[d]);
-                  j.attribute("loop", loopDimName(m.spatial[d].dim));
+                  if (m.spatial[d].size > 1)
+                    j.attribute("loop", loopDimName(m.spatial[d].dim));
+                  else
+                    j.attribute("loop", nullptr);
                   j.attribute("size", m.spatial[d].size);
                 });
             });
