@@ -103,9 +103,13 @@ bool relevant(Operand operand, LoopDim dim) {
 double footprint(const LoopNest &n, Operand operand, const Extents &e) {
   switch (operand) {
   case I1: {
-    double rows = std::min<double>(n.inputY, n.strideY * (e[OY] - 1) + e[FY]);
-    double cols = std::min<double>(n.inputX, n.strideX * (e[OX] - 1) + e[FX]);
-    return e[G] * e[B] * e[C] * rows * cols;
+    // The window slides by the stride: o outputs with f taps touch
+    // s (o - 1) + f rows, or o f when the taps do not reach the next window.
+    auto span = [](double outputs, double taps, double stride, double size) {
+      return std::min({size, stride * (outputs - 1) + taps, outputs * taps});
+    };
+    return e[G] * e[B] * e[C] * span(e[OY], e[FY], n.strideY, n.inputY) *
+           span(e[OX], e[FX], n.strideX, n.inputX);
   }
   case I2:
     return e[G] * e[K] * e[C] * e[FY] * e[FX];
