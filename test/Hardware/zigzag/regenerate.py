@@ -15,8 +15,10 @@ r_bw/w_bw become ports, its min_r/w_granularity the ports' bandwidth_min,
 rw_port: 1 one shared read-write port), one workload per layer (T is the
 batch dimension B, 1-bit spike inputs, 16-bit partial sums, 1-bit spiking
 or 16-bit graded results), and a mapping that leaves the spatial unrolling
-and the temporal loop order to ZigZag's own search (SpatialMappingGenerator,
-LOMA with the default lpf_limit 6), keeping the mapping with least energy.
+and the temporal loop order to ZigZag's own search (SpatialMappingGenerator
+with 16 candidates, as many as sfc tries, instead of the default 3; LOMA
+with the default lpf_limit 6), keeping the mapping with least energy. A
+layer ZigZag finds no mapping for is recorded with its error.
 """
 
 import argparse
