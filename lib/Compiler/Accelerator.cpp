@@ -365,7 +365,8 @@ void AcceleratorParser::replicate(Accelerator &acc) {
       auto it = llvm::find(acc.dimensions, dim);
       if (it == acc.dimensions.end()) {
         fail(entry.second, "memory '" + level.name + "' serves dimension '" +
-                               dim + "', which operational_array does not "
+                               dim +
+                               "', which operational_array does not "
                                "list");
         return;
       }
@@ -385,9 +386,8 @@ void AcceleratorParser::checkHierarchy(const Accelerator &acc,
     for (size_t j = 0; j < chain.size(); ++j) {
       const MemoryLevel &m = acc.levels[chain[j]];
       bool top = j + 1 == chain.size();
-      std::string holds = (operandName(operand) + " (" +
-                           operandMeaning(operand) + ")")
-                              .str();
+      std::string holds =
+          (operandName(operand) + " (" + operandMeaning(operand) + ")").str();
       // Inputs and weights are written into every level but their top one
       // and read out of all; outputs are written into all and read out of
       // all but their top one, which the next layer reads as its inputs.
@@ -399,10 +399,10 @@ void AcceleratorParser::checkHierarchy(const Accelerator &acc,
         fail(levelNodes[chain[j]],
              "memory '" + m.name + "' holds " + holds +
                  " but has no write port (w_port or rw_port): " +
-                 (operand == O ? "the results of " + below +
-                                     " cannot be written to it"
-                               : "nothing can fill it from '" +
-                                     acc.levels[chain[j + 1]].name + "'"));
+                 (operand == O
+                      ? "the results of " + below + " cannot be written to it"
+                      : "nothing can fill it from '" +
+                            acc.levels[chain[j + 1]].name + "'"));
       if (read && !m.readable())
         fail(levelNodes[chain[j]],
              "memory '" + m.name + "' holds " + holds +
@@ -446,8 +446,8 @@ void AcceleratorParser::checkHierarchy(const Accelerator &acc,
     fail(root, "the outputs' top level '" + outputs.name +
                    "' is not the inputs' top level '" + inputs.name +
                    "': a layer's results cannot reach the next layer's "
-                   "inputs; add I1 to '" + outputs.name +
-                   "' or O to '" + inputs.name + "'");
+                   "inputs; add I1 to '" +
+                   outputs.name + "' or O to '" + inputs.name + "'");
 }
 
 void AcceleratorParser::precision(yaml::Node *node, Accelerator &acc) {

@@ -16,14 +16,8 @@
 #include "sparseflow/Support/InputLimits.h"
 
 #include "llvm/ADT/STLExtras.h"
-#include "llvm/ADT/SmallString.h"
-#include "llvm/ADT/StringSet.h"
-#include "llvm/Support/CheckedArithmetic.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
-#include "llvm/Support/MemoryBuffer.h"
-#include "llvm/Support/SourceMgr.h"
-#include "llvm/Support/YAMLParser.h"
 
 #include <algorithm>
 #include <cmath>
@@ -107,7 +101,8 @@ Homes homesOf(const HardwareLayer &l, int64_t T, const Accelerator &acc,
                        l.inputNeurons, T);
   h.bits[I2] = modelWeightBits;
   h.text[I2] = "every layer's weights";
-  h.bits[O] = double(l.outputNeurons) * T * (l.spikingOutput ? 1 : acc.psumBits);
+  h.bits[O] =
+      double(l.outputNeurons) * T * (l.spikingOutput ? 1 : acc.psumBits);
   h.text[O] = formatv("the {0}-neuron output tensor over T = {1} (the "
                       "inter-layer tensor)",
                       l.outputNeurons, T);
@@ -179,7 +174,8 @@ LayerCost layerCost(const HardwareLayer &l, const Activity &a, int64_t T,
   c.neuronUpdates = l.spikingOutput ? double(l.outputNeurons) * T : 0;
   MappingCost cost = hw::costOf(mapping, acc, input);
   c.traffic = std::move(cost.traffic);
-  c.weightReads = c.traffic[acc.chain(I2).front()][I2].readBits / acc.weightBits;
+  c.weightReads =
+      c.traffic[acc.chain(I2).front()][I2].readBits / acc.weightBits;
   double operations = c.accumulates + c.neuronUpdates;
   c.computeEnergy = operations * acc.unitEnergy;
   c.computeCycles = cost.computeCycles;
@@ -231,8 +227,7 @@ std::optional<Activity> activityOf(const HardwareLayer &l, int64_t T,
 } // namespace
 
 std::optional<Estimate> hw::estimate(const std::vector<HardwareLayer> &layers,
-                                     int64_t timesteps,
-                                     const Accelerator &acc,
+                                     int64_t timesteps, const Accelerator &acc,
                                      const EstimateOptions &options,
                                      raw_ostream &errors) {
   if (options.profile && options.profile->timesteps != timesteps) {
@@ -277,7 +272,8 @@ std::optional<Estimate> hw::estimate(const std::vector<HardwareLayer> &layers,
     if (options.mappingDensity) {
       Activity stated;
       stated.density = *options.mappingDensity;
-      stated.activeNeurons = 1 - std::pow(1 - stated.density, double(timesteps));
+      stated.activeNeurons =
+          1 - std::pow(1 - stated.density, double(timesteps));
       planned = inputActivity(l, stated, timesteps);
     }
     std::string why;
@@ -368,12 +364,12 @@ void Estimate::printText(raw_ostream &os) const {
     os << formatv("  {0,-10} {1,-16} {2,-16} {3,-16}\n", "loop", "I1", "I2",
                   "O");
     for (size_t i = m.temporal.size(); i-- > 0;)
-      os << formatv("  {0,-10} {1,-16} {2,-16} {3,-16}\n",
-                    formatv("{0} {1}", loopDimName(m.temporal[i].dim),
-                            m.temporal[i].size)
-                        .str(),
-                    levelNames[levelOf(m, I1, i)], levelNames[levelOf(m, I2, i)],
-                    levelNames[levelOf(m, O, i)]);
+      os << formatv(
+          "  {0,-10} {1,-16} {2,-16} {3,-16}\n",
+          formatv("{0} {1}", loopDimName(m.temporal[i].dim), m.temporal[i].size)
+              .str(),
+          levelNames[levelOf(m, I1, i)], levelNames[levelOf(m, I2, i)],
+          levelNames[levelOf(m, O, i)]);
   }
 }
 
@@ -441,8 +437,8 @@ void Estimate::printJSON(raw_ostream &os) const {
                                 levelNames[levelOf(m, operand, i)]);
                 });
             });
-            j.attribute("dense_energy_pj", m.energy);
-            j.attribute("dense_cycles", m.cycles);
+            j.attribute("planned_energy_pj", m.energy);
+            j.attribute("planned_cycles", m.cycles);
           });
         });
     });

@@ -198,8 +198,7 @@ public:
 
   /// Places `order` in the memory levels and counts its traffic; false
   /// (with `why`) when some level cannot hold what it must.
-  bool evaluate(const std::vector<Loop> &order, Mapping &out,
-                std::string &why);
+  bool evaluate(const std::vector<Loop> &order, Mapping &out, std::string &why);
 
 private:
   /// The bits of one element of `operand` moving between levels across
@@ -215,8 +214,7 @@ private:
   /// The bits of one element of `operand` held in a level below its top:
   /// outputs accumulate there as partial sums unless nothing is summed.
   double storedBits(Operand operand) const {
-    return operand == O && !accumulates ? n.resultBits
-                                        : bitsOf(operand, 0);
+    return operand == O && !accumulates ? n.resultBits : bitsOf(operand, 0);
   }
   /// The extents of the temporal loops [0, cut) and the spatial loops one
   /// instance of `level` serves.
@@ -276,8 +274,8 @@ bool Evaluator::place(Mapping &out, std::string &why) {
       // The top level holds the whole operand (checked by the cost model).
       if (m == chain.back()) {
         cuts[m][operand] = int(loops);
-        budget -= footprint(n, operand, inside(loops, m)) *
-                  bitsOf(operand, loops);
+        budget -=
+            footprint(n, operand, inside(loops, m)) * bitsOf(operand, loops);
       } else {
         buffered.push_back(operand);
       }
@@ -324,10 +322,10 @@ void Evaluator::add(Mapping &out, size_t level, Operand operand, bool write,
   t.operand = operand;
   t.write = write;
   t.bits = periods * elements * bits;
-  t.accesses = write ? accessesFor(periods, elements * bits,
-                                   m.writeGranularity, m.writeBandwidth)
-                     : accessesFor(periods, elements * bits,
-                                   m.readGranularity, m.readBandwidth);
+  t.accesses = write ? accessesFor(periods, elements * bits, m.writeGranularity,
+                                   m.writeBandwidth)
+                     : accessesFor(periods, elements * bits, m.readGranularity,
+                                   m.readBandwidth);
   t.activity = activity;
   std::tie(t.neurons, t.steps) = inputSpan(n, span);
   out.transfers.push_back(t);
@@ -335,8 +333,8 @@ void Evaluator::add(Mapping &out, size_t level, Operand operand, bool write,
 
 /// The traffic between `upper` and the level below it in `operand`'s chain
 /// (`lower`, or the PEs).
-void Evaluator::link(Operand operand, std::optional<size_t> lower,
-                     size_t upper, Mapping &out) {
+void Evaluator::link(Operand operand, std::optional<size_t> lower, size_t upper,
+                     Mapping &out) {
   size_t cut = lower ? size_t(cuts[*lower][operand]) : 0;
   double bits = bitsOf(operand, cut);
   Extents upperTile = inside(cut, upper);
@@ -359,8 +357,8 @@ void Evaluator::link(Operand operand, std::optional<size_t> lower,
       }
     // Weights are fetched for tiles whose inputs hold a spike; inputs
     // travel as spines or bitmaps, and reach the PEs as events.
-    ActivityKind fill = operand == I1 ? ActivityKind::Spines
-                                      : ActivityKind::AnySpike;
+    ActivityKind fill =
+        operand == I1 ? ActivityKind::Spines : ActivityKind::AnySpike;
     add(out, upper, operand, false, upperPeriods, upperChunk, bits,
         lower ? fill : ActivityKind::AnySpike, span);
     if (lower)
@@ -420,9 +418,10 @@ bool Evaluator::evaluate(const std::vector<Loop> &loops, Mapping &out,
   for (Operand operand : {I1, I2, O}) {
     const std::vector<size_t> &chain = chains[operand];
     double cycles = 0;
-    double first = footprint(n, operand, inside(size_t(cuts[chain[0]][operand]),
-                                                chain[0])) *
-                   (operand == O ? n.resultBits : bitsOf(operand, 0));
+    double first =
+        footprint(n, operand,
+                  inside(size_t(cuts[chain[0]][operand]), chain[0])) *
+        (operand == O ? n.resultBits : bitsOf(operand, 0));
     for (size_t j = 0; j < chain.size(); ++j) {
       std::optional<size_t> lower =
           j ? std::optional<size_t>(chain[j - 1]) : std::nullopt;
@@ -430,8 +429,8 @@ bool Evaluator::evaluate(const std::vector<Loop> &loops, Mapping &out,
       if (!lower)
         continue;
       const MemoryLevel &m = acc.levels[chain[j]];
-      cycles += std::ceil(first / (operand == O ? m.writeBandwidth
-                                                : m.readBandwidth));
+      cycles += std::ceil(first /
+                          (operand == O ? m.writeBandwidth : m.readBandwidth));
     }
     if (operand == O)
       out.offloadCycles = cycles;
@@ -494,8 +493,9 @@ spatialCandidates(const LoopNest &n, const Accelerator &acc) {
         {n.macs() / (cycles * double(acc.processingElements)), chosen});
   };
   visit(0);
-  std::stable_sort(candidates.begin(), candidates.end(),
-                   [](const auto &a, const auto &b) { return a.first > b.first; });
+  std::stable_sort(
+      candidates.begin(), candidates.end(),
+      [](const auto &a, const auto &b) { return a.first > b.first; });
   return candidates;
 }
 
@@ -510,8 +510,8 @@ constexpr size_t kTemporalFactors = 6;
 double InputActivity::anySpike(double neurons, double steps) const {
   if (!spikes)
     return 1;
-  double fires = steps >= timesteps ? activeNeurons
-                                    : 1 - std::pow(1 - density, steps);
+  double fires =
+      steps >= timesteps ? activeNeurons : 1 - std::pow(1 - density, steps);
   return 1 - std::pow(1 - fires, neurons);
 }
 

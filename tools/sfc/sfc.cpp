@@ -226,8 +226,7 @@ cl::opt<EstimateFormat> estimateFormat(
     cl::init(EstimateFormat::Text), cl::cat(estimateCategory));
 cl::opt<hw::Objective> optimize(
     "optimize", cl::desc("What the mapping search minimises per layer"),
-    cl::values(clEnumValN(hw::Objective::Energy, "energy",
-                          "energy (default)"),
+    cl::values(clEnumValN(hw::Objective::Energy, "energy", "energy (default)"),
                clEnumValN(hw::Objective::Latency, "latency", "cycles"),
                clEnumValN(hw::Objective::EnergyDelay, "edp",
                           "energy-delay product")),

@@ -1,4 +1,5 @@
-//===- Accelerator.h - accelerator descriptions for the cost model -*- C++ -*-===//
+//===- Accelerator.h - accelerator descriptions for the cost model -*- C++
+//-*-===//
 //
 // Part of SparseFlow.
 //
@@ -76,9 +77,8 @@ struct Accelerator {
   /// Parses an accelerator file; errors go to `errors` with the file, line
   /// and column of the offending key (`name` names the buffer). Warnings
   /// (a level listed below a smaller one) go there too and do not fail.
-  static std::optional<Accelerator> parse(llvm::StringRef yaml,
-                                          llvm::StringRef name,
-                                          llvm::raw_ostream &errors);
+  static std::optional<Accelerator>
+  parse(llvm::StringRef yaml, llvm::StringRef name, llvm::raw_ostream &errors);
   /// The levels holding `operand`, innermost first.
   std::vector<size_t> chain(Operand operand) const;
 };

@@ -1,4 +1,5 @@
-//===- Mapping.h - mapping search for the cost model -------------*- C++ -*-===//
+//===- Mapping.h - mapping search for the cost model -------------*- C++
+//-*-===//
 //
 // Part of SparseFlow.
 //
@@ -155,11 +156,9 @@ MappingCost costOf(const Mapping &mapping, const Accelerator &acc,
 
 /// The best mapping of `nest` on `acc` for `objective` under `activity`,
 /// or the reason no mapping fits (naming the level and operand).
-std::optional<Mapping> searchMapping(const LoopNest &nest,
-                                     const Accelerator &acc,
-                                     Objective objective,
-                                     const InputActivity &activity,
-                                     std::string &why);
+std::optional<Mapping>
+searchMapping(const LoopNest &nest, const Accelerator &acc, Objective objective,
+              const InputActivity &activity, std::string &why);
 
 } // namespace sparseflow::hw
 
