@@ -501,11 +501,12 @@ spatialCandidates(const LoopNest &n, const Accelerator &acc) {
 
 } // namespace
 
-/// The spatial unrollings tried (the best by utilisation) and the most
-/// temporal loop factors ordered (720 orders), as ZigZag's defaults are 3
-/// and 6.
+/// The spatial unrollings tried (the best by utilisation; ZigZag's default
+/// is 3) and the most temporal loop factors ordered (720 orders, ZigZag's
+/// default); figures within kTie of each other count as equal.
 constexpr size_t kSpatialCandidates = 16;
 constexpr size_t kTemporalFactors = 6;
+constexpr double kTie = 0.01;
 
 double InputActivity::anySpike(double neurons, double steps) const {
   if (!spikes)
@@ -537,7 +538,7 @@ std::optional<Mapping> hw::searchMapping(const LoopNest &n,
   if (candidates.size() > kSpatialCandidates)
     candidates.resize(kSpatialCandidates);
   std::optional<Mapping> best;
-  // Scores within 1 % count as equal (the model is not that exact); then
+  // Scores within kTie count as equal (the model is not that exact); then
   // the other figure decides.
   auto better = [&](const Mapping &a, const Mapping &b) {
     double sa = a.energy, sb = b.energy, ta = a.cycles, tb = b.cycles;
@@ -548,9 +549,9 @@ std::optional<Mapping> hw::searchMapping(const LoopNest &n,
       sa *= a.cycles;
       sb *= b.cycles;
     }
-    if (sa < 0.99 * sb)
+    if (sa < (1 - kTie) * sb)
       return true;
-    return sa <= 1.01 * sb && ta < tb;
+    return sa <= (1 + kTie) * sb && ta < tb;
   };
   Mapping trial;
   for (const auto &[utilisation, spatial] : candidates) {

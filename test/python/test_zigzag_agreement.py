@@ -13,7 +13,9 @@ with a capacity error.
 Activity: with the mapping held fixed (--mapping-density=1), energy and
 latency never rise as the density falls and equal the dense figure at
 density 1; with the mapping chosen for the activity (the default), the energy
-(what it minimises) never rises either.
+(what the search minimises) never rises by more than TIE, the band within
+which the search counts energies as equal and takes the faster mapping, and
+is never more than TIE above the fixed mapping's.
 """
 
 import pytest
@@ -22,6 +24,7 @@ from zigzag_layers import PRESETS, estimate, golden, layers, level_energy, zigza
 
 TOLERANCE = 0.25
 LEVEL_SLACK = 0.10
+TIE = 0.01
 DENSITIES = [1.0, 0.5, 0.2, 0.1, 0.05, 0.02, 0.01]
 LAYERS = {layer["name"]: layer for layer in layers()[1]}
 
@@ -71,9 +74,9 @@ def test_less_activity_never_costs_more(models, preset, name):
     chosen = [figures(name, preset, models, d) for d in DENSITIES]
     assert chosen[0] == dense
     energies = [e for e, _ in chosen]
-    assert all(low <= high for high, low in zip(energies, energies[1:])), energies
+    assert all(low <= (1 + TIE) * high for high, low in zip(energies, energies[1:])), energies
     # A mapping chosen for the activity is never worse than the dense one.
-    assert all(e <= f for (e, _), (f, _) in zip(chosen, fixed)), (chosen, fixed)
+    assert all(e <= (1 + TIE) * f for (e, _), (f, _) in zip(chosen, fixed)), (chosen, fixed)
 
 
 def test_sparse_layer_costs_what_its_work_implies(models):
