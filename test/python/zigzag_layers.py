@@ -8,6 +8,7 @@ and the side-by-side comparison with the ZigZag goldens.
 import json
 import os
 import pathlib
+import re
 import subprocess
 import sys
 import tempfile
@@ -104,8 +105,11 @@ def comparison_table(tmp):
             z = results[layer["name"]]
             run, ours = estimate(layer, preset, tmp)
             if "zigzag_error" in z:
-                reason = run.stderr.strip().splitlines()[0] if ours is None else "estimated"
-                rows.append(f"| {preset} | {layer['name']} | — | — | | | | | both refuse: sfc `{reason[:90]}…` | |")
+                level = re.search(r"memory level '([^']+)' \(([0-9]+) bits\)", run.stderr)
+                sfc = (f"sfc: does not fit `{level[1]}` ({level[2]} bits)" if ours is None and level
+                       else "sfc: estimated")
+                rows.append(f"| {preset} | {layer['name']} | — | — | | | | | ZigZag: "
+                            f"`{z['zigzag_error'].split(':')[0]}`; {sfc} | |")
                 continue
             ours_levels, z_levels = level_energy(ours), zigzag_level_energy(z)
             rows.append(
