@@ -16,15 +16,15 @@ rw_port: 1 one shared read-write port), one workload per layer (T is the
 batch dimension B, 1-bit spike inputs, 16-bit partial sums, 1-bit spiking
 or 16-bit graded results), and a mapping that leaves the spatial unrolling
 and the temporal loop order to ZigZag's own search (SpatialMappingGenerator
-with 16 candidates, as many as sfc tries, instead of the default 3; LOMA
-with the default lpf_limit 6), keeping the mapping with least energy. A
-layer ZigZag finds no mapping for is recorded with its error.
+with --spatial-candidates, 16 by default as sfc tries, instead of ZigZag's
+default 3; LOMA with the default lpf_limit 6), keeping the mapping with
+least energy. A layer ZigZag finds no mapping for is recorded with its
+error. Each golden records the command that wrote it.
 """
 
 import argparse
 import json
 import logging
-import math
 import pathlib
 import tempfile
 
@@ -87,7 +87,7 @@ def zigzag_workload(layer, timesteps, precision):
     return [node]
 
 
-def run_zigzag(accelerator, workload, mapping, dump):
+def run_zigzag(accelerator, workload, mapping, dump, spatial_candidates):
     # The stages of zigzag.api.get_hardware_performance_zigzag, without the
     # visualisation and save stages (they need seaborn and pandas).
     from zigzag.stages.evaluation.cost_model_evaluation import CostModelStage
@@ -103,7 +103,7 @@ def run_zigzag(accelerator, workload, mapping, dump):
     stages = [WorkloadParserStage, AcceleratorParserStage, SumStage, WorkloadStage, MinimalEnergyStage,
               SpatialMappingGeneratorStage, MinimalEnergyStage, TemporalMappingGeneratorStage, CostModelStage]
     main = MainStage(stages, accelerator=accelerator, workload=workload, mapping=mapping, dump_folder=dump,
-                     loma_lpf_limit=6, loma_show_progress_bar=False, nb_mappings_generated=16,
+                     loma_lpf_limit=6, loma_show_progress_bar=False, nb_mappings_generated=spatial_candidates,
                      enable_mix_spatial_mapping_generation=False,
                      access_same_data_considered_as_no_access=True,
                      temporal_mapping_type=TemporalMappingType("uneven"))
@@ -135,12 +135,16 @@ def summarise(cme, accelerator):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", help="one layer name (for debugging; writes nothing)")
+    parser.add_argument("--preset", choices=PRESETS, action="append",
+                        help="regenerate only this preset (repeatable; default: all)")
+    parser.add_argument("--spatial-candidates", type=int, default=16,
+                        help="spatial mappings ZigZag evaluates per layer (its default is 3; sfc tries 16)")
     args = parser.parse_args()
     logging.disable(logging.WARNING)
     import importlib.metadata
     version = importlib.metadata.version("zigzag-dse")
     spec = json.loads((HERE / "layers.json").read_text())
-    for preset in PRESETS:
+    for preset in args.preset or PRESETS:
         ours = yaml.safe_load((REPO / "hardware" / f"{preset}.yaml").read_text())
         precision = {"I1": 8, "I2": 8, "O": 16, **ours.get("operand_precision", {})}
         accelerator = zigzag_accelerator(preset)
@@ -159,7 +163,8 @@ def main():
                 work_file.write_text(yaml.safe_dump(zigzag_workload(layer, spec["timesteps"], precision),
                                                     sort_keys=False))
                 try:
-                    cme = run_zigzag(str(acc_file), str(work_file), str(map_file), str(tmp / "out"))
+                    cme = run_zigzag(str(acc_file), str(work_file), str(map_file), str(tmp / "out"),
+                                     args.spatial_candidates)
                 except Exception as error:  # ZigZag asserts on mappings it cannot place
                     results[layer["name"]] = {"zigzag_error": f"{type(error).__name__}: {error}"}
                     print(f"{preset} {layer['name']}: ZigZag failed: {error}")
@@ -173,8 +178,10 @@ def main():
         golden = {
             "generated_by": "test/Hardware/zigzag/regenerate.py",
             "zigzag_version": version,
-            "search": "spatial: SpatialMappingGenerator, 16 candidates; temporal: LOMA, lpf_limit 6, uneven; "
-                      "kept: least energy",
+            "search": f"spatial: SpatialMappingGenerator, {args.spatial_candidates} candidates; temporal: LOMA, "
+                      "lpf_limit 6, uneven; kept: least energy",
+            "command": "test/Hardware/zigzag/regenerate.py " + " ".join(
+                [f"--preset={preset}", f"--spatial-candidates={args.spatial_candidates}"]),
             "accelerator": accelerator,
             "layers": results,
         }
