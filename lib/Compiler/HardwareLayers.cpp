@@ -83,7 +83,9 @@ sparseflow::collectHardwareLayers(ModuleOp module) {
     ArrayRef<int64_t> w = weight.getShape();
     if (l.conv) {
       l.weightShape = {w[0], w[1], w[2], w[3]};
-      l.groups = cast<spike::Conv2dOp>(op).getGroups();
+      auto conv = cast<spike::Conv2dOp>(op);
+      l.groups = conv.getGroups();
+      l.strides = {conv.getStrides()[0], conv.getStrides()[1]};
     } else {
       l.weightShape = {w[0], w[1], 1, 1};
     }

@@ -250,6 +250,18 @@ cl::opt<EstimateFormat> estimateFormat(
                clEnumValN(EstimateFormat::JSON, "json",
                           "per layer, level and operand")),
     cl::init(EstimateFormat::Text), cl::cat(estimateCategory));
+cl::opt<hw::Objective> optimize(
+    "optimize", cl::desc("What the mapping search minimises per layer"),
+    cl::values(clEnumValN(hw::Objective::Energy, "energy", "energy (default)"),
+               clEnumValN(hw::Objective::Latency, "latency", "cycles"),
+               clEnumValN(hw::Objective::EnergyDelay, "edp",
+                          "energy-delay product")),
+    cl::init(hw::Objective::Energy), cl::cat(estimateCategory));
+cl::opt<double> mappingDensity(
+    "mapping-density",
+    cl::desc("Choose each layer's mapping for this spike density (1: the "
+             "dense layer) instead of the activity being estimated"),
+    cl::value_desc("D"), cl::cat(estimateCategory));
 
 cl::opt<bool> verifyDiagnostics(
     "verify-diagnostics",
@@ -369,7 +381,10 @@ LogicalResult printEstimate(ModuleOp module, raw_ostream &os) {
       accFile->getBuffer(), acceleratorFile, llvm::errs());
   if (!accelerator)
     return failure();
-  hw::ActivityOptions activity;
+  hw::EstimateOptions activity;
+  activity.objective = optimize;
+  if (mappingDensity.getNumOccurrences())
+    activity.mappingDensity = mappingDensity;
   std::optional<hw::Profile> profile;
   if (!profileFile.empty()) {
     auto file = readFile(profileFile);
@@ -498,11 +513,14 @@ int run() {
                       "--profile-json) or --density=D, not both\n";
       return 1;
     }
-    if (density.getNumOccurrences() && !(density > 0 && density <= 1)) {
-      llvm::errs() << llvm::formatv(
-          "error: --density must be in (0, 1], found {0}\n", density.getValue());
-      return 1;
-    }
+    for (cl::opt<double> *option : {&density, &mappingDensity})
+      if (option->getNumOccurrences() &&
+          !(option->getValue() > 0 && option->getValue() <= 1)) {
+        llvm::errs() << llvm::formatv("error: --{0} must be in (0, 1], found "
+                                      "{1}\n",
+                                      option->ArgStr, option->getValue());
+        return 1;
+      }
   }
   bool binaryOutput =
       (emit == Emit::Artifact || emit == Emit::Dram) && !verifyDiagnostics &&

@@ -15,7 +15,9 @@
 #ifndef SPARSEFLOW_COMPILER_COSTMODEL_H
 #define SPARSEFLOW_COMPILER_COSTMODEL_H
 
+#include "sparseflow/Compiler/Accelerator.h"
 #include "sparseflow/Compiler/HardwareLayers.h"
+#include "sparseflow/Compiler/Mapping.h"
 
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/raw_ostream.h"
@@ -28,57 +30,12 @@
 
 namespace sparseflow::hw {
 
-/// ZigZag's operand names: I1 the input activations, I2 the weights, O the
-/// outputs (partial sums, then the layer's result).
-enum Operand { I1 = 0, I2 = 1, O = 2 };
-constexpr size_t kOperands = 3;
-llvm::StringRef operandName(Operand operand);
-/// "inputs", "weights", "outputs".
-llvm::StringRef operandMeaning(Operand operand);
-
-/// One memory level. ZigZag describes one instance; a level serving fewer
-/// PE-array dimensions than the array has is replicated (`instances`), and
-/// the totals below count all instances.
-struct MemoryLevel {
-  std::string name;
-  double instances = 1;
-  double sizeBits = 0;
-  /// Bits per cycle.
-  double readBandwidth = 0, writeBandwidth = 0;
-  /// pJ per access of readBandwidth / writeBandwidth bits.
-  double readCost = 0, writeCost = 0;
-  double latency = 0;
-  std::array<bool, kOperands> holds{};
-};
-
-struct Accelerator {
-  std::string name;
-  /// Innermost first, as in ZigZag files.
-  std::vector<MemoryLevel> levels;
-  /// pJ per operation (an accumulate or a neuron update).
-  double unitEnergy = 0;
-  int64_t processingElements = 1;
-  /// Bits of a weight (I2), of a partial sum (O) and of a graded input
-  /// value (I1 that is not spikes). `operand_precision` sets them.
-  double weightBits = 8, psumBits = 16, inputBits = 8;
-
-  /// Parses an accelerator file; errors go to `errors` with the file, line
-  /// and column of the offending key (`name` names the buffer).
-  static std::optional<Accelerator> parse(llvm::StringRef yaml,
-                                          llvm::StringRef name,
-                                          llvm::raw_ostream &errors);
-  /// The levels holding `operand`, innermost first.
-  std::vector<size_t> chain(Operand operand) const;
-};
-
 /// The activity of one layer's input, per sample.
 struct Activity {
   /// Spikes per neuron and step.
   double density = 1;
   /// Neurons that fire at least once.
   double activeNeurons = 1;
-  /// Weight tiles whose input block holds a spike.
-  double activeTiles = 1;
 };
 
 /// Measured activity from `sf-run --profile-json`: by layer name.
@@ -87,8 +44,7 @@ struct Profile {
   struct Entry {
     std::string op;
     bool spikeInput = false;
-    double density = 0, activeNeurons = 0, activeBlocks = 0;
-    int64_t blockSize = 0;
+    double density = 0, activeNeurons = 0;
   };
   std::map<std::string, std::vector<Entry>> layers;
 
@@ -97,25 +53,13 @@ struct Profile {
                                       llvm::raw_ostream &errors);
 };
 
-/// Bits moved at one memory level for one operand, and their cost.
-struct Traffic {
-  double readBits = 0, writeBits = 0;
-  double energy = 0, cycles = 0;
-
-  Traffic &operator+=(const Traffic &other) {
-    readBits += other.readBits;
-    writeBits += other.writeBits;
-    energy += other.energy;
-    cycles += other.cycles;
-    return *this;
-  }
-};
-
 struct LayerCost {
   std::string name;
   bool spikeInput = false;
   Activity activity;
   double accumulates = 0, neuronUpdates = 0, weightReads = 0;
+  /// The mapping the search chose for the dense layer.
+  Mapping mapping;
   /// [level][operand].
   std::vector<std::array<Traffic, kOperands>> traffic;
   double computeEnergy = 0, computeCycles = 0;
@@ -126,6 +70,10 @@ struct LayerCost {
 
 struct Estimate {
   std::string accelerator, activitySource;
+  Objective objective = Objective::Energy;
+  /// The activity the mappings were chosen for.
+  std::string mappingActivity;
+  std::vector<std::string> dimensions;
   int64_t timesteps = 0;
   std::vector<std::string> levelNames;
   std::vector<LayerCost> layers;
@@ -137,20 +85,28 @@ struct Estimate {
   void printJSON(llvm::raw_ostream &os) const;
 };
 
-/// Where activity comes from: a measured profile, else a stated density.
-struct ActivityOptions {
+/// Where activity comes from (a measured profile, else a stated density)
+/// and what the mapping search minimises.
+struct EstimateOptions {
   const Profile *profile = nullptr;
   std::optional<double> density;
   std::string source;
+  Objective objective = Objective::Energy;
+  /// Choose each layer's mapping for this density rather than for the
+  /// activity above (1: the dense layer), so that one mapping is evaluated
+  /// under several activities.
+  std::optional<double> mappingDensity;
 };
 
-/// Estimates `layers` on `accelerator`. Capacity violations and missing
+/// Estimates `layers` on `accelerator`: for each layer the mapping search
+/// picks a mapping of the dense layer, then the activity scales its
+/// traffic. Capacity violations, layers no mapping fits and missing
 /// activity are all reported to `errors` (one line each, naming the layer,
 /// the operand, the level and the sizes); returns nothing then.
 std::optional<Estimate> estimate(const std::vector<HardwareLayer> &layers,
                                  int64_t timesteps,
                                  const Accelerator &accelerator,
-                                 const ActivityOptions &activity,
+                                 const EstimateOptions &options,
                                  llvm::raw_ostream &errors);
 
 } // namespace sparseflow::hw

@@ -35,6 +35,8 @@ struct HardwareLayer {
   /// [O, I / groups, KH, KW]; linear [O, K, 1, 1].
   std::array<int64_t, 4> weightShape{};
   int64_t groups = 1;
+  /// A conv's strides, [height, width].
+  std::array<int64_t, 2> strides{1, 1};
   /// The zero-skip block size the compiler chose (0: none).
   int64_t blockSize = 0;
   /// Outputs and inputs per weight tile (see tileShape).
