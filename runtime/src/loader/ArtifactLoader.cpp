@@ -309,6 +309,20 @@ bool pairOk(const flatbuffers::Vector<int64_t> *v, size_t n, int64_t min) {
   return true;
 }
 
+/// Axis `axis` (0: height, 1: width) of a Conv2d's or a pool's window over
+/// the NCHW input `x`; the attributes' arity is checked.
+template <typename Attrs>
+format::WindowAxis windowAxis(const Attrs &a, const TensorDesc &x, int axis,
+                              bool ceilMode) {
+  return {x.shape[2 + axis],
+          a.kernel()->Get(axis),
+          a.strides()->Get(axis),
+          a.pads()->Get(axis),
+          a.pads()->Get(axis + 2),
+          a.dilations()->Get(axis),
+          ceilMode};
+}
+
 #define SF_CHECK(expr)                                                         \
   if (sf_status_t status = (expr))                                             \
   return status
@@ -348,13 +362,7 @@ sf_status_t checkConv2d(OpCheck &c) {
   if (c.desc.inputs.size() == 3)
     SF_CHECK(c.constantOf(2, {O}, "the bias"));
   for (int axis = 0; axis < 2; ++axis) {
-    format::WindowAxis window{x.shape[2 + axis],
-                              a->kernel()->Get(axis),
-                              a->strides()->Get(axis),
-                              a->pads()->Get(axis),
-                              a->pads()->Get(axis + 2),
-                              a->dilations()->Get(axis),
-                              false};
+    format::WindowAxis window = windowAxis(*a, x, axis, /*ceilMode=*/false);
     const char *name = axis ? "width" : "height";
     int64_t expected = 0;
     format::WindowFault fault = format::windowOutputSize(window, expected);
@@ -475,13 +483,7 @@ sf_status_t checkMaxPool2dOrAvgPool2d(OpCheck &c) {
     // weight in the file justifies their number: each pad must be
     // smaller than the window (as ONNX requires) and no larger than the
     // input, so that the window spans at most three times the input.
-    format::WindowAxis window{x.shape[2 + axis],
-                              a->kernel()->Get(axis),
-                              a->strides()->Get(axis),
-                              a->pads()->Get(axis),
-                              a->pads()->Get(axis + 2),
-                              a->dilations()->Get(axis),
-                              a->ceil_mode()};
+    format::WindowAxis window = windowAxis(*a, x, axis, a->ceil_mode());
     const char *name = axis ? "width" : "height";
     int64_t expected = 0;
     format::WindowFault fault = format::windowOutputSize(window, expected);
