@@ -129,12 +129,15 @@ def compile(model: PathLike, output: Optional[PathLike] = None, *,
             block_size: Optional[Union[int, str]] = None,
             calibration: Optional[PathLike] = None, per_channel: bool = False,
             spikecore_config: Optional[PathLike] = None,
+            dram_image: bool = False,
             extra_args: Iterable[str] = ()) -> Model:
     """Compiles an ONNX model with `sfc` and loads the artifact.
 
     The artifact is written to `output` (default: the model's path with the
     suffix .sfa). `calibration` (a .npy of model inputs), `per_channel` and
     `spikecore_config` configure SpikeCore quantization and the target.
+    `dram_image` embeds the DRAM spine image (`Model.dram()`, spine
+    recording; docs/dram-format.md).
     """
     model = pathlib.Path(model)
     output = pathlib.Path(output) if output else model.with_suffix(".sfa")
@@ -148,6 +151,8 @@ def compile(model: PathLike, output: Optional[PathLike] = None, *,
             args.append(f"--{flag}={value}")
     if per_channel:
         args.append("--per-channel")
+    if dram_image:
+        args.append("--dram-image")
     args.extend(extra_args)
     result = subprocess.run(args, capture_output=True, text=True)
     if result.returncode != 0:

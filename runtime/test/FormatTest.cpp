@@ -8,12 +8,15 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "sparseflow/format/artifact_format.h"
 #include "sparseflow/format/op_catalogue.h"
 #include "sparseflow/format/window.h"
 
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <random>
+#include <vector>
 
 namespace {
 
@@ -109,3 +112,36 @@ static_assert([] {
 }());
 
 } // namespace
+
+/// CRC-32C by its definition, a bit at a time.
+static uint32_t crc32cBitwise(uint32_t crc, const uint8_t *bytes, size_t size) {
+  crc = ~crc;
+  for (size_t i = 0; i < size; ++i) {
+    crc ^= bytes[i];
+    for (int bit = 0; bit < 8; ++bit)
+      crc = (crc >> 1) ^ (0x82F63B78u & (0u - (crc & 1u)));
+  }
+  return ~crc;
+}
+
+TEST(Checksum, IsCrc32cOnEveryPathAndAlignment) {
+  const char *check = "123456789"; // the catalogue's check value
+  EXPECT_EQ(sf_crc32c(0, check, 9), 0xE3069283u);
+  EXPECT_EQ(sf_crc32c_portable(0, check, 9), 0xE3069283u);
+  std::mt19937 rng(7);
+  std::vector<uint8_t> bytes(4099);
+  for (uint8_t &b : bytes)
+    b = static_cast<uint8_t>(rng());
+  for (size_t offset : {0, 1, 3, 7})
+    for (size_t size : {0, 1, 7, 8, 9, 63, 64, 1000, 4092}) {
+      uint32_t expected = crc32cBitwise(0, bytes.data() + offset, size);
+      EXPECT_EQ(sf_crc32c(0, bytes.data() + offset, size), expected)
+          << offset << " + " << size;
+      EXPECT_EQ(sf_crc32c_portable(0, bytes.data() + offset, size), expected)
+          << offset << " + " << size;
+    }
+  // Continuing a running checksum is the checksum of the concatenation.
+  uint32_t part = sf_crc32c(0, bytes.data(), 1000);
+  EXPECT_EQ(sf_crc32c(part, bytes.data() + 1000, 3099),
+            crc32cBitwise(0, bytes.data(), 4099));
+}

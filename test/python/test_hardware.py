@@ -48,7 +48,7 @@ def reference_spike_inputs(model, x):
 @pytest.fixture(params=NETWORKS)
 def network(request, tmp_path):
     model, shape, _ = active_model(request.param)
-    artifact = compile_network(tmp_path, request.param, model, shape)
+    artifact = compile_network(tmp_path, request.param, model, shape, dram_image=True)
     torch.manual_seed(1)
     x = torch.rand(shape) * 2
     return request.param, model, shape, artifact, x
@@ -76,7 +76,7 @@ def test_recorded_spines_are_the_reference_spikes(network):
 
 def test_sf_run_records_one_image_per_sample(tmp_path):
     model, shape, _ = active_model("lenet_bn")
-    artifact = compile_network(tmp_path, "lenet", model, shape, batch=2)
+    artifact = compile_network(tmp_path, "lenet", model, shape, batch=2, dram_image=True)
     torch.manual_seed(2)
     x = (torch.rand((4,) + shape[1:]) * 2).numpy()
     np.save(tmp_path / "x.npy", x)
@@ -99,7 +99,7 @@ def test_sf_run_records_one_image_per_sample(tmp_path):
 
 def test_image_matches_sfc_emit_and_holds_the_weights(tmp_path):
     model, shape, _ = active_model("lenet_bn")
-    artifact = compile_network(tmp_path, "lenet", model, shape)
+    artifact = compile_network(tmp_path, "lenet", model, shape, dram_image=True)
     dram = artifact.dram()
     onnx = tmp_path / "lenet.onnx"
     emitted = tmp_path / "lenet.dram"
@@ -122,7 +122,7 @@ def test_image_matches_sfc_emit_and_holds_the_weights(tmp_path):
 
 def test_accesses_are_bounds_checked(tmp_path):
     model, shape, _ = active_model("lenet_bn")
-    dram = compile_network(tmp_path, "lenet", model, shape).dram()
+    dram = compile_network(tmp_path, "lenet", model, shape, dram_image=True).dram()
     last = len(dram.layers) - 1
 
     def error(call, *args):
@@ -212,3 +212,17 @@ def test_sfc_estimate_prints_tables(tmp_path):
     assert "energy (pJ) per memory level and operand:" in out
     for level in ("register_file", "data_memory", "shared_memory", "compute"):
         assert level in out
+
+
+def test_the_image_is_embedded_only_when_asked(tmp_path):
+    """Without --dram-image the artifact holds the weights once: its data
+    section is the constants (each padded to 64 bytes), and asking for the
+    image says how to get one."""
+    model, shape, _ = active_model("lenet_bn")
+    artifact = compile_network(tmp_path, "lenet", model, shape)
+    weights = sum(p.numel() * 4 for p in model.parameters())
+    assert artifact.path.stat().st_size <= 1.1 * weights
+    with pytest.raises(sparseflow.RuntimeError, match="compile it with sfc --dram-image"):
+        artifact.dram()
+    with pytest.raises(sparseflow.RuntimeError, match="compile it with sfc --dram-image"):
+        artifact.session(record_spines=True)

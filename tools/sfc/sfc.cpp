@@ -115,8 +115,8 @@ cl::opt<Emit> emit(
 /// `sfc estimate`: the cost model instead of an --emit.
 bool estimateCommand = false;
 
-/// The DRAM spine image of an artifact (and of --emit=plan-json), laid out
-/// before the plan stage.
+/// The DRAM spine image an artifact embeds with --dram-image (and
+/// --emit=plan-json describes), laid out from the spike layers.
 std::vector<uint8_t> dramImage;
 
 /// --emit=plan prints constants of more elements as
@@ -185,6 +185,12 @@ cl::opt<bool> report("report",
 cl::opt<std::string> reportJSON("report-json",
                                 cl::desc("Write the report as JSON"),
                                 cl::value_desc("PATH"), cl::cat(sfcCategory));
+cl::opt<bool> dramImageOption(
+    "dram-image",
+    cl::desc("Embed the DRAM spine image of the spike-consuming layers "
+             "(docs/dram-format.md) in the artifact, for Model.dram() and "
+             "spine recording; it copies every weight tile"),
+    cl::init(false), cl::cat(sfcCategory));
 cl::opt<bool> sparseKernels(
     "sparse-kernels",
     cl::desc("Read spike inputs with the binary-input sparse kernels "
@@ -341,7 +347,7 @@ LogicalResult compile(ModuleOp module) {
     buildPlanStage(planPm, pipelineOptions);
     if (failed(planPm.run(module)))
       return failure();
-    if ((emit == Emit::Artifact || emit == Emit::PlanJSON) &&
+    if (dramImageOption && (emit == Emit::Artifact || emit == Emit::PlanJSON) &&
         failed(buildDramImage(*spikeLayers, dramImage)))
       return failure();
   }

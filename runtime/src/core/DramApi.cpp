@@ -125,8 +125,9 @@ sf_status_t sf_dram_create_from_model(const sf_model_t *model,
     return status;
   if (!model->dram)
     return sf_status_make(SF_STATUS_NOT_FOUND,
-                          "the model carries no DRAM image (it has no "
-                          "spike-consuming Conv2d or Linear layer)");
+                          "the model carries no DRAM image (compile it with "
+                          "sfc --dram-image; a model without spike-consuming "
+                          "Conv2d or Linear layers has none)");
   return guarded([&] { return wrapImage(*model->dram, chosen, out_dram); });
 }
 

@@ -275,8 +275,9 @@ sf_status_t runtime::createSession(const sf_session_options_t &options,
     if (!model->dram)
       return sf_status_make(SF_STATUS_FAILED_PRECONDITION,
                             "record_spines: the model carries no DRAM image "
-                            "(it has no spike-consuming Conv2d or Linear "
-                            "layer)");
+                            "(compile it with sfc --dram-image; a model "
+                            "without spike-consuming Conv2d or Linear layers "
+                            "has none)");
     session.dramLayerOfOp.assign(model->ops.size(), -1);
     session.recordedSpines.resize(model->dramOps.size());
     for (size_t l = 0; l < model->dramOps.size(); ++l) {

@@ -98,18 +98,12 @@ static inline void sf_artifact_header_init(sf_artifact_header_t *header,
 }
 
 /* CRC-32C (Castagnoli, reflected polynomial 0x82F63B78) of `size` bytes,
- * continuing from `crc` (0 to start). Bytewise; artifacts are checked once at
- * load time. */
-static inline uint32_t sf_crc32c(uint32_t crc, const void *data, size_t size) {
-  const uint8_t *bytes = (const uint8_t *)data;
-  crc = ~crc;
-  for (size_t i = 0; i < size; ++i) {
-    crc ^= bytes[i];
-    for (int bit = 0; bit < 8; ++bit)
-      crc = (crc >> 1) ^ (0x82F63B78u & (0u - (crc & 1u)));
-  }
-  return ~crc;
-}
+ * continuing from `crc` (0 to start). The CPU's CRC-32C instruction where it
+ * has one (x86-64 SSE 4.2, AArch64 CRC), else slicing-by-8 tables; the same
+ * value either way. formats/src/Crc32c.cpp (library sparseflow_checksum). */
+uint32_t sf_crc32c(uint32_t crc, const void *data, size_t size);
+/* The same with the tables only, whatever the CPU (for tests). */
+uint32_t sf_crc32c_portable(uint32_t crc, const void *data, size_t size);
 
 #ifdef __cplusplus
 } /* extern "C" */
