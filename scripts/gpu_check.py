@@ -23,8 +23,12 @@ import numpy as np
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 TOLERANCE = dict(rtol=1e-5, atol=1e-5)
-VARIANTS = {"sparse": ([], "host"), "dense": (["--sparse-kernels=false"], "host"),
-            "gpu-placed": ([], "gpu,host")}
+# Every artifact also runs on the cuda backend as a whole, so the host-only
+# fused layers (Conv2dLIF, LinearLIF) stay apart.
+NO_FUSION = ["--fuse-neurons=false"]
+VARIANTS = {"sparse": (NO_FUSION, "host"),
+            "dense": (NO_FUSION + ["--sparse-kernels=false"], "host"),
+            "gpu-placed": (NO_FUSION, "gpu,host")}
 
 
 def prepare(out: pathlib.Path, build: pathlib.Path) -> None:

@@ -198,11 +198,12 @@ std::optional<Activity> activityOf(const HardwareLayer &l, int64_t T,
   if (options.profile) {
     auto it = options.profile->layers.find(l.name);
     size_t &next = seen[l.name];
+    // The layer's op, alone or fused with the neurons it feeds.
     const std::string op = l.conv ? "Conv2d" : "Linear";
     const Profile::Entry *entry = nullptr;
     if (it != options.profile->layers.end())
       for (; next < it->second.size() && !entry; ++next)
-        if (it->second[next].op == op)
+        if (it->second[next].op == op || it->second[next].op == op + "LIF")
           entry = &it->second[next];
     if (!entry) {
       errors << "error: the profile has no " << op << " layer '" << l.name

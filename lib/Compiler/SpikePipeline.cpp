@@ -60,6 +60,8 @@ void sparseflow::buildSpikeCoreStage(OpPassManager &pm,
 void sparseflow::buildPlanStage(OpPassManager &pm,
                                 const SpikePipelineOptions &options) {
   pm.addPass(plan::createConvertSpikeToPlan({options.sparseKernels}));
+  if (options.fuseNeurons)
+    pm.addPass(plan::createPlanFuseNeurons());
   pm.addPass(plan::createPlanArrangeWeights());
   pm.addPass(plan::createPlanAssignArena());
   pm.addPass(plan::createPlanVerify());

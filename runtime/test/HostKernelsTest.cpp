@@ -103,6 +103,105 @@ INSTANTIATE_TEST_SUITE_P(
                       // 81 taps: an output is resumed past 64 taps.
                       ConvCase{2, 12, 12, 20, 9, 1, 4, 1, 0, 0.5, false}));
 
+/// LIF parameters per channel of `channels`: thresholds and leaks that make
+/// a fair share of the neurons fire, a hard reset, v_init 0.
+struct ChannelNeurons {
+  std::vector<float> leak, gain, vLeak, threshold, vReset, vInit;
+  LIFParams params;
+
+  ChannelNeurons(int64_t channels, std::mt19937 &rng) {
+    std::uniform_real_distribution<float> u(0.2f, 0.8f);
+    for (int64_t c = 0; c < channels; ++c) {
+      leak.push_back(u(rng));
+      gain.push_back(1.0f);
+      vLeak.push_back(0.0f);
+      threshold.push_back(u(rng));
+      vReset.push_back(0.0f);
+      vInit.push_back(0.0f);
+    }
+    int64_t n = channels;
+    params = LIFParams{leak.data(),
+                       gain.data(),
+                       vLeak.data(),
+                       threshold.data(),
+                       vReset.data(),
+                       vInit.data(),
+                       n,
+                       n,
+                       n,
+                       n,
+                       n,
+                       n,
+                       LIFParams::Reset::Hard,
+                       true,
+                       false};
+  }
+};
+
+TEST_P(SparseConv, FusedWithLIFEqualsConvThenLIF) {
+  const ConvCase &p = GetParam();
+  std::mt19937 rng(11);
+  ThreadPool pool(2);
+  const int64_t N = 2;
+  Window2d g =
+      squareWindow(N, p.c, p.h, p.w, p.o, p.k, p.stride, p.pad, p.dilation);
+  std::vector<uint64_t> spikes =
+      randomSpikes(N * p.c * p.h * p.w, p.density, p.clustered, rng);
+  std::vector<float> arranged =
+      test::arrangeForScatter(randomFloats(p.o * p.c * p.k * p.k, rng), p.o);
+  std::vector<float> bias = randomFloats(p.o, rng);
+  ChannelNeurons neurons(p.o, rng);
+  const int64_t inner = g.outHeight * g.outWidth, outputs = N * p.o * inner;
+  std::vector<char> scratch(sparseScratchBytes(p.h * p.w, p.c, T));
+  for (VectorIsa isa : supportedIsas()) {
+    std::vector<float> sums(T * outputs);
+    conv2dSparse(spikes.data(), arranged.data(), bias.data(), sums.data(), g, T,
+                 p.block, scratch.data(), pool, isa);
+    std::vector<uint64_t> expected(outputs), fused(outputs, ~0ull);
+    lif(sums.data(), /*temporal=*/true, expected.data(), N, p.o, inner, T,
+        neurons.params, pool);
+    conv2dSparseLIF(spikes.data(), arranged.data(), bias.data(), neurons.params,
+                    fused.data(), g, T, p.block, scratch.data(), pool, isa);
+    ASSERT_EQ(fused, expected) << "isa " << static_cast<int>(isa);
+  }
+}
+
+TEST(SparseLinear, FusedWithLIFEqualsLinearThenLIF) {
+  std::mt19937 rng(3);
+  ThreadPool pool(2);
+  // [rows, O] with per-feature parameters, and [2, 3, O] (rows = 6) whose
+  // LIF channel is dimension 1, not the feature.
+  struct Layout {
+    int64_t rows, outer, channels, inner;
+  };
+  const int64_t K = 100;
+  for (int64_t O : {37, 300})
+    for (Layout layout : {Layout{3, 3, O, 1}, Layout{6, 2, 3, O}})
+      for (int64_t block : {0, 8}) {
+        std::vector<uint64_t> spikes =
+            randomSpikes(layout.rows * K, 0.2, false, rng);
+        std::vector<float> weightT = randomFloats(K * O, rng);
+        std::vector<float> bias = randomFloats(O, rng);
+        ChannelNeurons neurons(layout.channels, rng);
+        std::vector<char> scratch(sparseScratchBytes(layout.rows, K, T));
+        for (VectorIsa isa : supportedIsas()) {
+          std::vector<float> sums(T * layout.rows * O);
+          linearSparse(spikes.data(), weightT.data(), bias.data(), sums.data(),
+                       layout.rows, K, O, T, block, scratch.data(), pool, isa);
+          std::vector<uint64_t> expected(layout.rows * O),
+              fused(layout.rows * O, ~0ull);
+          lif(sums.data(), true, expected.data(), layout.outer, layout.channels,
+              layout.inner, T, neurons.params, pool);
+          linearSparseLIF(spikes.data(), weightT.data(), bias.data(),
+                          neurons.params, layout.channels, layout.inner,
+                          fused.data(), layout.rows, K, O, T, block,
+                          scratch.data(), pool, isa);
+          ASSERT_EQ(fused, expected) << "O " << O << " rows " << layout.rows
+                                     << " isa " << static_cast<int>(isa);
+        }
+      }
+}
+
 TEST(SparseLinear, MatchesDenseAtSeveralDensities) {
   std::mt19937 rng(7);
   ThreadPool pool(2);

@@ -37,7 +37,9 @@ def network_input(shape, batch=2):
 @pytest.mark.parametrize("name", NETWORKS)
 def test_network_on_cuda_matches_host(tmp_path, name, kernels):
     model, shape, spikes = active_model(name)
-    flags = ["--sparse-kernels=false"] if kernels == "dense" else []
+    # Host-only fused layers (Conv2dLIF, LinearLIF) stay apart, so that the
+    # whole artifact can run on the cuda backend.
+    flags = ["--fuse-neurons=false"] + (["--sparse-kernels=false"] if kernels == "dense" else [])
     artifact = compile_network(tmp_path, name, model, shape, *flags,
                                batch=2, readout="all")
     x = network_input(shape)
@@ -52,7 +54,7 @@ def test_network_on_cuda_matches_host(tmp_path, name, kernels):
 @needs_gpu
 def test_profile_on_cuda_counts_the_same_spikes(tmp_path):
     model, shape, _ = active_model("vgg56")
-    artifact = compile_network(tmp_path, "vgg56", model, shape)
+    artifact = compile_network(tmp_path, "vgg56", model, shape, "--fuse-neurons=false")
     x = network_input(shape, batch=1)
     profiles = {}
     for backend in ("host", "cuda"):

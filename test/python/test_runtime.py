@@ -71,12 +71,13 @@ def test_sparse_kernels_are_chosen_for_spike_inputs(tmp_path):
         [str(BIN_DIR / "sfc"), "compile", str(path), "--emit=plan-json"],
         capture_output=True, text=True, check=True).stdout)
     ops = plan["ops"]
-    convs = [op for op in ops if op["kind"] == "Conv2d"]
+    # A sparse conv and the LIF it feeds run as one Conv2dLIF kernel.
+    convs = [op for op in ops if op["kind"] in ("Conv2d", "Conv2dLIF")]
     # The first conv reads the analog image; the others read spikes.
     assert convs[0]["kernel"] == "dense"
     assert all(op["kernel"] == "sparse_binary" for op in convs[1:])
     assert [op["block"] for op in convs[1:]] == [16, 8, 8, 0]  # 7x7: no blocks
-    assert ops[-3]["kind"] == "Linear" and ops[-3]["kernel"] == "sparse_binary"
+    assert ops[-2]["kind"] == "LinearLIF" and ops[-2]["kernel"] == "sparse_binary"
 
 
 @pytest.mark.parametrize("readout", ["mean", "sum", "last"])
@@ -183,7 +184,7 @@ def test_sf_run_writes_npy_and_profile(tmp_path):
     profile = json.loads((tmp_path / "p.json").read_text())
     assert profile["timesteps"] == T
     layers = {(layer["name"], layer["op"]): layer for layer in profile["layers"]}
-    conv = layers[next(key for key in layers if key[1] == "Conv2d"
+    conv = layers[next(key for key in layers if key[1] in ("Conv2d", "Conv2dLIF")
                        and layers[key]["kernel"] == "SparseBinary")]
     assert conv["runs"] == 3 and conv["spike_input"]
     # The histogram counts every input neuron of every run once.
@@ -245,3 +246,22 @@ def test_sf_run_rejects_non_finite_inputs(tmp_path):
     result = run_sf_run(artifact.path, "--input", tmp_path / "x.npy")
     assert result.returncode == 1
     assert "input 0 element 7 is nan; inputs must be finite" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["mnist_mlp", "lenet_bn", "vgg56", "residual"])
+def test_fused_layers_and_neurons_equal_the_unfused_ops(tmp_path, name):
+    """A sparse conv/linear and the LIF it feeds run as one kernel
+    (plan-fuse-neurons) that adds the same floats in the same order: the
+    outputs are equal, bit for bit."""
+    model, shape, _ = active_model(name)
+    fused = compile_network(tmp_path, name, model, shape, batch=2, readout="all")
+    unfused = compile_network(tmp_path, name, model, shape, "--fuse-neurons=false",
+                              batch=2, readout="all")
+    kinds = {op["kind"] for op in json.loads(subprocess.run(
+        [str(BIN_DIR / "sfc"), "compile", str(tmp_path / f"{name}.onnx"),
+         "--emit=plan-json"], capture_output=True, text=True, check=True).stdout)["ops"]}
+    assert kinds & {"Conv2dLIF", "LinearLIF"}, kinds
+    x = torch.rand((2,) + shape[1:]).numpy()
+    got, expected = fused.run(x), unfused.run(x)
+    assert 0.0 < float(np.abs(expected).mean())
+    np.testing.assert_array_equal(got, expected)

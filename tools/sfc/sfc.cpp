@@ -185,6 +185,11 @@ cl::opt<bool> report("report",
 cl::opt<std::string> reportJSON("report-json",
                                 cl::desc("Write the report as JSON"),
                                 cl::value_desc("PATH"), cl::cat(sfcCategory));
+cl::opt<bool> fuseNeurons(
+    "fuse-neurons",
+    cl::desc("Run each host sparse conv2d/linear and the LIF neurons it "
+             "feeds as one kernel (default); =false keeps them apart"),
+    cl::init(true), cl::cat(sfcCategory));
 cl::opt<bool> dramImageOption(
     "dram-image",
     cl::desc("Embed the DRAM spine image of the spike-consuming layers "
@@ -313,6 +318,7 @@ LogicalResult compile(ModuleOp module) {
   // The placement report describes the spike ops, so it is collected at
   // the partitioned stage, before SpikeCore layers replace them.
   pipelineOptions.sparseKernels = sparseKernels.getValue();
+  pipelineOptions.fuseNeurons = fuseNeurons.getValue();
   PipelineStage last = lastStage();
   bool spikecoreStage =
       last == PipelineStage::SpikeCore || last == PipelineStage::Plan;

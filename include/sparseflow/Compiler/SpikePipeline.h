@@ -61,6 +61,11 @@ struct SpikePipelineOptions
       *this, "calibration",
       llvm::cl::desc("Model inputs (.npy) that calibrate graded SpikeCore "
                      "layers")};
+  Option<bool> fuseNeurons{
+      *this, "fuse-neurons",
+      llvm::cl::desc("Run each host sparse conv2d/linear and the LIF neurons "
+                     "it feeds as one kernel"),
+      llvm::cl::init(true)};
   Option<bool> sparseKernels{
       *this, "sparse-kernels",
       llvm::cl::desc("Read spike inputs with the sparse kernels where the "
@@ -79,8 +84,9 @@ void buildSpikePipeline(mlir::OpPassManager &pm,
 void buildSpikeCoreStage(mlir::OpPassManager &pm,
                          const SpikePipelineOptions &options);
 
-/// Adds the plan stage alone (convert-spike-to-plan, plan-arrange-weights,
-/// plan-assign-arena, plan-verify), for a module at the SpikeCore stage.
+/// Adds the plan stage alone (convert-spike-to-plan, plan-fuse-neurons,
+/// plan-arrange-weights, plan-assign-arena, plan-verify), for a module at the
+/// SpikeCore stage.
 void buildPlanStage(mlir::OpPassManager &pm,
                     const SpikePipelineOptions &options);
 

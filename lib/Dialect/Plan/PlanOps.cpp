@@ -167,9 +167,9 @@ ArrayRef<StringRef> KernelOp::getNonParameterAttrNames() {
 
 std::optional<Layout> plan::requiredWeightLayout(KernelOp kernel) {
   StringRef kind = kernel.getKind();
-  if (kind == "Conv2d")
+  if (kind == "Conv2d" || kind == "Conv2dLIF")
     return kernel.isSparse() ? Layout::chwo : Layout::as_is;
-  if (kind == "Linear")
+  if (kind == "Linear" || kind == "LinearLIF")
     return Layout::transposed;
   return std::nullopt;
 }

@@ -233,6 +233,33 @@ private:
   std::optional<StringRef> missing;
 };
 
+flatbuffers::Offset<sfa::Conv2dAttrs>
+convAttrs(flatbuffers::FlatBufferBuilder &fbb, Params &p) {
+  std::vector<int64_t> strides = p.i64s("strides"), pads = p.i64s("pads"),
+                       dilations = p.i64s("dilations"),
+                       kernel = p.i64s("kernel_shape");
+  return sfa::CreateConv2dAttrsDirect(fbb, &strides, &pads, &dilations,
+                                      p.i64("groups"), &kernel);
+}
+
+FailureOr<flatbuffers::Offset<sfa::LIFAttrs>>
+lifAttrs(flatbuffers::FlatBufferBuilder &fbb, Params &p) {
+  std::vector<float> leak = p.f32s("leak"), gain = p.f32s("gain"),
+                     vLeak = p.f32s("v_leak"),
+                     threshold = p.f32s("v_threshold"),
+                     vReset = p.f32s("v_reset", /*optional=*/true),
+                     vInit = p.f32s("v_init");
+  auto reset = p.get<spike::ResetModeAttr>("reset");
+  auto fire = p.get<spike::FireModeAttr>("fire");
+  bool delay = p.flag("reset_delay");
+  if (failed(p.check()))
+    return failure();
+  return sfa::CreateLIFAttrsDirect(
+      fbb, &leak, &gain, &vLeak, &threshold, &vReset, &vInit,
+      plan::toSchema<sfa::ResetMode>(reset.getValue()),
+      plan::toSchema<sfa::FireMode>(fire.getValue()), delay);
+}
+
 /// The attribute table of `op`, or 0 for a kind without one.
 FailureOr<std::pair<sfa::OpAttrs, flatbuffers::Offset<void>>>
 buildAttrs(flatbuffers::FlatBufferBuilder &fbb, OpRecord &op) {
@@ -244,16 +271,9 @@ buildAttrs(flatbuffers::FlatBufferBuilder &fbb, OpRecord &op) {
   switch (format::opInfo(op.kind)->attrs) {
   case sfa::OpAttrs::NONE:
     break;
-  case sfa::OpAttrs::Conv2dAttrs: {
-    std::vector<int64_t> strides = p.i64s("strides"), pads = p.i64s("pads"),
-                         dilations = p.i64s("dilations"),
-                         kernel = p.i64s("kernel_shape");
-    attrs = {sfa::OpAttrs::Conv2dAttrs,
-             sfa::CreateConv2dAttrsDirect(fbb, &strides, &pads, &dilations,
-                                          p.i64("groups"), &kernel)
-                 .Union()};
+  case sfa::OpAttrs::Conv2dAttrs:
+    attrs = {sfa::OpAttrs::Conv2dAttrs, convAttrs(fbb, p).Union()};
     break;
-  }
   case sfa::OpAttrs::PoolAttrs: {
     std::vector<int64_t> kernel = p.i64s("kernel_shape"),
                          strides = p.i64s("strides"), pads = p.i64s("pads"),
@@ -295,22 +315,21 @@ buildAttrs(flatbuffers::FlatBufferBuilder &fbb, OpRecord &op) {
              sfa::CreateConcatAttrs(fbb, p.i64("axis")).Union()};
     break;
   case sfa::OpAttrs::LIFAttrs: {
-    std::vector<float> leak = p.f32s("leak"), gain = p.f32s("gain"),
-                       vLeak = p.f32s("v_leak"),
-                       threshold = p.f32s("v_threshold"),
-                       vReset = p.f32s("v_reset", /*optional=*/true),
-                       vInit = p.f32s("v_init");
-    auto reset = p.get<spike::ResetModeAttr>("reset");
-    auto fire = p.get<spike::FireModeAttr>("fire");
-    bool delay = p.flag("reset_delay");
-    if (failed(p.check()))
+    auto lif = lifAttrs(fbb, p);
+    if (failed(lif))
       return failure();
-    attrs = {sfa::OpAttrs::LIFAttrs,
-             sfa::CreateLIFAttrsDirect(
-                 fbb, &leak, &gain, &vLeak, &threshold, &vReset, &vInit,
-                 plan::toSchema<sfa::ResetMode>(reset.getValue()),
-                 plan::toSchema<sfa::FireMode>(fire.getValue()), delay)
-                 .Union()};
+    attrs = {sfa::OpAttrs::LIFAttrs, lif->Union()};
+    break;
+  }
+  case sfa::OpAttrs::SpikingLayerAttrs: {
+    flatbuffers::Offset<sfa::Conv2dAttrs> conv = 0;
+    if (op.kind == sfa::OpKind::Conv2dLIF)
+      conv = convAttrs(fbb, p);
+    auto lif = lifAttrs(fbb, p);
+    if (failed(lif))
+      return failure();
+    attrs = {sfa::OpAttrs::SpikingLayerAttrs,
+             sfa::CreateSpikingLayerAttrs(fbb, conv, *lif).Union()};
     break;
   }
   case sfa::OpAttrs::SpikeCoreLayerAttrs: {

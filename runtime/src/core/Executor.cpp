@@ -42,7 +42,7 @@ void countSpikes(const uint64_t *bits, const TensorDesc &x, const OpDesc &op,
   int64_t b = op.op->block_size();
   if (b <= 0)
     return;
-  if (op.op->kind() == sfa::OpKind::Conv2d) {
+  if (convAttrs(*op.op)) {
     int64_t planes = x.shape[0] * x.shape[1], H = x.shape[2], W = x.shape[3];
     for (int64_t plane = 0; plane < planes; ++plane)
       for (int64_t by = 0; by < H; by += b)
@@ -105,6 +105,13 @@ sf_status_t assignBackends(const sf_model_t &model, sf_backend_t chosen,
   if (chosen != SF_BACKEND_AUTO && !(named = findBackend(chosen)))
     return sf_status_make(SF_STATUS_INVALID_ARGUMENT, "unknown backend %d",
                           static_cast<int>(chosen));
+  // A backend that cannot run here says so before what it lacks.
+  if (named && !named->unavailableReason().empty())
+    return sf_status_make(SF_STATUS_UNAVAILABLE,
+                          "the %s backend cannot run: %s; use "
+                          "--backend=host or auto",
+                          sf_backend_name(named->id),
+                          named->unavailableReason().c_str());
   out.assign(model.ops.size(), &host);
   bool any = false;
   for (size_t i = 0; i < model.ops.size(); ++i) {
@@ -139,12 +146,6 @@ sf_status_t assignBackends(const sf_model_t &model, sf_backend_t chosen,
                           "the model has no SpikeCore layers; compile it "
                           "with --targets=spikecore (or a placement file "
                           "that puts layers there)");
-  if (named && !named->unavailableReason().empty())
-    return sf_status_make(SF_STATUS_UNAVAILABLE,
-                          "the %s backend cannot run: %s; use "
-                          "--backend=host or auto",
-                          sf_backend_name(named->id),
-                          named->unavailableReason().c_str());
   for (size_t i = 0; i < model.ops.size(); ++i)
     if (!out[i]->runs(model.ops[i].op->kind()))
       return sf_status_make(SF_STATUS_INTERNAL,
@@ -233,7 +234,9 @@ sf_status_t runtime::createSession(const sf_session_options_t &options,
     if (op.op->kernel() != sfa::Kernel::SparseBinary)
       continue;
     const TensorDesc &x = model->tensors[op.inputs[0]];
-    bool conv = op.op->kind() == sfa::OpKind::Conv2d;
+    // A conv's lists are per pixel of an image, a linear layer's per row
+    // (their fused forms alike).
+    bool conv = convAttrs(*op.op) != nullptr;
     int64_t channels = conv ? x.shape[1] : x.shape.back();
     int64_t positions = conv ? x.shape[2] * x.shape[3]
                              : static_cast<int64_t>(x.elements) / channels;

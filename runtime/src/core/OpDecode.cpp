@@ -9,12 +9,18 @@
 using namespace sparseflow;
 using namespace sparseflow::runtime;
 
+const sfa::Conv2dAttrs *runtime::convAttrs(const sfa::Op &op) {
+  if (const sfa::SpikingLayerAttrs *fused = op.attrs_as_SpikingLayerAttrs())
+    return fused->conv();
+  return op.attrs_as_Conv2dAttrs();
+}
+
 Window2d runtime::windowOf(const sf_model_t &model, const OpDesc &op) {
   const TensorDesc &x = model.tensors[op.inputs[0]];
   const TensorDesc &y = model.tensors[op.output];
   const flatbuffers::Vector<int64_t> *kernel, *strides, *pads, *dilations;
   int64_t groups = 1;
-  if (const sfa::Conv2dAttrs *a = op.op->attrs_as_Conv2dAttrs()) {
+  if (const sfa::Conv2dAttrs *a = convAttrs(*op.op)) {
     kernel = a->kernel();
     strides = a->strides();
     pads = a->pads();

@@ -17,7 +17,11 @@
 
 namespace sparseflow::runtime {
 
-/// The window of a Conv2d (groups from its attributes) or pooling op (1).
+/// The Conv2d attributes of a Conv2d or a Conv2dLIF, or null.
+const sfa::Conv2dAttrs *convAttrs(const sfa::Op &op);
+
+/// The window of a Conv2d or Conv2dLIF (groups from its attributes) or a
+/// pooling op (1).
 Window2d windowOf(const sf_model_t &model, const OpDesc &op);
 
 /// The float shape with its lead dimension, right-aligned to `rank` + 1.

@@ -331,8 +331,8 @@ format::WindowAxis windowAxis(const Attrs &a, const TensorDesc &x, int axis,
 // values, consistent with the kernel that will run it. The catalogue's
 // checks (operand count, attribute type, kernel) have run.
 
-sf_status_t checkConv2d(OpCheck &c) {
-  const sfa::Conv2dAttrs *a = c.o.attrs_as_Conv2dAttrs();
+/// A Conv2d's operands and output shape against its attributes `a`.
+sf_status_t convShapes(OpCheck &c, const sfa::Conv2dAttrs *a) {
   if (!a || !pairOk(a->strides(), 2, 1) || !pairOk(a->dilations(), 2, 1) ||
       !pairOk(a->pads(), 4, 0) || !pairOk(a->kernel(), 2, 1) || a->groups() < 1)
     return c.error("malformed Conv2d attributes");
@@ -373,10 +373,16 @@ sf_status_t checkConv2d(OpCheck &c) {
       return c.error("output %s %lld, expected %lld", name,
                      (long long)c.out.shape[2 + axis], (long long)expected);
   }
+  return SF_OK;
+}
+
+sf_status_t checkConv2d(OpCheck &c) {
+  SF_CHECK(convShapes(c, c.o.attrs_as_Conv2dAttrs()));
   return c.expectOut(false, c.anyTemporal);
 }
 
-sf_status_t checkLinear(OpCheck &c) {
+/// A Linear's operands and output shape.
+sf_status_t linearShapes(OpCheck &c) {
   const TensorDesc &x = c.in(0);
   if (x.shape.empty() || x.packed != c.sparse)
     return c.error("input must be a %s tensor of rank >= 1",
@@ -390,6 +396,11 @@ sf_status_t checkLinear(OpCheck &c) {
   SF_CHECK(c.constantOf(1, {K, O}, "the weight [K, O]"));
   if (c.desc.inputs.size() == 3)
     SF_CHECK(c.constantOf(2, {O}, "the bias"));
+  return SF_OK;
+}
+
+sf_status_t checkLinear(OpCheck &c) {
+  SF_CHECK(linearShapes(c));
   return c.expectOut(false, c.anyTemporal);
 }
 
@@ -562,14 +573,10 @@ sf_status_t checkConcat(OpCheck &c) {
   return c.expectOut(c.out.packed, c.anyTemporal);
 }
 
-sf_status_t checkLIF(OpCheck &c) {
-  SF_CHECK(c.denseInputs(1));
-  const sfa::LIFAttrs *a = c.o.attrs_as_LIFAttrs();
+/// LIF parameters `a` for neurons shaped like `x`.
+sf_status_t lifParams(OpCheck &c, const sfa::LIFAttrs *a, const TensorDesc &x) {
   if (!a)
     return c.error("missing LIF attributes");
-  const TensorDesc &x = c.in(0);
-  if (!sameShape(x, c.out))
-    return c.error("output shape must equal the input's");
   int64_t channels = x.shape.size() >= 2 ? x.shape[1] : 1;
   auto perChannel = [&](const flatbuffers::Vector<float> *v, bool required) {
     if (!v || v->size() == 0)
@@ -585,6 +592,35 @@ sf_status_t checkLIF(OpCheck &c) {
                    (long long)channels);
   if (!format::isKnown(a->reset()) || !format::isKnown(a->fire()))
     return c.error("unknown reset or fire mode");
+  return SF_OK;
+}
+
+sf_status_t checkLIF(OpCheck &c) {
+  SF_CHECK(c.denseInputs(1));
+  const TensorDesc &x = c.in(0);
+  if (!sameShape(x, c.out))
+    return c.error("output shape must equal the input's");
+  SF_CHECK(lifParams(c, c.o.attrs_as_LIFAttrs(), x));
+  return c.expectOut(true, true);
+}
+
+// A synaptic layer fused with the neurons it feeds: the layer's rules, the
+// neurons' on its (float) output shape, and packed spikes out.
+sf_status_t checkConv2dLIF(OpCheck &c) {
+  const sfa::SpikingLayerAttrs *a = c.o.attrs_as_SpikingLayerAttrs();
+  if (!a || !a->conv())
+    return c.error("missing Conv2d attributes");
+  SF_CHECK(convShapes(c, a->conv()));
+  SF_CHECK(lifParams(c, a->lif(), c.out));
+  return c.expectOut(true, true);
+}
+
+sf_status_t checkLinearLIF(OpCheck &c) {
+  const sfa::SpikingLayerAttrs *a = c.o.attrs_as_SpikingLayerAttrs();
+  if (!a || a->conv())
+    return c.error("a LinearLIF carries LIF attributes and no Conv2d ones");
+  SF_CHECK(linearShapes(c));
+  SF_CHECK(lifParams(c, a->lif(), c.out));
   return c.expectOut(true, true);
 }
 
@@ -856,11 +892,16 @@ sf_status_t PlanValidator::dramImage(const uint8_t *dataSection) {
   size_t next = 0;
   for (size_t l = 0; l < image.layerCount(); ++l) {
     const dram::Layer &layer = image.layer(l);
+    // The layer's op, or the op that fuses it with its neurons (which
+    // keeps the layer's name).
     auto matches = [&](const OpDesc &op) {
+      bool conv = layer.entry.kind == SF_DRAM_CONV2D;
       sfa::OpKind kind = op.op->kind();
       return op.name == layer.name &&
-             kind == (layer.entry.kind == SF_DRAM_CONV2D ? sfa::OpKind::Conv2d
-                                                         : sfa::OpKind::Linear);
+             (conv ? kind == sfa::OpKind::Conv2d ||
+                         kind == sfa::OpKind::Conv2dLIF
+                   : kind == sfa::OpKind::Linear ||
+                         kind == sfa::OpKind::LinearLIF);
     };
     auto it = std::find_if(model.ops.begin() + next, model.ops.end(), matches);
     if (it == model.ops.end())

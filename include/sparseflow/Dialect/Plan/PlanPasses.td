@@ -33,6 +33,26 @@ def ConvertSpikeToPlan : Pass<"convert-spike-to-plan", "::mlir::ModuleOp"> {
   let dependentDialects = ["::sparseflow::plan::PlanDialect"];
 }
 
+def PlanFuseNeurons : Pass<"plan-fuse-neurons", "::mlir::ModuleOp"> {
+  let summary = "Run a sparse synaptic layer and the LIF neurons it feeds as one kernel";
+  let description = [{
+    Replaces a host `sparse_binary` `Conv2d` or `Linear` whose only reader is
+    a host `LIF` by one `Conv2dLIF` / `LinearLIF` kernel with both ops'
+    parameters, named after the layer (profiles, DRAM images and the cost
+    model find it by that name): each output's sums of a step go
+    straight into its neuron's step, and the result is packed spikes, with
+    no float `[T, N, ...]` intermediate. The kernel adds the same floats in
+    the same order as the two ops, so the spikes are equal.
+
+    ```mlir
+    %y = plan.kernel "Conv2d" "conv" on host sparse_binary(%s, %w) {...}
+    %z = plan.kernel "LIF" "lif" on host dense(%y) {...}
+    // becomes
+    %z = plan.kernel "Conv2dLIF" "conv" on host sparse_binary(%s, %w) {...}
+    ```
+  }];
+}
+
 def PlanArrangeWeights : Pass<"plan-arrange-weights", "::mlir::ModuleOp"> {
   let summary = "Store each weight in the layout its kernel reads";
   let description = [{

@@ -69,6 +69,29 @@ sf_status_t runLinear(const OpCall &call) {
   return SF_OK;
 }
 
+sf_status_t runConv2dLIF(const OpCall &call) {
+  HostOp h(call);
+  host::conv2dSparseLIF(
+      h.packed(0), h.f(1), h.bias(),
+      lifParams(*h.op.op->attrs_as_SpikingLayerAttrs()->lif()),
+      static_cast<uint64_t *>(h.out), windowOf(h.m, h.op), h.T,
+      h.op.op->block_size(), h.s.scratch, h.pool);
+  return SF_OK;
+}
+
+sf_status_t runLinearLIF(const OpCall &call) {
+  HostOp h(call);
+  int64_t K = h.x.shape.back(), O = h.y.shape.back();
+  int64_t outer, channels, inner;
+  lifLayout(h.y, outer, channels, inner);
+  host::linearSparseLIF(
+      h.packed(0), h.f(1), h.bias(),
+      lifParams(*h.op.op->attrs_as_SpikingLayerAttrs()->lif()), channels, inner,
+      static_cast<uint64_t *>(h.out), h.x.elements / K, K, O, h.T,
+      h.op.op->block_size(), h.s.scratch, h.pool);
+  return SF_OK;
+}
+
 sf_status_t runBatchNorm(const OpCall &call) {
   HostOp h(call);
   host::batchNorm(h.f(0), h.f(1), h.f(2), h.f(3), h.f(4),

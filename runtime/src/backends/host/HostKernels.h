@@ -136,6 +136,17 @@ void conv2dSparse(const uint64_t *x, const float *weightArranged,
                   int timesteps, int64_t blockSize, void *scratch,
                   ThreadPool &pool, VectorIsa isa = bestVectorIsa());
 
+/// conv2dSparse feeding LIF neurons (one per output, with the parameters of
+/// its output channel): each output's sums of step t go straight into its
+/// neuron's step t, and the result is the neurons' spikes packed over the
+/// steps, [N][O][OH][OW], with no float intermediate. The same floats, in
+/// the same order, as conv2dSparse then lif: the spikes are equal.
+void conv2dSparseLIF(const uint64_t *x, const float *weightArranged,
+                     const float *bias, const LIFParams &lif, uint64_t *spikes,
+                     const Window2d &g, int timesteps, int64_t blockSize,
+                     void *scratch, ThreadPool &pool,
+                     VectorIsa isa = bestVectorIsa());
+
 /// Linear over packed spikes [rows][K] with weight [K][O]; output float
 /// [T][rows][O]. Silent inputs and all-zero blocks of blockSize inputs are
 /// skipped. `scratch` holds sparseScratchBytes(rows, K, T) bytes.
@@ -144,6 +155,16 @@ void linearSparse(const uint64_t *x, const float *weightT, const float *bias,
                   int64_t outFeatures, int timesteps, int64_t blockSize,
                   void *scratch, ThreadPool &pool,
                   VectorIsa isa = bestVectorIsa());
+
+/// linearSparse feeding LIF neurons, as conv2dSparseLIF: output element e of
+/// [rows][O] has the parameters of channel (e / inner) % channels (lif's
+/// layout of the output tensor); spikes [rows][O].
+void linearSparseLIF(const uint64_t *x, const float *weightT, const float *bias,
+                     const LIFParams &lif, int64_t channels, int64_t inner,
+                     uint64_t *spikes, int64_t rows, int64_t inFeatures,
+                     int64_t outFeatures, int timesteps, int64_t blockSize,
+                     void *scratch, ThreadPool &pool,
+                     VectorIsa isa = bestVectorIsa());
 
 } // namespace sparseflow::runtime::host
 

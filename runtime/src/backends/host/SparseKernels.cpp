@@ -232,60 +232,131 @@ int64_t channelBlocks(int64_t channels) {
   return (channels + kItemChannels - 1) / kItemChannels;
 }
 
+/// Where a sparse kernel's outputs go: float sums into `y`, or with `lif`
+/// the neurons they feed, scanned over the steps as each step's sums are
+/// made, into packed spikes (no float intermediate). The neuron of output
+/// element e (in the float tensor's per-step order) has the parameters of
+/// channel (e / inner) % channels, as host::lif reads them.
+struct SparseOutput {
+  float *y = nullptr;
+  const LIFParams *lif = nullptr;
+  uint64_t *spikes = nullptr;
+  int64_t channels = 1, inner = 1;
+
+  NeuronParams neuron(int64_t element) const {
+    return neuronParams(*lif, element / inner % channels);
+  }
+};
+
+/// The LIF state of up to kItemChannels x kOutputTile neurons over the steps.
+struct NeuronTile {
+  NeuronParams params[kOutputTile * kItemChannels];
+  float v[kOutputTile * kItemChannels];
+  bool fired[kOutputTile * kItemChannels];
+  uint64_t bits[kOutputTile * kItemChannels];
+
+  void start(int64_t i, const NeuronParams &p) {
+    params[i] = p;
+    v[i] = p.vInit;
+    fired[i] = false;
+    bits[i] = 0;
+  }
+  void step(const LIFParams &lif, int64_t i, float in, int t) {
+    bits[i] |=
+        static_cast<uint64_t>(lifStep(lif, params[i], in, v[i], fired[i])) << t;
+  }
+};
+
 /// A conv over the spike lists of one image.
 struct ConvJob {
   const SpikeLists &lists;
   const float *weight, *bias;
-  float *y;
+  SparseOutput out;
   const Window2d &g;
   int64_t image;
+  int timesteps;
 
-  int64_t items(int timesteps) const {
-    return timesteps * g.outHeight * channelBlocks(g.outChannels);
+  /// Output rows (t, oh) × channel blocks; with neurons, rows oh × channel
+  /// blocks, each scanning the steps.
+  int64_t items() const {
+    return (out.lif ? 1 : timesteps) * g.outHeight *
+           channelBlocks(g.outChannels);
   }
 
-  /// Items [i0, i1): output rows (t, oh) × channel blocks. Outputs are
-  /// summed kOutputTile at a time into a buffer, [ow][o], then transposed
-  /// into y's [o][oh][ow].
-  template <int V> SF_ALWAYS_INLINE void run(int64_t i0, int64_t i1) const {
-    const int64_t O = g.outChannels, OH = g.outHeight, OW = g.outWidth;
-    const int64_t P = g.height * g.width, blocks = channelBlocks(O);
+  /// Sums outputs [o0, o0 + len) × [ow0, ow0 + tileEnd) of row (t, oh)
+  /// into buffer[ow - ow0][o - o0].
+  template <int V>
+  SF_ALWAYS_INLINE void sumTile(int64_t t, int64_t oh, int64_t o0, int64_t len,
+                                int64_t ow0, int64_t tileEnd,
+                                float (*buffer)[kItemChannels]) const {
+    const int64_t O = g.outChannels, P = g.height * g.width;
     const int64_t channelStride = g.kernelH * g.kernelW * O;
     Tap taps[kMaxTaps];
-    alignas(64) float buffer[kOutputTile][kItemChannels];
-    for (int64_t item = i0; item < i1; ++item) {
-      const int64_t row = item / blocks, t = row / OH, oh = row % OH;
-      const int64_t o0 = item % blocks * kItemChannels;
-      const int64_t len = std::min(kItemChannels, O - o0);
-      float *rowOut =
-          y + ((t * g.batch + image) * O + o0) * OH * OW + oh * OW;
-      for (int64_t ow0 = 0; ow0 < OW; ow0 += kOutputTile) {
-        const int64_t tileEnd = std::min(kOutputTile, OW - ow0);
-        for (int64_t j = 0; j < tileEnd; ++j) {
-          const int64_t ow = ow0 + j;
-          Output out{buffer[j], bias ? bias + o0 : nullptr, false};
-          int tapCount = 0;
-          forEachTap(g, oh, ow, [&](int64_t kh, int64_t kw, int64_t ih,
-                                    int64_t iw) {
+    for (int64_t j = 0; j < tileEnd; ++j) {
+      const int64_t ow = ow0 + j;
+      Output sums{buffer[j], bias ? bias + o0 : nullptr, false};
+      int tapCount = 0;
+      forEachTap(
+          g, oh, ow, [&](int64_t kh, int64_t kw, int64_t ih, int64_t iw) {
             int64_t i = t * P + ih * g.width + iw;
             if (!lists.count[i])
               return;
             taps[tapCount++] = {lists.list(i), lists.list(i) + lists.count[i],
                                 weight + (kh * g.kernelW + kw) * O + o0};
             if (tapCount == kMaxTaps) {
-              accumulateRange<V>(taps, tapCount, channelStride, out, 0, len);
-              out.resume = true;
+              accumulateRange<V>(taps, tapCount, channelStride, sums, 0, len);
+              sums.resume = true;
               tapCount = 0;
             }
           });
-          if (tapCount || !out.resume)
-            accumulateRange<V>(taps, tapCount, channelStride, out, 0, len);
+      if (tapCount || !sums.resume)
+        accumulateRange<V>(taps, tapCount, channelStride, sums, 0, len);
+    }
+  }
+
+  /// Outputs are summed kOutputTile at a time into a buffer, [ow][o], then
+  /// transposed into y's [o][oh][ow] or fed to the neurons.
+  template <int V> SF_ALWAYS_INLINE void run(int64_t i0, int64_t i1) const {
+    const int64_t O = g.outChannels, OH = g.outHeight, OW = g.outWidth;
+    const int64_t blocks = channelBlocks(O);
+    alignas(64) float buffer[kOutputTile][kItemChannels];
+    for (int64_t item = i0; item < i1; ++item) {
+      const int64_t row = item / blocks, o0 = item % blocks * kItemChannels;
+      const int64_t len = std::min(kItemChannels, O - o0);
+      if (!out.lif) {
+        const int64_t t = row / OH, oh = row % OH;
+        float *rowOut =
+            out.y + ((t * g.batch + image) * O + o0) * OH * OW + oh * OW;
+        for (int64_t ow0 = 0; ow0 < OW; ow0 += kOutputTile) {
+          const int64_t tileEnd = std::min(kOutputTile, OW - ow0);
+          sumTile<V>(t, oh, o0, len, ow0, tileEnd, buffer);
+          for (int64_t o = 0; o < len; ++o) {
+            float *dst = rowOut + o * OH * OW + ow0;
+            for (int64_t j = 0; j < tileEnd; ++j)
+              dst[j] = buffer[j][o];
+          }
         }
-        for (int64_t o = 0; o < len; ++o) {
-          float *dst = rowOut + o * OH * OW + ow0;
+        continue;
+      }
+      const int64_t oh = row;
+      const int64_t base = (image * O + o0) * OH * OW + oh * OW;
+      for (int64_t ow0 = 0; ow0 < OW; ow0 += kOutputTile) {
+        const int64_t tileEnd = std::min(kOutputTile, OW - ow0);
+        NeuronTile neurons;
+        for (int64_t o = 0; o < len; ++o)
           for (int64_t j = 0; j < tileEnd; ++j)
-            dst[j] = buffer[j][o];
+            neurons.start(o * kOutputTile + j,
+                          out.neuron(base + o * OH * OW + ow0 + j));
+        for (int t = 0; t < timesteps; ++t) {
+          sumTile<V>(t, oh, o0, len, ow0, tileEnd, buffer);
+          for (int64_t o = 0; o < len; ++o)
+            for (int64_t j = 0; j < tileEnd; ++j)
+              neurons.step(*out.lif, o * kOutputTile + j, buffer[j][o], t);
         }
+        for (int64_t o = 0; o < len; ++o)
+          std::memcpy(out.spikes + base + o * OH * OW + ow0,
+                      neurons.bits + o * kOutputTile,
+                      tileEnd * sizeof(uint64_t));
       }
     }
   }
@@ -295,25 +366,45 @@ struct ConvJob {
 struct LinearJob {
   const SpikeLists &lists;
   const float *weightT, *bias;
-  float *y;
-  int64_t outFeatures;
+  SparseOutput out;
+  int64_t rows, outFeatures;
+  int timesteps;
 
-  int64_t items(int timesteps) const {
-    return timesteps * lists.positions * channelBlocks(outFeatures);
+  /// Rows (t, r) × channel blocks; with neurons, rows r × channel blocks,
+  /// each scanning the steps.
+  int64_t items() const {
+    return (out.lif ? 1 : timesteps) * rows * channelBlocks(outFeatures);
   }
 
-  /// Items [i0, i1): rows (t, r) × channel blocks.
+  /// Sums outputs [o0, o0 + len) of list row `row` ((t, r)) into `dst`.
+  template <int V>
+  SF_ALWAYS_INLINE void sumRow(int64_t row, int64_t o0, int64_t len,
+                               float *dst) const {
+    Tap tap{lists.list(row), lists.list(row) + lists.count[row], weightT + o0};
+    Output sums{dst, bias ? bias + o0 : nullptr, false};
+    accumulateRange<V>(&tap, 1, outFeatures, sums, 0, len);
+  }
+
   template <int V> SF_ALWAYS_INLINE void run(int64_t i0, int64_t i1) const {
     const int64_t blocks = channelBlocks(outFeatures);
+    alignas(64) float buffer[kItemChannels];
     for (int64_t item = i0; item < i1; ++item) {
-      const int64_t row = item / blocks;
-      const int64_t o0 = item % blocks * kItemChannels;
-      Tap tap{lists.list(row), lists.list(row) + lists.count[row],
-              weightT + o0};
-      Output out{y + row * outFeatures + o0, bias ? bias + o0 : nullptr,
-                 false};
-      accumulateRange<V>(&tap, 1, outFeatures, out, 0,
-                         std::min(kItemChannels, outFeatures - o0));
+      const int64_t row = item / blocks, o0 = item % blocks * kItemChannels;
+      const int64_t len = std::min(kItemChannels, outFeatures - o0);
+      if (!out.lif) {
+        sumRow<V>(row, o0, len, out.y + row * outFeatures + o0);
+        continue;
+      }
+      const int64_t base = row * outFeatures + o0;
+      NeuronTile neurons;
+      for (int64_t o = 0; o < len; ++o)
+        neurons.start(o, out.neuron(base + o));
+      for (int t = 0; t < timesteps; ++t) {
+        sumRow<V>(t * rows + row, o0, len, buffer);
+        for (int64_t o = 0; o < len; ++o)
+          neurons.step(*out.lif, o, buffer[o], t);
+      }
+      std::memcpy(out.spikes + base, neurons.bits, len * sizeof(uint64_t));
     }
   }
 };
@@ -351,8 +442,7 @@ int64_t grainFor(int64_t n, int64_t work) {
 /// Runs all of `job`'s items, whose accumulation costs about `work` vector
 /// adds in all.
 template <typename Job>
-void runItems(const Job &job, int timesteps, int64_t work, VectorIsa isa,
-              ThreadPool &pool) {
+void runItems(const Job &job, int64_t work, VectorIsa isa, ThreadPool &pool) {
   void (*fn)(const Job &, int64_t, int64_t) = runBaseline<Job>;
 #if SF_X86_DISPATCH
   if (isa == VectorIsa::Avx512)
@@ -360,7 +450,7 @@ void runItems(const Job &job, int timesteps, int64_t work, VectorIsa isa,
   else if (isa == VectorIsa::Avx2)
     fn = runAvx2<Job>;
 #endif
-  const int64_t items = job.items(timesteps);
+  const int64_t items = job.items();
   pool.parallelFor(items, grainFor(items, work),
                    [&](int64_t i0, int64_t i1) { fn(job, i0, i1); });
 }
@@ -390,10 +480,12 @@ size_t host::sparseScratchBytes(int64_t positions, int64_t channels,
          sizeof(uint32_t);
 }
 
-void host::conv2dSparse(const uint64_t *x, const float *weightArranged,
-                        const float *bias, float *y, const Window2d &g,
-                        int timesteps, int64_t blockSize, void *scratch,
-                        ThreadPool &pool, VectorIsa isa) {
+namespace {
+
+void conv2dSparseInto(const uint64_t *x, const float *weightArranged,
+                      const float *bias, const SparseOutput &out,
+                      const Window2d &g, int timesteps, int64_t blockSize,
+                      void *scratch, ThreadPool &pool, VectorIsa isa) {
   const int64_t C = g.channels, H = g.height, W = g.width;
   // The lists are built tile by tile. A tile's candidate channels are those
   // with a spike in it (with a block size, one OR over the tile decides; a
@@ -428,16 +520,16 @@ void host::conv2dSparse(const uint64_t *x, const float *weightArranged,
     const int64_t work = (lists.spikes() * g.kernelH * g.kernelW +
                           timesteps * g.outHeight * g.outWidth) *
                          vectors;
-    runItems(ConvJob{lists, weightArranged, bias, y, g, n}, timesteps, work,
+    runItems(ConvJob{lists, weightArranged, bias, out, g, n, timesteps}, work,
              isa, pool);
   }
 }
 
-void host::linearSparse(const uint64_t *x, const float *weightT,
-                        const float *bias, float *y, int64_t rows,
-                        int64_t inFeatures, int64_t outFeatures, int timesteps,
-                        int64_t blockSize, void *scratch, ThreadPool &pool,
-                        VectorIsa isa) {
+void linearSparseInto(const uint64_t *x, const float *weightT,
+                      const float *bias, const SparseOutput &out, int64_t rows,
+                      int64_t inFeatures, int64_t outFeatures, int timesteps,
+                      int64_t blockSize, void *scratch, ThreadPool &pool,
+                      VectorIsa isa) {
   const int64_t K = inFeatures;
   const int64_t block = blockSize > 0 ? blockSize : K;
   SpikeLists lists(scratch, rows, K, timesteps);
@@ -457,6 +549,59 @@ void host::linearSparse(const uint64_t *x, const float *weightT,
   });
   const int64_t work =
       (lists.spikes() + timesteps * rows) * ((outFeatures + 15) / 16);
-  runItems(LinearJob{lists, weightT, bias, y, outFeatures}, timesteps, work,
-           isa, pool);
+  runItems(LinearJob{lists, weightT, bias, out, rows, outFeatures, timesteps},
+           work, isa, pool);
+}
+
+} // namespace
+
+void host::conv2dSparse(const uint64_t *x, const float *weightArranged,
+                        const float *bias, float *y, const Window2d &g,
+                        int timesteps, int64_t blockSize, void *scratch,
+                        ThreadPool &pool, VectorIsa isa) {
+  SparseOutput out;
+  out.y = y;
+  conv2dSparseInto(x, weightArranged, bias, out, g, timesteps, blockSize,
+                   scratch, pool, isa);
+}
+
+void host::conv2dSparseLIF(const uint64_t *x, const float *weightArranged,
+                           const float *bias, const LIFParams &lif,
+                           uint64_t *spikes, const Window2d &g, int timesteps,
+                           int64_t blockSize, void *scratch, ThreadPool &pool,
+                           VectorIsa isa) {
+  SparseOutput out;
+  out.lif = &lif;
+  out.spikes = spikes;
+  out.channels = g.outChannels;
+  out.inner = g.outHeight * g.outWidth;
+  conv2dSparseInto(x, weightArranged, bias, out, g, timesteps, blockSize,
+                   scratch, pool, isa);
+}
+
+void host::linearSparse(const uint64_t *x, const float *weightT,
+                        const float *bias, float *y, int64_t rows,
+                        int64_t inFeatures, int64_t outFeatures, int timesteps,
+                        int64_t blockSize, void *scratch, ThreadPool &pool,
+                        VectorIsa isa) {
+  SparseOutput out;
+  out.y = y;
+  linearSparseInto(x, weightT, bias, out, rows, inFeatures, outFeatures,
+                   timesteps, blockSize, scratch, pool, isa);
+}
+
+void host::linearSparseLIF(const uint64_t *x, const float *weightT,
+                           const float *bias, const LIFParams &lif,
+                           int64_t channels, int64_t inner, uint64_t *spikes,
+                           int64_t rows, int64_t inFeatures,
+                           int64_t outFeatures, int timesteps,
+                           int64_t blockSize, void *scratch, ThreadPool &pool,
+                           VectorIsa isa) {
+  SparseOutput out;
+  out.lif = &lif;
+  out.spikes = spikes;
+  out.channels = channels;
+  out.inner = inner;
+  linearSparseInto(x, weightT, bias, out, rows, inFeatures, outFeatures,
+                   timesteps, blockSize, scratch, pool, isa);
 }
