@@ -129,9 +129,12 @@ def compile(model: PathLike, output: Optional[PathLike] = None, *,
             block_size: Optional[Union[int, str]] = None,
             calibration: Optional[PathLike] = None, per_channel: bool = False,
             spikecore_config: Optional[PathLike] = None,
-            dram_image: bool = False,
+            dt: Optional[float] = None, dram_image: bool = False,
             extra_args: Iterable[str] = ()) -> Model:
-    """Compiles an ONNX model with `sfc` and loads the artifact.
+    """Compiles an ONNX or NIR model with `sfc` and loads the artifact.
+
+    NIR files (recognised by content) are continuous-time: `dt`, the timestep
+    in seconds, is required for them (docs/nir.md), as is `timesteps`.
 
     The artifact is written to `output` (default: the model's path with the
     suffix .sfa). `calibration` (a .npy of model inputs), `per_channel` and
@@ -146,7 +149,8 @@ def compile(model: PathLike, output: Optional[PathLike] = None, *,
     args = [_sfc(), "compile", str(model), "-o", str(output), f"--targets={targets}"]
     for flag, value in (("timesteps", timesteps), ("encoding", encoding),
                         ("readout", readout), ("batch", batch), ("block-size", block_size),
-                        ("calibration", calibration), ("spikecore-config", spikecore_config)):
+                        ("calibration", calibration), ("spikecore-config", spikecore_config),
+                        ("dt", None if dt is None else repr(float(dt)))):
         if value is not None:
             args.append(f"--{flag}={value}")
     if per_channel:

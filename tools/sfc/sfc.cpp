@@ -2,7 +2,7 @@
 //
 // Part of SparseFlow.
 //
-//   sfc compile model.onnx [-o model.sfa]
+//   sfc compile model.onnx|model.nir [-o model.sfa] [--dt=SECONDS]
 //       [--emit=spike|tagged|partitioned|spikecore|spikecore-json|asm|plan|
 //               plan-json|artifact|dram|dram-map|dram-map-json]
 //       [--targets=host,gpu,spikecore] [--block-size=auto|0|8|16]
@@ -37,6 +37,7 @@
 #include "sparseflow/Dialect/Spike/SpikeDialect.h"
 #include "sparseflow/Dialect/SpikeCore/SpikeCoreDialect.h"
 #include "sparseflow/Target/Artifact/ArtifactWriter.h"
+#include "sparseflow/Target/NIR/NIRImporter.h"
 #include "sparseflow/Target/ONNX/ONNXImporter.h"
 #include "sparseflow/format/dram_image.h"
 #include "llvm/Support/CommandLine.h"
@@ -226,6 +227,11 @@ cl::opt<int64_t> batch("batch",
                        cl::desc("Size of a dynamic leading (batch) input "
                                 "dimension"),
                        cl::init(1), cl::cat(sfcCategory));
+cl::opt<double> dt("dt",
+                   cl::desc("Timestep in seconds for NIR models, which are "
+                            "continuous-time (docs/nir.md); required for "
+                            "them, refused for ONNX"),
+                   cl::cat(sfcCategory));
 cl::opt<ONNXInputFormat> inputFormat(
     "input-format", cl::desc("How the model is encoded"),
     cl::values(clEnumValN(ONNXInputFormat::Auto, "auto",
@@ -285,8 +291,9 @@ constexpr const char *kUsage = R"(sfc - the SparseFlow compiler
 USAGE: sfc <command> <model> [options]
 
 COMMANDS:
-  compile   import an ONNX model and compile it (--emit selects the stage)
-  import    import an ONNX model and print its spike IR (compile --emit=spike)
+  compile   import an ONNX or NIR model and compile it (--emit selects the
+            stage; NIR models need --dt=SECONDS)
+  import    import a model and print its spike IR (compile --emit=spike)
   estimate  energy and latency of the model on an accelerator description
 
 Run 'sfc <command> --help' for the options of a command.
@@ -473,6 +480,8 @@ LogicalResult emitOutput(ModuleOp module, raw_ostream &os) {
 /// Imports one model buffer, compiles it and prints the result to `os`.
 LogicalResult processBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer,
                             raw_ostream &os, const ONNXImportOptions &options) {
+  // NIR files are HDF5, recognised by their signature whatever their name.
+  bool nir = isHDF5Buffer(buffer->getBuffer());
   DialectRegistry registry;
   registry.insert<plan::PlanDialect, spike::SpikeDialect,
                   spikecore::SpikeCoreDialect, func::FuncDialect,
@@ -483,16 +492,34 @@ LogicalResult processBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer,
 
   llvm::SourceMgr sourceMgr;
   sourceMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
+  auto importModel = [&]() -> OwningOpRef<ModuleOp> {
+    if (!nir) {
+      if (dt.getNumOccurrences()) {
+        emitError(UnknownLoc::get(&context))
+            << "--dt applies to NIR models; an ONNX model's neurons are "
+               "already discrete";
+        return nullptr;
+      }
+      return importONNXModel(sourceMgr, &context, options);
+    }
+    NIRImportOptions nirOptions;
+    if (dt.getNumOccurrences())
+      nirOptions.dt = dt;
+    nirOptions.batch = options.batch;
+    nirOptions.timesteps = options.timesteps;
+    nirOptions.encoding = options.encoding;
+    nirOptions.readout = options.readout;
+    return importNIRModel(sourceMgr, &context, nirOptions);
+  };
   if (verifyDiagnostics) {
     SourceMgrDiagnosticVerifierHandler handler(sourceMgr, &context);
-    if (OwningOpRef<ModuleOp> module =
-            importONNXModel(sourceMgr, &context, options))
+    if (OwningOpRef<ModuleOp> module = importModel())
       if (succeeded(compile(*module)))
         (void)emitOutput(*module, llvm::nulls());
     return handler.verify();
   }
   SourceMgrDiagnosticHandler handler(sourceMgr, &context);
-  OwningOpRef<ModuleOp> module = importONNXModel(sourceMgr, &context, options);
+  OwningOpRef<ModuleOp> module = importModel();
   if (!module || failed(compile(*module)))
     return failure();
   return emitOutput(*module, os);
