@@ -114,12 +114,14 @@ class Model:
                 f"input={self.input_shape}, output={self.output_shape})")
 
 
-def load(source: Union[PathLike, bytes]) -> Model:
-    """Loads an artifact from a path or from bytes."""
+def load(source: Union[PathLike, bytes], threads: int = 0) -> Model:
+    """Loads an artifact from a path or from bytes. `threads` is the number
+    of host worker threads its sessions use, the caller's included (0: one
+    per hardware thread); models loaded with the same count share them."""
     if isinstance(source, (bytes, bytearray)):
-        return Model(_runtime.Model.from_bytes(bytes(source)))
+        return Model(_runtime.Model.from_bytes(bytes(source), threads))
     path = pathlib.Path(source)
-    return Model(_runtime.Model.from_file(str(path)), path)
+    return Model(_runtime.Model.from_file(str(path), threads), path)
 
 
 def compile(model: PathLike, output: Optional[PathLike] = None, *,

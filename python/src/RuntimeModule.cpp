@@ -15,7 +15,9 @@
 #include <pybind11/stl.h>
 
 #include <cstring>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -47,34 +49,42 @@ sf_backend_t parseBackend(const std::string &name) {
                         "' (auto, host, cuda, spikecore)");
 }
 
-std::shared_ptr<sf_instance_t> sharedInstance() {
-  static std::shared_ptr<sf_instance_t> instance = [] {
+/// The instance with `threads` host worker threads (0: one per hardware
+/// thread), made on first use and shared by the models loaded with it.
+std::shared_ptr<sf_instance_t> sharedInstance(uint32_t threads = 0) {
+  static std::mutex mutex;
+  static std::map<uint32_t, std::shared_ptr<sf_instance_t>> instances;
+  std::lock_guard<std::mutex> lock(mutex);
+  std::shared_ptr<sf_instance_t> &instance = instances[threads];
+  if (!instance) {
     sf_instance_options_t options;
     sf_instance_options_initialize(&options);
+    options.num_threads = threads;
     sf_instance_t *raw = nullptr;
     check(sf_instance_create(&options, nullptr, &raw));
-    return std::shared_ptr<sf_instance_t>(raw, sf_instance_release);
-  }();
+    instance.reset(raw, sf_instance_release);
+  }
   return instance;
 }
 
 /// The model holds a reference to the instance.
 class Model {
 public:
-  static Model fromFile(const std::string &path) {
+  static Model fromFile(const std::string &path, uint32_t threads) {
     Model model;
     sf_model_t *raw = nullptr;
-    check(sf_model_create_from_file(sharedInstance().get(), path.c_str(),
+    check(sf_model_create_from_file(sharedInstance(threads).get(), path.c_str(),
                                     nullptr, &raw));
     model.model.reset(raw, sf_model_release);
     return model;
   }
-  static Model fromBytes(py::bytes data) {
+  static Model fromBytes(py::bytes data, uint32_t threads) {
     Model model;
     std::string bytes = data;
     sf_model_t *raw = nullptr;
-    check(sf_model_create_from_memory(sharedInstance().get(), bytes.data(),
-                                      bytes.size(), nullptr, &raw));
+    check(sf_model_create_from_memory(sharedInstance(threads).get(),
+                                      bytes.data(), bytes.size(), nullptr,
+                                      &raw));
     model.model.reset(raw, sf_model_release);
     return model;
   }
@@ -350,8 +360,10 @@ PYBIND11_MODULE(_runtime, m) {
   m.attr("RuntimeError") = error;
 
   py::class_<Model>(m, "Model")
-      .def_static("from_file", &Model::fromFile, py::arg("path"))
-      .def_static("from_bytes", &Model::fromBytes, py::arg("data"))
+      .def_static("from_file", &Model::fromFile, py::arg("path"),
+                  py::arg("threads") = 0)
+      .def_static("from_bytes", &Model::fromBytes, py::arg("data"),
+                  py::arg("threads") = 0)
       .def_property_readonly("timesteps",
                              [](const Model &self) {
                                return sf_model_timesteps(self.model.get());

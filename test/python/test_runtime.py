@@ -265,3 +265,11 @@ def test_fused_layers_and_neurons_equal_the_unfused_ops(tmp_path, name):
     got, expected = fused.run(x), unfused.run(x)
     assert 0.0 < float(np.abs(expected).mean())
     np.testing.assert_array_equal(got, expected)
+
+
+def test_a_model_loaded_with_one_thread_gives_the_same_outputs(tmp_path):
+    model, shape, _ = active_model("vgg56")
+    artifact = compile_network(tmp_path, "vgg56", model, shape)
+    single = sparseflow.load(artifact.path, threads=1)
+    x = torch.rand(shape).numpy()
+    np.testing.assert_array_equal(single.run(x), artifact.run(x))
