@@ -136,9 +136,60 @@ struct ChannelNeurons {
                        true,
                        false};
   }
+
+  /// The parameters with every reset (hard, soft, none), delayed or not,
+  /// and both threshold comparisons.
+  std::vector<LIFParams> everyMode() const {
+    std::vector<LIFParams> modes;
+    for (auto reset : {LIFParams::Reset::Hard, LIFParams::Reset::Soft,
+                       LIFParams::Reset::None})
+      for (bool delay : {false, true})
+        for (bool ge : {true, false}) {
+          LIFParams p = params;
+          p.reset = reset;
+          p.resetDelay = delay;
+          p.fireGreaterEqual = ge;
+          modes.push_back(p);
+        }
+    return modes;
+  }
 };
 
-TEST_P(SparseConv, FusedWithLIFEqualsConvThenLIF) {
+/// The residuals a fused layer adds before its neurons, for outputs of
+/// `elements` per step: none, float (temporal or the same at every step),
+/// packed spikes; and what each adds to sums[t][e].
+struct Residuals {
+  std::vector<float> temporal, constant;
+  std::vector<uint64_t> spikes;
+
+  Residuals(int64_t elements, std::mt19937 &rng)
+      : temporal(randomFloats(T * elements, rng)),
+        constant(randomFloats(elements, rng)),
+        spikes(randomSpikes(elements, 0.3, false, rng)) {}
+
+  std::vector<Residual> all(int64_t elements) const {
+    Residual none, floatsT, floats1, packed;
+    floatsT.floats = temporal.data();
+    floatsT.temporal = true;
+    floatsT.elements = elements;
+    floats1.floats = constant.data();
+    floats1.elements = elements;
+    packed.spikes = spikes.data();
+    return {none, floatsT, floats1, packed};
+  }
+};
+
+/// sums + residual, as the unfused add computes it.
+std::vector<float> plusResidual(std::vector<float> sums, const Residual &r,
+                                int64_t elements) {
+  if (r.floats || r.spikes)
+    for (int t = 0; t < T; ++t)
+      for (int64_t e = 0; e < elements; ++e)
+        sums[t * elements + e] = sums[t * elements + e] + r.at(e, t);
+  return sums;
+}
+
+TEST_P(SparseConv, FusedWithLIFEqualsConvAddThenLIF) {
   const ConvCase &p = GetParam();
   std::mt19937 rng(11);
   ThreadPool pool(2);
@@ -152,21 +203,33 @@ TEST_P(SparseConv, FusedWithLIFEqualsConvThenLIF) {
   std::vector<float> bias = randomFloats(p.o, rng);
   ChannelNeurons neurons(p.o, rng);
   const int64_t inner = g.outHeight * g.outWidth, outputs = N * p.o * inner;
+  Residuals residuals(outputs, rng);
   std::vector<char> scratch(sparseScratchBytes(p.h * p.w, p.c, T));
   for (VectorIsa isa : supportedIsas()) {
     std::vector<float> sums(T * outputs);
     conv2dSparse(spikes.data(), arranged.data(), bias.data(), sums.data(), g, T,
                  p.block, scratch.data(), pool, isa);
-    std::vector<uint64_t> expected(outputs), fused(outputs, ~0ull);
-    lif(sums.data(), /*temporal=*/true, expected.data(), N, p.o, inner, T,
-        neurons.params, pool);
-    conv2dSparseLIF(spikes.data(), arranged.data(), bias.data(), neurons.params,
-                    fused.data(), g, T, p.block, scratch.data(), pool, isa);
-    ASSERT_EQ(fused, expected) << "isa " << static_cast<int>(isa);
+    for (const Residual &residual : residuals.all(outputs))
+      for (LIFParams params : neurons.everyMode()) {
+        std::vector<float> in = plusResidual(sums, residual, outputs);
+        std::vector<uint64_t> expected(outputs), fused(outputs, ~0ull);
+        lif(in.data(), /*temporal=*/true, expected.data(), N, p.o, inner, T,
+            params, pool);
+        conv2dSparseLIF(spikes.data(), arranged.data(), bias.data(), residual,
+                        params, fused.data(), g, T, p.block, scratch.data(),
+                        pool, isa);
+        ASSERT_EQ(fused, expected)
+            << "isa " << static_cast<int>(isa) << " residual "
+            << (residual.spikes   ? "spikes"
+                : residual.floats ? "floats"
+                                  : "none")
+            << " reset " << static_cast<int>(params.reset) << " delay "
+            << params.resetDelay << " ge " << params.fireGreaterEqual;
+      }
   }
 }
 
-TEST(SparseLinear, FusedWithLIFEqualsLinearThenLIF) {
+TEST(SparseLinear, FusedWithLIFEqualsLinearAddThenLIF) {
   std::mt19937 rng(3);
   ThreadPool pool(2);
   // [rows, O] with per-feature parameters, and [2, 3, O] (rows = 6) whose
@@ -183,21 +246,25 @@ TEST(SparseLinear, FusedWithLIFEqualsLinearThenLIF) {
         std::vector<float> weightT = randomFloats(K * O, rng);
         std::vector<float> bias = randomFloats(O, rng);
         ChannelNeurons neurons(layout.channels, rng);
+        const int64_t outputs = layout.rows * O;
+        Residuals residuals(outputs, rng);
         std::vector<char> scratch(sparseScratchBytes(layout.rows, K, T));
         for (VectorIsa isa : supportedIsas()) {
           std::vector<float> sums(T * layout.rows * O);
           linearSparse(spikes.data(), weightT.data(), bias.data(), sums.data(),
                        layout.rows, K, O, T, block, scratch.data(), pool, isa);
-          std::vector<uint64_t> expected(layout.rows * O),
-              fused(layout.rows * O, ~0ull);
-          lif(sums.data(), true, expected.data(), layout.outer, layout.channels,
-              layout.inner, T, neurons.params, pool);
-          linearSparseLIF(spikes.data(), weightT.data(), bias.data(),
-                          neurons.params, layout.channels, layout.inner,
-                          fused.data(), layout.rows, K, O, T, block,
-                          scratch.data(), pool, isa);
-          ASSERT_EQ(fused, expected) << "O " << O << " rows " << layout.rows
-                                     << " isa " << static_cast<int>(isa);
+          for (const Residual &residual : residuals.all(outputs)) {
+            std::vector<float> in = plusResidual(sums, residual, outputs);
+            std::vector<uint64_t> expected(outputs), fused(outputs, ~0ull);
+            lif(in.data(), true, expected.data(), layout.outer, layout.channels,
+                layout.inner, T, neurons.params, pool);
+            linearSparseLIF(spikes.data(), weightT.data(), bias.data(),
+                            residual, neurons.params, layout.channels,
+                            layout.inner, fused.data(), layout.rows, K, O, T,
+                            block, scratch.data(), pool, isa);
+            ASSERT_EQ(fused, expected) << "O " << O << " rows " << layout.rows
+                                       << " isa " << static_cast<int>(isa);
+          }
         }
       }
 }

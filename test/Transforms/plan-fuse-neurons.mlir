@@ -27,3 +27,26 @@ module attributes {spike.model = #spike.model<timesteps = 4, encoding = spikes, 
     return %sum, %u2, %g : !plan.tensor<1x2x4x4xf32, temporal>, !plan.tensor<1x3xf32, temporal>, !plan.tensor<1x2x4x4xf32, temporal>
   }
 }
+
+// -----
+
+// A residual block's end, LIF(add(conv, shortcut)): one kernel with the
+// shortcut as its last input, read packed where it was unpacked spikes (the
+// Unpack goes when nothing else reads it); a float shortcut is read as is.
+module attributes {spike.model = #spike.model<timesteps = 4, encoding = spikes, readout = mean>} {
+  func.func @block(%s: !plan.tensor<1x2x4x4xspikes>, %w: !plan.tensor<2x3x3x2xf32>, %f: !plan.tensor<1x2x4x4xf32, temporal>)
+      -> (!plan.tensor<1x2x4x4xspikes>, !plan.tensor<1x2x4x4xspikes>) {
+    // CHECK-LABEL: func.func @block
+    // CHECK-NOT: "Unpack"
+    // CHECK: plan.kernel "Conv2dLIF" "conv" on host sparse_binary(%arg0, %arg1, %arg0) {{{.*}}residual = true{{.*}}} : (!plan.tensor<1x2x4x4xspikes>, !plan.tensor<2x3x3x2xf32>, !plan.tensor<1x2x4x4xspikes>) -> !plan.tensor<1x2x4x4xspikes>
+    // CHECK: plan.kernel "Conv2dLIF" "conv2" on host sparse_binary(%arg0, %arg1, %arg2) {{{.*}}residual = true
+    %c = plan.kernel "Conv2d" "conv" on host sparse_binary(%s, %w) {dilations = array<i64: 1, 1>, groups = 1 : i64, kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (!plan.tensor<1x2x4x4xspikes>, !plan.tensor<2x3x3x2xf32>) -> !plan.tensor<1x2x4x4xf32, temporal>
+    %u = plan.kernel "Unpack" "s" on host dense(%s) : (!plan.tensor<1x2x4x4xspikes>) -> !plan.tensor<1x2x4x4xf32, temporal>
+    %a = plan.kernel "Add" "add" on host dense(%c, %u) : (!plan.tensor<1x2x4x4xf32, temporal>, !plan.tensor<1x2x4x4xf32, temporal>) -> !plan.tensor<1x2x4x4xf32, temporal>
+    %l = plan.kernel "LIF" "lif" on host dense(%a) {fire = #spike.fire<ge>, gain = array<f32: 1.0>, leak = array<f32: 0.5>, reset = #spike.reset<hard>, reset_delay = false, v_init = array<f32: 0.0>, v_leak = array<f32: 0.0>, v_reset = array<f32: 0.0>, v_threshold = array<f32: 1.0>} : (!plan.tensor<1x2x4x4xf32, temporal>) -> !plan.tensor<1x2x4x4xspikes>
+    %c2 = plan.kernel "Conv2d" "conv2" on host sparse_binary(%s, %w) {dilations = array<i64: 1, 1>, groups = 1 : i64, kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (!plan.tensor<1x2x4x4xspikes>, !plan.tensor<2x3x3x2xf32>) -> !plan.tensor<1x2x4x4xf32, temporal>
+    %a2 = plan.kernel "Add" "add2" on host dense(%f, %c2) : (!plan.tensor<1x2x4x4xf32, temporal>, !plan.tensor<1x2x4x4xf32, temporal>) -> !plan.tensor<1x2x4x4xf32, temporal>
+    %l2 = plan.kernel "LIF" "lif2" on host dense(%a2) {fire = #spike.fire<ge>, gain = array<f32: 1.0>, leak = array<f32: 0.5>, reset = #spike.reset<hard>, reset_delay = false, v_init = array<f32: 0.0>, v_leak = array<f32: 0.0>, v_reset = array<f32: 0.0>, v_threshold = array<f32: 1.0>} : (!plan.tensor<1x2x4x4xf32, temporal>) -> !plan.tensor<1x2x4x4xspikes>
+    return %l, %l2 : !plan.tensor<1x2x4x4xspikes>, !plan.tensor<1x2x4x4xspikes>
+  }
+}

@@ -329,7 +329,9 @@ buildAttrs(flatbuffers::FlatBufferBuilder &fbb, OpRecord &op) {
     if (failed(lif))
       return failure();
     attrs = {sfa::OpAttrs::SpikingLayerAttrs,
-             sfa::CreateSpikingLayerAttrs(fbb, conv, *lif).Union()};
+             sfa::CreateSpikingLayerAttrs(fbb, conv, *lif,
+                                          p.flag("residual", /*optional=*/true))
+                 .Union()};
     break;
   }
   case sfa::OpAttrs::SpikeCoreLayerAttrs: {

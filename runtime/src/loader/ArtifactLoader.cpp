@@ -279,6 +279,18 @@ struct OpCheck {
                    temporal ? " (temporal)" : " (not temporal)");
     return SF_OK;
   }
+  /// Runs `rule` with the last input (a fused layer's residual) hidden
+  /// when `residual` is set.
+  template <typename Rule>
+  sf_status_t withoutResidual(bool residual, Rule rule) {
+    if (!residual)
+      return rule();
+    uint32_t last = desc.inputs.back();
+    desc.inputs.pop_back();
+    sf_status_t status = rule();
+    desc.inputs.push_back(last);
+    return status;
+  }
   sf_status_t denseInputs(size_t count) {
     for (size_t i = 0; i < count; ++i)
       if (in(i).packed)
@@ -604,13 +616,26 @@ sf_status_t checkLIF(OpCheck &c) {
   return c.expectOut(true, true);
 }
 
-// A synaptic layer fused with the neurons it feeds: the layer's rules, the
-// neurons' on its (float) output shape, and packed spikes out.
+// A synaptic layer fused with the neurons it feeds: the layer's rules on
+// its own inputs, the neurons' on its (float) output shape, a residual of
+// the output's shape, and packed spikes out.
+sf_status_t fusedResidual(OpCheck &c, const sfa::SpikingLayerAttrs &a) {
+  if (!a.residual())
+    return SF_OK;
+  const TensorDesc &r = c.in(c.desc.inputs.size() - 1);
+  if (r.constant || !sameShape(r, c.out))
+    return c.error("the residual must be an activation of the output's "
+                   "shape");
+  return SF_OK;
+}
+
 sf_status_t checkConv2dLIF(OpCheck &c) {
   const sfa::SpikingLayerAttrs *a = c.o.attrs_as_SpikingLayerAttrs();
   if (!a || !a->conv())
     return c.error("missing Conv2d attributes");
-  SF_CHECK(convShapes(c, a->conv()));
+  SF_CHECK(fusedResidual(c, *a));
+  SF_CHECK(c.withoutResidual(a->residual(),
+                             [&] { return convShapes(c, a->conv()); }));
   SF_CHECK(lifParams(c, a->lif(), c.out));
   return c.expectOut(true, true);
 }
@@ -619,7 +644,8 @@ sf_status_t checkLinearLIF(OpCheck &c) {
   const sfa::SpikingLayerAttrs *a = c.o.attrs_as_SpikingLayerAttrs();
   if (!a || a->conv())
     return c.error("a LinearLIF carries LIF attributes and no Conv2d ones");
-  SF_CHECK(linearShapes(c));
+  SF_CHECK(fusedResidual(c, *a));
+  SF_CHECK(c.withoutResidual(a->residual(), [&] { return linearShapes(c); }));
   SF_CHECK(lifParams(c, a->lif(), c.out));
   return c.expectOut(true, true);
 }

@@ -37,8 +37,11 @@ def PlanFuseNeurons : Pass<"plan-fuse-neurons", "::mlir::ModuleOp"> {
   let summary = "Run a sparse synaptic layer and the LIF neurons it feeds as one kernel";
   let description = [{
     Replaces a host `sparse_binary` `Conv2d` or `Linear` whose only reader is
-    a host `LIF` by one `Conv2dLIF` / `LinearLIF` kernel with both ops'
-    parameters, named after the layer (profiles, DRAM images and the cost
+    a host `LIF`, or a host `Add` of it and a residual of the same shape
+    whose only reader is a host `LIF` (a residual block's end), by one
+    `Conv2dLIF` / `LinearLIF` kernel with both ops' parameters (and the
+    residual as its last input, `residual = true`; unpacked spikes are read
+    packed), named after the layer (profiles, DRAM images and the cost
     model find it by that name): each output's sums of a step go
     straight into its neuron's step, and the result is packed spikes, with
     no float `[T, N, ...]` intermediate. The kernel adds the same floats in

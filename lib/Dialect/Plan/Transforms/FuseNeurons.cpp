@@ -37,6 +37,16 @@ void copyParameters(KernelOp from, Operation *to) {
       to->setAttr(attr.getName(), attr.getValue());
 }
 
+/// A host sparse conv/linear read only by `user`.
+KernelOp fusableLayer(Value value, Operation *user) {
+  auto layer = value.getDefiningOp<KernelOp>();
+  if (!layer || !layer.isSparse() || layer.getTarget() != spike::Target::host ||
+      fusedKind(layer.getKind()).empty() || !layer->hasOneUse() ||
+      *layer->getUsers().begin() != user)
+    return {};
+  return layer;
+}
+
 struct PlanFuseNeuronsPass
     : public plan::impl::PlanFuseNeuronsBase<PlanFuseNeuronsPass> {
   void runOnOperation() override {
@@ -45,25 +55,64 @@ struct PlanFuseNeuronsPass
       if (lif.getKind() == "LIF" && lif.getTarget() == spike::Target::host)
         neurons.push_back(lif);
     });
-    for (KernelOp lif : neurons) {
-      auto layer = lif.getInputs()[0].getDefiningOp<KernelOp>();
-      if (!layer || !layer.isSparse() ||
-          layer.getTarget() != spike::Target::host ||
-          fusedKind(layer.getKind()).empty() || !layer->hasOneUse())
-        continue;
-      OpBuilder builder(lif);
-      auto fused = builder.create<KernelOp>(
-          builder.getFusedLoc({layer.getLoc(), lif.getLoc()}),
-          lif.getResult().getType(), fusedKind(layer.getKind()),
-          layer.getName(), layer.getTarget(), layer.getKernel(),
-          layer.getBlockSizeAttr(),
-          /*arena_offset=*/nullptr, layer.getInputs());
-      copyParameters(layer, fused);
-      copyParameters(lif, fused);
-      lif.getResult().replaceAllUsesWith(fused.getResult());
-      lif.erase();
-      layer.erase();
+    for (KernelOp lif : neurons)
+      fuse(lif);
+  }
+
+  /// LIF(layer) or LIF(add(layer, residual)), where the add has no other
+  /// reader and the residual the add's shape (no broadcast), into one
+  /// kernel. IEEE addition is commutative, so either operand order gives
+  /// the add's floats. A residual that is unpacked spikes is read packed.
+  void fuse(KernelOp lif) {
+    Value input = lif.getInputs()[0];
+    KernelOp layer = fusableLayer(input, lif);
+    KernelOp add;
+    Value residual;
+    if (!layer) {
+      add = input.getDefiningOp<KernelOp>();
+      if (!add || add.getKind() != "Add" ||
+          add.getTarget() != spike::Target::host || !add->hasOneUse())
+        return;
+      for (unsigned i = 0; i < 2 && !layer; ++i) {
+        layer = fusableLayer(add.getInputs()[i], add);
+        residual = add.getInputs()[1 - i];
+      }
+      if (!layer || cast<PlanTensorType>(residual.getType()).getShape() !=
+                        add.getResult().getType().getShape())
+        return;
+      if (auto unpack = residual.getDefiningOp<KernelOp>();
+          unpack && unpack.getKind() == "Unpack")
+        residual = unpack.getInputs()[0];
     }
+    SmallVector<Value> inputs(layer.getInputs());
+    if (residual)
+      inputs.push_back(residual);
+    OpBuilder builder(lif);
+    SmallVector<Location> locs{layer.getLoc(), lif.getLoc()};
+    if (add)
+      locs.push_back(add.getLoc());
+    auto fused = builder.create<KernelOp>(
+        builder.getFusedLoc(locs), lif.getResult().getType(),
+        fusedKind(layer.getKind()), layer.getName(), layer.getTarget(),
+        layer.getKernel(), layer.getBlockSizeAttr(), /*arena_offset=*/nullptr,
+        inputs);
+    copyParameters(layer, fused);
+    copyParameters(lif, fused);
+    if (residual)
+      fused->setAttr("residual", builder.getBoolAttr(true));
+    lif.getResult().replaceAllUsesWith(fused.getResult());
+    Value unpacked = add ? add.getInputs()[0] == layer.getResult()
+                               ? add.getInputs()[1]
+                               : add.getInputs()[0]
+                         : Value();
+    lif.erase();
+    if (add)
+      add.erase();
+    layer.erase();
+    if (auto unpack =
+            unpacked ? unpacked.getDefiningOp<KernelOp>() : KernelOp();
+        unpack && unpack.getKind() == "Unpack" && unpack->use_empty())
+      unpack.erase();
   }
 };
 

@@ -69,10 +69,34 @@ sf_status_t runLinear(const OpCall &call) {
   return SF_OK;
 }
 
+/// A fused layer's bias and residual: with a residual, the last input.
+struct FusedInputs {
+  const float *bias = nullptr;
+  host::Residual residual;
+
+  explicit FusedInputs(const HostOp &h) {
+    const sfa::SpikingLayerAttrs &a = *h.op.op->attrs_as_SpikingLayerAttrs();
+    size_t layerInputs = h.op.inputs.size() - (a.residual() ? 1 : 0);
+    if (layerInputs == 3)
+      bias = h.f(2);
+    if (!a.residual())
+      return;
+    const TensorDesc &r = h.m.tensors[h.op.inputs.back()];
+    if (r.packed) {
+      residual.spikes = static_cast<const uint64_t *>(h.in(layerInputs));
+      return;
+    }
+    residual.floats = h.f(layerInputs);
+    residual.temporal = r.temporal;
+    residual.elements = r.elements;
+  }
+};
+
 sf_status_t runConv2dLIF(const OpCall &call) {
   HostOp h(call);
+  FusedInputs in(h);
   host::conv2dSparseLIF(
-      h.packed(0), h.f(1), h.bias(),
+      h.packed(0), h.f(1), in.bias, in.residual,
       lifParams(*h.op.op->attrs_as_SpikingLayerAttrs()->lif()),
       static_cast<uint64_t *>(h.out), windowOf(h.m, h.op), h.T,
       h.op.op->block_size(), h.s.scratch, h.pool);
@@ -81,11 +105,12 @@ sf_status_t runConv2dLIF(const OpCall &call) {
 
 sf_status_t runLinearLIF(const OpCall &call) {
   HostOp h(call);
+  FusedInputs in(h);
   int64_t K = h.x.shape.back(), O = h.y.shape.back();
   int64_t outer, channels, inner;
   lifLayout(h.y, outer, channels, inner);
   host::linearSparseLIF(
-      h.packed(0), h.f(1), h.bias(),
+      h.packed(0), h.f(1), in.bias, in.residual,
       lifParams(*h.op.op->attrs_as_SpikingLayerAttrs()->lif()), channels, inner,
       static_cast<uint64_t *>(h.out), h.x.elements / K, K, O, h.T,
       h.op.op->block_size(), h.s.scratch, h.pool);

@@ -136,16 +136,34 @@ void conv2dSparse(const uint64_t *x, const float *weightArranged,
                   int timesteps, int64_t blockSize, void *scratch,
                   ThreadPool &pool, VectorIsa isa = bestVectorIsa());
 
+/// What a fused layer adds to its outputs before its neurons (the shortcut
+/// of a residual block): nothing, floats of the output's per-step shape
+/// ([T][...] when temporal, else the same at every step), or packed spikes
+/// (0 or 1 at step t).
+struct Residual {
+  const float *floats = nullptr;
+  bool temporal = false;
+  int64_t elements = 0; // per step
+  const uint64_t *spikes = nullptr;
+
+  float at(int64_t element, int t) const {
+    if (spikes)
+      return static_cast<float>((spikes[element] >> t) & 1u);
+    return floats[(temporal ? t * elements : 0) + element];
+  }
+};
+
 /// conv2dSparse feeding LIF neurons (one per output, with the parameters of
-/// its output channel): each output's sums of step t go straight into its
-/// neuron's step t, and the result is the neurons' spikes packed over the
-/// steps, [N][O][OH][OW], with no float intermediate. The same floats, in
-/// the same order, as conv2dSparse then lif: the spikes are equal.
+/// its output channel): each output's sum of step t, plus the residual's
+/// element where there is one, goes straight into its neuron's step t, and
+/// the result is the neurons' spikes packed over the steps, [N][O][OH][OW],
+/// with no float intermediate. The same floats, added in the same order, as
+/// conv2dSparse, add and lif: the spikes are equal.
 void conv2dSparseLIF(const uint64_t *x, const float *weightArranged,
-                     const float *bias, const LIFParams &lif, uint64_t *spikes,
-                     const Window2d &g, int timesteps, int64_t blockSize,
-                     void *scratch, ThreadPool &pool,
-                     VectorIsa isa = bestVectorIsa());
+                     const float *bias, const Residual &residual,
+                     const LIFParams &lif, uint64_t *spikes, const Window2d &g,
+                     int timesteps, int64_t blockSize, void *scratch,
+                     ThreadPool &pool, VectorIsa isa = bestVectorIsa());
 
 /// Linear over packed spikes [rows][K] with weight [K][O]; output float
 /// [T][rows][O]. Silent inputs and all-zero blocks of blockSize inputs are
@@ -160,11 +178,11 @@ void linearSparse(const uint64_t *x, const float *weightT, const float *bias,
 /// [rows][O] has the parameters of channel (e / inner) % channels (lif's
 /// layout of the output tensor); spikes [rows][O].
 void linearSparseLIF(const uint64_t *x, const float *weightT, const float *bias,
-                     const LIFParams &lif, int64_t channels, int64_t inner,
-                     uint64_t *spikes, int64_t rows, int64_t inFeatures,
-                     int64_t outFeatures, int timesteps, int64_t blockSize,
-                     void *scratch, ThreadPool &pool,
-                     VectorIsa isa = bestVectorIsa());
+                     const Residual &residual, const LIFParams &lif,
+                     int64_t channels, int64_t inner, uint64_t *spikes,
+                     int64_t rows, int64_t inFeatures, int64_t outFeatures,
+                     int timesteps, int64_t blockSize, void *scratch,
+                     ThreadPool &pool, VectorIsa isa = bestVectorIsa());
 
 } // namespace sparseflow::runtime::host
 

@@ -242,28 +242,70 @@ struct SparseOutput {
   const LIFParams *lif = nullptr;
   uint64_t *spikes = nullptr;
   int64_t channels = 1, inner = 1;
+  /// With neurons, what is added to the sums first (the residual).
+  Residual residual;
 
   NeuronParams neuron(int64_t element) const {
     return neuronParams(*lif, element / inner % channels);
   }
+  bool hasResidual() const { return residual.floats || residual.spikes; }
 };
 
-/// The LIF state of up to kItemChannels x kOutputTile neurons over the steps.
+/// The LIF state of up to kOutputTile x kItemChannels neurons over the
+/// steps, [j][o] like the sums buffer: neuron (j, o) has the parameters of
+/// slot o (an output channel of the item), kept one array per parameter so
+/// that a row of neurons steps as vectors.
 struct NeuronTile {
-  NeuronParams params[kOutputTile * kItemChannels];
-  float v[kOutputTile * kItemChannels];
-  bool fired[kOutputTile * kItemChannels];
-  uint64_t bits[kOutputTile * kItemChannels];
+  float leak[kItemChannels], gain[kItemChannels], vLeak[kItemChannels],
+      threshold[kItemChannels], vReset[kItemChannels], vInit[kItemChannels];
+  float v[kOutputTile][kItemChannels];
+  bool fired[kOutputTile][kItemChannels];
+  uint64_t bits[kOutputTile][kItemChannels];
 
-  void start(int64_t i, const NeuronParams &p) {
-    params[i] = p;
-    v[i] = p.vInit;
-    fired[i] = false;
-    bits[i] = 0;
+  /// Slot o's parameters, and its neurons of rows [0, rows) at their
+  /// initial state.
+  void start(int64_t o, const NeuronParams &p, int64_t rows) {
+    leak[o] = p.leak;
+    gain[o] = p.gain;
+    vLeak[o] = p.vLeak;
+    threshold[o] = p.threshold;
+    vReset[o] = p.vReset;
+    vInit[o] = p.vInit;
+    for (int64_t j = 0; j < rows; ++j) {
+      v[j][o] = p.vInit;
+      fired[j][o] = false;
+      bits[j][o] = 0;
+    }
   }
-  void step(const LIFParams &lif, int64_t i, float in, int t) {
-    bits[i] |=
-        static_cast<uint64_t>(lifStep(lif, params[i], in, v[i], fired[i])) << t;
+
+  /// Steps neurons (j, 0..len) with inputs `in` at step t. Without a delayed
+  /// reset (the common case) a branch-free loop the compiler vectorizes,
+  /// with lifStep's operations in lifStep's order; otherwise lifStep.
+  void stepRow(const LIFParams &lif, int64_t j, const float *in, int64_t len,
+               int t) {
+    if (lif.resetDelay || lif.reset == LIFParams::Reset::None) {
+      for (int64_t o = 0; o < len; ++o) {
+        NeuronParams n{leak[o],      gain[o],   vLeak[o],
+                       threshold[o], vReset[o], vInit[o]};
+        bits[j][o] |=
+            static_cast<uint64_t>(lifStep(lif, n, in[o], v[j][o], fired[j][o]))
+            << t;
+      }
+      return;
+    }
+    const bool hard = lif.reset == LIFParams::Reset::Hard;
+    const bool ge = lif.fireGreaterEqual;
+    float *vj = v[j];
+    uint64_t *bj = bits[j];
+    for (int64_t o = 0; o < len; ++o) {
+      float u = vj[o];
+      float h = u + leak[o] * (vLeak[o] - u);
+      h = h + gain[o] * in[o];
+      bool spike = ge ? h >= threshold[o] : h > threshold[o];
+      float reset = hard ? vReset[o] : h - threshold[o];
+      vj[o] = spike ? reset : h;
+      bj[o] |= static_cast<uint64_t>(spike) << t;
+    }
   }
 };
 
@@ -342,21 +384,23 @@ struct ConvJob {
       const int64_t base = (image * O + o0) * OH * OW + oh * OW;
       for (int64_t ow0 = 0; ow0 < OW; ow0 += kOutputTile) {
         const int64_t tileEnd = std::min(kOutputTile, OW - ow0);
+        // The outputs of one channel share its neurons' parameters.
         NeuronTile neurons;
         for (int64_t o = 0; o < len; ++o)
-          for (int64_t j = 0; j < tileEnd; ++j)
-            neurons.start(o * kOutputTile + j,
-                          out.neuron(base + o * OH * OW + ow0 + j));
+          neurons.start(o, out.neuron(base + o * OH * OW), tileEnd);
         for (int t = 0; t < timesteps; ++t) {
           sumTile<V>(t, oh, o0, len, ow0, tileEnd, buffer);
-          for (int64_t o = 0; o < len; ++o)
+          if (out.hasResidual())
             for (int64_t j = 0; j < tileEnd; ++j)
-              neurons.step(*out.lif, o * kOutputTile + j, buffer[j][o], t);
+              for (int64_t o = 0; o < len; ++o)
+                buffer[j][o] = buffer[j][o] +
+                               out.residual.at(base + o * OH * OW + ow0 + j, t);
+          for (int64_t j = 0; j < tileEnd; ++j)
+            neurons.stepRow(*out.lif, j, buffer[j], len, t);
         }
         for (int64_t o = 0; o < len; ++o)
-          std::memcpy(out.spikes + base + o * OH * OW + ow0,
-                      neurons.bits + o * kOutputTile,
-                      tileEnd * sizeof(uint64_t));
+          for (int64_t j = 0; j < tileEnd; ++j)
+            out.spikes[base + o * OH * OW + ow0 + j] = neurons.bits[j][o];
       }
     }
   }
@@ -398,13 +442,15 @@ struct LinearJob {
       const int64_t base = row * outFeatures + o0;
       NeuronTile neurons;
       for (int64_t o = 0; o < len; ++o)
-        neurons.start(o, out.neuron(base + o));
+        neurons.start(o, out.neuron(base + o), 1);
       for (int t = 0; t < timesteps; ++t) {
         sumRow<V>(t * rows + row, o0, len, buffer);
-        for (int64_t o = 0; o < len; ++o)
-          neurons.step(*out.lif, o, buffer[o], t);
+        if (out.hasResidual())
+          for (int64_t o = 0; o < len; ++o)
+            buffer[o] = buffer[o] + out.residual.at(base + o, t);
+        neurons.stepRow(*out.lif, 0, buffer, len, t);
       }
-      std::memcpy(out.spikes + base, neurons.bits, len * sizeof(uint64_t));
+      std::memcpy(out.spikes + base, neurons.bits[0], len * sizeof(uint64_t));
     }
   }
 };
@@ -566,12 +612,13 @@ void host::conv2dSparse(const uint64_t *x, const float *weightArranged,
 }
 
 void host::conv2dSparseLIF(const uint64_t *x, const float *weightArranged,
-                           const float *bias, const LIFParams &lif,
-                           uint64_t *spikes, const Window2d &g, int timesteps,
-                           int64_t blockSize, void *scratch, ThreadPool &pool,
-                           VectorIsa isa) {
+                           const float *bias, const Residual &residual,
+                           const LIFParams &lif, uint64_t *spikes,
+                           const Window2d &g, int timesteps, int64_t blockSize,
+                           void *scratch, ThreadPool &pool, VectorIsa isa) {
   SparseOutput out;
   out.lif = &lif;
+  out.residual = residual;
   out.spikes = spikes;
   out.channels = g.outChannels;
   out.inner = g.outHeight * g.outWidth;
@@ -591,14 +638,15 @@ void host::linearSparse(const uint64_t *x, const float *weightT,
 }
 
 void host::linearSparseLIF(const uint64_t *x, const float *weightT,
-                           const float *bias, const LIFParams &lif,
-                           int64_t channels, int64_t inner, uint64_t *spikes,
-                           int64_t rows, int64_t inFeatures,
-                           int64_t outFeatures, int timesteps,
-                           int64_t blockSize, void *scratch, ThreadPool &pool,
-                           VectorIsa isa) {
+                           const float *bias, const Residual &residual,
+                           const LIFParams &lif, int64_t channels,
+                           int64_t inner, uint64_t *spikes, int64_t rows,
+                           int64_t inFeatures, int64_t outFeatures,
+                           int timesteps, int64_t blockSize, void *scratch,
+                           ThreadPool &pool, VectorIsa isa) {
   SparseOutput out;
   out.lif = &lif;
+  out.residual = residual;
   out.spikes = spikes;
   out.channels = channels;
   out.inner = inner;
