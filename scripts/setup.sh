@@ -11,6 +11,7 @@ APT_PACKAGES=(
   python3-matplotlib
   libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev
   libflatbuffers-dev flatbuffers-compiler
+  libdnnl-dev
   clang-19 libclang-rt-19-dev
 )
 
