@@ -114,12 +114,14 @@ def selected(only):
 
 def layer_sessions(kind, shape, out, k, pad, n, tmp):
     """The layer compiled with the sparse and with the dense kernels, as
-    profiling sessions, plus its torch weight, bias and input shape."""
+    profiling sessions (the dense one on the reference loops, not oneDNN),
+    plus its torch weight, bias and input shape."""
     path = tmp / f"{kind}.onnx"
     w, b, x_shape = layer_model(kind, shape, out, k, pad, n, path)
     sparse = sparseflow.compile(path, tmp / "sparse.sfa").session(profile=True)
     dense = sparseflow.compile(path, tmp / "dense.sfa",
-                               extra_args=["--sparse-kernels=false"]).session(profile=True)
+                               extra_args=["--sparse-kernels=false"]).session(
+                                   profile=True, reference_kernels=True)
     return sparse, dense, w, b, x_shape
 
 

@@ -8,7 +8,8 @@
 // that layout is not the runtime's plain NCHW / row-major one, and a user
 // scratchpad, so that a run allocates nothing. oneDNN here runs on OpenMP
 // (Debian's build); each call sets the calling thread's OpenMP thread count
-// to what the runtime's pool grants (ThreadPool::withThreads).
+// to what the runtime's pool grants (ThreadPool::withThreads), capped for
+// small layers at one thread per kMacsPerThread multiply-adds.
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,6 +18,7 @@
 #include <omp.h>
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <unordered_map>
 
@@ -28,6 +30,17 @@ namespace {
 using dnnl::memory;
 using Tag = memory::format_tag;
 using DataType = memory::data_type;
+
+/// Multiply-adds per thread below which a layer runs on fewer threads: an
+/// OpenMP team costs more than it saves on small layers (and a team whose
+/// cores are busy waits at every barrier).
+constexpr int64_t kMacsPerThread = int64_t{1} << 22;
+
+/// The threads a layer of `macs` multiply-adds uses out of `pool`'s.
+unsigned threadsFor(int64_t macs, const ThreadPool &pool) {
+  int64_t useful = std::max<int64_t>(1, macs / kMacsPerThread);
+  return static_cast<unsigned>(std::min<int64_t>(useful, pool.size()));
+}
 
 const dnnl::engine &cpuEngine() {
   static const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
@@ -52,11 +65,11 @@ private:
 /// primitive's own layout where it differs.
 class Layer final : public DenseLayer {
 public:
-  Layer(const dnnl::primitive &primitive, const memory::desc &userX,
-        const memory::desc &primX, const memory::desc &userY,
-        const memory::desc &primY, const memory::desc &scratchpad,
-        memory weights, memory bias)
-      : primitive(primitive), stream(cpuEngine()),
+  Layer(unsigned threads, const dnnl::primitive &primitive,
+        const memory::desc &userX, const memory::desc &primX,
+        const memory::desc &userY, const memory::desc &primY,
+        const memory::desc &scratchpad, memory weights, memory bias)
+      : threads(threads), primitive(primitive), stream(cpuEngine()),
         userX(userX, cpuEngine(), DNNL_MEMORY_NONE),
         userY(userY, cpuEngine(), DNNL_MEMORY_NONE),
         scratchpad(scratchpad, cpuEngine()), weights(std::move(weights)),
@@ -86,8 +99,8 @@ public:
   void run(const float *in, float *out, ThreadPool &pool) override {
     userX.set_data_handle(const_cast<float *>(in));
     userY.set_data_handle(out);
-    pool.withThreads([&](unsigned threads) {
-      OpenMpThreads scope(threads);
+    pool.withThreads([&](unsigned granted) {
+      OpenMpThreads scope(std::min(granted, threads));
       if (toX)
         toX.execute(stream, toXArgs);
       primitive.execute(stream, args);
@@ -98,6 +111,7 @@ public:
   }
 
 private:
+  unsigned threads;
   dnnl::primitive primitive;
   dnnl::stream stream;
   memory userX, userY, x, y, scratchpad, weights, bias;
@@ -144,7 +158,11 @@ std::unique_ptr<DenseLayer> host::prepareConv2d(const Window2d &g,
                                                 ThreadPool &pool) {
   try {
     // The primitive's blocking depends on the thread count it will run with.
-    OpenMpThreads scope(pool.size());
+    unsigned threads =
+        threadsFor(g.batch * g.outChannels * g.outHeight * g.outWidth *
+                       (g.channels / g.groups) * g.kernelH * g.kernelW,
+                   pool);
+    OpenMpThreads scope(threads);
     memory::dims src = {g.batch, g.channels, g.height, g.width};
     memory::dims dst = {g.batch, g.outChannels, g.outHeight, g.outWidth};
     memory::dims w = {g.outChannels, g.channels / g.groups, g.kernelH,
@@ -173,7 +191,7 @@ std::unique_ptr<DenseLayer> host::prepareConv2d(const Window2d &g,
     if (bias)
       biasMemory = memory(userB, cpuEngine(), const_cast<float *>(bias));
     return std::make_unique<Layer>(
-        dnnl::convolution_forward(pd), userX, pd.src_desc(), userY,
+        threads, dnnl::convolution_forward(pd), userX, pd.src_desc(), userY,
         pd.dst_desc(), pd.scratchpad_desc(),
         constantIn(userW, weight, pd.weights_desc()), biasMemory);
   } catch (const dnnl::error &) {
@@ -185,7 +203,8 @@ std::unique_ptr<DenseLayer>
 host::prepareLinear(int64_t rows, int64_t inFeatures, int64_t outFeatures,
                     const float *weightT, const float *bias, ThreadPool &pool) {
   try {
-    OpenMpThreads scope(pool.size());
+    unsigned threads = threadsFor(rows * inFeatures * outFeatures, pool);
+    OpenMpThreads scope(threads);
     memory::desc userX({rows, inFeatures}, DataType::f32, Tag::ab);
     memory::desc userY({rows, outFeatures}, DataType::f32, Tag::ab);
     memory::desc userW({inFeatures, outFeatures}, DataType::f32, Tag::ab);
@@ -198,7 +217,7 @@ host::prepareLinear(int64_t rows, int64_t inFeatures, int64_t outFeatures,
     if (bias)
       biasMemory = memory(userB, cpuEngine(), const_cast<float *>(bias));
     return std::make_unique<Layer>(
-        dnnl::matmul(pd), userX, pd.src_desc(), userY, pd.dst_desc(),
+        threads, dnnl::matmul(pd), userX, pd.src_desc(), userY, pd.dst_desc(),
         pd.scratchpad_desc(), constantIn(userW, weightT, pd.weights_desc()),
         biasMemory);
   } catch (const dnnl::error &) {
