@@ -4,10 +4,13 @@ Per layer (T = 4): a conv or linear layer reading spikes, compiled twice by
 sfc (sparse kernels; --sparse-kernels=false for our dense kernels), timed
 with the runtime's per-op profile, next to PyTorch (oneDNN) on the same
 [T*N, ...] float input, at spike densities 0.3-0.02 with random and
-clustered patterns. End to end: compiled models against PyTorch eager
-(sparseflow.nn.simulate). Prints markdown tables (docs/benchmarks.md).
+clustered patterns. Dense first layers (analog input): the runtime's
+oneDNN path against its reference loops and PyTorch. End to end: compiled
+models against PyTorch eager (sparseflow.nn.simulate). Prints markdown tables
+(docs/benchmarks.md).
 
 usage: PYTHONPATH=python /usr/bin/python3 bench/bench.py [--full] [--threads N]
+       [--dense-only]
 """
 
 import argparse
@@ -35,6 +38,13 @@ LAYERS = [
     ("ResNet 56x56 conv3x3 64", "conv", (64, 56, 56), 64, 3, 1),
     ("ResNet 56x56 conv1x1 256->64", "conv", (256, 56, 56), 64, 1, 0),
     ("VGG16 fc 4096->4096", "linear", (4096,), 4096, 0, 0),
+]
+
+# Dense first layers reading analog pixels: name, (C, H, W), O, kernel,
+# stride, pad.
+DENSE_LAYERS = [
+    ("ResNet stem 7x7/2 3->64 at 224", (3, 224, 224), 64, 7, 2, 3),
+    ("CIFAR 3x3 3->64 at 32", (3, 32, 32), 64, 3, 1, 1),
 ]
 
 
@@ -104,12 +114,14 @@ def selected(only):
 
 def layer_sessions(kind, shape, out, k, pad, n, tmp):
     """The layer compiled with the sparse and with the dense kernels, as
-    profiling sessions, plus its torch weight, bias and input shape."""
+    profiling sessions (the dense one on the reference loops, not oneDNN),
+    plus its torch weight, bias and input shape."""
     path = tmp / f"{kind}.onnx"
     w, b, x_shape = layer_model(kind, shape, out, k, pad, n, path)
     sparse = sparseflow.compile(path, tmp / "sparse.sfa").session(profile=True)
     dense = sparseflow.compile(path, tmp / "dense.sfa",
-                               extra_args=["--sparse-kernels=false"]).session(profile=True)
+                               extra_args=["--sparse-kernels=false"]).session(
+                                   profile=True, reference_kernels=True)
     return sparse, dense, w, b, x_shape
 
 
@@ -136,6 +148,46 @@ def bench_layers(batches, repeats, only, tmp):
                           f"| {1e3 * t_sparse:.3f} | {1e3 * t_dense:.3f} | {1e3 * t_torch:.3f} "
                           f"| {t_dense / t_sparse:.2f}x | {t_torch / t_sparse:.2f}x | {0.6 / density:.0f}x |",
                           flush=True)
+
+
+def bench_dense_first_layer(batches, repeats, tmp):
+    """A conv reading analog input (encoding direct: it runs once per image,
+    not per step) on the runtime's dense library (oneDNN) and on its
+    reference loops (session option reference_kernels), next to PyTorch."""
+    print("| layer | N | reference loops (ms) | oneDNN path (ms) | PyTorch (ms) | vs reference | vs PyTorch |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    rng = np.random.default_rng(3)
+    for name, shape, out, k, stride, pad in DENSE_LAYERS:
+        for n in batches:
+            c = shape[0]
+            w = rng.standard_normal((out, c, k, k)).astype(np.float32) / np.sqrt(c * k * k)
+            b = rng.standard_normal(out).astype(np.float32) * 0.1
+            node = helper.make_node("Conv", ["x", "w", "b"], ["y"], name="layer",
+                                    pads=[pad] * 4, kernel_shape=[k, k],
+                                    strides=[stride, stride])
+            graph = helper.make_graph(
+                [node], "layer",
+                [helper.make_tensor_value_info("x", TensorProto.FLOAT, [n, *shape])],
+                [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+                [numpy_helper.from_array(w, "w"), numpy_helper.from_array(b, "b")])
+            model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+            for key, value in (("timesteps", str(T)), ("encoding", "direct")):
+                model.metadata_props.add(key=f"sparseflow.{key}", value=value)
+            onnx.save(model, str(tmp / "first.onnx"))
+            compiled = sparseflow.compile(tmp / "first.onnx", tmp / "first.sfa")
+            library = compiled.session(profile=True)
+            reference = compiled.session(profile=True, reference_kernels=True)
+            x = rng.random((n, *shape), dtype=np.float32)
+            t_library = op_seconds(library, x, repeats)
+            t_reference = op_seconds(reference, x, repeats)
+            xt, wt, bt = torch.from_numpy(x), torch.from_numpy(w), torch.from_numpy(b)
+            with torch.no_grad():
+                t_torch = torch_seconds(
+                    lambda: torch.nn.functional.conv2d(xt, wt, bt, stride=stride, padding=pad),
+                    repeats)
+            print(f"| {name} | {n} | {1e3 * t_reference:.3f} | {1e3 * t_library:.3f} "
+                  f"| {1e3 * t_torch:.3f} | {t_reference / t_library:.2f}x "
+                  f"| {t_torch / t_library:.2f}x |", flush=True)
 
 
 def bench_saturation(repeats, only, tmp):
@@ -182,12 +234,18 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--only", help="layers whose name contains this text; no end-to-end run")
+    parser.add_argument("--dense-only", action="store_true",
+                        help="only the dense first-layer table")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; "
           f"mkldnn (oneDNN) enabled: {torch.backends.mkldnn.is_available()}; T = {T}\n")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = pathlib.Path(tmp)
+        bench_dense_first_layer((1, 16) if args.full else (1,), args.repeats, tmp)
+        if args.dense_only:
+            return
+        print()
         bench_layers((1, 16) if args.full else (1,), args.repeats, args.only, tmp)
         print()
         bench_saturation(args.repeats, args.only, tmp)

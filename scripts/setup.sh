@@ -12,6 +12,7 @@ APT_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev
   libflatbuffers-dev flatbuffers-compiler
   libhdf5-dev python3-h5py
+  libdnnl-dev
   clang-19 libclang-rt-19-dev
 )
 

@@ -66,7 +66,8 @@ class Model:
 
     def session(self, backend: str = "auto", seed: int = 0,
                 profile: bool = False, spike_log: bool = False,
-                record_spines: bool = False) -> "_runtime.Session":
+                record_spines: bool = False,
+                reference_kernels: bool = False) -> "_runtime.Session":
         """A new session (its own memory, profile counters and spike log).
 
         With `spike_log`, `session.spike_log()` returns the events SpikeCore
@@ -74,10 +75,12 @@ class Model:
         sample, step, neuron, payload). With `record_spines`,
         `session.recorded_spines(sample)` returns a copy of the model's DRAM
         image (`Dram`) whose input spine tables hold what each layer read for
-        that sample in the last run.
+        that sample in the last run. With `reference_kernels`, the host's
+        dense ops run on the runtime's reference loops instead of its dense
+        library (oneDNN), for comparisons.
         """
         return _runtime.Session(self._native, backend, seed, profile, spike_log,
-                                record_spines)
+                                record_spines, reference_kernels)
 
     def dram(self) -> "_runtime.Dram":
         """A copy of the DRAM spine image the artifact carries."""

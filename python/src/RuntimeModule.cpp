@@ -223,7 +223,7 @@ public:
 class Session {
 public:
   Session(const Model &model, const std::string &backend, uint64_t seed,
-          bool profile, bool spikeLog, bool recordSpines)
+          bool profile, bool spikeLog, bool recordSpines, bool referenceKernels)
       : model(model) {
     sf_session_options_t options;
     sf_session_options_initialize(&options);
@@ -232,6 +232,7 @@ public:
     options.profile = profile;
     options.spike_log = spikeLog;
     options.record_spines = recordSpines;
+    options.reference_kernels = referenceKernels;
     sf_session_t *raw = nullptr;
     check(sf_session_create(model.model.get(), &options, nullptr, &raw));
     session.reset(raw, sf_session_release);
@@ -402,11 +403,12 @@ PYBIND11_MODULE(_runtime, m) {
       });
 
   py::class_<Session>(m, "Session")
-      .def(py::init<const Model &, const std::string &, uint64_t, bool,
+      .def(py::init<const Model &, const std::string &, uint64_t, bool, bool,
                     bool, bool>(),
            py::arg("model"), py::arg("backend") = "auto", py::arg("seed") = 0,
            py::arg("profile") = false, py::arg("spike_log") = false,
-           py::arg("record_spines") = false)
+           py::arg("record_spines") = false,
+           py::arg("reference_kernels") = false)
       .def("run", &Session::run, py::arg("inputs"))
       .def("profile", &Session::profile)
       .def("spike_log", &Session::spikeLog)

@@ -346,6 +346,7 @@ void sf_session_options_initialize(sf_session_options_t *options) {
   options->spike_log = 0;
   options->record_spines = 0;
   options->memory_limit_bytes = 0;
+  options->reference_kernels = 0;
 }
 
 sf_status_t sf_session_create(sf_model_t *model,

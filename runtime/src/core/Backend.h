@@ -9,7 +9,8 @@
 // error. The executor looks kernels up; it never switches over op kinds. A
 // backend with memory of its own (CUDA) also keeps per-model constants and
 // per-session device state, through which the executor moves tensors where
-// consecutive ops run on different sides.
+// consecutive ops run on different sides. A backend may also prepare ops once
+// per session (the host's oneDNN primitives), so `run` only executes them.
 //
 //===----------------------------------------------------------------------===//
 
@@ -66,6 +67,13 @@ public:
   virtual sf_status_t synchronize() = 0;
 };
 
+/// What a backend prepared for one op of a session (made when the session is
+/// created, used by every run).
+class PreparedOp {
+public:
+  virtual ~PreparedOp() = default;
+};
+
 /// A backend as the executor sees it.
 struct Backend {
   sf_backend_t id;
@@ -80,6 +88,10 @@ struct Backend {
   sf_status_t (*createDeviceSession)(sf_model_t &model,
                                      const std::vector<char> &onDevice,
                                      std::unique_ptr<DeviceSession> &out);
+  /// Optional (null: nothing to prepare): prepares op `call` for the
+  /// session's runs; `out` stays null where the op needs nothing.
+  sf_status_t (*prepareOp)(const OpCall &call,
+                           std::unique_ptr<PreparedOp> &out);
 
   bool runs(sfa::OpKind kind) const {
     return (*kernels)[static_cast<size_t>(kind)] != nullptr;

@@ -304,6 +304,12 @@ sf_status_t runtime::createSession(const sf_session_options_t &options,
     break;
   }
   session.backendOfOp = std::move(backendOfOp);
+  session.preparedOps.resize(model->ops.size());
+  for (size_t i = 0; i < model->ops.size(); ++i)
+    if (session.backendOfOp[i]->prepareOp)
+      if (sf_status_t status = session.backendOfOp[i]->prepareOp(
+              OpCall{session, model->ops[i], i}, session.preparedOps[i]))
+        return status;
   if (options.profile) {
     session.coreSpikes.assign(model->spikecoreCores, 0);
     session.profiles.resize(model->ops.size());
@@ -318,6 +324,7 @@ void runtime::destroySession(sf_session_t &session) {
   session.arena = nullptr;
   session.scratch = nullptr;
   session.device.reset();
+  session.preparedOps.clear();
 }
 
 sf_status_t runtime::runSession(sf_session_t &s, sf_tensor_t *const *inputs,

@@ -43,6 +43,8 @@ struct sf_session_t : sparseflow::runtime::ObjectHeader {
   std::vector<std::vector<uint64_t>> recordedSpines;
   /// The backend that runs each op (looked up in its kernel table).
   std::vector<const sparseflow::runtime::Backend *> backendOfOp;
+  /// What each op's backend prepared for it (null: nothing).
+  std::vector<std::unique_ptr<sparseflow::runtime::PreparedOp>> preparedOps;
   /// A device backend's side of the session (null when no op runs on a
   /// device), and where each tensor's current value is (host, device, or
   /// both: sparseflow::runtime::Residency bits).

@@ -45,6 +45,11 @@ typedef struct sf_session_options_t {
    * embedder can afford; beyond this limit sf_session_create fails with
    * RESOURCE_EXHAUSTED before allocating. */
   uint64_t memory_limit_bytes;
+  /* Run the host's dense ops (conv and linear on analog inputs) on the
+   * runtime's own reference loops rather than on the dense library the
+   * runtime was built with (oneDNN, when built with SF_WITH_ONEDNN). For
+   * comparisons: the reference loops are slower. */
+  int reference_kernels;
 } sf_session_options_t;
 
 void sf_session_options_initialize(sf_session_options_t *options);

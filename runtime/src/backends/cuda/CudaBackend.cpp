@@ -556,6 +556,6 @@ const KernelTable kernels = {
 const Backend &runtime::cudaBackend() {
   static const Backend backend{SF_BACKEND_CUDA, sfa::Target::Gpu,
                                cuda::unavailableReason, &kernels,
-                               createDeviceSession};
+                               createDeviceSession, nullptr};
   return backend;
 }

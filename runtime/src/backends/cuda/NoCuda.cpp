@@ -25,6 +25,6 @@ const Backend &runtime::cudaBackend() {
   // up, and never creates a device session.
   static const KernelTable none{};
   static const Backend backend{SF_BACKEND_CUDA, sfa::Target::Gpu,
-                               cuda::unavailableReason, &none, nullptr};
+                               cuda::unavailableReason, &none, nullptr, nullptr};
   return backend;
 }

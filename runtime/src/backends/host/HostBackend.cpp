@@ -4,10 +4,13 @@
 //
 // One function per op kind turns the op's tensors and attributes into the
 // arguments of its host kernel (HostKernels.h); the table of them is
-// expanded from the catalogue's Host column.
+// expanded from the catalogue's Host column. Dense conv and linear layers
+// are prepared per session on the dense library (DenseLibrary.h) where it
+// takes them, and run on the reference kernels otherwise.
 //
 //===----------------------------------------------------------------------===//
 
+#include "backends/host/DenseLibrary.h"
 #include "backends/host/HostKernels.h"
 #include "core/Backend.h"
 #include "core/Executor.h"
@@ -21,12 +24,17 @@ using namespace sparseflow::runtime;
 
 namespace {
 
+/// A dense layer prepared on the dense library.
+struct PreparedDense final : PreparedOp {
+  std::unique_ptr<host::DenseLayer> layer;
+};
+
 /// What every host kernel reads off a call.
 struct HostOp {
   explicit HostOp(const OpCall &call)
-      : s(call.session), m(*s.model), op(call.op), x(m.tensors[op.inputs[0]]),
-        y(m.tensors[op.output]), out(s.tensorData[op.output]), T(m.timesteps),
-        pool(*m.instance->pool) {}
+      : s(call.session), m(*s.model), op(call.op), index(call.index),
+        x(m.tensors[op.inputs[0]]), y(m.tensors[op.output]),
+        out(s.tensorData[op.output]), T(m.timesteps), pool(*m.instance->pool) {}
 
   void *in(size_t i) const { return s.tensorData[op.inputs[i]]; }
   const float *f(size_t i) const { return static_cast<const float *>(in(i)); }
@@ -35,10 +43,16 @@ struct HostOp {
   }
   const float *bias() const { return op.inputs.size() > 2 ? f(2) : nullptr; }
   float *yf() const { return static_cast<float *>(out); }
+  /// The layer the session prepared on the dense library, or null.
+  host::DenseLayer *prepared() const {
+    const PreparedOp *p = s.preparedOps[index].get();
+    return p ? static_cast<const PreparedDense *>(p)->layer.get() : nullptr;
+  }
 
   sf_session_t &s;
   const sf_model_t &m;
   const OpDesc &op;
+  size_t index;
   const TensorDesc &x, &y;
   void *out;
   int T;
@@ -51,6 +65,8 @@ sf_status_t runConv2d(const OpCall &call) {
   if (h.op.op->kernel() == sfa::Kernel::SparseBinary)
     host::conv2dSparse(h.packed(0), h.f(1), h.bias(), h.yf(), g, h.T,
                        h.op.op->block_size(), h.s.scratch, h.pool);
+  else if (host::DenseLayer *layer = h.prepared())
+    layer->run(h.f(0), h.yf(), h.pool);
   else
     host::conv2dDense(h.f(0), h.f(1), h.bias(), h.yf(), g, h.pool);
   return SF_OK;
@@ -63,6 +79,8 @@ sf_status_t runLinear(const OpCall &call) {
   if (h.op.op->kernel() == sfa::Kernel::SparseBinary)
     host::linearSparse(h.packed(0), h.f(1), h.bias(), h.yf(), rows, K, O, h.T,
                        h.op.op->block_size(), h.s.scratch, h.pool);
+  else if (host::DenseLayer *layer = h.prepared())
+    layer->run(h.f(0), h.yf(), h.pool);
   else
     host::linearDense(h.f(0), h.f(1), h.bias(), h.yf(), h.x.lead * rows, K, O,
                       h.pool);
@@ -254,6 +272,33 @@ sf_status_t runUnpack(const OpCall &call) {
   return SF_OK;
 }
 
+/// Prepares the dense conv and linear layers whose weights (and bias) are
+/// constants on the dense library, unless the session asks for the
+/// reference kernels.
+sf_status_t prepareOp(const OpCall &call, std::unique_ptr<PreparedOp> &out) {
+  HostOp h(call);
+  sfa::OpKind kind = h.op.op->kind();
+  if ((kind != sfa::OpKind::Conv2d && kind != sfa::OpKind::Linear) ||
+      h.op.op->kernel() == sfa::Kernel::SparseBinary ||
+      h.s.options.reference_kernels)
+    return SF_OK;
+  for (size_t i = 1; i < h.op.inputs.size(); ++i)
+    if (!h.m.tensors[h.op.inputs[i]].constant)
+      return SF_OK;
+  auto prepared = std::make_unique<PreparedDense>();
+  if (kind == sfa::OpKind::Conv2d) {
+    prepared->layer =
+        host::prepareConv2d(windowOf(h.m, h.op), h.f(1), h.bias(), h.pool);
+  } else {
+    int64_t K = h.x.shape.back(), O = h.y.shape.back();
+    prepared->layer = host::prepareLinear(h.x.lead * (h.x.elements / K), K, O,
+                                          h.f(1), h.bias(), h.pool);
+  }
+  if (prepared->layer)
+    out = std::move(prepared);
+  return SF_OK;
+}
+
 const KernelTable kernels = {
 #define SF_OP(Name, Value, InputsMin, InputsMax, ConstantsMin, ConstantsMax,   \
               Attrs, Dense, Sparse, Host, Gpu, SpikeCore)                      \
@@ -270,6 +315,6 @@ const std::string &available() {
 
 const Backend &runtime::hostBackend() {
   static const Backend backend{SF_BACKEND_HOST, sfa::Target::Host, available,
-                               &kernels, nullptr};
+                               &kernels, nullptr, prepareOp};
   return backend;
 }

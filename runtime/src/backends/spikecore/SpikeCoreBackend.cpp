@@ -56,6 +56,6 @@ const std::string &available() {
 
 const Backend &runtime::spikecoreBackend() {
   static const Backend backend{SF_BACKEND_SPIKECORE, sfa::Target::SpikeCore,
-                               available, &kernels, nullptr};
+                               available, &kernels, nullptr, nullptr};
   return backend;
 }
