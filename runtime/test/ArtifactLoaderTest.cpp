@@ -122,6 +122,41 @@ TEST_F(Loader, ValidArtifactRuns) {
   sf_model_release(model);
 }
 
+// A CubaLIF carries a synaptic current and a LIF none. With syn_leak = 1 the
+// current is the input: the LIF's spikes; with syn_leak = 0.5, syn_gain = 1
+// the current builds up (1.1: 1.1, 1.65, 1.925, ...), so 0.7 fires more.
+TEST_F(Loader, CurrentBasedNeuronsCarryTheirSynapse) {
+  PlanSpec lifWithSynapse;
+  lifWithSynapse.synLeak = lifWithSynapse.synGain = {1.0f};
+  EXPECT_EQ(load(buildArtifact(lifWithSynapse)),
+            "data loss: invalid artifact: op #1 (LIF \"lif\"): only CubaLIF "
+            "and LI neurons have a synaptic current");
+  PlanSpec noSynapse;
+  noSynapse.neuronKind = sfa::OpKind::CubaLIF;
+  EXPECT_NE(load(buildArtifact(noSynapse)).find("LIF parameters must hold"),
+            std::string::npos);
+  PlanSpec half = noSynapse;
+  half.synLeak = {1.0f};
+  half.synGain = {1.0f, 2.0f};
+  EXPECT_NE(load(buildArtifact(half)).find("LIF parameters must hold"),
+            std::string::npos);
+  for (float synLeak : {1.0f, 0.5f}) {
+    PlanSpec spec = noSynapse;
+    spec.synLeak = {synLeak};
+    spec.synGain = {1.0f};
+    sf_model_t *model = nullptr;
+    ASSERT_EQ(load(buildArtifact(spec), &model), "");
+    std::vector<float> y;
+    ASSERT_EQ(runOn(model, nullptr, y), "");
+    // x + 0.5 = 1.1, 1.5, 0.7, 0.5; leak 0.5, threshold 1, hard reset.
+    const std::vector<float> expected = synLeak == 1.0f
+                                            ? std::vector<float>{4, 4, 2, 0}
+                                            : std::vector<float>{4, 4, 3, 2};
+    EXPECT_EQ(y, expected);
+    sf_model_release(model);
+  }
+}
+
 // The cuda backend runs the model as the host does where a device is, and
 // says why not elsewhere; auto runs the ops compiled for the GPU there, or
 // on the host without one.

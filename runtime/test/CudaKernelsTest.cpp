@@ -356,6 +356,84 @@ TYPED_TEST(CudaKernels, LIFEqualsHostAndWritesTheBlockFlags) {
     }
 }
 
+// The CubaLIF body (the LIF one with a synapse) and the LI/CubaLI body.
+TYPED_TEST(CudaKernels, CurrentBasedNeuronsEqualHost) {
+  std::mt19937 rng(12);
+  const int64_t N = 2, C = 3, inner = 40, n = N * C * inner;
+  const std::vector<float> leak{0.5f, 0.25f, 0.1f}, gain{0.75f}, vLeak{0.125f},
+      threshold{0.5f}, vReset{-0.25f}, vInit{0.0f}, synLeak{0.25f, 1.0f, 0.5f},
+      synGain{1.5f};
+  auto &grid = this->grid;
+  for (int T : {3, 64})
+    for (bool temporal : {true, false})
+      for (bool synapse : {true, false}) {
+        SCOPED_TRACE(::testing::Message()
+                     << "T " << T << " temporal " << temporal << " synapse "
+                     << synapse);
+        std::vector<float> x = randomFloats((temporal ? T : 1) * n, rng);
+        for (float &v : x)
+          v *= 3.0f;
+        LIFParams hostParams{leak.data(),
+                             gain.data(),
+                             vLeak.data(),
+                             threshold.data(),
+                             vReset.data(),
+                             vInit.data(),
+                             3,
+                             1,
+                             1,
+                             1,
+                             1,
+                             1,
+                             LIFParams::Reset::Hard,
+                             false,
+                             false};
+        if (synapse) {
+          hostParams.synLeak = synLeak.data();
+          hostParams.synLeakN = 3;
+          hostParams.synGain = synGain.data();
+          hostParams.synGainN = 1;
+        }
+        std::vector<uint64_t> spikes(n);
+        host::lif(x.data(), temporal, spikes.data(), N, C, inner, T, hostParams,
+                  this->pool);
+        LIFParams liParams = hostParams;
+        liParams.threshold = nullptr;
+        liParams.vReset = nullptr;
+        liParams.reset = LIFParams::Reset::None;
+        std::vector<float> membrane(T * n);
+        host::li(x.data(), temporal, membrane.data(), N, C, inner, T, liParams,
+                 this->pool);
+
+        LIFParams d = hostParams;
+        d.leak = grid.upload(leak);
+        d.gain = grid.upload(gain);
+        d.vLeak = grid.upload(vLeak);
+        d.threshold = grid.upload(threshold);
+        d.vReset = grid.upload(vReset);
+        d.vInit = grid.upload(vInit);
+        if (synapse) {
+          d.synLeak = grid.upload(synLeak);
+          d.synGain = grid.upload(synGain);
+        }
+        const float *dx = grid.upload(x);
+        LIFArgs a{dx, temporal, grid.template zeros<uint64_t>(n),
+                  n,  C,        inner,
+                  T,  d,        nullptr,
+                  {}};
+        grid.run(a);
+        ASSERT_EQ(grid.download(a.spikes, n), spikes);
+        LIFParams dli = d;
+        dli.threshold = nullptr;
+        dli.vReset = nullptr;
+        dli.reset = LIFParams::Reset::None;
+        LIArgs b{dx, temporal, grid.template zeros<float>(T * n), n, C, inner,
+                 T,  dli};
+        grid.run(b);
+        ASSERT_EQ(grid.download(b.y, T * n), membrane);
+      }
+}
+
 TYPED_TEST(CudaKernels, ElementwiseKernelsEqualHost) {
   std::mt19937 rng(13);
   auto &grid = this->grid;

@@ -323,6 +323,78 @@ TEST(PackedMaxPool, IsTheOrOfTheWindow) {
   EXPECT_EQ(dense, expected);
 }
 
+// CubaLIF (the LIF kernel with a synapse) and LI/CubaLI against the
+// equations of docs/nir.md written out here, per-channel synapses included.
+TEST(CurrentBasedNeurons, FollowTheDiscreteForms) {
+  ThreadPool pool(2);
+  const int64_t channels = 3, inner = 300; // spans several chunks
+  const int64_t n = channels * inner;
+  std::mt19937 rng(12);
+  std::vector<float> x = randomFloats(T * n, rng);
+  for (float &v : x)
+    v *= 3.0f;
+  const float leak[] = {0.5f, 0.25f, 0.1f}, gain[] = {0.75f},
+              vLeak[] = {0.125f}, threshold[] = {0.5f}, vReset[] = {-0.25f},
+              vInit[] = {0.0f}, synLeak[] = {0.25f, 1.0f, 0.5f},
+              synGain[] = {1.5f};
+  for (bool synapse : {true, false}) {
+    LIFParams p{leak,
+                gain,
+                vLeak,
+                threshold,
+                vReset,
+                vInit,
+                3,
+                1,
+                1,
+                1,
+                1,
+                1,
+                LIFParams::Reset::Hard,
+                false,
+                false};
+    if (synapse) {
+      p.synLeak = synLeak;
+      p.synLeakN = 3;
+      p.synGain = synGain;
+      p.synGainN = 1;
+    }
+    std::vector<uint64_t> spikes(n);
+    lif(x.data(), true, spikes.data(), 1, channels, inner, T, p, pool);
+    LIFParams li = p;
+    li.threshold = nullptr;
+    li.vReset = nullptr;
+    li.reset = LIFParams::Reset::None;
+    std::vector<float> membrane(T * n);
+    host::li(x.data(), true, membrane.data(), 1, channels, inner, T, li, pool);
+    int64_t fired = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      int64_t c = i / inner;
+      float v = vInit[0], cur = 0.0f, m = vInit[0], mcur = 0.0f;
+      for (int t = 0; t < T; ++t) {
+        float in = x[t * n + i], min = in;
+        if (synapse) {
+          float j = cur + synLeak[c] * (0.0f - cur);
+          in = cur = j + synGain[0] * in;
+          j = mcur + synLeak[c] * (0.0f - mcur);
+          min = mcur = j + synGain[0] * min;
+        }
+        float h = v + leak[c] * (vLeak[0] - v);
+        h = h + gain[0] * in;
+        bool s = h > threshold[0];
+        v = s ? vReset[0] : h;
+        fired += s;
+        ASSERT_EQ(((spikes[i] >> t) & 1) != 0, s)
+            << "neuron " << i << " step " << t;
+        h = m + leak[c] * (vLeak[0] - m);
+        m = h + gain[0] * min;
+        ASSERT_EQ(membrane[t * n + i], m) << "neuron " << i << " step " << t;
+      }
+    }
+    EXPECT_GT(fired, 0);
+  }
+}
+
 TEST(LIF, FollowsTheCanonicalEquations) {
   ThreadPool pool(2);
   const int64_t channels = 3, inner = 300; // spans several chunks

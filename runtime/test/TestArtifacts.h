@@ -33,6 +33,8 @@ struct PlanSpec {
   uint64_t arenaSize = 256;
   uint32_t spikecoreCores = 0; // > 0: the plan describes a SpikeCore target
   sfa::Kernel unpackKernel = sfa::Kernel::Dense;
+  sfa::OpKind neuronKind = sfa::OpKind::LIF; // or CubaLIF
+  std::vector<float> synLeak, synGain;       // a synapse where non-empty
 };
 
 /// Wraps a finished plan and its data section in the container (header,
@@ -91,13 +93,14 @@ inline std::vector<uint8_t> buildArtifact(const PlanSpec &spec = {}) {
                      threshold = {1.0f};
   auto lifAttrs = sfa::CreateLIFAttrsDirect(
       fbb, &leak, &gain, &zero, &threshold, &zero, &zero, sfa::ResetMode::Hard,
-      sfa::FireMode::Ge, false);
+      sfa::FireMode::Ge, false, spec.synLeak.empty() ? nullptr : &spec.synLeak,
+      spec.synGain.empty() ? nullptr : &spec.synGain);
   std::vector<uint32_t> linIn = {0, 1, 2}, linOut = {3}, lifIn = {3},
                         lifOut = {4}, unIn = {4}, unOut = {5};
   std::vector<flatbuffers::Offset<sfa::Op>> ops = {
       sfa::CreateOpDirect(fbb, "fc", sfa::OpKind::Linear, spec.target,
                           sfa::Kernel::Dense, 0, &linIn, &linOut),
-      sfa::CreateOpDirect(fbb, "lif", sfa::OpKind::LIF, spec.target,
+      sfa::CreateOpDirect(fbb, "lif", spec.neuronKind, spec.target,
                           sfa::Kernel::Dense, 0, &lifIn, &lifOut,
                           sfa::OpAttrs::LIFAttrs, lifAttrs.Union()),
       sfa::CreateOpDirect(fbb, "unpack", sfa::OpKind::Unpack, sfa::Target::Host,

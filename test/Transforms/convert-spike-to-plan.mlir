@@ -98,3 +98,21 @@ module attributes {spike.model = #spike.model<timesteps = 2, encoding = spikes, 
 // CHECK: %[[U:.*]] = plan.kernel "Unpack" "input" on host dense(%[[S]])
 // CHECK: plan.kernel "Pad" "half" on host dense(%[[U]]) {pads = {{.*}}, value = 5.000000e-01 : f32} : (!plan.tensor<1x2x4x4xf32, temporal>) -> !plan.tensor<1x2x6x6xf32, temporal>
 // CHECK: plan.kernel "Sigmoid" "sig" on host dense(%[[U]]) : (!plan.tensor<1x2x4x4xf32, temporal>) -> !plan.tensor<1x2x4x4xf32, temporal>
+
+// -----
+
+// Current-based neurons and leaky integrators: a CubaLIF's spikes come out
+// packed; an LI's membrane is a temporal float tensor even under direct
+// encoding (its state varies over the steps).
+module attributes {spike.model = #spike.model<timesteps = 4, encoding = direct, readout = all>} {
+  func.func @main(%x: tensor<1x3xf32>) -> (tensor<1x3xi1>, tensor<1x3xf32>) {
+    %s = spike.cuba_lif %x {syn_leak = array<f32: 0.25>, syn_gain = array<f32: 2.0>, leak = array<f32: 0.5>,
+                            v_threshold = array<f32: 1.0>} : (tensor<1x3xf32>) -> tensor<1x3xi1> loc("cuba")
+    %v = spike.li %x {syn_leak = array<f32: 0.5>, syn_gain = array<f32: 1.0>, leak = array<f32: 0.1>}
+        : (tensor<1x3xf32>) -> tensor<1x3xf32> loc("li")
+    return %s, %v : tensor<1x3xi1>, tensor<1x3xf32>
+  }
+}
+// CHECK-LABEL: func.func @main
+// CHECK: plan.kernel "CubaLIF" "cuba" on host dense(%{{.*}}) {{{.*}}syn_gain = array<f32: 2.000000e+00>, syn_leak = array<f32: 2.500000e-01>{{.*}}} : (!plan.tensor<1x3xf32>) -> !plan.tensor<1x3xspikes>
+// CHECK: plan.kernel "LI" "li" on host dense(%{{.*}}) {{{.*}}syn_leak = array<f32: 5.000000e-01>{{.*}}} : (!plan.tensor<1x3xf32>) -> !plan.tensor<1x3xf32, temporal>

@@ -44,20 +44,53 @@ def read_graph(group, prefix=""):
 
 
 def _neuron(node, dt, shape):
-    """(leak, gain, v_leak, v_threshold, v_reset, reset) as float32 arrays."""
+    """The discrete parameters of docs/nir.md as float32 arrays: leak, gain,
+    v_leak, v_threshold, v_reset, hard (a hard reset), and syn_leak, syn_gain
+    for current-based neurons (None otherwise)."""
     kind = node["type"]
     full = lambda v: np.broadcast_to(np.asarray(v, dtype=np.float64).reshape(-1), shape).astype(F) \
         if np.size(v) == 1 else np.asarray(v, dtype=np.float64).reshape(shape).astype(F)
+    p = dict(syn_leak=None, syn_gain=None, v_threshold=None, v_reset=full(0.0), hard=True)
     if kind == "Threshold":
-        return (full(1.0), full(1.0), full(0.0), full(node["threshold"]), full(0.0), False)
+        p.update(leak=full(1.0), gain=full(1.0), v_leak=full(0.0),
+                 v_threshold=full(node["threshold"]), hard=False)
+        return p
     r = np.asarray(node["r"], dtype=np.float64)
     if kind == "IF":
         leak, gain, v_leak = 0.0, r * dt, 0.0
     else:
-        tau = np.asarray(node["tau"], dtype=np.float64)
+        tau = np.asarray(node["tau_mem" if kind.startswith("Cuba") else "tau"], dtype=np.float64)
         leak, gain, v_leak = dt / tau, r * dt / tau, node["v_leak"]
-    return (full(leak), full(gain), full(v_leak), full(node["v_threshold"]),
-            full(node.get("v_reset", 0.0)), True)
+    p.update(leak=full(leak), gain=full(gain), v_leak=full(v_leak))
+    if kind.startswith("Cuba"):
+        tau_syn = np.asarray(node["tau_syn"], dtype=np.float64)
+        p.update(syn_leak=full(dt / tau_syn),
+                 syn_gain=full(np.asarray(node["w_in"], dtype=np.float64) * dt / tau_syn))
+    if kind in ("LIF", "IF", "CubaLIF"):
+        p.update(v_threshold=full(node["v_threshold"]), v_reset=full(node.get("v_reset", 0.0)))
+    return p
+
+
+NEURONS = ("LIF", "IF", "Threshold", "LI", "CubaLIF", "CubaLI")
+
+
+def _neuron_step(p, state, k, inp):
+    """One step of neuron node `k` (state in `state`) on input `inp`."""
+    if p["syn_leak"] is not None:
+        # The synaptic current first: J = I + syn_leak*(0 - I); I = J + syn_gain*X.
+        i = state.get(k + "#i", np.zeros(inp.shape, F))
+        j = i + p["syn_leak"] * (F(0) - i)
+        inp = j + p["syn_gain"] * inp.astype(F)
+        state[k + "#i"] = inp
+    v = state.get(k, np.zeros(inp.shape, F))
+    h = v + p["leak"] * (p["v_leak"] - v)   # rounded, then
+    h = h + p["gain"] * inp.astype(F)        # rounded again: no fused multiply-add
+    if p["v_threshold"] is None:             # a leaky integrator: the membrane
+        state[k] = h
+        return h
+    s = h > p["v_threshold"]
+    state[k] = np.where(s, p["v_reset"], h).astype(F) if p["hard"] else np.zeros_like(h)
+    return s.astype(F)
 
 
 def simulate(path, x, dt):
@@ -93,14 +126,8 @@ def simulate(path, x, dt):
                 values[k] = inp * node["scale"].astype(F)
             elif kind == "Flatten":
                 values[k] = inp.reshape(inp.shape[0], -1)
-            elif kind in ("LIF", "IF", "Threshold"):
-                leak, gain, v_leak, thr, v_reset, hard = _neuron(node, dt, inp.shape[1:])
-                v = state.get(k, np.zeros(inp.shape, F))
-                h = v + leak * (v_leak - v)   # rounded, then
-                h = h + gain * inp.astype(F)  # rounded again: no fused multiply-add
-                s = h > thr
-                state[k] = np.where(s, v_reset, h).astype(F) if hard else np.zeros_like(h)
-                values[k] = s.astype(F)
+            elif kind in NEURONS:
+                values[k] = _neuron_step(_neuron(node, dt, inp.shape[1:]), state, k, inp)
             else:
                 raise NotImplementedError(kind)
             if kind == "Output":

@@ -87,6 +87,76 @@ def test_feedforward_graph_with_edges_out_of_order_and_a_subgraph(tmp_path):
     assert 0 < want.sum() < want.size
 
 
+def test_current_based_neurons_match_the_numpy_reference(tmp_path):
+    # CubaLIF with per-channel parameters and a reset value, then CubaLI and
+    # LI (membrane outputs): Affine -> CubaLIF -> Linear -> CubaLI, and
+    # CubaLIF -> Linear -> LI as a second output.
+    rng = np.random.default_rng(2)
+    w1, b1 = rng.normal(size=(5, 4)).astype(np.float32), rng.normal(size=5).astype(np.float32)
+    # Dyadic weights: the Linear sums are exact in any order, so the
+    # membranes (floats, not spikes) compare bit for bit.
+    w2 = (rng.integers(-8, 9, size=(3, 5)) / 8).astype(np.float32)
+    w3 = (rng.integers(-8, 9, size=(2, 5)) / 4).astype(np.float32)
+    n = lambda v, k: np.full(k, v)
+    nodes = {
+        "in": {"type": "Input", "shape": np.array([4])},
+        "fc1": {"type": "Affine", "weight": w1, "bias": b1},
+        "cuba": {"type": "CubaLIF", "tau_syn": n(4e-3, 5), "tau_mem": np.linspace(2e-3, 6e-3, 5),
+                 "r": n(2.0, 5), "v_leak": n(0.05, 5), "v_threshold": n(0.6, 5),
+                 "v_reset": n(-0.1, 5), "w_in": np.linspace(0.5, 1.5, 5)},
+        "fc2": {"type": "Linear", "weight": w2},
+        "cubali": {"type": "CubaLI", "tau_syn": n(5e-3, 3), "tau_mem": n(1e-2, 3),
+                   "r": n(1.5, 3), "v_leak": n(0.0, 3), "w_in": n(1.0, 3)},
+        "fc3": {"type": "Linear", "weight": w3},
+        "li": {"type": "LI", "tau": n(3e-3, 2), "r": np.array([1.0, 0.5]), "v_leak": n(0.25, 2)},
+        "out": {"type": "Output", "shape": np.array([3])},
+        "out2": {"type": "Output", "shape": np.array([2])},
+    }
+    edges = [["in", "fc1"], ["fc1", "cuba"], ["cuba", "fc2"], ["fc2", "cubali"],
+             ["cubali", "out"], ["cuba", "fc3"], ["fc3", "li"], ["li", "out2"]]
+    path = write_nir(tmp_path / "cuba.nir", nodes, edges)
+    T, dt = 48, 1e-3
+    for output in ("out", "out2"):
+        # The reference follows one Output: keep the other one's branch out.
+        drop = "out2" if output == "out" else "out"
+        keep = {k: v for k, v in nodes.items() if k != drop}
+        one = write_nir(tmp_path / f"{output}.nir", keep, [e for e in edges if e[1] != drop])
+        model = compile_nir(tmp_path, one, dt, T)
+        x = spikes(rng, (T, 2, 4), 0.5)
+        want = simulate(one, x, dt)
+        got = model.run(x, backend="host")
+        assert got.shape == want.shape
+        np.testing.assert_array_equal(got, want)
+        # On "out" a non-zero CubaLI membrane needs CubaLIF spikes (v_leak = 0).
+        assert np.any(want != 0)
+    assert "spike.cuba_lif" in run_sfc("import", path, f"--dt={dt}", "--timesteps=2").stdout
+
+
+def test_cubalif_with_unit_synapse_equals_lif(tmp_path):
+    # tau_syn = dt and w_in = 1 give I[t] = X[t] exactly: the spikes of a LIF.
+    rng = np.random.default_rng(3)
+    w = rng.normal(size=(6, 3)).astype(np.float32)
+    common = {"tau": np.full(6, 5e-3), "r": np.full(6, 2.0), "v_leak": np.zeros(6),
+              "v_threshold": np.full(6, 0.7)}
+    def graph(neuron):
+        return {"in": {"type": "Input", "shape": np.array([3])},
+                "fc": {"type": "Linear", "weight": w}, "n": neuron,
+                "out": {"type": "Output", "shape": np.array([6])}}
+    edges = [["in", "fc"], ["fc", "n"], ["n", "out"]]
+    dt, T = 1e-3, 64
+    lif = write_nir(tmp_path / "lif.nir", graph({"type": "LIF", **common}), edges)
+    cuba = dict(common, type="CubaLIF", tau_mem=common["tau"], tau_syn=np.full(6, dt),
+                w_in=np.ones(6))
+    del cuba["tau"]
+    cuba = write_nir(tmp_path / "cuba.nir", graph(cuba), edges)
+    x = spikes(rng, (T, 1, 3), 0.5)
+    a = compile_nir(tmp_path, lif, dt, T).run(x, backend="host")
+    b = compile_nir(tmp_path, cuba, dt, T).run(x, backend="host")
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(b, simulate(cuba, x, dt))
+    assert 0 < a.sum() < a.size
+
+
 def test_content_detection_not_extension(tmp_path):
     path = tmp_path / "model.bin"
     path.write_bytes((INPUTS / "lif_rockpool.nir").read_bytes())
@@ -115,6 +185,14 @@ def test_unsupported_and_recurrent_graphs_name_the_node(tmp_path):
         "out": {"type": "Output", "shape": np.array([2])}}, [["in", "d"], ["d", "out"]])
     result = run_sfc("import", path, "--dt=1e-4", "--timesteps=2", check=False)
     assert "NIR node 'd' (Delay): unsupported node type" in result.stderr, result.stderr
+    path = write_nir(tmp_path / "cuba.nir", {
+        "in": {"type": "Input", "shape": np.array([2])},
+        "c": {"type": "CubaLIF", "tau_syn": np.full(2, 1e-4), "tau_mem": np.full(2, 1e-3),
+              "r": np.ones(2), "v_leak": np.zeros(2), "v_threshold": np.ones(2), "w_in": np.ones(2)},
+        "out": {"type": "Output", "shape": np.array([2])}}, [["in", "c"], ["c", "out"]])
+    result = run_sfc("import", path, "--dt=1e-3", "--timesteps=2", check=False)
+    assert "NIR node 'c' (CubaLIF): dt = 0.001 exceeds tau_syn = 0.0001" in result.stderr, \
+        result.stderr
 
 
 def test_per_neuron_parameters_are_refused_naming_the_parameter(tmp_path):

@@ -837,8 +837,76 @@ OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
 }
 
 //===----------------------------------------------------------------------===//
-// LIFOp
+// Neurons: LIFOp, CubaLIFOp, LIOp
 //===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Checks the scalar-or-per-channel parameters of a neuron op on `input`.
+class NeuronParamChecker {
+public:
+  NeuronParamChecker(Operation *op, RankedTensorType input)
+      : op(op), input(input),
+        channels(input.getRank() >= 2 ? input.getDimSize(1) : 1) {}
+
+  LogicalResult check(StringRef name, ArrayRef<float> values,
+                      function_ref<bool(float)> inRange = {},
+                      StringRef rangeText = "finite") {
+    size_t count = values.size();
+    bool perChannel = count > 1;
+    if (count == 0 || (perChannel && (input.getRank() < 2 ||
+                                      ShapedType::isDynamic(channels) ||
+                                      static_cast<int64_t>(count) != channels)))
+      return op->emitOpError()
+             << "expected '" << name << "' to hold 1 value or one per channel ("
+             << dimToString(channels) << "), found " << count;
+    for (auto [index, value] : llvm::enumerate(values))
+      if (!std::isfinite(value) || (inRange && !inRange(value)))
+        return op->emitOpError()
+               << "expected '" << name << "' to be " << rangeText << ", found "
+               << value
+               << (perChannel ? " for channel " + std::to_string(index)
+                              : std::string());
+    return success();
+  }
+  LogicalResult checkRate(StringRef name, ArrayRef<float> values) {
+    return check(
+        name, values, [](float v) { return v >= 0.0f && v <= 1.0f; },
+        "in [0, 1]");
+  }
+
+private:
+  Operation *op;
+  RankedTensorType input;
+  int64_t channels;
+};
+
+/// The parameters and reset mode shared by spike.lif and spike.cuba_lif.
+template <typename OpTy>
+LogicalResult verifySpikingNeuron(OpTy op, NeuronParamChecker &params) {
+  if (failed(params.checkRate("leak", op.getLeak())) ||
+      failed(params.check("gain", op.getGain())) ||
+      failed(params.check("v_leak", op.getVLeak())) ||
+      failed(params.check(
+          "v_threshold", op.getVThreshold(), [](float v) { return v > 0.0f; },
+          "positive")) ||
+      failed(params.check("v_init", op.getVInit())))
+    return failure();
+
+  std::optional<ArrayRef<float>> vReset = op.getVReset();
+  bool hard = op.getReset() == ResetMode::hard;
+  if (hard && !vReset)
+    return op.emitOpError("expected 'v_reset' with reset = hard");
+  if (!hard && vReset)
+    return op.emitOpError("expected no 'v_reset' with reset = ")
+           << stringifyResetMode(op.getReset())
+           << " (it applies to hard resets only)";
+  if (vReset && failed(params.check("v_reset", *vReset)))
+    return failure();
+  return success();
+}
+
+} // namespace
 
 FailureOr<RankedTensorType> LIFOp::inferResultType(std::optional<Location> loc,
                                                    Adaptor adaptor) {
@@ -849,50 +917,49 @@ FailureOr<RankedTensorType> LIFOp::inferResultType(std::optional<Location> loc,
 LogicalResult LIFOp::verify() {
   if (failed(verifyResultType(*this)))
     return failure();
-  RankedTensorType input = getInput().getType();
-  int64_t channels = input.getRank() >= 2 ? input.getDimSize(1) : 1;
+  NeuronParamChecker params(*this, getInput().getType());
+  return verifySpikingNeuron(*this, params);
+}
 
-  auto checkParam = [&](StringRef name, ArrayRef<float> values,
-                        function_ref<bool(float)> inRange,
-                        StringRef rangeText) -> LogicalResult {
-    size_t count = values.size();
-    bool perChannel = count > 1;
-    if (count == 0 || (perChannel && (input.getRank() < 2 ||
-                                      ShapedType::isDynamic(channels) ||
-                                      static_cast<int64_t>(count) != channels)))
-      return emitOpError() << "expected '" << name
-                           << "' to hold 1 value or one per channel ("
-                           << dimToString(channels) << "), found " << count;
-    for (auto [index, value] : llvm::enumerate(values))
-      if (!std::isfinite(value) || !inRange(value))
-        return emitOpError()
-               << "expected '" << name << "' to be " << rangeText << ", found "
-               << value
-               << (perChannel ? " for channel " + std::to_string(index)
-                              : std::string());
-    return success();
-  };
-  auto any = [](float) { return true; };
-  if (failed(checkParam(
-          "leak", getLeak(), [](float v) { return v >= 0.0f && v <= 1.0f; },
-          "in [0, 1]")) ||
-      failed(checkParam("gain", getGain(), any, "finite")) ||
-      failed(checkParam("v_leak", getVLeak(), any, "finite")) ||
-      failed(checkParam(
-          "v_threshold", getVThreshold(), [](float v) { return v > 0.0f; },
-          "positive")) ||
-      failed(checkParam("v_init", getVInit(), any, "finite")))
+FailureOr<RankedTensorType>
+CubaLIFOp::inferResultType(std::optional<Location> loc, Adaptor adaptor) {
+  auto input = cast<RankedTensorType>(adaptor.getInput().getType());
+  return input.clone(IntegerType::get(input.getContext(), 1));
+}
+
+LogicalResult CubaLIFOp::verify() {
+  if (failed(verifyResultType(*this)))
     return failure();
+  NeuronParamChecker params(*this, getInput().getType());
+  if (failed(params.checkRate("syn_leak", getSynLeak())) ||
+      failed(params.check("syn_gain", getSynGain())))
+    return failure();
+  return verifySpikingNeuron(*this, params);
+}
 
-  std::optional<ArrayRef<float>> vReset = getVReset();
-  bool hard = getReset() == ResetMode::hard;
-  if (hard && !vReset)
-    return emitOpError("expected 'v_reset' with reset = hard");
-  if (!hard && vReset)
-    return emitOpError("expected no 'v_reset' with reset = ")
-           << stringifyResetMode(getReset()) << " (it applies to hard resets "
-           << "only)";
-  if (vReset && failed(checkParam("v_reset", *vReset, any, "finite")))
+FailureOr<RankedTensorType> LIOp::inferResultType(std::optional<Location> loc,
+                                                  Adaptor adaptor) {
+  auto input = cast<RankedTensorType>(adaptor.getInput().getType());
+  // A membrane: float, f32 when the input is spikes.
+  if (isa<FloatType>(input.getElementType()))
+    return input;
+  return input.clone(Float32Type::get(input.getContext()));
+}
+
+LogicalResult LIOp::verify() {
+  if (failed(verifyResultType(*this)))
+    return failure();
+  NeuronParamChecker params(*this, getInput().getType());
+  if (getSynLeak().has_value() != getSynGain().has_value())
+    return emitOpError("expected both 'syn_leak' and 'syn_gain' (a "
+                       "current-based integrator) or neither");
+  if (getSynLeak() && (failed(params.checkRate("syn_leak", *getSynLeak())) ||
+                       failed(params.check("syn_gain", *getSynGain()))))
+    return failure();
+  if (failed(params.checkRate("leak", getLeak())) ||
+      failed(params.check("gain", getGain())) ||
+      failed(params.check("v_leak", getVLeak())) ||
+      failed(params.check("v_init", getVInit())))
     return failure();
   return success();
 }

@@ -242,22 +242,37 @@ convAttrs(flatbuffers::FlatBufferBuilder &fbb, Params &p) {
                                       p.i64("groups"), &kernel);
 }
 
+/// The neuron parameters of a LIF, CubaLIF or LI kernel; a non-spiking
+/// one (LI) has no threshold, reset or fire mode.
 FailureOr<flatbuffers::Offset<sfa::LIFAttrs>>
-lifAttrs(flatbuffers::FlatBufferBuilder &fbb, Params &p) {
+lifAttrs(flatbuffers::FlatBufferBuilder &fbb, Params &p, bool spiking = true) {
   std::vector<float> leak = p.f32s("leak"), gain = p.f32s("gain"),
                      vLeak = p.f32s("v_leak"),
-                     threshold = p.f32s("v_threshold"),
+                     threshold = p.f32s("v_threshold", !spiking),
                      vReset = p.f32s("v_reset", /*optional=*/true),
-                     vInit = p.f32s("v_init");
-  auto reset = p.get<spike::ResetModeAttr>("reset");
-  auto fire = p.get<spike::FireModeAttr>("fire");
-  bool delay = p.flag("reset_delay");
+                     vInit = p.f32s("v_init"),
+                     synLeak = p.f32s("syn_leak", /*optional=*/true),
+                     synGain = p.f32s("syn_gain", /*optional=*/true);
+  spike::ResetModeAttr resetAttr;
+  spike::FireModeAttr fireAttr;
+  bool delay = false;
+  if (spiking) {
+    resetAttr = p.get<spike::ResetModeAttr>("reset");
+    fireAttr = p.get<spike::FireModeAttr>("fire");
+    delay = p.flag("reset_delay");
+  }
   if (failed(p.check()))
     return failure();
-  return sfa::CreateLIFAttrsDirect(
-      fbb, &leak, &gain, &vLeak, &threshold, &vReset, &vInit,
-      plan::toSchema<sfa::ResetMode>(reset.getValue()),
-      plan::toSchema<sfa::FireMode>(fire.getValue()), delay);
+  sfa::ResetMode reset =
+      resetAttr ? plan::toSchema<sfa::ResetMode>(resetAttr.getValue())
+                : sfa::ResetMode::None;
+  sfa::FireMode fire = fireAttr
+                           ? plan::toSchema<sfa::FireMode>(fireAttr.getValue())
+                           : sfa::FireMode::Gt;
+  auto orNull = [](std::vector<float> &v) { return v.empty() ? nullptr : &v; };
+  return sfa::CreateLIFAttrsDirect(fbb, &leak, &gain, &vLeak, orNull(threshold),
+                                   &vReset, &vInit, reset, fire, delay,
+                                   orNull(synLeak), orNull(synGain));
 }
 
 /// The attribute table of `op`, or 0 for a kind without one.
@@ -315,7 +330,7 @@ buildAttrs(flatbuffers::FlatBufferBuilder &fbb, OpRecord &op) {
              sfa::CreateConcatAttrs(fbb, p.i64("axis")).Union()};
     break;
   case sfa::OpAttrs::LIFAttrs: {
-    auto lif = lifAttrs(fbb, p);
+    auto lif = lifAttrs(fbb, p, op.kind != sfa::OpKind::LI);
     if (failed(lif))
       return failure();
     attrs = {sfa::OpAttrs::LIFAttrs, lif->Union()};

@@ -553,6 +553,11 @@ private:
   template <typename OpTy>
   FailureOr<Value> createInferred(const Node &node, ValueRange operands,
                                   ArrayRef<NamedAttribute> attrs = {});
+  /// `dt/τ` and `scale·dt/τ` per neuron from the datasets `tauName` (none:
+  /// 0 and `scale·dt`) and `scaleName`, collapsed like a parameter.
+  LogicalResult decay(const Node &node, StringRef tauName, StringRef scaleName,
+                      RankedTensorType type, SmallVectorImpl<float> &rate,
+                      SmallVectorImpl<float> &gain);
   FailureOr<Value> neuron(const Node &node, Value input);
   FailureOr<Value> linear(const Node &node, Value input, bool affine);
   FailureOr<Value> conv(const Node &node, Value input, int spatialDims);
@@ -767,98 +772,132 @@ FailureOr<SmallVector<float>> GraphBuilder::neuronParam(const Node &node,
   return result;
 }
 
+LogicalResult GraphBuilder::decay(const Node &node, StringRef tauName,
+                                  StringRef scaleName, RankedTensorType type,
+                                  SmallVectorImpl<float> &rate,
+                                  SmallVectorImpl<float> &gain) {
+  double dt = *options_.dt;
+  FailureOr<const Array *> scale = array(node, scaleName);
+  if (failed(scale))
+    return failure();
+  const Array *tau = nullptr;
+  if (!tauName.empty()) {
+    FailureOr<const Array *> t = array(node, tauName);
+    if (failed(t))
+      return failure();
+    tau = *t;
+    if (tau->data.size() != (*scale)->data.size())
+      return error(node) << "'" << tauName << "' and '" << scaleName
+                         << "' have " << tau->data.size() << " and "
+                         << (*scale)->data.size() << " values";
+  }
+  // rate = dt / tau and gain = scale * dt / tau, each computed in double and
+  // rounded once to f32, then collapsed like any parameter.
+  Array rateArray, gainArray;
+  rateArray.shape = gainArray.shape = (*scale)->shape;
+  for (size_t i = 0; i < (*scale)->data.size(); ++i) {
+    double step = dt;
+    if (tau) {
+      double t = tau->data[i];
+      if (!(t > 0))
+        return error(node) << "'" << tauName << "' must be positive, found "
+                           << formatNumber(t);
+      if (dt > t)
+        return error(node) << "dt = " << formatNumber(dt) << " exceeds "
+                           << tauName << " = " << formatNumber(t)
+                           << "; forward Euler would need a leak above 1";
+      step = dt / t;
+    }
+    rateArray.data.push_back(tau ? step : 0.0);
+    gainArray.data.push_back((*scale)->data[i] * step);
+  }
+  Node derived;
+  derived.name = node.name;
+  derived.type = node.type;
+  derived.arrays.emplace("rate", std::move(rateArray));
+  derived.arrays.emplace("gain", std::move(gainArray));
+  FailureOr<SmallVector<float>> r = neuronParam(derived, "rate", type);
+  FailureOr<SmallVector<float>> g = neuronParam(derived, "gain", type);
+  if (failed(r) || failed(g))
+    return failure();
+  rate.assign(r->begin(), r->end());
+  gain.assign(g->begin(), g->end());
+  return success();
+}
+
 FailureOr<Value> GraphBuilder::neuron(const Node &node, Value input) {
   auto type = cast<RankedTensorType>(input.getType());
-  bool isIF = node.type == "IF", isThreshold = node.type == "Threshold";
-  double dt = *options_.dt;
+  StringRef kind = node.type;
+  bool isIF = kind == "IF", isThreshold = kind == "Threshold";
+  bool isLI = kind == "LI" || kind == "CubaLI";
+  bool current = kind == "CubaLIF" || kind == "CubaLI";
   auto param = [&](StringRef name) { return neuronParam(node, name, type); };
-  SmallVector<float> leak, gain, vLeak{0.0f}, vReset{0.0f};
-  FailureOr<SmallVector<float>> threshold =
-      param(isThreshold ? "threshold" : "v_threshold");
-  if (failed(threshold))
-    return failure();
-  for (float t : *threshold)
-    if (!(t > 0.0f))
-      return error(node) << "the threshold must be positive, found "
-                         << formatNumber(t);
+  SmallVector<float> synLeak, synGain, leak, gain, vLeak{0.0f}, vReset{0.0f};
+  FailureOr<SmallVector<float>> threshold = SmallVector<float>();
+  if (!isLI) {
+    threshold = param(isThreshold ? "threshold" : "v_threshold");
+    if (failed(threshold))
+      return failure();
+    for (float t : *threshold)
+      if (!(t > 0.0f))
+        return error(node) << "the threshold must be positive, found "
+                           << formatNumber(t);
+  }
   if (isThreshold) {
     // leak = 1 forgets the membrane exactly: H = 0 + 1 * X.
     leak = {1.0f};
     gain = {1.0f};
   } else {
-    FailureOr<const Array *> r = array(node, "r");
-    if (failed(r))
+    // The synaptic current: syn_leak = dt / tau_syn, syn_gain = w_in * dt /
+    // tau_syn; the membrane: leak = dt / tau(_mem), gain = r * dt / tau(_mem)
+    // (IF: leak = 0, gain = r * dt).
+    if (current &&
+        failed(decay(node, "tau_syn", "w_in", type, synLeak, synGain)))
       return failure();
-    const Array *tau = nullptr;
-    if (!isIF) {
-      FailureOr<const Array *> t = array(node, "tau");
-      if (failed(t))
-        return failure();
-      tau = *t;
-      if (tau->data.size() != (*r)->data.size())
-        return error(node) << "'tau' and 'r' have " << tau->data.size()
-                           << " and " << (*r)->data.size() << " values";
-    }
-    // leak = dt / tau and gain = r * dt / tau, each computed in double and
-    // rounded once to f32, then collapsed like any parameter.
-    Array leakArray, gainArray;
-    leakArray.shape = gainArray.shape = (*r)->shape;
-    for (size_t i = 0; i < (*r)->data.size(); ++i) {
-      double scale = dt;
-      if (tau) {
-        double t = tau->data[i];
-        if (!(t > 0))
-          return error(node)
-                 << "'tau' must be positive, found " << formatNumber(t);
-        if (dt > t)
-          return error(node) << "dt = " << formatNumber(dt)
-                             << " exceeds tau = " << formatNumber(t)
-                             << "; forward Euler would need a leak above 1";
-        scale = dt / t;
-      }
-      leakArray.data.push_back(tau ? scale : 0.0);
-      gainArray.data.push_back((*r)->data[i] * scale);
-    }
-    Node derived;
-    derived.name = node.name;
-    derived.type = node.type;
-    derived.arrays.emplace("leak", std::move(leakArray));
-    derived.arrays.emplace("gain", std::move(gainArray));
-    FailureOr<SmallVector<float>> l = neuronParam(derived, "leak", type);
-    FailureOr<SmallVector<float>> g = neuronParam(derived, "gain", type);
-    if (failed(l) || failed(g))
+    if (failed(decay(node,
+                     isIF      ? ""
+                     : current ? "tau_mem"
+                               : "tau",
+                     "r", type, leak, gain)))
       return failure();
-    leak = *l;
-    gain = *g;
     if (!isIF) {
       FailureOr<SmallVector<float>> v = param("v_leak");
       if (failed(v))
         return failure();
       vLeak = *v;
     }
-    if (node.arrays.count("v_reset")) {
+    if (!isLI && node.arrays.count("v_reset")) {
       FailureOr<SmallVector<float>> v = param("v_reset");
       if (failed(v))
         return failure();
       vReset = *v;
     }
   }
-  MLIRContext *ctx = context_;
+  auto f32s = [&](ArrayRef<float> values) {
+    return builder_.getDenseF32ArrayAttr(values);
+  };
   SmallVector<NamedAttribute> attrs{
-      builder_.getNamedAttr("leak", builder_.getDenseF32ArrayAttr(leak)),
-      builder_.getNamedAttr("gain", builder_.getDenseF32ArrayAttr(gain)),
-      builder_.getNamedAttr("v_leak", builder_.getDenseF32ArrayAttr(vLeak)),
-      builder_.getNamedAttr("v_threshold",
-                            builder_.getDenseF32ArrayAttr(*threshold)),
-      builder_.getNamedAttr(
-          "reset",
-          spike::ResetModeAttr::get(ctx, isThreshold ? spike::ResetMode::none
-                                                     : spike::ResetMode::hard)),
-      builder_.getNamedAttr(
-          "fire", spike::FireModeAttr::get(ctx, spike::FireMode::gt))};
+      builder_.getNamedAttr("leak", f32s(leak)),
+      builder_.getNamedAttr("gain", f32s(gain)),
+      builder_.getNamedAttr("v_leak", f32s(vLeak))};
+  if (current) {
+    attrs.push_back(builder_.getNamedAttr("syn_leak", f32s(synLeak)));
+    attrs.push_back(builder_.getNamedAttr("syn_gain", f32s(synGain)));
+  }
+  if (isLI)
+    return createInferred<spike::LIOp>(node, input, attrs);
+  MLIRContext *ctx = context_;
+  attrs.push_back(builder_.getNamedAttr("v_threshold", f32s(*threshold)));
+  attrs.push_back(builder_.getNamedAttr(
+      "reset",
+      spike::ResetModeAttr::get(ctx, isThreshold ? spike::ResetMode::none
+                                                 : spike::ResetMode::hard)));
+  attrs.push_back(builder_.getNamedAttr(
+      "fire", spike::FireModeAttr::get(ctx, spike::FireMode::gt)));
   if (!isThreshold)
-    attrs.push_back(builder_.getNamedAttr(
-        "v_reset", builder_.getDenseF32ArrayAttr(vReset)));
+    attrs.push_back(builder_.getNamedAttr("v_reset", f32s(vReset)));
+  if (current)
+    return createInferred<spike::CubaLIFOp>(node, input, attrs);
   return createInferred<spike::LIFOp>(node, input, attrs);
 }
 
@@ -1065,11 +1104,9 @@ FailureOr<Value> GraphBuilder::importNode(const Node &node, Value input) {
     return pool(node, input, type == "SumPool2d");
   if (type == "Flatten")
     return flatten(node, input);
-  if (type == "LIF" || type == "IF" || type == "Threshold")
+  if (type == "LIF" || type == "IF" || type == "Threshold" || type == "LI" ||
+      type == "CubaLIF" || type == "CubaLI")
     return neuron(node, input);
-  if (type == "LI" || type == "CubaLIF" || type == "CubaLI")
-    return error(node) << "this neuron type is not supported yet "
-                          "(docs/nir.md lists what is)";
   return error(node) << "unsupported node type (docs/nir.md lists the "
                         "supported ones)";
 }

@@ -452,6 +452,8 @@ LogicalResult importPad(NodeContext &ctx) {
     pads = **padsAttr;
     value = valueAttr->value_or(0.0f);
   } else {
+    if (!ctx.hasInput(1))
+      return ctx.emitError() << "the pads (input #1) are required";
     DenseElementsAttr padsInput = ctx.constantInput(1);
     if (!padsInput || !padsInput.getElementType().isInteger(64) ||
         cast<ShapedType>(padsInput.getType()).getRank() != 1)

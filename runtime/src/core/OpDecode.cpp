@@ -104,6 +104,8 @@ LIFParams runtime::lifParams(const sfa::LIFAttrs &a) {
   set(a.v_threshold(), p.threshold, p.thresholdN);
   set(a.v_reset(), p.vReset, p.vResetN);
   set(a.v_init(), p.vInit, p.vInitN);
+  set(a.syn_leak(), p.synLeak, p.synLeakN);
+  set(a.syn_gain(), p.synGain, p.synGainN);
   p.reset = a.reset() == sfa::ResetMode::Hard   ? LIFParams::Reset::Hard
             : a.reset() == sfa::ResetMode::Soft ? LIFParams::Reset::Soft
                                                 : LIFParams::Reset::None;

@@ -585,8 +585,14 @@ sf_status_t checkConcat(OpCheck &c) {
   return c.expectOut(c.out.packed, c.anyTemporal);
 }
 
-/// LIF parameters `a` for neurons shaped like `x`.
-sf_status_t lifParams(OpCheck &c, const sfa::LIFAttrs *a, const TensorDesc &x) {
+/// What a neuron op's parameters hold besides LIF's: a synaptic current
+/// (CubaLIF requires one, LI may have one, the others have none), and
+/// whether it fires (LI does not: no threshold or reset).
+enum class Synapse { None, Optional, Required };
+
+/// Neuron parameters `a` for neurons shaped like `x`.
+sf_status_t lifParams(OpCheck &c, const sfa::LIFAttrs *a, const TensorDesc &x,
+                      Synapse synapse = Synapse::None, bool spiking = true) {
   if (!a)
     return c.error("missing LIF attributes");
   int64_t channels = x.shape.size() >= 2 ? x.shape[1] : 1;
@@ -596,12 +602,24 @@ sf_status_t lifParams(OpCheck &c, const sfa::LIFAttrs *a, const TensorDesc &x) {
     return v->size() == 1 || static_cast<int64_t>(v->size()) == channels;
   };
   if (!perChannel(a->leak(), true) || !perChannel(a->gain(), true) ||
-      !perChannel(a->v_leak(), true) || !perChannel(a->v_threshold(), true) ||
+      !perChannel(a->v_leak(), true) ||
+      !perChannel(a->v_threshold(), spiking) ||
       !perChannel(a->v_init(), true) ||
-      !perChannel(a->v_reset(), a->reset() == sfa::ResetMode::Hard))
+      !perChannel(a->v_reset(), a->reset() == sfa::ResetMode::Hard) ||
+      !perChannel(a->syn_leak(), synapse == Synapse::Required) ||
+      !perChannel(a->syn_gain(), synapse == Synapse::Required))
     return c.error("LIF parameters must hold 1 or %lld (channels) "
                    "values",
                    (long long)channels);
+  bool hasLeak = a->syn_leak() && a->syn_leak()->size();
+  bool hasGain = a->syn_gain() && a->syn_gain()->size();
+  if (synapse == Synapse::None && (hasLeak || hasGain))
+    return c.error("only CubaLIF and LI neurons have a synaptic current");
+  if (hasLeak != hasGain)
+    return c.error("a synaptic current needs both syn_leak and syn_gain");
+  if (!spiking && ((a->v_threshold() && a->v_threshold()->size()) ||
+                   a->reset() == sfa::ResetMode::Hard))
+    return c.error("a leaky integrator neither fires nor resets");
   if (!format::isKnown(a->reset()) || !format::isKnown(a->fire()))
     return c.error("unknown reset or fire mode");
   return SF_OK;
@@ -614,6 +632,26 @@ sf_status_t checkLIF(OpCheck &c) {
     return c.error("output shape must equal the input's");
   SF_CHECK(lifParams(c, c.o.attrs_as_LIFAttrs(), x));
   return c.expectOut(true, true);
+}
+
+sf_status_t checkCubaLIF(OpCheck &c) {
+  SF_CHECK(c.denseInputs(1));
+  const TensorDesc &x = c.in(0);
+  if (!sameShape(x, c.out))
+    return c.error("output shape must equal the input's");
+  SF_CHECK(lifParams(c, c.o.attrs_as_LIFAttrs(), x, Synapse::Required));
+  return c.expectOut(true, true);
+}
+
+// A membrane per step: float, temporal.
+sf_status_t checkLI(OpCheck &c) {
+  SF_CHECK(c.denseInputs(1));
+  const TensorDesc &x = c.in(0);
+  if (!sameShape(x, c.out))
+    return c.error("output shape must equal the input's");
+  SF_CHECK(lifParams(c, c.o.attrs_as_LIFAttrs(), x, Synapse::Optional,
+                     /*spiking=*/false));
+  return c.expectOut(false, true);
 }
 
 // A synaptic layer fused with the neurons it feeds: the layer's rules on

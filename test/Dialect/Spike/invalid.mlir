@@ -624,3 +624,43 @@ func.func @pad_spikes_value(%x: tensor<1x4xi1>) -> tensor<1x6xi1> {
   %y = spike.pad %x {pads = array<i64: 0, 1, 0, 1>, value = 1.0 : f32} : (tensor<1x4xi1>) -> tensor<1x6xi1>
   return %y : tensor<1x6xi1>
 }
+
+// -----
+
+func.func @cuba_lif_syn_leak_above_one(%x: tensor<1x4xf32>) {
+  // expected-error @+1 {{'spike.cuba_lif' op expected 'syn_leak' to be in [0, 1], found 1.5}}
+  %0 = spike.cuba_lif %x {syn_leak = array<f32: 1.5>, leak = array<f32: 0.5>, v_threshold = array<f32: 1.0>} : (tensor<1x4xf32>) -> tensor<1x4xi1>
+  return
+}
+
+// -----
+
+func.func @cuba_lif_hard_without_v_reset(%x: tensor<1x4xf32>) {
+  // expected-error @+1 {{'spike.cuba_lif' op expected 'v_reset' with reset = hard}}
+  %0 = spike.cuba_lif %x {syn_leak = array<f32: 0.5>, leak = array<f32: 0.5>, v_threshold = array<f32: 1.0>, reset = #spike.reset<hard>} : (tensor<1x4xf32>) -> tensor<1x4xi1>
+  return
+}
+
+// -----
+
+func.func @li_half_a_synapse(%x: tensor<1x4xf32>) {
+  // expected-error @+1 {{'spike.li' op expected both 'syn_leak' and 'syn_gain' (a current-based integrator) or neither}}
+  %0 = spike.li %x {syn_leak = array<f32: 0.5>, leak = array<f32: 0.5>} : (tensor<1x4xf32>) -> tensor<1x4xf32>
+  return
+}
+
+// -----
+
+func.func @li_per_channel_mismatch(%x: tensor<1x4xf32>) {
+  // expected-error @+1 {{'spike.li' op expected 'gain' to hold 1 value or one per channel (4), found 2}}
+  %0 = spike.li %x {leak = array<f32: 0.5>, gain = array<f32: 1.0, 2.0>} : (tensor<1x4xf32>) -> tensor<1x4xf32>
+  return
+}
+
+// -----
+
+func.func @li_spike_result(%x: tensor<1x4xi1>) {
+  // expected-error @+1 {{'spike.li' op result #0 must be ranked tensor of floating-point values, but got 'tensor<1x4xi1>'}}
+  %0 = spike.li %x {leak = array<f32: 0.5>} : (tensor<1x4xi1>) -> tensor<1x4xi1>
+  return
+}

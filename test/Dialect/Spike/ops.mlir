@@ -138,3 +138,22 @@ func.func @neurons(%x: tensor<1x4x8x8xf32>, %y: tensor<3x10xf32>, %s: tensor<1x4
 }
 
 }
+
+// CHECK-LABEL: func.func @current_based_neurons
+func.func @current_based_neurons(%x: tensor<2x3xf32>, %s: tensor<2x3xi1>)
+    -> (tensor<2x3xi1>, tensor<2x3xf32>, tensor<2x3xf32>) {
+  // NIR CubaLIF: a synaptic current feeding a hard-reset LIF.
+  // CHECK: spike.cuba_lif %{{.*}} {fire = #spike.fire<gt>, leak = array<f32: 1.000000e-01>, reset = #spike.reset<hard>, syn_leak = array<f32: 2.500000e-01, 5.000000e-01, 1.000000e+00>, v_reset = array<f32: 0.000000e+00>, v_threshold = array<f32: 1.000000e+00>} : (tensor<2x3xf32>) -> tensor<2x3xi1>
+  %0 = spike.cuba_lif %x {syn_leak = array<f32: 0.25, 0.5, 1.0>, leak = array<f32: 0.1>,
+                          v_threshold = array<f32: 1.0>, v_reset = array<f32: 0.0>,
+                          reset = #spike.reset<hard>, fire = #spike.fire<gt>}
+      : (tensor<2x3xf32>) -> tensor<2x3xi1>
+  // A leaky integrator reading spikes: its membrane is f32.
+  // CHECK: spike.li %{{.*}} {leak = array<f32: 5.000000e-01>, v_leak = array<f32: 2.500000e-01>} : (tensor<2x3xi1>) -> tensor<2x3xf32>
+  %1 = spike.li %s {leak = array<f32: 0.5>, v_leak = array<f32: 0.25>} : (tensor<2x3xi1>) -> tensor<2x3xf32>
+  // CubaLI: LI with a synapse.
+  // CHECK: spike.li %{{.*}} {gain = array<f32: 2.000000e+00>, leak = array<f32: 5.000000e-01>, syn_gain = array<f32: 3.000000e+00>, syn_leak = array<f32: 2.000000e-01>} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  %2 = spike.li %x {syn_leak = array<f32: 0.2>, syn_gain = array<f32: 3.0>, leak = array<f32: 0.5>,
+                    gain = array<f32: 2.0>} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %0, %1, %2 : tensor<2x3xi1>, tensor<2x3xf32>, tensor<2x3xf32>
+}

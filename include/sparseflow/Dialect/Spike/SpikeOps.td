@@ -433,4 +433,84 @@ def Spike_LIFOp : Spike_InferredOp<"lif"> {
   }];
 }
 
+def Spike_CubaLIFOp : Spike_InferredOp<"cuba_lif"> {
+  let summary = "Current-based LIF neurons: a synaptic current feeding LIF membranes";
+  let description = [{
+    One neuron per element of `input`, each with two states that persist
+    across timesteps: a synaptic current `I` (`I[-1] = 0`) and the membrane
+    `V` of `spike.lif`. At step `t` the current is updated first, then the
+    membrane with the new current as its input:
+
+    ```
+    J    = I[t-1] + syn_leak * (0 - I[t-1])
+    I[t] = J + syn_gain * X[t]
+    ```
+
+    followed by `spike.lif`'s step (its `reset`, `fire` and `reset_delay`
+    forms included) with input `I[t]`. `syn_leak = 1`, `syn_gain = 1` makes
+    `I[t] = X[t]` exactly, i.e. a `spike.lif`. Each parameter is an `f32`
+    array of one value or one per channel (dimension 1 of the input);
+    `0 <= syn_leak <= 1`, and `spike.lif`'s constraints for the rest. The
+    result holds the spikes `S[t]`.
+
+    ```mlir
+    %s = spike.cuba_lif %x {syn_leak = array<f32: 0.2>, syn_gain = array<f32: 1.0>,
+                            leak = array<f32: 0.1>, gain = array<f32: 1.0>,
+                            v_threshold = array<f32: 1.0>, v_reset = array<f32: 0.0>,
+                            reset = #spike.reset<hard>, fire = #spike.fire<gt>}
+        : (tensor<1x16xf32>) -> tensor<1x16xi1>
+    ```
+  }];
+  let arguments = (ins
+    Spike_Tensor:$input,
+    DenseF32ArrayAttr:$syn_leak,
+    DefaultValuedAttr<DenseF32ArrayAttr, "{1.0f}">:$syn_gain,
+    DenseF32ArrayAttr:$leak,
+    DefaultValuedAttr<DenseF32ArrayAttr, "{1.0f}">:$gain,
+    DefaultValuedAttr<DenseF32ArrayAttr, "{0.0f}">:$v_leak,
+    DenseF32ArrayAttr:$v_threshold,
+    OptionalAttr<DenseF32ArrayAttr>:$v_reset,
+    DefaultValuedAttr<DenseF32ArrayAttr, "{0.0f}">:$v_init,
+    DefaultValuedAttr<Spike_ResetModeAttr, "::sparseflow::spike::ResetMode::soft">:$reset,
+    DefaultValuedAttr<Spike_FireModeAttr, "::sparseflow::spike::FireMode::ge">:$fire,
+    DefaultValuedAttr<BoolAttr, "false">:$reset_delay
+  );
+  let results = (outs Spike_SpikeTensor:$output);
+}
+
+def Spike_LIOp : Spike_InferredOp<"li"> {
+  let summary = "Leaky integrators: non-spiking neurons whose membrane is the output";
+  let description = [{
+    One neuron per element of `input`; its membrane `V` persists across
+    timesteps (`V[-1] = v_init`) and is never reset. At step `t`:
+
+    ```
+    H[t] = V[t-1] + leak * (v_leak - V[t-1]) + gain * X[t]
+    V[t] = H[t]
+    ```
+
+    evaluated in `spike.lif`'s order of operations. With `syn_leak` and
+    `syn_gain` (both or neither) the neuron is current-based: `X[t]` is first
+    replaced by the synaptic current of `spike.cuba_lif`. Parameters are `f32`
+    arrays of one value or one per channel (dimension 1 of the input), finite,
+    with `0 <= leak <= 1` and `0 <= syn_leak <= 1`. The result holds `V[t]`
+    as `f32` (a membrane, not spikes).
+
+    ```mlir
+    %v = spike.li %x {leak = array<f32: 0.1>, gain = array<f32: 1.0>}
+        : (tensor<1x10xf32>) -> tensor<1x10xf32>
+    ```
+  }];
+  let arguments = (ins
+    Spike_Tensor:$input,
+    OptionalAttr<DenseF32ArrayAttr>:$syn_leak,
+    OptionalAttr<DenseF32ArrayAttr>:$syn_gain,
+    DenseF32ArrayAttr:$leak,
+    DefaultValuedAttr<DenseF32ArrayAttr, "{1.0f}">:$gain,
+    DefaultValuedAttr<DenseF32ArrayAttr, "{0.0f}">:$v_leak,
+    DefaultValuedAttr<DenseF32ArrayAttr, "{0.0f}">:$v_init
+  );
+  let results = (outs Spike_FloatTensor:$output);
+}
+
 #endif // SPARSEFLOW_DIALECT_SPIKE_SPIKEOPS_TD

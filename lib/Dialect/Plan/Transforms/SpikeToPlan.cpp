@@ -92,6 +92,8 @@ struct KernelSpec {
   SmallVector<NamedAttribute> params;
   /// Packed spike inputs stay packed (max pooling, reshapes, concat).
   bool keepsSpikes = false;
+  /// The result varies over timesteps whatever the input (a neuron's state).
+  bool stateful = false;
 };
 
 /// The op kind and parameters of a spike op, from its (converted) operands.
@@ -219,6 +221,39 @@ FailureOr<KernelSpec> describe(Operation *op, ValueRange operands, Builder &b) {
             named("reset_delay", b.getBoolAttr(lif.getResetDelay()));
             return success();
           })
+          .Case([&](spike::CubaLIFOp lif) {
+            spec.kind = "CubaLIF";
+            spec.data = {operands[0]};
+            named("syn_leak", lif.getSynLeakAttr());
+            named("syn_gain", lif.getSynGainAttr());
+            named("leak", lif.getLeakAttr());
+            named("gain", lif.getGainAttr());
+            named("v_leak", lif.getVLeakAttr());
+            named("v_threshold", lif.getVThresholdAttr());
+            if (lif.getVResetAttr())
+              named("v_reset", lif.getVResetAttr());
+            named("v_init", lif.getVInitAttr());
+            named("reset",
+                  spike::ResetModeAttr::get(b.getContext(), lif.getReset()));
+            named("fire",
+                  spike::FireModeAttr::get(b.getContext(), lif.getFire()));
+            named("reset_delay", b.getBoolAttr(lif.getResetDelay()));
+            return success();
+          })
+          .Case([&](spike::LIOp li) {
+            spec.kind = "LI";
+            spec.data = {operands[0]};
+            if (li.getSynLeakAttr()) {
+              named("syn_leak", li.getSynLeakAttr());
+              named("syn_gain", li.getSynGainAttr());
+            }
+            named("leak", li.getLeakAttr());
+            named("gain", li.getGainAttr());
+            named("v_leak", li.getVLeakAttr());
+            named("v_init", li.getVInitAttr());
+            spec.stateful = true;
+            return success();
+          })
           .Default([](Operation *) { return failure(); });
   if (failed(result))
     return failure();
@@ -305,11 +340,13 @@ public:
       inputs.push_back(constant);
     }
 
-    bool spikes = isa<spike::LIFOp>(op) || (spec->keepsSpikes && packedData);
+    bool spikes = isa<spike::LIFOp, spike::CubaLIFOp>(op) ||
+                  (spec->keepsSpikes && packedData);
     auto resultType = PlanTensorType::get(
         getContext(),
         cast<RankedTensorType>(op->getResult(0).getType()).getShape(),
-        spikes ? Storage::spikes : Storage::f32, spikes || temporal);
+        spikes ? Storage::spikes : Storage::f32,
+        spikes || temporal || spec->stateful);
     IntegerAttr block;
     if (sparse)
       if (auto size = op->getAttrOfType<IntegerAttr>(
@@ -497,7 +534,8 @@ const StringLiteral kHostAndGpuOps[] = {
     "spike.avg_pool2d", "spike.global_avg_pool",
     "spike.flatten",    "spike.reshape",
     "spike.pad",        "spike.transpose",
-    "spike.concat",     "spike.lif"};
+    "spike.concat",     "spike.lif",
+    "spike.cuba_lif",   "spike.li"};
 
 /// Adds the patterns of `target` and records the ops they lower.
 void populateTargetPatterns(spike::Target target, RewritePatternSet &patterns,

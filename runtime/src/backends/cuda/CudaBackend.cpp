@@ -45,7 +45,8 @@ struct ModelData final : DeviceModel {
   void *memory = nullptr;
   /// Device address of each constant tensor (null for the others).
   std::vector<const void *> constants;
-  /// Each LIF op's parameters with device pointers (by op index).
+  /// Each LIF, CubaLIF and LI op's parameters with device pointers (by op
+  /// index).
   std::vector<LIFParams> lif;
 };
 
@@ -114,7 +115,7 @@ sf_status_t cudaFailure(cudaError_t error, const char *what) {
                         errorText(error).c_str());
 }
 
-/// Uploads the model's constant tensors and LIF parameters in one
+/// Uploads the model's constant tensors and neuron parameters in one
 /// allocation.
 sf_status_t uploadConstants(const sf_model_t &model, ModelData &out) {
   std::vector<uint64_t> offsets(model.tensors.size(), 0);
@@ -134,14 +135,20 @@ sf_status_t uploadConstants(const sf_model_t &model, ModelData &out) {
   std::vector<LIFParams> lif(model.ops.size());
   std::vector<Copy> copies;
   for (size_t i = 0; i < model.ops.size(); ++i) {
-    if (model.ops[i].op->kind() != sfa::OpKind::LIF)
+    sfa::OpKind kind = model.ops[i].op->kind();
+    if (kind != sfa::OpKind::LIF && kind != sfa::OpKind::CubaLIF &&
+        kind != sfa::OpKind::LI)
       continue;
     LIFParams &p = lif[i];
     p = lifParams(*model.ops[i].op->attrs_as_LIFAttrs());
-    for (auto [field, count] :
-         {std::pair{&p.leak, p.leakN}, {&p.gain, p.gainN},
-          {&p.vLeak, p.vLeakN}, {&p.threshold, p.thresholdN},
-          {&p.vReset, p.vResetN}, {&p.vInit, p.vInitN}}) {
+    for (auto [field, count] : {std::pair{&p.leak, p.leakN},
+                                {&p.gain, p.gainN},
+                                {&p.vLeak, p.vLeakN},
+                                {&p.threshold, p.thresholdN},
+                                {&p.vReset, p.vResetN},
+                                {&p.vInit, p.vInitN},
+                                {&p.synLeak, p.synLeakN},
+                                {&p.synGain, p.synGainN}}) {
       if (!*field)
         continue;
       copies.push_back({field, *field, count, size});
@@ -527,6 +534,18 @@ cudaError_t enqueueLIF(const CudaOp &c) {
     a.grid = target.grid;
   }
   return launch(a, c.s.stream);
+}
+
+// The LIF kernel with the synapse the CubaLIF attributes carry (it writes
+// no consumer's flags: a sparse consumer prescans).
+cudaError_t enqueueCubaLIF(const CudaOp &c) { return enqueueLIF(c); }
+
+cudaError_t enqueueLI(const CudaOp &c) {
+  int64_t outer, channels, inner;
+  lifLayout(c.x, outer, channels, inner);
+  return launch(LIArgs{c.f(0), c.x.temporal, c.yf(), c.x.elements, channels,
+                       inner, c.T, c.s.constants->lif[c.index]},
+                c.s.stream);
 }
 
 cudaError_t enqueueUnpack(const CudaOp &c) {

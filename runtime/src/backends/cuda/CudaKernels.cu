@@ -49,6 +49,7 @@ cudaError_t start(const Args &args, cudaStream_t stream) {
   }
 SF_CUDA_LAUNCHER(PrescanArgs)
 SF_CUDA_LAUNCHER(LIFArgs)
+SF_CUDA_LAUNCHER(LIArgs)
 SF_CUDA_LAUNCHER(UnpackArgs)
 SF_CUDA_LAUNCHER(ConvSparseArgs)
 SF_CUDA_LAUNCHER(LinearSparseArgs)

@@ -19,6 +19,7 @@ namespace sparseflow::runtime::cuda {
 
 cudaError_t launch(const PrescanArgs &args, cudaStream_t stream);
 cudaError_t launch(const LIFArgs &args, cudaStream_t stream);
+cudaError_t launch(const LIArgs &args, cudaStream_t stream);
 cudaError_t launch(const UnpackArgs &args, cudaStream_t stream);
 cudaError_t launch(const ConvSparseArgs &args, cudaStream_t stream);
 cudaError_t launch(const LinearSparseArgs &args, cudaStream_t stream);

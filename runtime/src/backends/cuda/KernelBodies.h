@@ -113,19 +113,45 @@ struct LIFArgs {
   BlockGrid grid;
 };
 inline int64_t threads(const LIFArgs &a) { return a.neurons; }
+/// A LIF neuron, or a CubaLIF one when `params` has a synapse.
 SF_HD inline void lifThread(const LIFArgs &a, int64_t i) {
   NeuronParams n = neuronParams(a.params, (i / a.inner) % a.channels);
-  float v = n.vInit;
+  const bool synapse = a.params.synLeak != nullptr;
+  float v = n.vInit, cur = 0.0f;
   bool fired = false;
   uint64_t bits = 0;
-  for (int t = 0; t < a.timesteps; ++t)
-    bits |= static_cast<uint64_t>(lifStep(
-                a.params, n, a.x[(a.temporal ? t * a.neurons : 0) + i], v,
-                fired))
-            << t;
+  for (int t = 0; t < a.timesteps; ++t) {
+    float in = a.x[(a.temporal ? t * a.neurons : 0) + i];
+    if (synapse)
+      in = synapseStep(n, in, cur);
+    bits |= static_cast<uint64_t>(lifStep(a.params, n, in, v, fired)) << t;
+  }
   a.spikes[i] = bits;
   if (a.flags && bits)
     a.flags[a.grid.flagOf(i)] = 1;
+}
+
+/// A leaky integrator (LI, or CubaLI with a synapse): its membrane at every
+/// step.
+struct LIArgs {
+  const float *x; // [T][neurons] when temporal, else [neurons]
+  bool temporal;
+  float *y; // [T][neurons]
+  int64_t neurons, channels, inner;
+  int timesteps;
+  LIFParams params; // device pointers
+};
+inline int64_t threads(const LIArgs &a) { return a.neurons; }
+SF_HD inline void liThread(const LIArgs &a, int64_t i) {
+  NeuronParams n = neuronParams(a.params, (i / a.inner) % a.channels);
+  const bool synapse = a.params.synLeak != nullptr;
+  float v = n.vInit, cur = 0.0f;
+  for (int t = 0; t < a.timesteps; ++t) {
+    float in = a.x[(a.temporal ? t * a.neurons : 0) + i];
+    if (synapse)
+      in = synapseStep(n, in, cur);
+    a.y[t * a.neurons + i] = liStep(n, in, v);
+  }
 }
 
 struct UnpackArgs {
@@ -623,6 +649,7 @@ SF_HD inline void runThread(const PrescanArgs &a, int64_t i) {
   prescanThread(a, i);
 }
 SF_HD inline void runThread(const LIFArgs &a, int64_t i) { lifThread(a, i); }
+SF_HD inline void runThread(const LIArgs &a, int64_t i) { liThread(a, i); }
 SF_HD inline void runThread(const UnpackArgs &a, int64_t i) {
   unpackThread(a, i);
 }

@@ -266,6 +266,18 @@ sf_status_t runLIF(const OpCall &call) {
   return SF_OK;
 }
 
+// The LIF kernel with the synapse the CubaLIF attributes carry.
+sf_status_t runCubaLIF(const OpCall &call) { return runLIF(call); }
+
+sf_status_t runLI(const OpCall &call) {
+  HostOp h(call);
+  int64_t outer, channels, inner;
+  lifLayout(h.x, outer, channels, inner);
+  host::li(h.f(0), h.x.temporal, h.yf(), outer, channels, inner, h.T,
+           lifParams(*h.op.op->attrs_as_LIFAttrs()), h.pool);
+  return SF_OK;
+}
+
 sf_status_t runUnpack(const OpCall &call) {
   HostOp h(call);
   host::unpackSpikes(h.packed(0), h.yf(), h.x.elements, h.T);

@@ -94,10 +94,17 @@ void concat(const void *const *inputs, const int64_t *chunks,
 
 /// Runs `neurons` = outer * channels * inner neurons over `timesteps` steps.
 /// `x` is [T][neurons] when `temporal`, else [neurons] at every step.
-/// Writes each neuron's spikes packed into `spikes[neuron]`.
+/// Writes each neuron's spikes packed into `spikes[neuron]`. With a synapse
+/// in `params` (CubaLIF) the input first drives the synaptic current.
 void lif(const float *x, bool temporal, uint64_t *spikes, int64_t outer,
          int64_t channels, int64_t inner, int timesteps,
          const LIFParams &params, ThreadPool &pool);
+
+/// Leaky integrators (LI, with a synapse CubaLI), laid out as `lif`: writes
+/// each step's membranes to `y` [T][neurons].
+void li(const float *x, bool temporal, float *y, int64_t outer,
+        int64_t channels, int64_t inner, int timesteps, const LIFParams &params,
+        ThreadPool &pool);
 
 /// Packed spikes [n] to float 0/1 [T][n].
 void unpackSpikes(const uint64_t *spikes, float *y, int64_t n, int timesteps);

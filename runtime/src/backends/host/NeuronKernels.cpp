@@ -1,9 +1,10 @@
-//===- NeuronKernels.cpp - LIF neurons, spike packing, rate encoding -------===//
+//===- NeuronKernels.cpp - LIF neurons, spike packing, rate encoding
+//-------===//
 //
 // Part of SparseFlow.
 //
-// The LIF kernel runs the step of backends/common/Neuron.h, which the CUDA
-// backend shares.
+// The LIF (and CubaLIF) and LI kernels run the steps of
+// backends/common/Neuron.h, which the CUDA backend shares.
 //
 //===----------------------------------------------------------------------===//
 
@@ -28,26 +29,67 @@ void host::lif(const float *x, bool temporal, uint64_t *spikes, int64_t outer,
   const int64_t chunks = (neurons + kChunk - 1) / kChunk;
   pool.parallelFor(chunks, 16, [&](int64_t c0, int64_t c1) {
     NeuronParams params[kChunk];
-    float v[kChunk];
+    float v[kChunk], cur[kChunk];
     bool fired[kChunk];
     uint64_t bits[kChunk];
+    const bool synapse = p.synLeak != nullptr;
     for (int64_t chunk = c0; chunk < c1; ++chunk) {
       int64_t first = chunk * kChunk;
       int64_t count = std::min(kChunk, neurons - first);
       for (int64_t i = 0; i < count; ++i) {
         params[i] = neuronParams(p, ((first + i) / inner) % channels);
         v[i] = params[i].vInit;
+        cur[i] = 0.0f;
         fired[i] = false;
         bits[i] = 0;
       }
       for (int t = 0; t < timesteps; ++t) {
         const float *in = x + (temporal ? t * neurons : 0) + first;
-        for (int64_t i = 0; i < count; ++i)
-          bits[i] |= static_cast<uint64_t>(
-                         lifStep(p, params[i], in[i], v[i], fired[i]))
-                     << t;
+        if (synapse)
+          for (int64_t i = 0; i < count; ++i)
+            bits[i] |= static_cast<uint64_t>(lifStep(
+                           p, params[i], synapseStep(params[i], in[i], cur[i]),
+                           v[i], fired[i]))
+                       << t;
+        else
+          for (int64_t i = 0; i < count; ++i)
+            bits[i] |= static_cast<uint64_t>(
+                           lifStep(p, params[i], in[i], v[i], fired[i]))
+                       << t;
       }
       std::copy(bits, bits + count, spikes + first);
+    }
+  });
+}
+
+void host::li(const float *x, bool temporal, float *y, int64_t outer,
+              int64_t channels, int64_t inner, int timesteps,
+              const LIFParams &p, ThreadPool &pool) {
+  const int64_t neurons = outer * channels * inner;
+  const int64_t chunks = (neurons + kChunk - 1) / kChunk;
+  const bool synapse = p.synLeak != nullptr;
+  pool.parallelFor(chunks, 16, [&](int64_t c0, int64_t c1) {
+    NeuronParams params[kChunk];
+    float v[kChunk], cur[kChunk];
+    for (int64_t chunk = c0; chunk < c1; ++chunk) {
+      int64_t first = chunk * kChunk;
+      int64_t count = std::min(kChunk, neurons - first);
+      for (int64_t i = 0; i < count; ++i) {
+        params[i] = neuronParams(p, ((first + i) / inner) % channels);
+        v[i] = params[i].vInit;
+        cur[i] = 0.0f;
+      }
+      for (int t = 0; t < timesteps; ++t) {
+        const float *in = x + (temporal ? t * neurons : 0) + first;
+        float *out = y + t * neurons + first;
+        if (synapse)
+          for (int64_t i = 0; i < count; ++i)
+            out[i] =
+                liStep(params[i], synapseStep(params[i], in[i], cur[i]), v[i]);
+        else
+          for (int64_t i = 0; i < count; ++i)
+            out[i] = liStep(params[i], in[i], v[i]);
+      }
     }
   });
 }
