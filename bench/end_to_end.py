@@ -134,7 +134,7 @@ def main():
                 onnx = pathlib.Path(tmp) / f"{name}_{batch}.onnx"
                 sparseflow.export_onnx(model, x, str(onnx), timesteps=T)
                 artifact = pathlib.Path(tmp) / f"{name}_{batch}.sfa"
-                sparseflow.compile(onnx, artifact)
+                sparseflow.compile(onnx, artifact, batch=batch)
                 baseline = temporal_parallel(model, batch)
                 with torch.no_grad():
                     reference = baseline(x).numpy()
