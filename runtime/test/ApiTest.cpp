@@ -43,13 +43,17 @@ std::string statusText(sf_status_t status) {
   return text;
 }
 
-/// A DRAM image file (DramLayers, T = 4) in the test's temporary directory.
+/// A DRAM image file (DramLayers, T = 4) in the test's temporary directory,
+/// named after the running test: ctest runs the tests in parallel.
 std::string writeDramFile() {
   DramLayers layers;
   std::vector<uint8_t> bytes;
   dram::Result built = dram::buildImage(layers.specs, 4, bytes);
   EXPECT_TRUE(built.ok()) << built.message;
-  std::string path = ::testing::TempDir() + "api-test.dram";
+  const ::testing::TestInfo *test =
+      ::testing::UnitTest::GetInstance()->current_test_info();
+  std::string path = ::testing::TempDir() + test->test_suite_name() + "." +
+                     test->name() + ".dram";
   std::ofstream(path, std::ios::binary)
       .write(reinterpret_cast<const char *>(bytes.data()), bytes.size());
   return path;
