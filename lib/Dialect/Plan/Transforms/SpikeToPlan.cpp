@@ -102,6 +102,20 @@ FailureOr<KernelSpec> describe(Operation *op, ValueRange operands, Builder &b) {
   auto named = [&](StringRef name, Attribute value) {
     spec.params.push_back(b.getNamedAttr(name, value));
   };
+  // The parameters of a spiking neuron (spike.lif, spike.cuba_lif).
+  auto spikingNeuron = [&](auto neuron) {
+    named("leak", neuron.getLeakAttr());
+    named("gain", neuron.getGainAttr());
+    named("v_leak", neuron.getVLeakAttr());
+    named("v_threshold", neuron.getVThresholdAttr());
+    if (neuron.getVResetAttr())
+      named("v_reset", neuron.getVResetAttr());
+    named("v_init", neuron.getVInitAttr());
+    named("reset",
+          spike::ResetModeAttr::get(b.getContext(), neuron.getReset()));
+    named("fire", spike::FireModeAttr::get(b.getContext(), neuron.getFire()));
+    named("reset_delay", b.getBoolAttr(neuron.getResetDelay()));
+  };
   auto window = [&](ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
                     ArrayRef<int64_t> pads, ArrayRef<int64_t> dilations) {
     named("kernel_shape", b.getDenseI64ArrayAttr(kernel));
@@ -207,18 +221,7 @@ FailureOr<KernelSpec> describe(Operation *op, ValueRange operands, Builder &b) {
           .Case([&](spike::LIFOp lif) {
             spec.kind = "LIF";
             spec.data = {operands[0]};
-            named("leak", lif.getLeakAttr());
-            named("gain", lif.getGainAttr());
-            named("v_leak", lif.getVLeakAttr());
-            named("v_threshold", lif.getVThresholdAttr());
-            if (lif.getVResetAttr())
-              named("v_reset", lif.getVResetAttr());
-            named("v_init", lif.getVInitAttr());
-            named("reset",
-                  spike::ResetModeAttr::get(b.getContext(), lif.getReset()));
-            named("fire",
-                  spike::FireModeAttr::get(b.getContext(), lif.getFire()));
-            named("reset_delay", b.getBoolAttr(lif.getResetDelay()));
+            spikingNeuron(lif);
             return success();
           })
           .Case([&](spike::CubaLIFOp lif) {
@@ -226,18 +229,7 @@ FailureOr<KernelSpec> describe(Operation *op, ValueRange operands, Builder &b) {
             spec.data = {operands[0]};
             named("syn_leak", lif.getSynLeakAttr());
             named("syn_gain", lif.getSynGainAttr());
-            named("leak", lif.getLeakAttr());
-            named("gain", lif.getGainAttr());
-            named("v_leak", lif.getVLeakAttr());
-            named("v_threshold", lif.getVThresholdAttr());
-            if (lif.getVResetAttr())
-              named("v_reset", lif.getVResetAttr());
-            named("v_init", lif.getVInitAttr());
-            named("reset",
-                  spike::ResetModeAttr::get(b.getContext(), lif.getReset()));
-            named("fire",
-                  spike::FireModeAttr::get(b.getContext(), lif.getFire()));
-            named("reset_delay", b.getBoolAttr(lif.getResetDelay()));
+            spikingNeuron(lif);
             return success();
           })
           .Case([&](spike::LIOp li) {
