@@ -395,6 +395,78 @@ TEST(CurrentBasedNeurons, FollowTheDiscreteForms) {
   }
 }
 
+// Recurrent neurons against the equations written out here: R[t] = b +
+// the rows of W^T of the neurons that fired at t-1 (ascending), added to
+// the input; with a zero weight and no bias, exactly the LIF kernel.
+TEST(RecurrentNeurons, FeedBackTheLastStepsSpikes) {
+  ThreadPool pool(2);
+  const int64_t rows = 3, K = 40;
+  std::mt19937 rng(13);
+  std::vector<float> x = randomFloats(T * rows * K, rng);
+  std::vector<float> weightT = randomFloats(K * K, rng), bias(K);
+  for (float &w : weightT)
+    w = std::round((w - 0.5f) * 16.0f) / 8.0f; // dyadic, either sign
+  for (int64_t k = 0; k < K; ++k)
+    bias[k] = 0.125f * static_cast<float>(k % 3);
+  const float leak[] = {0.25f}, gain[] = {1.0f}, vLeak[] = {0.0f},
+              threshold[] = {1.0f}, vReset[] = {0.0f}, vInit[] = {0.0f},
+              synLeak[] = {0.5f}, synGain[] = {1.0f};
+  for (bool synapse : {false, true}) {
+    LIFParams p{leak, gain, vLeak, threshold, vReset, vInit, 1, 1, 1, 1, 1,
+                1, LIFParams::Reset::Hard, false, false};
+    if (synapse) {
+      p.synLeak = synLeak;
+      p.synLeakN = p.synGainN = 1;
+      p.synGain = synGain;
+    }
+    std::vector<uint64_t> spikes(rows * K);
+    recurrentLif(x.data(), true, weightT.data(), bias.data(), spikes.data(),
+                 rows, K, T, p, pool);
+    int64_t fired = 0, fedBack = 0;
+    for (int64_t r = 0; r < rows; ++r) {
+      std::vector<float> v(K, 0.0f), cur(K, 0.0f);
+      std::vector<bool> prev(K, false), now(K);
+      for (int t = 0; t < T; ++t) {
+        for (int64_t k = 0; k < K; ++k) {
+          float rec = bias[k];
+          for (int64_t j = 0; j < K; ++j)
+            if (prev[j])
+              rec += weightT[j * K + k];
+          float in = x[(t * rows + r) * K + k] + rec;
+          if (synapse) {
+            float j = cur[k] + synLeak[0] * (0.0f - cur[k]);
+            in = cur[k] = j + synGain[0] * in;
+          }
+          float h = v[k] + leak[0] * (vLeak[0] - v[k]);
+          h = h + gain[0] * in;
+          now[k] = h >= threshold[0];
+          v[k] = now[k] ? vReset[0] : h;
+          fired += now[k];
+          fedBack += now[k] && t + 1 < T;
+          ASSERT_EQ(((spikes[r * K + k] >> t) & 1) != 0, now[k])
+              << "row " << r << " neuron " << k << " step " << t;
+        }
+        prev = now;
+      }
+    }
+    EXPECT_GT(fedBack, 0);
+    EXPECT_LT(fired, rows * K * T);
+  }
+  // No recurrent input: the plain kernel, channel = feature.
+  std::vector<float> zero(K * K, 0.0f);
+  for (auto reset : {LIFParams::Reset::Hard, LIFParams::Reset::Soft,
+                     LIFParams::Reset::None})
+    for (bool delay : {false, true}) {
+      LIFParams p{leak, gain, vLeak, threshold, vReset, vInit, 1, 1, 1, 1, 1,
+                  1, reset, true, delay};
+      std::vector<uint64_t> recurrent(rows * K), plain(rows * K);
+      recurrentLif(x.data(), true, zero.data(), nullptr, recurrent.data(),
+                   rows, K, T, p, pool);
+      lif(x.data(), true, plain.data(), rows, K, 1, T, p, pool);
+      EXPECT_EQ(recurrent, plain);
+    }
+}
+
 TEST(LIF, FollowsTheCanonicalEquations) {
   ThreadPool pool(2);
   const int64_t channels = 3, inner = 300; // spans several chunks

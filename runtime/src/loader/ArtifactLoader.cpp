@@ -643,6 +643,21 @@ sf_status_t checkCubaLIF(OpCheck &c) {
   return c.expectOut(true, true);
 }
 
+// Vector neurons [N, K] with a recurrent weight W^T [K, K] and bias [K].
+sf_status_t checkRecurrentLIF(OpCheck &c) {
+  const TensorDesc &x = c.in(0);
+  if (x.packed || x.constant || x.shape.size() != 2)
+    return c.error("input must be a float32 activation [N, K]");
+  if (!sameShape(x, c.out))
+    return c.error("output shape must equal the input's");
+  int64_t K = x.shape[1];
+  SF_CHECK(c.constantOf(1, {K, K}, "the recurrent weight [K, K]"));
+  if (c.desc.inputs.size() == 3)
+    SF_CHECK(c.constantOf(2, {K}, "the recurrent bias"));
+  SF_CHECK(lifParams(c, c.o.attrs_as_LIFAttrs(), x, Synapse::Optional));
+  return c.expectOut(true, true);
+}
+
 // A membrane per step: float, temporal.
 sf_status_t checkLI(OpCheck &c) {
   SF_CHECK(c.denseInputs(1));

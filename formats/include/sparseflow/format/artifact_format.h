@@ -36,9 +36,9 @@ extern "C" {
 /* A runtime reads artifacts of its own major version and any minor version up
  * to its own; a new minor version only adds optional plan fields and op
  * kinds (1.1: SpikeCore layers; 1.2: the DRAM image; 1.3: Pad, Sigmoid, fused
- * Conv2dLIF and LinearLIF). */
+ * Conv2dLIF and LinearLIF, CubaLIF, LI; 1.4: RecurrentLIF). */
 #define SF_ARTIFACT_VERSION_MAJOR 1
-#define SF_ARTIFACT_VERSION_MINOR 3
+#define SF_ARTIFACT_VERSION_MINOR 4
 
 #define SF_ARTIFACT_HEADER_SIZE 64
 #define SF_ARTIFACT_DATA_ALIGNMENT 64

@@ -269,6 +269,15 @@ sf_status_t runLIF(const OpCall &call) {
 // The LIF kernel with the synapse the CubaLIF attributes carry.
 sf_status_t runCubaLIF(const OpCall &call) { return runLIF(call); }
 
+sf_status_t runRecurrentLIF(const OpCall &call) {
+  HostOp h(call);
+  int64_t K = h.x.shape.back();
+  host::recurrentLif(h.f(0), h.x.temporal, h.f(1), h.bias(),
+                     static_cast<uint64_t *>(h.out), h.x.elements / K, K, h.T,
+                     lifParams(*h.op.op->attrs_as_LIFAttrs()), h.pool);
+  return SF_OK;
+}
+
 sf_status_t runLI(const OpCall &call) {
   HostOp h(call);
   int64_t outer, channels, inner;

@@ -100,6 +100,16 @@ void lif(const float *x, bool temporal, uint64_t *spikes, int64_t outer,
          int64_t channels, int64_t inner, int timesteps,
          const LIFParams &params, ThreadPool &pool);
 
+/// Recurrent neurons: `rows` rows of `features` neurons (channel = feature)
+/// whose input at step t is `x[t] + R[t]`, R[t][k] = bias[k] (0 without a
+/// bias) plus `weightT[j][k]` for each j that fired at t-1, added in
+/// ascending j; the rest as `lif`. `weightT` is [features][features] (the
+/// recurrent weight transposed: a fired neuron's row is contiguous).
+void recurrentLif(const float *x, bool temporal, const float *weightT,
+                  const float *bias, uint64_t *spikes, int64_t rows,
+                  int64_t features, int timesteps, const LIFParams &params,
+                  ThreadPool &pool);
+
 /// Leaky integrators (LI, with a synapse CubaLI), laid out as `lif`: writes
 /// each step's membranes to `y` [T][neurons].
 void li(const float *x, bool temporal, float *y, int64_t outer,

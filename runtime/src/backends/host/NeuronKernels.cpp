@@ -11,6 +11,7 @@
 #include "backends/host/HostKernels.h"
 
 #include <algorithm>
+#include <vector>
 
 using namespace sparseflow::runtime;
 using namespace sparseflow::runtime::host;
@@ -58,6 +59,62 @@ void host::lif(const float *x, bool temporal, uint64_t *spikes, int64_t outer,
                        << t;
       }
       std::copy(bits, bits + count, spikes + first);
+    }
+  });
+}
+
+void host::recurrentLif(const float *x, bool temporal, const float *weightT,
+                        const float *bias, uint64_t *spikes, int64_t rows,
+                        int64_t features, int timesteps, const LIFParams &p,
+                        ThreadPool &pool) {
+  const int64_t K = features, neurons = rows * K;
+  const bool synapse = p.synLeak != nullptr;
+  // One row per task: its neurons depend on each other through the
+  // recurrent weight, so a row advances step by step as a whole.
+  pool.parallelFor(rows, 1, [&](int64_t r0, int64_t r1) {
+    std::vector<NeuronParams> params(K);
+    std::vector<float> v(K), cur(K), recurrent(K);
+    std::vector<uint8_t> fired(K);
+    std::vector<int64_t> active, next;
+    active.reserve(K);
+    next.reserve(K);
+    for (int64_t k = 0; k < K; ++k)
+      params[k] = neuronParams(p, k);
+    for (int64_t r = r0; r < r1; ++r) {
+      uint64_t *bits = spikes + r * K;
+      for (int64_t k = 0; k < K; ++k) {
+        v[k] = params[k].vInit;
+        cur[k] = 0.0f;
+        fired[k] = 0;
+        bits[k] = 0;
+      }
+      active.clear();
+      for (int t = 0; t < timesteps; ++t) {
+        const float *in = x + (temporal ? t * neurons : 0) + r * K;
+        if (bias)
+          std::copy(bias, bias + K, recurrent.begin());
+        else
+          std::fill(recurrent.begin(), recurrent.end(), 0.0f);
+        for (int64_t j : active) {
+          const float *row = weightT + j * K;
+          for (int64_t k = 0; k < K; ++k)
+            recurrent[k] += row[k];
+        }
+        next.clear();
+        for (int64_t k = 0; k < K; ++k) {
+          float input = in[k] + recurrent[k];
+          if (synapse)
+            input = synapseStep(params[k], input, cur[k]);
+          bool f = fired[k];
+          bool spike = lifStep(p, params[k], input, v[k], f);
+          fired[k] = f;
+          if (spike) {
+            bits[k] |= uint64_t{1} << t;
+            next.push_back(k);
+          }
+        }
+        active.swap(next);
+      }
     }
   });
 }
