@@ -169,7 +169,8 @@ std::optional<Layout> plan::requiredWeightLayout(KernelOp kernel) {
   StringRef kind = kernel.getKind();
   if (kind == "Conv2d" || kind == "Conv2dLIF")
     return kernel.isSparse() ? Layout::chwo : Layout::as_is;
-  if (kind == "Linear" || kind == "LinearLIF")
+  // A recurrent neuron adds the rows of W^T of the neurons that fired.
+  if (kind == "Linear" || kind == "LinearLIF" || kind == "RecurrentLIF")
     return Layout::transposed;
   return std::nullopt;
 }
@@ -205,7 +206,9 @@ LogicalResult KernelOp::verify() {
     return emitOpError("target '") << spike::stringifyTarget(getTarget())
                                    << "' does not run a " << kind;
   if (isSparse()) {
-    if (!cast<PlanTensorType>(getInputs()[0].getType()).isSpikes())
+    // A RecurrentLIF's sparse input is its own spikes of the last step.
+    if (kind != "RecurrentLIF" &&
+        !cast<PlanTensorType>(getInputs()[0].getType()).isSpikes())
       return emitOpError("a sparse_binary kernel reads packed spikes");
   } else if (getBlockSize()) {
     return emitOpError("only a sparse_binary kernel has a block size");

@@ -881,9 +881,40 @@ private:
   int64_t channels;
 };
 
+/// A recurrent neuron's operands: vector input [N, K], weight [K, K] and
+/// an optional bias [K].
+template <typename OpTy> LogicalResult verifyRecurrence(OpTy op) {
+  ValueRange recurrent = op.getRecurrent();
+  if (recurrent.empty())
+    return success();
+  if (recurrent.size() > 2)
+    return op.emitOpError("expected 'recurrent' to hold a weight and at "
+                          "most a bias, found ")
+           << recurrent.size() << " operands";
+  auto input = cast<RankedTensorType>(op.getInput().getType());
+  if (input.getRank() != 2 || input.isDynamicDim(1))
+    return op.emitOpError("recurrent neurons take a vector input [N, K], "
+                          "found ")
+           << input;
+  int64_t K = input.getDimSize(1);
+  auto weight = cast<RankedTensorType>(recurrent[0].getType());
+  if (weight.getShape() != ArrayRef<int64_t>{K, K})
+    return op.emitOpError("expected the recurrent weight to be [")
+           << K << ", " << K << "] ([out, in]), found " << weight;
+  if (recurrent.size() == 2) {
+    auto bias = cast<RankedTensorType>(recurrent[1].getType());
+    if (bias.getShape() != ArrayRef<int64_t>{K})
+      return op.emitOpError("expected the recurrent bias to be [")
+             << K << "], found " << bias;
+  }
+  return success();
+}
+
 /// The parameters and reset mode shared by spike.lif and spike.cuba_lif.
 template <typename OpTy>
 LogicalResult verifySpikingNeuron(OpTy op, NeuronParamChecker &params) {
+  if (failed(verifyRecurrence(op)))
+    return failure();
   if (failed(params.checkRate("leak", op.getLeak())) ||
       failed(params.check("gain", op.getGain())) ||
       failed(params.check("v_leak", op.getVLeak())) ||

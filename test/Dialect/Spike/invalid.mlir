@@ -664,3 +664,39 @@ func.func @li_spike_result(%x: tensor<1x4xi1>) {
   %0 = spike.li %x {leak = array<f32: 0.5>} : (tensor<1x4xi1>) -> tensor<1x4xi1>
   return
 }
+
+// -----
+
+func.func @recurrent_weight_shape(%x: tensor<2x3xf32>, %w: tensor<3x4xf32>) -> tensor<2x3xi1> {
+  // expected-error @+1 {{'spike.lif' op expected the recurrent weight to be [3, 3] ([out, in]), found 'tensor<3x4xf32>'}}
+  %0 = spike.lif %x recurrent(%w) {leak = array<f32: 0.5>, v_threshold = array<f32: 1.0>}
+      : (tensor<2x3xf32>, tensor<3x4xf32>) -> tensor<2x3xi1>
+  return %0 : tensor<2x3xi1>
+}
+
+// -----
+
+func.func @recurrent_bias_shape(%x: tensor<2x3xf32>, %w: tensor<3x3xf32>, %b: tensor<2xf32>) -> tensor<2x3xi1> {
+  // expected-error @+1 {{'spike.cuba_lif' op expected the recurrent bias to be [3], found 'tensor<2xf32>'}}
+  %0 = spike.cuba_lif %x recurrent(%w, %b) {syn_leak = array<f32: 0.5>, leak = array<f32: 0.5>, v_threshold = array<f32: 1.0>}
+      : (tensor<2x3xf32>, tensor<3x3xf32>, tensor<2xf32>) -> tensor<2x3xi1>
+  return %0 : tensor<2x3xi1>
+}
+
+// -----
+
+func.func @recurrent_conv_neurons(%x: tensor<1x2x3x3xf32>, %w: tensor<2x2xf32>) -> tensor<1x2x3x3xi1> {
+  // expected-error @+1 {{'spike.lif' op recurrent neurons take a vector input [N, K], found 'tensor<1x2x3x3xf32>'}}
+  %0 = spike.lif %x recurrent(%w) {leak = array<f32: 0.5>, v_threshold = array<f32: 1.0>}
+      : (tensor<1x2x3x3xf32>, tensor<2x2xf32>) -> tensor<1x2x3x3xi1>
+  return %0 : tensor<1x2x3x3xi1>
+}
+
+// -----
+
+func.func @recurrent_too_many(%x: tensor<2x3xf32>, %w: tensor<3x3xf32>, %b: tensor<3xf32>) -> tensor<2x3xi1> {
+  // expected-error @+1 {{'spike.lif' op expected 'recurrent' to hold a weight and at most a bias, found 3 operands}}
+  %0 = spike.lif %x recurrent(%w, %b, %b) {leak = array<f32: 0.5>, v_threshold = array<f32: 1.0>}
+      : (tensor<2x3xf32>, tensor<3x3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+  return %0 : tensor<2x3xi1>
+}

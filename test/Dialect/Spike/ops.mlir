@@ -157,3 +157,17 @@ func.func @current_based_neurons(%x: tensor<2x3xf32>, %s: tensor<2x3xi1>)
                     gain = array<f32: 2.0>} : (tensor<2x3xf32>) -> tensor<2x3xf32>
   return %0, %1, %2 : tensor<2x3xi1>, tensor<2x3xf32>, tensor<2x3xf32>
 }
+
+// CHECK-LABEL: func.func @recurrent_neurons
+func.func @recurrent_neurons(%x: tensor<2x3xf32>, %w: tensor<3x3xf32>, %b: tensor<3xf32>)
+    -> (tensor<2x3xi1>, tensor<2x3xi1>) {
+  // A neuron fed back its own spikes through a weight and a bias.
+  // CHECK: spike.lif %{{.*}} recurrent(%{{.*}}, %{{.*}}) {leak = array<f32: 5.000000e-01>, v_threshold = array<f32: 1.000000e+00>} : (tensor<2x3xf32>, tensor<3x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+  %0 = spike.lif %x recurrent(%w, %b) {leak = array<f32: 0.5>, v_threshold = array<f32: 1.0>}
+      : (tensor<2x3xf32>, tensor<3x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+  // CHECK: spike.cuba_lif %{{.*}} recurrent(%{{.*}}) {leak
+  %1 = spike.cuba_lif %x recurrent(%w) {syn_leak = array<f32: 0.25>, leak = array<f32: 0.1>,
+                                        v_threshold = array<f32: 1.0>}
+      : (tensor<2x3xf32>, tensor<3x3xf32>) -> tensor<2x3xi1>
+  return %0, %1 : tensor<2x3xi1>, tensor<2x3xi1>
+}

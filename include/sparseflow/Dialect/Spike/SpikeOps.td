@@ -372,6 +372,26 @@ def Spike_TransposeOp : Spike_InferredOp<"transpose"> {
 // Neurons
 //===----------------------------------------------------------------------===//
 
+// spike.lif and spike.cuba_lif may be recurrent: with `recurrent(%w[, %b])`
+// their own spikes of the previous step feed back into their input.
+defvar recurrentDescription = [{
+
+    **Recurrence.** With `recurrent(%w)` or `recurrent(%w, %b)` (vector
+    neurons: the input is `[N, K]`, `%w` an `f32` `[K, K]` weight in
+    `[out, in]` order, `%b` an `f32` `[K]` bias), the neurons' spikes of the
+    previous step feed back into their input: `X[t]` is replaced by
+    `X[t] + R[t]` with `R[t][k] = b[k] + sum of W[k][j] over the j with
+    S[t-1][j] = 1` (`S[-1] = 0`; `b = 0` without a bias), accumulated in
+    `f32` from `b[k]` in ascending `j`. This is a strongly connected
+    region of a graph (a neuron, a linear map, back to the neuron) as one
+    op: it runs step by step, the rest of the graph temporal-parallel.
+}];
+
+defvar neuronFormat = [{
+  $input (`recurrent` `(` $recurrent^ `)`)? attr-dict `:`
+  functional-type(operands, results)
+}];
+
 def Spike_LIFOp : Spike_InferredOp<"lif"> {
   let summary = "Leaky integrate-and-fire neurons with persistent membrane state";
   let description = [{
@@ -410,10 +430,14 @@ def Spike_LIFOp : Spike_InferredOp<"lif"> {
                        v_threshold = array<f32: 1.0>, v_reset = array<f32: 0.0>,
                        reset = #spike.reset<hard>}
         : (tensor<1x16x28x28xf32>) -> tensor<1x16x28x28xi1>
+    %r = spike.lif %y recurrent(%w, %b) {leak = array<f32: 0.5>,
+                                         v_threshold = array<f32: 1.0>}
+        : (tensor<1x40xf32>, tensor<40x40xf32>, tensor<40xf32>) -> tensor<1x40xi1>
     ```
-  }];
+  }] # recurrentDescription;
   let arguments = (ins
     Spike_Tensor:$input,
+    Variadic<Spike_FloatTensor>:$recurrent,
     DenseF32ArrayAttr:$leak,
     DefaultValuedAttr<DenseF32ArrayAttr, "{1.0f}">:$gain,
     DefaultValuedAttr<DenseF32ArrayAttr, "{0.0f}">:$v_leak,
@@ -425,6 +449,7 @@ def Spike_LIFOp : Spike_InferredOp<"lif"> {
     DefaultValuedAttr<BoolAttr, "false">:$reset_delay
   );
   let results = (outs Spike_SpikeTensor:$output);
+  let assemblyFormat = neuronFormat;
   let extraClassDeclaration = inferResultTypeDecl # [{
     /// The value of a scalar-or-per-channel parameter for `channel`.
     static float paramAt(::llvm::ArrayRef<float> param, int64_t channel) {
@@ -460,9 +485,10 @@ def Spike_CubaLIFOp : Spike_InferredOp<"cuba_lif"> {
                             reset = #spike.reset<hard>, fire = #spike.fire<gt>}
         : (tensor<1x16xf32>) -> tensor<1x16xi1>
     ```
-  }];
+  }] # recurrentDescription;
   let arguments = (ins
     Spike_Tensor:$input,
+    Variadic<Spike_FloatTensor>:$recurrent,
     DenseF32ArrayAttr:$syn_leak,
     DefaultValuedAttr<DenseF32ArrayAttr, "{1.0f}">:$syn_gain,
     DenseF32ArrayAttr:$leak,
@@ -476,6 +502,7 @@ def Spike_CubaLIFOp : Spike_InferredOp<"cuba_lif"> {
     DefaultValuedAttr<BoolAttr, "false">:$reset_delay
   );
   let results = (outs Spike_SpikeTensor:$output);
+  let assemblyFormat = neuronFormat;
 }
 
 def Spike_LIOp : Spike_InferredOp<"li"> {

@@ -94,6 +94,8 @@ struct KernelSpec {
   bool keepsSpikes = false;
   /// The result varies over timesteps whatever the input (a neuron's state).
   bool stateful = false;
+  /// A recurrent neuron: its one kernel reads its own spikes, sparsely.
+  bool recurrent = false;
 };
 
 /// The op kind and parameters of a spike op, from its (converted) operands.
@@ -102,8 +104,16 @@ FailureOr<KernelSpec> describe(Operation *op, ValueRange operands, Builder &b) {
   auto named = [&](StringRef name, Attribute value) {
     spec.params.push_back(b.getNamedAttr(name, value));
   };
-  // The parameters of a spiking neuron (spike.lif, spike.cuba_lif).
+  // The operands and parameters of a spiking neuron (spike.lif,
+  // spike.cuba_lif). A recurrent one is a RecurrentLIF (with the synapse
+  // of a CubaLIF where it has one).
   auto spikingNeuron = [&](auto neuron) {
+    spec.data = {operands[0]};
+    if (!neuron.getRecurrent().empty()) {
+      spec.kind = "RecurrentLIF";
+      spec.constants.append(operands.begin() + 1, operands.end());
+      spec.recurrent = true;
+    }
     named("leak", neuron.getLeakAttr());
     named("gain", neuron.getGainAttr());
     named("v_leak", neuron.getVLeakAttr());
@@ -220,16 +230,14 @@ FailureOr<KernelSpec> describe(Operation *op, ValueRange operands, Builder &b) {
           })
           .Case([&](spike::LIFOp lif) {
             spec.kind = "LIF";
-            spec.data = {operands[0]};
             spikingNeuron(lif);
             return success();
           })
           .Case([&](spike::CubaLIFOp lif) {
             spec.kind = "CubaLIF";
-            spec.data = {operands[0]};
+            spikingNeuron(lif);
             named("syn_leak", lif.getSynLeakAttr());
             named("syn_gain", lif.getSynGainAttr());
-            spikingNeuron(lif);
             return success();
           })
           .Case([&](spike::LIOp li) {
@@ -313,8 +321,9 @@ public:
     bool packedData = llvm::all_of(spec->data, isSpikes);
     // The one kernel choice: a sparse kernel where the target has one for the
     // op and its input arrives packed.
-    bool sparse = state.sparseKernels && packedData &&
-                  !state.capabilities.whyNoSpikeKernel(op, target);
+    bool sparse = spec->recurrent ||
+                  (state.sparseKernels && packedData &&
+                   !state.capabilities.whyNoSpikeKernel(op, target));
     bool keepPacked = sparse || (spec->keepsSpikes && packedData);
 
     SmallVector<Value> inputs;

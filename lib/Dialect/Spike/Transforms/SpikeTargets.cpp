@@ -309,10 +309,22 @@ std::optional<std::string>
 TargetCapabilities::whyCannotRun(Operation *op, Target target) const {
   if (auto reason = checkElementTypes(op))
     return reason;
+  // A recurrent neuron steps one timestep at a time, feeding its spikes
+  // back: only the host has that kernel.
+  bool recurrent = false;
+  if (auto lif = dyn_cast<LIFOp>(op))
+    recurrent = !lif.getRecurrent().empty();
+  else if (auto lif = dyn_cast<CubaLIFOp>(op))
+    recurrent = !lif.getRecurrent().empty();
+  if (recurrent && target != Target::host)
+    return llvm::formatv("{0} has no recurrent neurons (a neuron fed back its "
+                         "own spikes); they run on the host",
+                         stringifyTarget(target))
+        .str();
   switch (target) {
   case Target::host:
   case Target::gpu:
-    // Dense kernels exist for every spike op on both.
+    // Dense kernels exist for every other spike op on both.
     return std::nullopt;
   case Target::spikecore:
     if (auto linear = dyn_cast<LinearOp>(op))
