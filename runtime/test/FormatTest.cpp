@@ -43,10 +43,11 @@ TEST(OpCatalogue, SaysWhichOpsHaveSparseKernelsAndWhereOpsRun) {
   for (const OpInfo &row : kOpCatalogue) {
     bool layer =
         row.kind == sfa::OpKind::Conv2d || row.kind == sfa::OpKind::Linear;
-    // A layer fused with its neurons exists only as the host's sparse
-    // kernel.
+    // A layer fused with its neurons, and neurons fed back their own
+    // spikes, exist only as the host's sparse kernel.
     bool fused = row.kind == sfa::OpKind::Conv2dLIF ||
-                 row.kind == sfa::OpKind::LinearLIF;
+                 row.kind == sfa::OpKind::LinearLIF ||
+                 row.kind == sfa::OpKind::RecurrentLIF;
     EXPECT_EQ(row.sparse, layer || fused) << row.name;
     EXPECT_EQ(row.dense, !fused) << row.name;
     EXPECT_EQ(row.hasKernel(sfa::Kernel::SparseBinary), layer || fused);
