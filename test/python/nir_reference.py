@@ -93,18 +93,57 @@ def _neuron_step(p, state, k, inp):
     return s.astype(F)
 
 
+SPIKING = ("LIF", "IF", "Threshold", "CubaLIF")
+
+
+def _reaches(edges, start, goal):
+    seen, todo = set(), [start]
+    while todo:
+        k = todo.pop()
+        if k == goal:
+            return True
+        if k not in seen:
+            seen.add(k)
+            todo.extend(d for s, d in edges if s == k)
+    return False
+
+
+def _linear(inp, weight, bias):
+    """inp @ weight.T (+ bias) in float32. A 0/1 input is summed the way the
+    spike kernels (and docs/nir.md's recurrence) define it: from the bias (or
+    0), adding the weight column of each input that is 1, in ascending input
+    order, so that spikes agree exactly rather than up to rounding ties."""
+    inp = inp.astype(F)
+    if not np.all((inp == 0) | (inp == 1)):
+        out = inp @ weight.T
+        return out + bias if bias is not None else out
+    out = np.zeros((inp.shape[0], weight.shape[0]), F) if bias is None \
+        else np.tile(bias, (inp.shape[0], 1))
+    for n in range(inp.shape[0]):
+        for j in np.flatnonzero(inp[n]):
+            out[n] += weight[:, j]
+    return out
+
+
 def simulate(path, x, dt):
     """Runs the NIR file at `path` on `x` ([T, N, ...] per-step inputs) and
-    returns the output node's [T, N, ...] values."""
+    returns the output node's [T, N, ...] values. An edge out of a spiking
+    neuron that leads back to it carries the neuron's output of the previous
+    step (zeros before the first): the recurrence of docs/nir.md."""
     with h5py.File(path, "r") as f:
         nodes, edges = read_graph(f["node"])
+    delayed = {(s, d) for s, d in edges
+               if nodes[s]["type"] in SPIKING and _reaches(edges, d, s)}
     preds = {k: [s for s, d in edges if d == k] for k in nodes}
     order, done = [], set()
     while len(order) < len(nodes):
         for k in sorted(nodes):
-            if k not in done and all(p in done for p in preds[k]):
+            if k not in done and all(p in done or (p, k) in delayed for p in preds[k]):
                 order.append(k)
                 done.add(k)
+    batch = x.shape[1]
+    previous = {s: np.zeros((batch,) + np.shape(nodes[s].get("v_threshold", nodes[s].get("threshold"))), F)
+                for s, _ in delayed}
     state, outputs = {}, []
     for t in range(x.shape[0]):
         values = {}
@@ -114,14 +153,15 @@ def simulate(path, x, dt):
             if kind == "Input":
                 values[k] = x[t].astype(F)
                 continue
-            inp = values[preds[k][0]]
-            for p in preds[k][1:]:
-                inp = inp + values[p]
+            inputs = [previous[p] if (p, k) in delayed else values[p] for p in preds[k]]
+            inp = inputs[0]
+            for v in inputs[1:]:
+                inp = inp + v
             if kind in ("Output", "Identity"):
                 values[k] = inp
             elif kind in ("Linear", "Affine"):
-                out = inp.astype(F) @ node["weight"].astype(F).T
-                values[k] = out + node["bias"].astype(F) if kind == "Affine" else out
+                values[k] = _linear(inp, node["weight"].astype(F),
+                                    node["bias"].astype(F) if kind == "Affine" else None)
             elif kind == "Scale":
                 values[k] = inp * node["scale"].astype(F)
             elif kind == "Flatten":
@@ -132,5 +172,7 @@ def simulate(path, x, dt):
                 raise NotImplementedError(kind)
             if kind == "Output":
                 outputs.append(values[k])
+        for s in previous:
+            previous[s] = values[s]
         # Outputs are recorded in node order; this reference handles one.
     return np.stack(outputs)

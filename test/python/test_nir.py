@@ -174,11 +174,100 @@ def test_option_errors(args, message):
     assert result.returncode != 0 and message in result.stderr, result.stderr
 
 
-def test_unsupported_and_recurrent_graphs_name_the_node(tmp_path):
-    result = run_sfc("import", INPUTS / "braille_noDelay_noBias_subtract.nir", "--dt=1e-4",
-                     "--timesteps=2", check=False)
-    assert "NIR node 'lif1.lif' (CubaLIF): the graph has a cycle (lif1.lif -> lif1.w_rec -> lif1.lif)" \
-        in result.stderr, result.stderr
+def test_braille_srnn_matches_the_numpy_reference(tmp_path):
+    # The NIR paper's Braille SRNN: Linear -> CubaLIF fed back through a
+    # Linear (lif1.lif <-> lif1.w_rec) -> Linear -> CubaLIF.
+    path = INPUTS / "braille_noDelay_noBias_subtract.nir"
+    T, N = 64, 3
+    model = compile_nir(tmp_path, path, 1e-4, T, batch=N)
+    x = spikes(np.random.default_rng(5), (T, N, 12), 0.3)
+    want = simulate(path, x, 1e-4)
+    np.testing.assert_array_equal(model.run(x, backend="host"), want)
+    assert want.sum() > 0
+    # The recurrence matters: without it the output differs.
+    cut = tmp_path / "cut.nir"
+    with h5py.File(path, "r") as src, h5py.File(cut, "w") as dst:
+        src.copy("node", dst)
+        dst["version"] = src["version"][()]
+        dst["node/nodes/lif1.w_rec/weight"][...] = 0
+    assert not np.array_equal(simulate(cut, x, 1e-4), want)
+
+
+def test_recurrent_neurons_match_the_numpy_reference(tmp_path):
+    # A LIF fed back through an Affine (bias included), an IF through a Scale
+    # (one-to-one), a CubaLIF through a Linear inside a nested graph; dyadic
+    # weights keep every sum exact.
+    rng = np.random.default_rng(6)
+    d = lambda *shape: (rng.integers(-8, 9, size=shape) / 8).astype(np.float32)
+    n = lambda v, k: np.full(k, v)
+    nodes = {
+        "in": {"type": "Input", "shape": np.array([4])},
+        "fc": {"type": "Affine", "weight": d(6, 4) * 2, "bias": d(6)},
+        "lif": {"type": "LIF", "tau": n(2e-3, 6), "r": n(1.0, 6), "v_leak": n(0.0, 6),
+                "v_threshold": n(0.75, 6), "v_reset": n(0.0, 6)},
+        "rec": {"type": "Affine", "weight": d(6, 6), "bias": d(6) / 4},
+        "fc2": {"type": "Linear", "weight": d(5, 6) * 2},
+        "if": {"type": "IF", "r": n(1000.0, 5), "v_threshold": n(1.0, 5)},  # gain r*dt = 1
+        "self": {"type": "Scale", "scale": np.array([-1.0, -0.5, 0.5, 1.0, 0.25])},
+        "fc3": {"type": "Linear", "weight": d(3, 5) * 4},
+        "sub": {"type": "NIRGraph", "edges": [["input", "c"], ["c", "w"], ["w", "c"], ["c", "output"]],
+                "nodes": {
+                    "input": {"type": "Input", "shape": np.array([3])},
+                    "c": {"type": "CubaLIF", "tau_syn": n(2e-3, 3), "tau_mem": n(4e-3, 3),
+                          "r": n(2.0, 3), "v_leak": n(0.0, 3), "v_threshold": n(0.25, 3),
+                          "w_in": n(2.0, 3)},
+                    "w": {"type": "Linear", "weight": d(3, 3)},
+                    "output": {"type": "Output", "shape": np.array([3])}}},
+        "out": {"type": "Output", "shape": np.array([3])},
+    }
+    edges = [["rec", "lif"], ["in", "fc"], ["fc", "lif"], ["lif", "rec"], ["lif", "fc2"],
+             ["fc2", "if"], ["if", "self"], ["self", "if"], ["if", "fc3"], ["fc3", "sub"],
+             ["sub", "out"]]
+    path = write_nir(tmp_path / "rnn.nir", nodes, edges)
+    T, N = 48, 2
+    model = compile_nir(tmp_path, path, 1e-3, T, batch=N)
+    x = spikes(rng, (T, N, 4), 0.5)
+    want = simulate(path, x, 1e-3)
+    np.testing.assert_array_equal(model.run(x, backend="host"), want)
+    assert 0 < want.sum() < want.size
+    plan = run_sfc("compile", path, "--dt=1e-3", "--timesteps=4", "--emit=plan", "-o", "-").stdout
+    assert plan.count('plan.kernel "RecurrentLIF"') == 3, plan
+
+
+def test_unsupported_cycles_and_recurrent_targets_name_the_node(tmp_path):
+    n = lambda v, k: np.full(k, v)
+    lif = {"type": "LIF", "tau": n(2e-3, 2), "r": n(1.0, 2), "v_leak": n(0.0, 2),
+           "v_threshold": n(1.0, 2)}
+    # A cycle through two Linear nodes is not the recurrent form.
+    path = write_nir(tmp_path / "two.nir", {
+        "in": {"type": "Input", "shape": np.array([2])},
+        "lif": lif,
+        "a": {"type": "Linear", "weight": np.eye(2)},
+        "b": {"type": "Linear", "weight": np.eye(2)},
+        "out": {"type": "Output", "shape": np.array([2])}},
+        [["in", "lif"], ["lif", "a"], ["a", "b"], ["b", "lif"], ["lif", "out"]])
+    result = run_sfc("import", path, "--dt=1e-3", "--timesteps=2", check=False)
+    assert "NIR node 'a' (Linear): the graph has a cycle (a -> b -> lif -> a) that is not a " \
+        "neuron fed back its own spikes through one Linear, Affine or Scale node" in result.stderr, \
+        result.stderr
+    # A feedback weight of the wrong shape names the loop node.
+    path = write_nir(tmp_path / "shape.nir", {
+        "in": {"type": "Input", "shape": np.array([2])},
+        "lif": lif,
+        "w": {"type": "Linear", "weight": np.eye(2)[:1]},
+        "out": {"type": "Output", "shape": np.array([2])}},
+        [["in", "lif"], ["lif", "w"], ["w", "lif"], ["lif", "out"]])
+    result = run_sfc("import", path, "--dt=1e-3", "--timesteps=2", check=False)
+    assert "NIR node 'w' (Linear): feeds the 2 neurons of 'lif' back to themselves, so 'weight' " \
+        "must be [2, 2]" in result.stderr, result.stderr
+    # Only the host runs recurrent neurons.
+    result = run_sfc("compile", INPUTS / "braille_noDelay_noBias_subtract.nir", "--dt=1e-4",
+                     "--timesteps=2", "--targets=gpu", "-o", str(tmp_path / "b.sfa"), check=False)
+    assert "no enabled target can run node 'lif1.lif' (spike.cuba_lif)" in result.stderr \
+        and "gpu has no recurrent neurons" in result.stderr, result.stderr
+
+
+def test_unsupported_nodes_name_the_node(tmp_path):
     path = write_nir(tmp_path / "delay.nir", {
         "in": {"type": "Input", "shape": np.array([2])},
         "d": {"type": "Delay", "delay": np.array([1.0, 1.0])},

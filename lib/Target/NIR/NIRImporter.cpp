@@ -540,8 +540,16 @@ private:
            << "NIR node '" << node.name << "' (" << node.type << "): ";
   }
   LogicalResult resolveEdges();
+  /// Finds each neuron fed back its own output through one Linear, Affine
+  /// or Scale node, and takes that edge out of the ordering.
+  void findRecurrences();
   LogicalResult order(SmallVectorImpl<unsigned> &sorted);
-  FailureOr<Value> importNode(const Node &node, Value input);
+  /// The recurrent weight [K, K] and bias of the node feeding `neuron` its
+  /// own spikes, appended to `operands`.
+  LogicalResult recurrentOperands(const Node &neuron, const Node &loop,
+                                  RankedTensorType type,
+                                  SmallVectorImpl<Value> &operands);
+  FailureOr<Value> importNode(unsigned index, Value input);
   FailureOr<const Array *> array(const Node &node, StringRef name);
   const Array *optionalArray(const Node &node, StringRef name);
   /// A per-neuron parameter as a scalar or one value per channel.
@@ -558,7 +566,8 @@ private:
   LogicalResult decay(const Node &node, StringRef tauName, StringRef scaleName,
                       RankedTensorType type, SmallVectorImpl<float> &rate,
                       SmallVectorImpl<float> &gain);
-  FailureOr<Value> neuron(const Node &node, Value input);
+  FailureOr<Value> neuron(const Node &node, Value input,
+                          const Node *loop = nullptr);
   FailureOr<Value> linear(const Node &node, Value input, bool affine);
   FailureOr<Value> conv(const Node &node, Value input, int spatialDims);
   FailureOr<Value> pool(const Node &node, Value input, bool sum);
@@ -571,6 +580,10 @@ private:
   /// Predecessors of each node (by index), in edge order.
   std::vector<SmallVector<unsigned>> preds_;
   std::vector<SmallVector<unsigned>> succs_;
+  /// Per neuron, the node that feeds its spikes back to it (-1: none); such
+  /// a node is built as part of its neuron.
+  std::vector<int> loopOf_;
+  std::vector<bool> inLoop_;
 };
 
 LogicalResult GraphBuilder::resolveEdges() {
@@ -621,6 +634,31 @@ LogicalResult GraphBuilder::resolveEdges() {
   return success();
 }
 
+bool isSpikingNeuron(StringRef type) {
+  return type == "LIF" || type == "IF" || type == "CubaLIF" ||
+         type == "Threshold";
+}
+
+void GraphBuilder::findRecurrences() {
+  loopOf_.assign(reader_.nodes.size(), -1);
+  inLoop_.assign(reader_.nodes.size(), false);
+  for (unsigned l = 0; l < reader_.nodes.size(); ++l) {
+    StringRef type = reader_.nodes[l].type;
+    if (type != "Linear" && type != "Affine" && type != "Scale")
+      continue;
+    if (preds_[l].size() != 1 || succs_[l].size() != 1 ||
+        preds_[l][0] != succs_[l][0])
+      continue;
+    unsigned n = preds_[l][0];
+    if (!isSpikingNeuron(reader_.nodes[n].type) || loopOf_[n] >= 0)
+      continue;
+    loopOf_[n] = int(l);
+    inLoop_[l] = true;
+    llvm::erase(preds_[n], l);
+    succs_[l].clear();
+  }
+}
+
 LogicalResult GraphBuilder::order(SmallVectorImpl<unsigned> &sorted) {
   size_t n = reader_.nodes.size();
   std::vector<size_t> pending(n);
@@ -661,8 +699,9 @@ LogicalResult GraphBuilder::order(SmallVectorImpl<unsigned> &sorted) {
     cycle += " -> " + reader_.nodes[i].name;
   return error(reader_.nodes[at])
          << "the graph has a cycle (" << cycle
-         << "), a recurrent network; recurrent NIR graphs are not supported "
-            "yet";
+         << ") that is not a neuron fed back its own spikes through one "
+            "Linear, Affine or Scale node, the recurrent form SparseFlow "
+            "runs (docs/nir.md)";
 }
 
 FailureOr<const Array *> GraphBuilder::array(const Node &node, StringRef name) {
@@ -825,7 +864,53 @@ LogicalResult GraphBuilder::decay(const Node &node, StringRef tauName,
   return success();
 }
 
-FailureOr<Value> GraphBuilder::neuron(const Node &node, Value input) {
+LogicalResult
+GraphBuilder::recurrentOperands(const Node &neuron, const Node &loop,
+                                RankedTensorType type,
+                                SmallVectorImpl<Value> &operands) {
+  if (type.getRank() != 2)
+    return error(neuron) << "a recurrent neuron (fed back through '"
+                         << loop.name << "') takes a vector input, found shape "
+                         << type.getShape().drop_front();
+  int64_t K = type.getDimSize(1);
+  Location loc = reader_.nodeLoc(loop.name);
+  if (loop.type == "Scale") {
+    // One-to-one feedback: a diagonal weight.
+    FailureOr<const Array *> scale = array(loop, "scale");
+    if (failed(scale))
+      return failure();
+    if ((*scale)->data.size() != size_t(K) && (*scale)->data.size() != 1)
+      return error(loop) << "'scale' has " << (*scale)->data.size()
+                         << " values for the " << K
+                         << " neurons it feeds back to";
+    std::vector<double> diagonal(K * K, 0.0);
+    for (int64_t k = 0; k < K; ++k)
+      diagonal[k * K + k] = (*scale)->data[(*scale)->data.size() == 1 ? 0 : k];
+    operands.push_back(constant({K, K}, diagonal, loc));
+    return success();
+  }
+  FailureOr<const Array *> weight = array(loop, "weight");
+  if (failed(weight))
+    return failure();
+  if (ArrayRef<int64_t>((*weight)->shape) != ArrayRef<int64_t>{K, K})
+    return error(loop) << "feeds the " << K << " neurons of '" << neuron.name
+                       << "' back to themselves, so 'weight' must be [" << K
+                       << ", " << K << "]";
+  operands.push_back(constant({K, K}, (*weight)->data, loc));
+  if (loop.type == "Affine") {
+    FailureOr<const Array *> bias = array(loop, "bias");
+    if (failed(bias))
+      return failure();
+    if ((*bias)->data.size() != size_t(K))
+      return error(loop) << "'bias' has " << (*bias)->data.size()
+                         << " values for " << K << " outputs";
+    operands.push_back(constant({K}, (*bias)->data, loc));
+  }
+  return success();
+}
+
+FailureOr<Value> GraphBuilder::neuron(const Node &node, Value input,
+                                      const Node *loop) {
   auto type = cast<RankedTensorType>(input.getType());
   StringRef kind = node.type;
   bool isIF = kind == "IF", isThreshold = kind == "Threshold";
@@ -896,9 +981,12 @@ FailureOr<Value> GraphBuilder::neuron(const Node &node, Value input) {
       "fire", spike::FireModeAttr::get(ctx, spike::FireMode::gt)));
   if (!isThreshold)
     attrs.push_back(builder_.getNamedAttr("v_reset", f32s(vReset)));
+  SmallVector<Value> operands{input};
+  if (loop && failed(recurrentOperands(node, *loop, type, operands)))
+    return failure();
   if (current)
-    return createInferred<spike::CubaLIFOp>(node, input, attrs);
-  return createInferred<spike::LIFOp>(node, input, attrs);
+    return createInferred<spike::CubaLIFOp>(node, operands, attrs);
+  return createInferred<spike::LIFOp>(node, operands, attrs);
 }
 
 FailureOr<Value> GraphBuilder::linear(const Node &node, Value input,
@@ -1082,7 +1170,8 @@ FailureOr<Value> GraphBuilder::flatten(const Node &node, Value input) {
       RankedTensorType::get(shape, type.getElementType()), input));
 }
 
-FailureOr<Value> GraphBuilder::importNode(const Node &node, Value input) {
+FailureOr<Value> GraphBuilder::importNode(unsigned index, Value input) {
+  const Node &node = reader_.nodes[index];
   StringRef type = node.type;
   if (type == "Input" || type == "Output")
     return input; // nested boundaries pass their value through
@@ -1104,9 +1193,10 @@ FailureOr<Value> GraphBuilder::importNode(const Node &node, Value input) {
     return pool(node, input, type == "SumPool2d");
   if (type == "Flatten")
     return flatten(node, input);
-  if (type == "LIF" || type == "IF" || type == "Threshold" || type == "LI" ||
-      type == "CubaLIF" || type == "CubaLI")
-    return neuron(node, input);
+  if (isSpikingNeuron(type) || type == "LI" || type == "CubaLI")
+    return neuron(node, input,
+                  loopOf_[index] >= 0 ? &reader_.nodes[loopOf_[index]]
+                                      : nullptr);
   return error(node) << "unsupported node type (docs/nir.md lists the "
                         "supported ones)";
 }
@@ -1130,6 +1220,7 @@ OwningOpRef<ModuleOp> GraphBuilder::build() {
   }
   if (failed(resolveEdges()))
     return nullptr;
+  findRecurrences();
   SmallVector<unsigned> sorted;
   if (failed(order(sorted)))
     return nullptr;
@@ -1173,6 +1264,9 @@ OwningOpRef<ModuleOp> GraphBuilder::build() {
       values[i] = entry->addArgument(type, loc);
       continue;
     }
+    // A neuron's feedback is built with the neuron.
+    if (inLoop_[i])
+      continue;
     if (preds_[i].empty()) {
       error(node) << "no edge leads into this node";
       return nullptr;
@@ -1190,7 +1284,7 @@ OwningOpRef<ModuleOp> GraphBuilder::build() {
       results.push_back(input);
       continue;
     }
-    FailureOr<Value> value = importNode(node, input);
+    FailureOr<Value> value = importNode(i, input);
     if (failed(value))
       return nullptr;
     values[i] = *value;
