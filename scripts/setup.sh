@@ -8,6 +8,7 @@ APT_PACKAGES=(
   llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools libzstd-dev
   libonnx-dev libonnx-testdata protobuf-compiler libprotobuf-dev
   python3-onnx python3-torch python3-numpy python3-pytest pybind11-dev python3-pybind11
+  python3-venv
   python3-matplotlib
   libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev
   libflatbuffers-dev flatbuffers-compiler
@@ -29,4 +30,23 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Reference frameworks the tests compare against, from PyPI, in a venv over
+# Debian's Python (its torch 1.13, numpy, h5py): --no-deps keeps pip from
+# pulling torch 2.x and its CUDA wheels.
+PIP_PACKAGES=(snntorch==1.0.0 nir==1.0.8 nirtorch==2.6)
+root=$(cd "$(dirname "$0")/.." && pwd)
+venv="$root/.venv"
+if [[ ! -x "$venv/bin/python" ]]; then
+  echo "setup: creating $venv"
+  /usr/bin/python3 -m venv --system-site-packages "$venv"
+fi
+if ! "$venv/bin/python" - "${PIP_PACKAGES[@]}" <<'PY' 2>/dev/null; then
+import sys
+from importlib.metadata import version
+sys.exit(any(version(n) != v for n, v in (p.split("==") for p in sys.argv[1:])))
+PY
+  echo "setup: installing ${PIP_PACKAGES[*]} into $venv"
+  "$venv/bin/python" -m pip install -q --no-deps "${PIP_PACKAGES[@]}"
 fi

@@ -1,9 +1,9 @@
 """Export PyTorch spiking networks to SparseFlow's ONNX form.
 
-Neurons become `sparseflow::LIF` nodes carrying the canonical attributes of
-docs/semantics.md; the model's timesteps, encoding and readout go into
+Neurons become `sparseflow::LIF` (or `CubaLIF`) nodes carrying the
+canonical attributes of docs/semantics.md, recurrent ones with their weight; the model's timesteps, encoding and readout go into
 `metadata_props`. SpikingJelly `LIFNode`/`IFNode`/`ParametricLIFNode` and
-snnTorch `Leaky` modules are recognized by class name and attributes (those
+snnTorch `Leaky`, `Synaptic`, `RLeaky` and `RSynaptic` modules are recognized by class name and attributes (those
 libraries need not be installed) and mapped exactly, or rejected with an
 `ExportError` that names the module and the reason.
 """
@@ -88,25 +88,76 @@ def _snntorch_leaky(name: str, module) -> sfnn.LIF:
                     reset_delay=bool(getattr(module, "reset_delay", True)))
 
 
-def to_canonical(module: torch.nn.Module, name: str = "") -> Optional[sfnn.LIF]:
-    """The `sparseflow.nn.LIF` equivalent of a framework neuron module, or
-    None when `module` is not a neuron. Raises ExportError for neurons that
-    cannot be mapped exactly."""
-    if isinstance(module, sfnn.LIF):
+def _snntorch_recurrent_family(name: str, module, kind: str) -> sfnn.LIF:
+    """snnTorch `Synaptic`, `RLeaky`, `RSynaptic` (snnTorch 1.0): the membrane
+    `mem = beta*mem + I - thr*r`, `r` the previous step's spike, with
+    `I = syn = alpha*syn + X (+ rec)` for the synaptic ones, `X + rec` for
+    RLeaky, as the canonical neurons with a delayed soft reset."""
+    graded = _param(getattr(module, "graded_spikes_factor", 1.0))
+    if graded != 1.0 or getattr(module, "inhibition", False) or getattr(module, "state_quant", False):
+        raise ExportError(f"{name}: snnTorch {kind} with graded spikes, inhibition or state "
+                          "quantization has no canonical form")
+    if not getattr(module, "init_hidden", False) or getattr(module, "output", False):
+        raise ExportError(f"{name}: snnTorch {kind} must use init_hidden=True and output=False so "
+                          "that it maps input to spikes (with init_hidden=False, keep the "
+                          "neuron's state inside it: `spk = lif(cur)`)")
+    mechanism = getattr(module, "reset_mechanism", "subtract")
+    delay = bool(getattr(module, "reset_delay", True))
+    if mechanism == "zero":
+        raise ExportError(f"{name}: snnTorch {kind} reset_mechanism='zero' discards the whole "
+                          "membrane (input included) in the step after a spike; it has no "
+                          "canonical form (use 'subtract' or 'none')")
+    if mechanism == "subtract" and not delay:
+        raise ExportError(f"{name}: snnTorch {kind} with reset_delay=False decides each spike "
+                          "after subtracting a reset re-evaluated on the already reset membrane; "
+                          "it has no canonical form (use reset_delay=True, the default)")
+    if mechanism not in ("subtract", "none"):
+        raise ExportError(f"{name}: snnTorch {kind} reset_mechanism={mechanism!r} is not one of "
+                          "'subtract', 'none'")
+    clamp = lambda v: v.detach().clamp(0, 1) if isinstance(v, torch.Tensor) else min(max(float(v), 0.0), 1.0)
+    lif = dict(leak=_param(1 - clamp(module.beta)), gain=1.0,
+               v_threshold=_param(module.threshold), fire="gt",
+               reset="soft" if mechanism == "subtract" else "none",
+               reset_delay=mechanism == "subtract")
+    neuron = (sfnn.CubaLIF(syn_leak=_param(1 - clamp(module.alpha)), **lif)
+              if kind in ("Synaptic", "RSynaptic") else sfnn.LIF(**lif))
+    if kind == "Synaptic":
+        return neuron
+    recurrent = module.recurrent
+    if isinstance(recurrent, torch.nn.Linear):
+        return sfnn.Recurrent(neuron, recurrent.weight,
+                              recurrent.bias if recurrent.bias is not None else None)
+    if type(recurrent).__name__ == "RecurrentOneToOne":
+        v = torch.as_tensor(recurrent.V, dtype=torch.float32).detach().flatten()
+        features = v.numel()
+        if features == 1:
+            raise ExportError(f"{name}: snnTorch {kind} one-to-one with a scalar V: give V one "
+                              "value per neuron so that the layer's width is known")
+        return sfnn.Recurrent(neuron, torch.diag(v))
+    raise ExportError(f"{name}: snnTorch {kind} with a {type(recurrent).__name__} recurrent "
+                      "connection: only Linear (all_to_all with linear_features) and one-to-one "
+                      "(V) recurrence is supported, not convolutional")
+
+
+def to_canonical(module: torch.nn.Module, name: str = "") -> Optional[torch.nn.Module]:
+    """The SparseFlow equivalent of a framework neuron module (a
+    `sparseflow.nn.LIF`, `CubaLIF`, or `Recurrent` around one), or None when
+    `module` is not a neuron. Raises ExportError for neurons that cannot be
+    mapped exactly."""
+    if isinstance(module, (sfnn.LIF, sfnn.Recurrent)):
         return module
     kind = type(module).__name__
     if kind in ("LIFNode", "IFNode", "ParametricLIFNode") and hasattr(module, "v_threshold"):
         return _spikingjelly_neuron(name or kind, module)
     if kind == "Leaky" and hasattr(module, "beta"):
         return _snntorch_leaky(name or kind, module)
+    if kind in ("Synaptic", "RLeaky", "RSynaptic") and hasattr(module, "beta"):
+        return _snntorch_recurrent_family(name or kind, module, kind)
     unsupported = {
         "QIFNode": "a quadratic (non-linear) charge",
         "EIFNode": "an exponential (non-linear) charge",
         "IzhikevichNode": "two state variables",
-        "Synaptic": "a synaptic-current state variable",
         "Alpha": "two synaptic state variables",
-        "RLeaky": "recurrent weights (a cyclic per-timestep graph)",
-        "RSynaptic": "recurrent weights (a cyclic per-timestep graph)",
         "Lapicque": "no mapping yet",
     }
     if kind in unsupported:
@@ -151,7 +202,7 @@ def export_onnx(model: torch.nn.Module, example_input: torch.Tensor, path: str,
         dynamic_axes = {n: {0: "batch"} for n in list(input_names) + list(output_names)}
     with torch.no_grad(), warnings.catch_warnings():
         # torch cannot infer the custom op's shape; SparseFlow's importer does.
-        warnings.filterwarnings("ignore", message=".*shape inference of sparseflow::LIF.*")
+        warnings.filterwarnings("ignore", message=".*shape inference of sparseflow::.*")
         warnings.filterwarnings("ignore", message=".*_graph_op' is deprecated.*")
         torch.onnx.export(exported, (example_input,), path,
                           opset_version=opset_version,

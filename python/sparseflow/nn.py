@@ -91,9 +91,19 @@ class LIF(torch.nn.Module):
             )
         return param.reshape((1, -1) + (1,) * (x.dim() - 2))
 
+    #: The sparseflow-domain ONNX op these neurons export as.
+    onnx_op = "LIF"
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if torch.onnx.is_in_onnx_export():
-            return _NeuronExport.apply(x, self._export_attributes)
+            return _NeuronExport.apply(x, self.onnx_op, self._export_attributes)
+        return self._membrane_step(self._input_step(x))
+
+    def _input_step(self, x: torch.Tensor) -> torch.Tensor:
+        """What drives the membrane: the input itself."""
+        return x
+
+    def _membrane_step(self, x: torch.Tensor) -> torch.Tensor:
         p = {name: self._broadcast(getattr(self, name), x)
              for name in ("leak", "gain", "v_leak", "v_threshold", "v_init")}
         v = self.v if self.v is not None else p["v_init"].expand_as(x).clone()
@@ -142,6 +152,85 @@ class LIF(torch.nn.Module):
         return ", ".join(f"{k}={v}" for k, v in attrs.items())
 
 
+class CubaLIF(LIF):
+    """Current-based LIF neurons (NIR CubaLIF, snnTorch Synaptic): a synaptic
+    current `I` (starting at 0) driven by the input feeds `LIF`'s membrane:
+
+        J = I + syn_leak * (0 - I);  I = J + syn_gain * X
+
+    then `LIF`'s step with input `I`. Parameters as `LIF`'s.
+    """
+
+    onnx_op = "CubaLIF"
+
+    def __init__(self, syn_leak: Param, leak: Param, syn_gain: Param = 1.0, **kwargs):
+        self.syn_leak = _as_param("syn_leak", syn_leak)
+        if ((self.syn_leak < 0) | (self.syn_leak > 1)).any():
+            raise ValueError(f"syn_leak must lie in [0, 1], got {self.syn_leak.tolist()}")
+        self.syn_gain = _as_param("syn_gain", syn_gain)
+        super().__init__(leak=leak, **kwargs)
+
+    def reset_state(self) -> None:
+        super().reset_state()
+        self.i: Optional[torch.Tensor] = None
+
+    def _input_step(self, x: torch.Tensor) -> torch.Tensor:
+        i = self.i if self.i is not None else torch.zeros_like(x)
+        j = i + self._broadcast(self.syn_leak, x) * (0.0 - i)
+        self.i = j + self._broadcast(self.syn_gain, x) * x
+        return self.i
+
+    def _canonical_attributes(self) -> dict:
+        attrs = super()._canonical_attributes()
+        for name in ("syn_leak", "syn_gain"):
+            t = getattr(self, name)
+            attrs[name] = float(t[0]) if t.numel() == 1 else [float(v) for v in t]
+        return attrs
+
+
+class Recurrent(torch.nn.Module):
+    """Vector neurons ([N, K] input) fed back their own spikes of the
+    previous step: the input at step t becomes `x[t] + R[t]` with
+    `R[t][k] = bias[k] + sum of weight[k][j] over the j that fired at t-1`,
+    accumulated from the bias in ascending j (docs/onnx-spike-ops.md), as
+    snnTorch's `RLeaky`/`RSynaptic` recur. Exports as the neuron's op with
+    the weight and bias as inputs 1 and 2.
+    """
+
+    def __init__(self, neuron: LIF, weight: Param, bias: Optional[Param] = None):
+        super().__init__()
+        if not isinstance(neuron, LIF):
+            raise TypeError(f"neuron must be a sparseflow.nn.LIF, got {type(neuron).__name__}")
+        weight = torch.as_tensor(weight, dtype=torch.float32).detach().clone()
+        if weight.dim() != 2 or weight.shape[0] != weight.shape[1]:
+            raise ValueError(f"the recurrent weight must be [K, K], got {tuple(weight.shape)}")
+        self.neuron = neuron
+        self.register_buffer("weight", weight)
+        self.register_buffer("bias", None if bias is None else
+                             torch.as_tensor(bias, dtype=torch.float32).detach().clone().reshape(-1))
+        self.reset_state()
+
+    def reset_state(self) -> None:
+        self.neuron.reset_state()
+        self.s: Optional[torch.Tensor] = None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if torch.onnx.is_in_onnx_export():
+            return _NeuronExport.apply(x, self.neuron.onnx_op, self.neuron.export_attributes(),
+                                       self.weight, self.bias)
+        if x.dim() != 2 or x.shape[1] != self.weight.shape[0]:
+            raise ValueError(f"recurrent neurons take [N, {self.weight.shape[0]}] input, "
+                             f"got {tuple(x.shape)}")
+        r = (self.bias.to(x.dtype).expand_as(x).clone() if self.bias is not None
+             else torch.zeros_like(x))
+        if self.s is not None:
+            w = self.weight.to(x.dtype)
+            for j in range(w.shape[1]):  # the documented order, not a matmul's
+                r = r + self.s[:, j:j + 1] * w[:, j]
+        self.s = self.neuron(x + r)
+        return self.s
+
+
 class IF(LIF):
     """Integrate-and-fire neurons: `LIF` with `leak = 0`."""
 
@@ -157,7 +246,7 @@ class IF(LIF):
 def reset(model: torch.nn.Module) -> None:
     """Resets the state of every SparseFlow neuron in `model`."""
     for module in model.modules():
-        if isinstance(module, LIF):
+        if isinstance(module, (LIF, Recurrent)):
             module.reset_state()
 
 
@@ -216,14 +305,20 @@ def simulate(model: torch.nn.Module, x: torch.Tensor, timesteps: int,
 
 
 class _NeuronExport(torch.autograd.Function):
-    """Emits sparseflow::LIF during torch.onnx.export."""
+    """Emits a sparseflow-domain neuron (`op`) during torch.onnx.export, with
+    a recurrent weight and bias as inputs 1 and 2 where given."""
 
     @staticmethod
-    def forward(ctx, x, attrs):  # noqa: D401 - shape carrier only
+    def forward(ctx, x, op, attrs, weight=None, bias=None):  # noqa: D401 - shape carrier only
         return torch.zeros_like(x)
 
     @staticmethod
-    def symbolic(g, x, attrs):
+    def symbolic(g, x, op, attrs, weight=None, bias=None):
+        inputs = [x]
+        if weight is not None:
+            inputs.append(weight)
+            if bias is not None:
+                inputs.append(bias)
         kwargs = {}
         for name, value in attrs.items():
             if isinstance(value, str):
@@ -232,6 +327,6 @@ class _NeuronExport(torch.autograd.Function):
                 kwargs[f"{name}_i"] = value
             else:
                 kwargs[f"{name}_f"] = value
-        out = g.op("sparseflow::LIF", x, **kwargs)
+        out = g.op(f"sparseflow::{op}", *inputs, **kwargs)
         out.setType(x.type())
         return out

@@ -85,6 +85,3 @@ class Leaky(torch.nn.Module):
                 self.mem = self.mem - do_reset * self.mem
         return spk
 
-
-class Synaptic(torch.nn.Module):
-    """snnTorch `Synaptic`: two state variables, not mappable."""

@@ -78,7 +78,6 @@ def test_snntorch_mapping_values():
     (lookalikes.Leaky(beta=0.5, inhibition=True), "inhibition=True"),
     (lookalikes.Leaky(beta=0.5, init_hidden=False), "init_hidden=True"),
     (lookalikes.Leaky(beta=0.5, reset_mechanism="mystery"), "reset_mechanism='mystery'"),
-    (lookalikes.Synaptic(), "Synaptic has a synaptic-current state"),
 ])
 def test_unmappable_neurons_are_rejected(module, message):
     with pytest.raises(sparseflow.ExportError, match=message):

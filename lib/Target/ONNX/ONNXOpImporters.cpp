@@ -791,10 +791,42 @@ LogicalResult importConstant(NodeContext &ctx) {
 // Neurons (domain 'sparseflow')
 //===----------------------------------------------------------------------===//
 
-/// Maps the attributes of sparseflow.LIF / sparseflow.IF onto the canonical
-/// form (docs/semantics.md, docs/onnx-spike-ops.md). `isIF` forces leak = 0.
-LogicalResult importNeuron(NodeContext &ctx, bool isIF) {
+/// The neuron kinds of the sparseflow domain.
+enum class NeuronKind { LIF, IF, CubaLIF };
+
+/// Maps the attributes of sparseflow.LIF / IF / CubaLIF onto the canonical
+/// form (docs/semantics.md, docs/onnx-spike-ops.md): an IF has leak = 0, a
+/// CubaLIF the synaptic current `syn_leak`, `syn_gain` and only the
+/// canonical membrane parameters. Inputs 1 and 2, when given, are the
+/// recurrent weight [K, K] and bias [K] (docs/onnx-spike-ops.md).
+LogicalResult importNeuron(NodeContext &ctx, NeuronKind kind) {
+  const bool isIF = kind == NeuronKind::IF;
+  const bool current = kind == NeuronKind::CubaLIF;
   auto input = ctx.tensorInput(0, /*allowSpikes=*/true);
+  SmallVector<Value> operands;
+  if (succeeded(input))
+    operands.push_back(*input);
+  for (unsigned i = 1; i <= 2 && succeeded(input); ++i) {
+    if (!ctx.hasInput(i)) {
+      if (i == 1 && ctx.hasInput(2))
+        return ctx.emitError() << "a recurrent bias (input 2) needs a "
+                                  "recurrent weight (input 1)";
+      continue;
+    }
+    auto operand = ctx.tensorInput(i, /*allowSpikes=*/false);
+    if (failed(operand))
+      return failure();
+    operands.push_back(*operand);
+  }
+  auto synLeak = ctx.getFloatList("syn_leak");
+  auto synGain = ctx.getFloatList("syn_gain");
+  if (failed(synLeak) || failed(synGain))
+    return failure();
+  if (current && !*synLeak)
+    return ctx.emitError() << "a CubaLIF needs 'syn_leak'";
+  if (!current && (*synLeak || *synGain))
+    return ctx.emitError() << "'syn_leak' and 'syn_gain' belong to CubaLIF "
+                              "(a current-based neuron)";
   auto tau = ctx.getFloatList("tau");
   auto decayInput = ctx.getInt("decay_input");
   auto leak = ctx.getFloatList("leak");
@@ -830,6 +862,9 @@ LogicalResult importNeuron(NodeContext &ctx, bool isIF) {
 
   SmallVector<float> leakValues, gainValues;
   SmallVector<float> vLeakValues{0.0f}, vInitValues{0.0f};
+  if (current && (*tau || *decayInput))
+    return ctx.emitError() << "a CubaLIF takes the canonical 'leak' and "
+                              "'gain', not 'tau' or 'decay_input'";
   if (isIF) {
     if (*tau || *decayInput ||
         (*leak && llvm::any_of(**leak, [](float v) { return v != 0.0f; })))
@@ -896,11 +931,25 @@ LogicalResult importNeuron(NodeContext &ctx, bool isIF) {
   if (hard)
     attrs.push_back(
         b.getNamedAttr("v_reset", b.getDenseF32ArrayAttr(**vReset)));
-  return ctx.setResult(createInferred<spike::LIFOp>(ctx, *input, attrs));
+  if (!current)
+    return ctx.setResult(createInferred<spike::LIFOp>(ctx, operands, attrs));
+  attrs.push_back(b.getNamedAttr("syn_leak", b.getDenseF32ArrayAttr(**synLeak)));
+  attrs.push_back(b.getNamedAttr(
+      "syn_gain",
+      b.getDenseF32ArrayAttr(synGain->value_or(SmallVector<float>{1.0f}))));
+  return ctx.setResult(
+      createInferred<spike::CubaLIFOp>(ctx, operands, attrs));
 }
 
-LogicalResult importLIF(NodeContext &ctx) { return importNeuron(ctx, false); }
-LogicalResult importIF(NodeContext &ctx) { return importNeuron(ctx, true); }
+LogicalResult importLIF(NodeContext &ctx) {
+  return importNeuron(ctx, NeuronKind::LIF);
+}
+LogicalResult importIF(NodeContext &ctx) {
+  return importNeuron(ctx, NeuronKind::IF);
+}
+LogicalResult importCubaLIF(NodeContext &ctx) {
+  return importNeuron(ctx, NeuronKind::CubaLIF);
+}
 
 //===----------------------------------------------------------------------===//
 // Table
@@ -951,8 +1000,9 @@ const OpEntry kOpTable[] = {
     {"", "Reshape", kReshapeVersions, 2, 2, 1, importReshape},
     {"", "Sigmoid", kSigmoidVersions, 1, 1, 1, importSigmoid},
     {"", "Sum", kSumVersions, 1, kVariadic, 1, importSum},
-    {kSparseFlowDomain, "IF", kNeuronVersions, 1, 1, 1, importIF},
-    {kSparseFlowDomain, "LIF", kNeuronVersions, 1, 1, 1, importLIF},
+    {kSparseFlowDomain, "CubaLIF", kNeuronVersions, 1, 3, 1, importCubaLIF},
+    {kSparseFlowDomain, "IF", kNeuronVersions, 1, 3, 1, importIF},
+    {kSparseFlowDomain, "LIF", kNeuronVersions, 1, 3, 1, importLIF},
 };
 
 } // namespace
