@@ -1,11 +1,13 @@
 """Export PyTorch spiking networks to SparseFlow's ONNX form.
 
 Neurons become `sparseflow::LIF` (or `CubaLIF`) nodes carrying the
-canonical attributes of docs/semantics.md, recurrent ones with their weight; the model's timesteps, encoding and readout go into
+canonical attributes of docs/semantics.md, recurrent ones with their weight
+and bias as inputs; the model's timesteps, encoding and readout go into
 `metadata_props`. SpikingJelly `LIFNode`/`IFNode`/`ParametricLIFNode` and
-snnTorch `Leaky`, `Synaptic`, `RLeaky` and `RSynaptic` modules are recognized by class name and attributes (those
-libraries need not be installed) and mapped exactly, or rejected with an
-`ExportError` that names the module and the reason.
+snnTorch `Leaky`, `Synaptic`, `RLeaky` and `RSynaptic` modules are recognized
+by class name and attributes (those libraries need not be installed) and
+mapped exactly, or rejected with an `ExportError` that names the module and
+the reason.
 """
 
 from __future__ import annotations
@@ -88,7 +90,7 @@ def _snntorch_leaky(name: str, module) -> sfnn.LIF:
                     reset_delay=bool(getattr(module, "reset_delay", True)))
 
 
-def _snntorch_recurrent_family(name: str, module, kind: str) -> sfnn.LIF:
+def _snntorch_recurrent_family(name: str, module, kind: str) -> torch.nn.Module:
     """snnTorch `Synaptic`, `RLeaky`, `RSynaptic` (snnTorch 1.0): the membrane
     `mem = beta*mem + I - thr*r`, `r` the previous step's spike, with
     `I = syn = alpha*syn + X (+ rec)` for the synaptic ones, `X + rec` for
@@ -99,8 +101,8 @@ def _snntorch_recurrent_family(name: str, module, kind: str) -> sfnn.LIF:
                           "quantization has no canonical form")
     if not getattr(module, "init_hidden", False) or getattr(module, "output", False):
         raise ExportError(f"{name}: snnTorch {kind} must use init_hidden=True and output=False so "
-                          "that it maps input to spikes (with init_hidden=False, keep the "
-                          "neuron's state inside it: `spk = lif(cur)`)")
+                          "that it maps input to spikes; with init_hidden=False its state is "
+                          "passed in and out by the caller, which export cannot follow")
     mechanism = getattr(module, "reset_mechanism", "subtract")
     delay = bool(getattr(module, "reset_delay", True))
     if mechanism == "zero":
@@ -129,8 +131,7 @@ def _snntorch_recurrent_family(name: str, module, kind: str) -> sfnn.LIF:
                               recurrent.bias if recurrent.bias is not None else None)
     if type(recurrent).__name__ == "RecurrentOneToOne":
         v = torch.as_tensor(recurrent.V, dtype=torch.float32).detach().flatten()
-        features = v.numel()
-        if features == 1:
+        if v.numel() == 1:
             raise ExportError(f"{name}: snnTorch {kind} one-to-one with a scalar V: give V one "
                               "value per neuron so that the layer's width is known")
         return sfnn.Recurrent(neuron, torch.diag(v))

@@ -411,9 +411,17 @@ TEST(RecurrentNeurons, FeedBackTheLastStepsSpikes) {
   const float leak[] = {0.25f}, gain[] = {1.0f}, vLeak[] = {0.0f},
               threshold[] = {1.0f}, vReset[] = {0.0f}, vInit[] = {0.0f},
               synLeak[] = {0.5f}, synGain[] = {1.0f};
+  // Every parameter shared by all neurons.
+  auto params = [&](LIFParams::Reset reset, bool ge, bool delay) {
+    LIFParams p{};
+    p.leak = leak, p.gain = gain, p.vLeak = vLeak, p.threshold = threshold;
+    p.vReset = vReset, p.vInit = vInit;
+    p.leakN = p.gainN = p.vLeakN = p.thresholdN = p.vResetN = p.vInitN = 1;
+    p.reset = reset, p.fireGreaterEqual = ge, p.resetDelay = delay;
+    return p;
+  };
   for (bool synapse : {false, true}) {
-    LIFParams p{leak, gain, vLeak, threshold, vReset, vInit, 1, 1, 1, 1, 1,
-                1, LIFParams::Reset::Hard, false, false};
+    LIFParams p = params(LIFParams::Reset::Hard, true, false);
     if (synapse) {
       p.synLeak = synLeak;
       p.synLeakN = p.synGainN = 1;
@@ -454,14 +462,13 @@ TEST(RecurrentNeurons, FeedBackTheLastStepsSpikes) {
   }
   // No recurrent input: the plain kernel, channel = feature.
   std::vector<float> zero(K * K, 0.0f);
-  for (auto reset : {LIFParams::Reset::Hard, LIFParams::Reset::Soft,
-                     LIFParams::Reset::None})
+  for (auto reset :
+       {LIFParams::Reset::Hard, LIFParams::Reset::Soft, LIFParams::Reset::None})
     for (bool delay : {false, true}) {
-      LIFParams p{leak, gain, vLeak, threshold, vReset, vInit, 1, 1, 1, 1, 1,
-                  1, reset, true, delay};
+      LIFParams p = params(reset, true, delay);
       std::vector<uint64_t> recurrent(rows * K), plain(rows * K);
-      recurrentLif(x.data(), true, zero.data(), nullptr, recurrent.data(),
-                   rows, K, T, p, pool);
+      recurrentLif(x.data(), true, zero.data(), nullptr, recurrent.data(), rows,
+                   K, T, p, pool);
       lif(x.data(), true, plain.data(), rows, K, 1, T, p, pool);
       EXPECT_EQ(recurrent, plain);
     }

@@ -933,12 +933,12 @@ LogicalResult importNeuron(NodeContext &ctx, NeuronKind kind) {
         b.getNamedAttr("v_reset", b.getDenseF32ArrayAttr(**vReset)));
   if (!current)
     return ctx.setResult(createInferred<spike::LIFOp>(ctx, operands, attrs));
-  attrs.push_back(b.getNamedAttr("syn_leak", b.getDenseF32ArrayAttr(**synLeak)));
+  attrs.push_back(
+      b.getNamedAttr("syn_leak", b.getDenseF32ArrayAttr(**synLeak)));
   attrs.push_back(b.getNamedAttr(
       "syn_gain",
       b.getDenseF32ArrayAttr(synGain->value_or(SmallVector<float>{1.0f}))));
-  return ctx.setResult(
-      createInferred<spike::CubaLIFOp>(ctx, operands, attrs));
+  return ctx.setResult(createInferred<spike::CubaLIFOp>(ctx, operands, attrs));
 }
 
 LogicalResult importLIF(NodeContext &ctx) {

@@ -321,9 +321,9 @@ public:
     bool packedData = llvm::all_of(spec->data, isSpikes);
     // The one kernel choice: a sparse kernel where the target has one for the
     // op and its input arrives packed.
-    bool sparse = spec->recurrent ||
-                  (state.sparseKernels && packedData &&
-                   !state.capabilities.whyNoSpikeKernel(op, target));
+    bool sparse =
+        spec->recurrent || (state.sparseKernels && packedData &&
+                            !state.capabilities.whyNoSpikeKernel(op, target));
     bool keepPacked = sparse || (spec->keepsSpikes && packedData);
 
     SmallVector<Value> inputs;
