@@ -4,10 +4,11 @@ Neurons become `sparseflow::LIF` (or `CubaLIF`) nodes carrying the
 canonical attributes of docs/semantics.md, recurrent ones with their weight
 and bias as inputs; the model's timesteps, encoding and readout go into
 `metadata_props`. SpikingJelly `LIFNode`/`IFNode`/`ParametricLIFNode` and
-snnTorch `Leaky`, `Synaptic`, `RLeaky` and `RSynaptic` modules are recognized
-by class name and attributes (those libraries need not be installed) and
-mapped exactly, or rejected with an `ExportError` that names the module and
-the reason.
+snnTorch `Leaky`, `Synaptic`, `RLeaky` and `RSynaptic` and Sinabs `IAF`,
+`LIF` (and their `Squeeze` forms) modules are recognized by class name and
+attributes (those libraries need not be installed) and mapped exactly, or
+rejected with an `ExportError` that names the module and the reason; any
+other layer of an SNN library is rejected too.
 """
 
 from __future__ import annotations
@@ -65,79 +66,114 @@ def _spikingjelly_neuron(name: str, module) -> sfnn.LIF:
                     **common)
 
 
-def _snntorch_leaky(name: str, module) -> sfnn.LIF:
+def _snntorch_neuron(name: str, module, kind: str) -> torch.nn.Module:
+    """snnTorch 1.0's `Leaky`, `Synaptic`, `RLeaky`, `RSynaptic`: the membrane
+    `mem = beta*mem + I - thr*r` fires on `mem > thr`; `I` is the input, the
+    synaptic current `syn = alpha*syn + X` (Synaptic) and, for the recurrent
+    ones, `X + rec(spk[t-1])`. As canonical neurons, with their recurrent
+    connection where they have one."""
     graded = _param(getattr(module, "graded_spikes_factor", 1.0))
     if graded != 1.0:
-        raise ExportError(f"{name}: snnTorch Leaky with graded_spikes_factor="
+        raise ExportError(f"{name}: snnTorch {kind} with graded_spikes_factor="
                           f"{graded} emits non-binary spikes")
     if getattr(module, "inhibition", False):
-        raise ExportError(f"{name}: snnTorch Leaky with inhibition=True couples "
+        raise ExportError(f"{name}: snnTorch {kind} with inhibition=True couples "
                           "neurons (winner-take-all), which has no canonical form")
+    if getattr(module, "state_quant", False):
+        raise ExportError(f"{name}: snnTorch {kind} with state_quant quantizes its "
+                          "state, which has no canonical form")
     if not getattr(module, "init_hidden", False) or getattr(module, "output", False):
-        raise ExportError(f"{name}: snnTorch Leaky must use init_hidden=True and "
-                          "output=False so that it maps input to spikes")
-    beta = module.beta
-    beta = beta.detach().clamp(0, 1) if isinstance(beta, torch.Tensor) else min(max(float(beta), 0.0), 1.0)
-    leak = _param(1 - beta)
-    mechanism = getattr(module, "reset_mechanism", "subtract")
-    resets = {"subtract": ("soft", None), "zero": ("hard", 0.0), "none": ("none", None)}
-    if mechanism not in resets:
-        raise ExportError(f"{name}: snnTorch Leaky reset_mechanism={mechanism!r} "
-                          f"is not one of {sorted(resets)}")
-    reset, v_reset = resets[mechanism]
-    return sfnn.LIF(leak=leak, gain=1.0, v_threshold=_param(module.threshold),
-                    v_reset=v_reset, reset=reset, fire="gt",
-                    reset_delay=bool(getattr(module, "reset_delay", True)))
-
-
-def _snntorch_recurrent_family(name: str, module, kind: str) -> torch.nn.Module:
-    """snnTorch `Synaptic`, `RLeaky`, `RSynaptic` (snnTorch 1.0): the membrane
-    `mem = beta*mem + I - thr*r`, `r` the previous step's spike, with
-    `I = syn = alpha*syn + X (+ rec)` for the synaptic ones, `X + rec` for
-    RLeaky, as the canonical neurons with a delayed soft reset."""
-    graded = _param(getattr(module, "graded_spikes_factor", 1.0))
-    if graded != 1.0 or getattr(module, "inhibition", False) or getattr(module, "state_quant", False):
-        raise ExportError(f"{name}: snnTorch {kind} with graded spikes, inhibition or state "
-                          "quantization has no canonical form")
-    if not getattr(module, "init_hidden", False) or getattr(module, "output", False):
-        raise ExportError(f"{name}: snnTorch {kind} must use init_hidden=True and output=False so "
-                          "that it maps input to spikes; with init_hidden=False its state is "
-                          "passed in and out by the caller, which export cannot follow")
+        raise ExportError(f"{name}: snnTorch {kind} must use init_hidden=True and "
+                          "output=False so that it maps input to spikes; with "
+                          "init_hidden=False its state is passed in and out by the "
+                          "caller, which export cannot follow")
     mechanism = getattr(module, "reset_mechanism", "subtract")
     delay = bool(getattr(module, "reset_delay", True))
-    if mechanism == "zero":
-        raise ExportError(f"{name}: snnTorch {kind} reset_mechanism='zero' discards the whole "
-                          "membrane (input included) in the step after a spike; it has no "
-                          "canonical form (use 'subtract' or 'none')")
+    if mechanism not in ("subtract", "zero", "none"):
+        raise ExportError(f"{name}: snnTorch {kind} reset_mechanism={mechanism!r} "
+                          "is not one of ['none', 'subtract', 'zero']")
     if mechanism == "subtract" and not delay:
-        raise ExportError(f"{name}: snnTorch {kind} with reset_delay=False decides each spike "
-                          "after subtracting a reset re-evaluated on the already reset membrane; "
-                          "it has no canonical form (use reset_delay=True, the default)")
-    if mechanism not in ("subtract", "none"):
-        raise ExportError(f"{name}: snnTorch {kind} reset_mechanism={mechanism!r} is not one of "
-                          "'subtract', 'none'")
-    clamp = lambda v: v.detach().clamp(0, 1) if isinstance(v, torch.Tensor) else min(max(float(v), 0.0), 1.0)
+        raise ExportError(f"{name}: snnTorch {kind} reset_mechanism='subtract' with "
+                          "reset_delay=False decides each spike after subtracting a reset "
+                          "re-evaluated on the already reset membrane; it has no "
+                          "canonical form (use reset_delay=True, the default)")
+    if mechanism == "zero" and kind != "Leaky":
+        raise ExportError(f"{name}: snnTorch {kind} reset_mechanism='zero' discards the "
+                          "whole membrane (input included) in the step after a spike; it "
+                          "has no canonical form (use 'subtract' or 'none')")
+    clamp = lambda v: v.detach().clamp(0, 1) if isinstance(v, torch.Tensor) \
+        else min(max(float(v), 0.0), 1.0)
+    resets = {"subtract": ("soft", None), "zero": ("hard", 0.0), "none": ("none", None)}
+    reset, v_reset = resets[mechanism]
     lif = dict(leak=_param(1 - clamp(module.beta)), gain=1.0,
-               v_threshold=_param(module.threshold), fire="gt",
-               reset="soft" if mechanism == "subtract" else "none",
-               reset_delay=mechanism == "subtract")
-    neuron = (sfnn.CubaLIF(syn_leak=_param(1 - clamp(module.alpha)), **lif)
-              if kind in ("Synaptic", "RSynaptic") else sfnn.LIF(**lif))
-    if kind == "Synaptic":
+               v_threshold=_param(module.threshold), v_reset=v_reset, reset=reset,
+               fire="gt", reset_delay=delay and mechanism != "none")
+    if kind in ("Leaky", "RLeaky"):
+        neuron = sfnn.LIF(**lif)
+    else:
+        neuron = sfnn.CubaLIF(syn_leak=_param(1 - clamp(module.alpha)), **lif)
+    if kind in ("Leaky", "Synaptic"):
         return neuron
     recurrent = module.recurrent
     if isinstance(recurrent, torch.nn.Linear):
-        return sfnn.Recurrent(neuron, recurrent.weight,
-                              recurrent.bias if recurrent.bias is not None else None)
+        return sfnn.Recurrent(neuron, recurrent.weight, recurrent.bias)
     if type(recurrent).__name__ == "RecurrentOneToOne":
         v = torch.as_tensor(recurrent.V, dtype=torch.float32).detach().flatten()
         if v.numel() == 1:
-            raise ExportError(f"{name}: snnTorch {kind} one-to-one with a scalar V: give V one "
-                              "value per neuron so that the layer's width is known")
+            raise ExportError(f"{name}: snnTorch {kind} one-to-one with a scalar V: give V "
+                              "one value per neuron so that the layer's width is known")
         return sfnn.Recurrent(neuron, torch.diag(v))
     raise ExportError(f"{name}: snnTorch {kind} with a {type(recurrent).__name__} recurrent "
-                      "connection: only Linear (all_to_all with linear_features) and one-to-one "
-                      "(V) recurrence is supported, not convolutional")
+                      "connection: only Linear (all_to_all with linear_features) and "
+                      "one-to-one (V) recurrence is supported, not convolutional")
+
+
+def _sinabs_neuron(name: str, module, kind: str) -> sfnn.LIF:
+    """Sinabs `IAF`, `LIF` (and their `Squeeze` forms, which differ only in
+    how they reshape [batch*time, ...]): `i_syn = alpha_syn*(i_syn + X)` where
+    there is a `tau_syn`, `v = alpha*v + I` (`(1 - alpha)*I` with
+    `norm_input`), fire on `v >= threshold`, then subtract the threshold or
+    reset to 0; IAF has alpha = 1 and no input norm."""
+    spike_fn = getattr(module, "spike_fn", None)
+    if getattr(spike_fn, "__name__", "") != "SingleSpike":
+        raise ExportError(f"{name}: Sinabs {kind} with spike_fn="
+                          f"{getattr(spike_fn, '__name__', spike_fn)} emits spike counts, not "
+                          "binary spikes; use spike_fn=sinabs.activation.SingleSpike")
+    if getattr(module, "min_v_mem", None) is not None:
+        raise ExportError(f"{name}: Sinabs {kind} with min_v_mem clips the membrane, "
+                          "which has no canonical form")
+    threshold = _param(module.spike_threshold)
+    reset_fn = module.reset_fn
+    reset_kind = type(reset_fn).__name__
+    subtract = getattr(reset_fn, "subtract_value", None)
+    if reset_kind == "MembraneSubtract" and subtract in (None, threshold):
+        reset = dict(reset="soft")
+    elif reset_kind == "MembraneReset" and float(reset_fn.reset_value) == 0.0:
+        reset = dict(reset="hard", v_reset=0.0)
+    else:
+        raise ExportError(f"{name}: Sinabs {kind} with reset_fn={reset_fn!r}: only "
+                          "MembraneSubtract() and MembraneReset(reset_value=0) have canonical "
+                          "forms (Sinabs adds a non-zero reset_value to every neuron)")
+    if kind.startswith("IAF"):
+        leak, gain = 0.0, 1.0
+    else:
+        alpha = module.alpha_mem_calculated.detach().to(torch.float32)
+        leak = _param(1 - alpha)
+        gain = leak if getattr(module, "norm_input", True) else 1.0
+    lif = dict(leak=leak, gain=gain, v_threshold=threshold, fire="ge", **reset)
+    alpha_syn = module.alpha_syn_calculated
+    if alpha_syn is None:
+        return sfnn.LIF(**lif)
+    alpha_syn = alpha_syn.detach().to(torch.float32)
+    return sfnn.CubaLIF(syn_leak=_param(1 - alpha_syn), syn_gain=_param(alpha_syn), **lif)
+
+
+#: Libraries whose layers the exporter either maps or refuses: any other
+#: module from them may keep state it cannot see.
+_SNN_LIBRARIES = ("spikingjelly", "snntorch", "sinabs", "norse", "lava", "rockpool", "spyx")
+#: Their stateless containers and layers, exported as what they hold.
+_STATELESS = {"SeqToANNContainer", "MultiStepContainer", "StepModeContainer",
+              "Flatten", "FlattenTime", "UnflattenTime"}
 
 
 def to_canonical(module: torch.nn.Module, name: str = "") -> Optional[torch.nn.Module]:
@@ -150,10 +186,10 @@ def to_canonical(module: torch.nn.Module, name: str = "") -> Optional[torch.nn.M
     kind = type(module).__name__
     if kind in ("LIFNode", "IFNode", "ParametricLIFNode") and hasattr(module, "v_threshold"):
         return _spikingjelly_neuron(name or kind, module)
-    if kind == "Leaky" and hasattr(module, "beta"):
-        return _snntorch_leaky(name or kind, module)
-    if kind in ("Synaptic", "RLeaky", "RSynaptic") and hasattr(module, "beta"):
-        return _snntorch_recurrent_family(name or kind, module, kind)
+    if kind in ("Leaky", "Synaptic", "RLeaky", "RSynaptic") and hasattr(module, "beta"):
+        return _snntorch_neuron(name or kind, module, kind)
+    if kind in ("IAF", "IAFSqueeze", "LIF", "LIFSqueeze") and hasattr(module, "spike_fn"):
+        return _sinabs_neuron(name or kind, module, kind)
     unsupported = {
         "QIFNode": "a quadratic (non-linear) charge",
         "EIFNode": "an exponential (non-linear) charge",
@@ -164,19 +200,24 @@ def to_canonical(module: torch.nn.Module, name: str = "") -> Optional[torch.nn.M
     if kind in unsupported:
         raise ExportError(f"{name or kind}: {kind} has {unsupported[kind]}; it "
                           "has no exact canonical LIF form")
+    library = type(module).__module__.split(".")[0]
+    if library in _SNN_LIBRARIES and kind not in _STATELESS:
+        raise ExportError(f"{name or kind}: {library}'s {kind} ({type(module).__module__}) "
+                          "is not a layer SparseFlow maps; a neuron must be one of "
+                          "docs/semantics.md's mapped classes, other layers torch.nn ones")
     return None
 
 
-def _replace_neurons(model: torch.nn.Module) -> torch.nn.Module:
-    root = to_canonical(model, "")
-    if root is not None:
-        return root
-    for name, parent in list(model.named_modules()):
-        for child_name, child in list(parent.named_children()):
-            path = f"{name}.{child_name}" if name else child_name
-            neuron = to_canonical(child, path)
-            if neuron is not None and neuron is not child:
-                setattr(parent, child_name, neuron)
+def _replace_neurons(model: torch.nn.Module, path: str = "") -> torch.nn.Module:
+    """`model` with each framework neuron replaced by its canonical module;
+    a neuron's own submodules (a recurrent connection) are its business."""
+    neuron = to_canonical(model, path)
+    if neuron is not None:
+        return neuron
+    for name, child in list(model.named_children()):
+        replaced = _replace_neurons(child, f"{path}.{name}" if path else name)
+        if replaced is not child:
+            setattr(model, name, replaced)
     return model
 
 
