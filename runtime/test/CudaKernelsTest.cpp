@@ -434,6 +434,17 @@ TYPED_TEST(CudaKernels, CurrentBasedNeuronsEqualHost) {
       }
 }
 
+/// Element by element within `ulps` units in the last place of the
+/// expected value: a device's expf/tanhf may differ from the host's there.
+void expectUlpsNear(const std::vector<float> &got,
+                    const std::vector<float> &expected, int ulps,
+                    const char *what) {
+  ASSERT_EQ(got.size(), expected.size()) << what;
+  for (size_t i = 0; i < got.size(); ++i)
+    EXPECT_NEAR(got[i], expected[i], ulps * 1.2e-7 * std::fabs(expected[i]))
+        << what << " element " << i;
+}
+
 TYPED_TEST(CudaKernels, ElementwiseKernelsEqualHost) {
   std::mt19937 rng(13);
   auto &grid = this->grid;
@@ -452,19 +463,42 @@ TYPED_TEST(CudaKernels, ElementwiseKernelsEqualHost) {
     grid.run(a);
     EXPECT_EQ(grid.download(a.y, 120), expected) << "batch norm";
   }
-  // Add and Mul of [2][3][4] with [1][3][1].
-  for (bool add : {true, false}) {
+  // Add, Mul, Sub and Div of [2][3][4] with [1][3][1].
+  for (BinaryKind kind : {BinaryKind::Add, BinaryKind::Mul, BinaryKind::Sub,
+                          BinaryKind::Div}) {
     const int64_t aShape[] = {2, 3, 4}, bShape[] = {1, 3, 1};
     std::vector<float> x = randomFloats(24, rng), y = randomFloats(3, rng),
                        expected(24);
-    host::binary(add ? host::BinaryKind::Add : host::BinaryKind::Mul,
-                 x.data(), aShape, y.data(), bShape, expected.data(), aShape,
-                 3);
-    BinaryArgs a{add, grid.upload(x), grid.upload(y),
+    host::binary(kind, x.data(), aShape, y.data(), bShape, expected.data(),
+                 aShape, 3);
+    BinaryArgs a{kind, grid.upload(x), grid.upload(y),
                  grid.template zeros<float>(24), 3, {2, 3, 4}, {12, 4, 1},
                  {0, 1, 0}, 24};
     grid.run(a);
-    EXPECT_EQ(grid.download(a.y, 24), expected) << (add ? "add" : "mul");
+    EXPECT_EQ(grid.download(a.y, 24), expected)
+        << "binary kind " << static_cast<int>(kind);
+  }
+  // The Pointwise functions and Softmax (rows of 7), as the host computes
+  // them (the same per-element code; a device's expf/tanhf may differ from
+  // the host's in the last place, as Sigmoid's).
+  for (auto function : {sparseflow::format::PointwiseFunction::Tanh,
+                        sparseflow::format::PointwiseFunction::LeakyRelu,
+                        sparseflow::format::PointwiseFunction::Clip}) {
+    std::vector<float> x = randomFloats(50, rng), expected(50);
+    PointwiseParams params{function, 0.1f, -0.25f, 0.5f};
+    host::pointwise(params, x.data(), expected.data(), 50);
+    PointwiseArgs a{params, grid.upload(x), grid.template zeros<float>(50), 50};
+    grid.run(a);
+    expectUlpsNear(grid.download(a.y, 50), expected, 4, "pointwise");
+  }
+  for (bool log : {false, true}) {
+    ThreadPool pool(1);
+    std::vector<float> x = randomFloats(35, rng), expected(35);
+    host::softmax(x.data(), expected.data(), 5, 7, log, pool);
+    SoftmaxArgs a{grid.upload(x), grid.template zeros<float>(35), 5, 7, log};
+    grid.run(a);
+    expectUlpsNear(grid.download(a.y, 35), expected, 16,
+                   log ? "log softmax" : "softmax");
   }
   // Relu and unpacking.
   {
@@ -480,10 +514,7 @@ TYPED_TEST(CudaKernels, ElementwiseKernelsEqualHost) {
     host::sigmoid(x.data(), expected.data(), 50);
     SigmoidArgs a{grid.upload(x), grid.template zeros<float>(50), 50};
     grid.run(a);
-    std::vector<float> got = grid.download(a.y, 50);
-    for (size_t i = 0; i < got.size(); ++i)
-      EXPECT_NEAR(got[i], expected[i], 4 * 1.2e-7 * expected[i])
-          << "sigmoid " << i;
+    expectUlpsNear(grid.download(a.y, 50), expected, 4, "sigmoid");
   }
   // Pad of [2][3][4] floats by [0, 1, 2] before and [1, 0, 1] after, and of
   // packed words.

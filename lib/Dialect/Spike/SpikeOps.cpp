@@ -416,6 +416,20 @@ void AddOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
   patterns.add<AbsorbBiasIntoLayer>(context);
 }
 
+FailureOr<RankedTensorType> SubOp::inferResultType(std::optional<Location> loc,
+                                                   Adaptor adaptor) {
+  return inferBroadcastType<SubOp>(loc, adaptor.getLhs(), adaptor.getRhs());
+}
+
+LogicalResult SubOp::verify() { return verifyResultType(*this); }
+
+FailureOr<RankedTensorType> DivOp::inferResultType(std::optional<Location> loc,
+                                                   Adaptor adaptor) {
+  return inferBroadcastType<DivOp>(loc, adaptor.getLhs(), adaptor.getRhs());
+}
+
+LogicalResult DivOp::verify() { return verifyResultType(*this); }
+
 FailureOr<RankedTensorType> MulOp::inferResultType(std::optional<Location> loc,
                                                    Adaptor adaptor) {
   return inferBroadcastType<MulOp>(loc, adaptor.getLhs(), adaptor.getRhs());
@@ -447,17 +461,68 @@ OpFoldResult ReluOp::fold(FoldAdaptor) {
 // SigmoidOp
 //===----------------------------------------------------------------------===//
 
-FailureOr<RankedTensorType>
-SigmoidOp::inferResultType(std::optional<Location> loc, Adaptor adaptor) {
-  auto input = cast<RankedTensorType>(adaptor.getInput().getType());
+/// The result of an elementwise map to analog values: the input's shape,
+/// f32 for spikes.
+template <typename OpTy>
+static FailureOr<RankedTensorType>
+inferAnalogMap(std::optional<Location> loc, Value operand) {
+  auto input = cast<RankedTensorType>(operand.getType());
   FailureOr<Type> elementType =
-      analogElementType<SigmoidOp>(loc, input.getElementType());
+      analogElementType<OpTy>(loc, input.getElementType());
   if (failed(elementType))
     return failure();
   return input.clone(*elementType);
 }
 
+FailureOr<RankedTensorType>
+SigmoidOp::inferResultType(std::optional<Location> loc, Adaptor adaptor) {
+  return inferAnalogMap<SigmoidOp>(loc, adaptor.getInput());
+}
+
 LogicalResult SigmoidOp::verify() { return verifyResultType(*this); }
+
+//===----------------------------------------------------------------------===//
+// TanhOp, LeakyReluOp, ClipOp, SoftmaxOp
+//===----------------------------------------------------------------------===//
+
+FailureOr<RankedTensorType>
+TanhOp::inferResultType(std::optional<Location> loc, Adaptor adaptor) {
+  return inferAnalogMap<TanhOp>(loc, adaptor.getInput());
+}
+
+LogicalResult TanhOp::verify() { return verifyResultType(*this); }
+
+FailureOr<RankedTensorType>
+LeakyReluOp::inferResultType(std::optional<Location> loc, Adaptor adaptor) {
+  return inferAnalogMap<LeakyReluOp>(loc, adaptor.getInput());
+}
+
+LogicalResult LeakyReluOp::verify() {
+  if (!std::isfinite(getAlpha().convertToFloat()))
+    return emitOpError("expected a finite alpha");
+  return verifyResultType(*this);
+}
+
+FailureOr<RankedTensorType>
+ClipOp::inferResultType(std::optional<Location> loc, Adaptor adaptor) {
+  return inferAnalogMap<ClipOp>(loc, adaptor.getInput());
+}
+
+LogicalResult ClipOp::verify() {
+  for (std::optional<APFloat> bound : {getMin(), getMax()})
+    if (bound && bound->isNaN())
+      return emitOpError("expected bounds that are not NaN");
+  return verifyResultType(*this);
+}
+
+FailureOr<RankedTensorType>
+SoftmaxOp::inferResultType(std::optional<Location> loc, Adaptor adaptor) {
+  if (cast<RankedTensorType>(adaptor.getInput().getType()).getRank() == 0)
+    return opError<SoftmaxOp>(loc, "expected an input of rank >= 1");
+  return inferAnalogMap<SoftmaxOp>(loc, adaptor.getInput());
+}
+
+LogicalResult SoftmaxOp::verify() { return verifyResultType(*this); }
 
 //===----------------------------------------------------------------------===//
 // MaxPool2dOp / AvgPool2dOp / GlobalAvgPoolOp

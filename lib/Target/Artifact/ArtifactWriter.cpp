@@ -319,6 +319,32 @@ buildAttrs(flatbuffers::FlatBufferBuilder &fbb, OpRecord &op) {
                  .Union()};
     break;
   }
+  case sfa::OpAttrs::PointwiseAttrs: {
+    static const std::pair<StringRef, sfa::PointwiseFunction> functions[] = {
+        {"tanh", sfa::PointwiseFunction::Tanh},
+        {"leaky_relu", sfa::PointwiseFunction::LeakyRelu},
+        {"clip", sfa::PointwiseFunction::Clip}};
+    auto name = p.get<StringAttr>("function");
+    const auto *function = llvm::find_if(
+        functions, [&](const auto &f) { return name && f.first == name; });
+    if (function == std::end(functions))
+      return op.kernel.emitOpError("has an unknown Pointwise function");
+    auto number = [&](StringRef key, float fallback) {
+      auto attr = op.kernel->getAttrOfType<FloatAttr>(key);
+      return attr ? attr.getValue().convertToFloat() : fallback;
+    };
+    const float inf = std::numeric_limits<float>::infinity();
+    attrs = {sfa::OpAttrs::PointwiseAttrs,
+             sfa::CreatePointwiseAttrs(fbb, function->second,
+                                       number("alpha", 0.0f),
+                                       number("min", -inf), number("max", inf))
+                 .Union()};
+    break;
+  }
+  case sfa::OpAttrs::SoftmaxAttrs:
+    attrs = {sfa::OpAttrs::SoftmaxAttrs,
+             sfa::CreateSoftmaxAttrs(fbb, p.flag("log")).Union()};
+    break;
   case sfa::OpAttrs::TransposeAttrs: {
     std::vector<int64_t> permutation = p.i64s("permutation");
     attrs = {sfa::OpAttrs::TransposeAttrs,

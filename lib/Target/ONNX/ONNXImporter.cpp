@@ -29,6 +29,7 @@
 #include <onnx/defs/schema.h>
 
 #include <limits>
+#include <queue>
 
 using namespace mlir;
 using namespace sparseflow;
@@ -614,7 +615,7 @@ LogicalResult ModelImporter::importNode(GraphImporter &graph,
     if (!input.empty() && !graph.isDefined(input))
       return ctx.emitError() << "input '" << input
                              << "' is not a graph input, an initializer or "
-                             << "the output of an earlier node";
+                             << "the output of a node (or it is on a cycle)";
 
   if (failed(entry->handler(ctx)) || failed(ctx.checkAllAttributesUsed()))
     return failure();
@@ -623,6 +624,52 @@ LogicalResult ModelImporter::importNode(GraphImporter &graph,
       return ctx.emitError()
              << "internal error: output '" << output << "' was not produced";
   return success();
+}
+
+/// The nodes in an order where each reads only values defined before it:
+/// the file's order where that works (a stable topological sort; keras2onnx
+/// and others write graphs unsorted, which onnxruntime accepts). A node
+/// whose input nothing defines, or on a cycle, keeps its place after the
+/// rest, where importing it reports the missing value.
+static SmallVector<unsigned> topologicalOrder(const onnx::GraphProto &graph,
+                                              const GraphImporter &values) {
+  unsigned n = graph.node_size();
+  llvm::StringMap<unsigned> producer;
+  for (unsigned i = 0; i < n; ++i)
+    for (const std::string &output : graph.node(i).output())
+      if (!output.empty())
+        producer.try_emplace(output, i);
+  std::vector<SmallVector<unsigned>> users(n);
+  std::vector<unsigned> pending(n, 0);
+  for (unsigned i = 0; i < n; ++i)
+    for (const std::string &input : graph.node(i).input()) {
+      auto it = producer.find(input);
+      if (input.empty() || values.isDefined(input) || it == producer.end() ||
+          it->second == i)
+        continue;
+      users[it->second].push_back(i);
+      ++pending[i];
+    }
+  // Ready nodes by index, so that a sorted graph keeps its order.
+  std::priority_queue<unsigned, std::vector<unsigned>, std::greater<>> ready;
+  for (unsigned i = 0; i < n; ++i)
+    if (!pending[i])
+      ready.push(i);
+  SmallVector<unsigned> order;
+  std::vector<bool> placed(n, false);
+  while (!ready.empty()) {
+    unsigned next = ready.top();
+    ready.pop();
+    order.push_back(next);
+    placed[next] = true;
+    for (unsigned user : users[next])
+      if (--pending[user] == 0)
+        ready.push(user);
+  }
+  for (unsigned i = 0; i < n; ++i)
+    if (!placed[i])
+      order.push_back(i);
+  return order;
 }
 
 FailureOr<Type>
@@ -794,7 +841,8 @@ OwningOpRef<ModuleOp> ModelImporter::import(const onnx::ModelProto &model) {
   }
 
   bool hasNeurons = false;
-  for (auto [index, node] : llvm::enumerate(graph.node())) {
+  for (unsigned index : topologicalOrder(graph, values)) {
+    const onnx::NodeProto &node = graph.node(index);
     hasNeurons |= canonicalDomain(node.domain()) == kSparseFlowDomain;
     if (failed(importNode(values, node, index)))
       return nullptr;

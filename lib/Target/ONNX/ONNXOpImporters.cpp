@@ -12,6 +12,7 @@
 #include "ONNXGraphImporter.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "mlir/IR/Verifier.h"
 #include "sparseflow/Dialect/Spike/SpikeOps.h"
 #include "sparseflow/Support/InputLimits.h"
@@ -421,11 +422,121 @@ LogicalResult importRelu(NodeContext &ctx) {
   return success();
 }
 
-LogicalResult importSigmoid(NodeContext &ctx) {
+/// An elementwise op of input 0 with `attrs`.
+template <typename OpTy>
+LogicalResult importMap(NodeContext &ctx,
+                        ArrayRef<NamedAttribute> attrs = {}) {
   auto input = ctx.tensorInput(0, /*allowSpikes=*/true);
   if (failed(input))
     return failure();
-  return ctx.setResult(createInferred<spike::SigmoidOp>(ctx, *input));
+  return ctx.setResult(createInferred<OpTy>(ctx, *input, attrs));
+}
+
+LogicalResult importSigmoid(NodeContext &ctx) {
+  return importMap<spike::SigmoidOp>(ctx);
+}
+
+LogicalResult importTanh(NodeContext &ctx) {
+  return importMap<spike::TanhOp>(ctx);
+}
+
+LogicalResult importLeakyRelu(NodeContext &ctx) {
+  auto alpha = ctx.getFloat("alpha");
+  if (failed(alpha))
+    return failure();
+  OpBuilder &b = ctx.builder();
+  return importMap<spike::LeakyReluOp>(
+      ctx, {b.getNamedAttr("alpha", b.getF32FloatAttr(alpha->value_or(0.01f)))});
+}
+
+/// Clip: `min`/`max` attributes (opset 6), or optional constant scalar
+/// inputs 1 and 2 (opset 11 on).
+LogicalResult importClip(NodeContext &ctx) {
+  auto input = ctx.tensorInput(0, /*allowSpikes=*/true);
+  if (failed(input))
+    return failure();
+  OpBuilder &b = ctx.builder();
+  SmallVector<NamedAttribute> attrs;
+  for (auto [index, name] : {std::pair{1u, "min"}, {2u, "max"}}) {
+    std::optional<float> bound;
+    if (ctx.version() < 11) {
+      auto value = ctx.getFloat(name);
+      if (failed(value))
+        return failure();
+      bound = *value;
+    } else if (ctx.hasInput(index)) {
+      DenseElementsAttr value = ctx.constantInput(index);
+      if (!value || value.getNumElements() != 1 ||
+          !value.getElementType().isF32())
+        return ctx.emitError() << "'" << name << "' (input #" << index
+                               << ") must be a constant float32 scalar";
+      bound = value.getValues<float>()[0];
+    }
+    if (bound)
+      attrs.push_back(b.getNamedAttr(name, b.getF32FloatAttr(*bound)));
+  }
+  return ctx.setResult(createInferred<spike::ClipOp>(ctx, *input, attrs));
+}
+
+/// Softmax and LogSoftmax. Before opset 13 the input is coerced to 2-D at
+/// `axis` (default 1): the softmax runs over all dimensions from `axis` on;
+/// from 13 over the one dimension `axis` (default -1), moved last by a
+/// transpose when it is not.
+LogicalResult importSoftmaxOrLog(NodeContext &ctx, bool log) {
+  auto input = ctx.tensorInput(0, /*allowSpikes=*/true);
+  auto axisAttr = ctx.getInt("axis");
+  if (failed(input) || failed(axisAttr))
+    return failure();
+  RankedTensorType type = tensorType(*input);
+  if (!type.hasStaticShape() || type.getRank() == 0)
+    return ctx.emitError() << "expected a tensor of static shape and rank "
+                              ">= 1, found "
+                           << type;
+  bool coerce = ctx.version() < 13;
+  FailureOr<int64_t> axis = normalizeAxis(
+      ctx, axisAttr->value_or(coerce ? 1 : -1), type.getRank());
+  if (failed(axis))
+    return failure();
+  OpBuilder &b = ctx.builder();
+  auto softmax = [&](Value value) {
+    return createInferred<spike::SoftmaxOp>(
+        ctx, value,
+        log ? ArrayRef<NamedAttribute>{b.getNamedAttr("log", b.getUnitAttr())}
+            : ArrayRef<NamedAttribute>{});
+  };
+  int64_t last = type.getRank() - 1;
+  FailureOr<Value> result = failure();
+  if (*axis == last) {
+    result = softmax(*input);
+  } else if (coerce) {
+    ArrayRef<int64_t> shape = type.getShape();
+    int64_t rows = ShapedType::getNumElements(shape.take_front(*axis));
+    Value flat = b.create<spike::ReshapeOp>(
+        ctx.loc(), type.clone({rows, type.getNumElements() / rows}), *input);
+    result = softmax(flat);
+    if (succeeded(result))
+      result = b.create<spike::ReshapeOp>(
+                    ctx.loc(), tensorType(*result).clone(shape), *result)
+                   .getResult();
+  } else {
+    // Swap the axis with the last dimension, and back.
+    SmallVector<int64_t> perm = llvm::to_vector(llvm::seq<int64_t>(0, last + 1));
+    std::swap(perm[*axis], perm[last]);
+    auto permutation = b.getNamedAttr("permutation", b.getDenseI64ArrayAttr(perm));
+    result = createInferred<spike::TransposeOp>(ctx, *input, permutation);
+    if (succeeded(result))
+      result = softmax(*result);
+    if (succeeded(result))
+      result = createInferred<spike::TransposeOp>(ctx, *result, permutation);
+  }
+  return ctx.setResult(result);
+}
+
+LogicalResult importSoftmax(NodeContext &ctx) {
+  return importSoftmaxOrLog(ctx, /*log=*/false);
+}
+LogicalResult importLogSoftmax(NodeContext &ctx) {
+  return importSoftmaxOrLog(ctx, /*log=*/true);
 }
 
 /// Pad in constant mode, with the pads (and the value and axes, when given)
@@ -505,7 +616,41 @@ LogicalResult importPad(NodeContext &ctx) {
        b.getNamedAttr("value", b.getF32FloatAttr(value))}));
 }
 
+/// `a op b` of two int64 constants (shape arithmetic: `x.size(0) * 2`),
+/// NumPy-broadcast where one is a single value; null where not both are.
+template <typename OpTy>
+DenseElementsAttr foldIntegerBinary(DenseElementsAttr a, DenseElementsAttr b) {
+  if (!a || !b || !a.getElementType().isInteger(64) ||
+      !b.getElementType().isInteger(64) ||
+      (a.getNumElements() != b.getNumElements() && !a.isSplat() && !b.isSplat()))
+    return {};
+  DenseElementsAttr shape = a.getNumElements() >= b.getNumElements() ? a : b;
+  auto x = llvm::to_vector(a.getValues<int64_t>());
+  auto y = llvm::to_vector(b.getValues<int64_t>());
+  SmallVector<int64_t> result;
+  for (int64_t i = 0; i < shape.getNumElements(); ++i) {
+    int64_t l = x[a.isSplat() ? 0 : i], r = y[b.isSplat() ? 0 : i];
+    if constexpr (std::is_same_v<OpTy, spike::AddOp>)
+      result.push_back(l + r);
+    else if constexpr (std::is_same_v<OpTy, spike::SubOp>)
+      result.push_back(l - r);
+    else if constexpr (std::is_same_v<OpTy, spike::MulOp>)
+      result.push_back(l * r);
+    else if (r == 0)
+      return {}; // left to the importer, which reports it
+    else
+      result.push_back(l / r); // ONNX integer Div truncates
+  }
+  return DenseElementsAttr::get(cast<ShapedType>(shape.getType()),
+                                ArrayRef<int64_t>(result));
+}
+
 template <typename OpTy> LogicalResult importBinary(NodeContext &ctx) {
+  if (DenseElementsAttr folded = foldIntegerBinary<OpTy>(ctx.constantInput(0),
+                                                         ctx.constantInput(1))) {
+    ctx.setConstantOutput(0, folded);
+    return success();
+  }
   auto lhs = ctx.tensorInput(0, /*allowSpikes=*/true);
   if (failed(lhs))
     return failure();
@@ -662,7 +807,56 @@ LogicalResult importReshape(NodeContext &ctx) {
   return success();
 }
 
+/// Concat of constants (a shape being assembled), folded.
+LogicalResult foldConcat(NodeContext &ctx, int64_t axis) {
+  SmallVector<DenseElementsAttr> parts;
+  for (unsigned i = 0; i < ctx.numInputs(); ++i)
+    parts.push_back(ctx.constantInput(i));
+  ArrayRef<int64_t> first = cast<ShapedType>(parts[0].getType()).getShape();
+  FailureOr<int64_t> a = normalizeAxis(ctx, axis, first.size());
+  if (failed(a))
+    return failure();
+  SmallVector<int64_t> shape(first);
+  shape[*a] = 0;
+  for (DenseElementsAttr part : parts) {
+    ArrayRef<int64_t> dims = cast<ShapedType>(part.getType()).getShape();
+    if (part.getElementType() != parts[0].getElementType() ||
+        dims.size() != first.size())
+      return ctx.emitError() << "the constants to concatenate differ in "
+                                "element type or rank";
+    for (size_t d = 0; d < dims.size(); ++d)
+      if (static_cast<int64_t>(d) != *a && dims[d] != first[d])
+        return ctx.emitError() << "the constants to concatenate differ "
+                                  "outside the axis";
+    shape[*a] += dims[*a];
+  }
+  int64_t inner = ShapedType::getNumElements(ArrayRef<int64_t>(shape).drop_front(*a + 1));
+  int64_t outer = ShapedType::getNumElements(ArrayRef<int64_t>(shape).take_front(*a));
+  SmallVector<Attribute> values;
+  for (int64_t o = 0; o < outer; ++o)
+    for (DenseElementsAttr part : parts) {
+      auto all = llvm::to_vector(part.getValues<Attribute>());
+      int64_t chunk = cast<ShapedType>(part.getType()).getDimSize(*a) * inner;
+      values.append(all.begin() + o * chunk, all.begin() + (o + 1) * chunk);
+    }
+  ctx.setConstantOutput(0, DenseElementsAttr::get(
+                               RankedTensorType::get(shape, parts[0].getElementType()),
+                               values));
+  return success();
+}
+
 LogicalResult importConcat(NodeContext &ctx) {
+  bool constants = true;
+  for (unsigned i = 0; i < ctx.numInputs(); ++i)
+    constants &= static_cast<bool>(ctx.constantInput(i));
+  if (constants) {
+    auto axis = ctx.getInt("axis");
+    if (failed(axis))
+      return failure();
+    if (!*axis)
+      return ctx.emitError() << "missing required attribute 'axis'";
+    return foldConcat(ctx, **axis);
+  }
   SmallVector<Value> inputs;
   for (unsigned i = 0; i < ctx.numInputs(); ++i) {
     auto value = ctx.tensorInput(i, /*allowSpikes=*/true);
@@ -784,6 +978,365 @@ LogicalResult importConstant(NodeContext &ctx) {
     return ctx.emitError() << "expected exactly one value attribute, found "
                            << values.size();
   ctx.setConstantOutput(0, values.front());
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Shape computations: folded at import when their inputs are constants (the
+// `x.view(x.size(0), -1)` idiom's Shape -> Gather -> Unsqueeze -> Concat), and
+// layout ops on activations
+//===----------------------------------------------------------------------===//
+
+/// A constant of `shape` whose element i is element `source(i)` of `from`
+/// (any element type).
+DenseElementsAttr rearrange(DenseElementsAttr from, ArrayRef<int64_t> shape,
+                            function_ref<int64_t(int64_t)> source) {
+  auto values = llvm::to_vector(from.getValues<Attribute>());
+  auto type = RankedTensorType::get(shape, from.getElementType());
+  SmallVector<Attribute> result;
+  result.reserve(type.getNumElements());
+  for (int64_t i = 0; i < type.getNumElements(); ++i)
+    result.push_back(values[source(i)]);
+  return DenseElementsAttr::get(type, result);
+}
+
+/// Row-major strides of `shape`.
+SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> strides(shape.size(), 1);
+  for (int64_t d = static_cast<int64_t>(shape.size()) - 2; d >= 0; --d)
+    strides[d] = strides[d + 1] * shape[d + 1];
+  return strides;
+}
+
+/// A 1-D int64 constant input (axes, starts, a shape), or failure naming it.
+FailureOr<SmallVector<int64_t>> intsInput(NodeContext &ctx, unsigned index,
+                                          StringRef what) {
+  DenseElementsAttr attr = ctx.constantInput(index);
+  if (!attr || !attr.getElementType().isInteger(64) ||
+      cast<ShapedType>(attr.getType()).getRank() > 1)
+    return ctx.emitError() << "the " << what << " (input #" << index
+                           << ") must be a constant 1-D int64 tensor";
+  return llvm::to_vector(attr.getValues<int64_t>());
+}
+
+/// The axes of Squeeze/Unsqueeze/ReduceMean: the attribute before `inputSince`
+/// (the opset that made them input 1), the input from it on; empty when
+/// absent.
+FailureOr<SmallVector<int64_t>> axesOf(NodeContext &ctx, int64_t inputSince) {
+  if (ctx.version() < inputSince) {
+    auto axes = ctx.getInts("axes");
+    if (failed(axes))
+      return failure();
+    return axes->value_or(SmallVector<int64_t>{});
+  }
+  if (!ctx.hasInput(1))
+    return SmallVector<int64_t>{};
+  return intsInput(ctx, 1, "axes");
+}
+
+/// Output 0 as input 0 reshaped to `shape`: a folded constant, or a
+/// spike.reshape of the activation.
+LogicalResult setReshaped(NodeContext &ctx, ArrayRef<int64_t> shape) {
+  if (DenseElementsAttr constant = ctx.constantInput(0)) {
+    ctx.setConstantOutput(
+        0, constant.reshape(RankedTensorType::get(shape, constant.getElementType())));
+    return success();
+  }
+  auto input = ctx.tensorInput(0, /*allowSpikes=*/true);
+  if (failed(input))
+    return failure();
+  ctx.setOutput(0, ctx.builder().create<spike::ReshapeOp>(
+                       ctx.loc(), tensorType(*input).clone(shape), *input));
+  return success();
+}
+
+/// The static shape of input 0.
+FailureOr<SmallVector<int64_t>> staticShape(NodeContext &ctx) {
+  auto type = dyn_cast<RankedTensorType>(ctx.input(0).getType());
+  if (!type || !type.hasStaticShape())
+    return ctx.emitError() << "expected a tensor of static shape, found "
+                           << ctx.input(0).getType();
+  return llvm::to_vector(type.getShape());
+}
+
+LogicalResult importShape(NodeContext &ctx) {
+  auto shape = staticShape(ctx);
+  auto start = ctx.getInt("start");
+  auto end = ctx.getInt("end");
+  if (failed(shape) || failed(start) || failed(end))
+    return failure();
+  int64_t rank = shape->size();
+  auto clampAxis = [&](int64_t axis) {
+    return std::clamp<int64_t>(axis < 0 ? axis + rank : axis, 0, rank);
+  };
+  int64_t first = clampAxis(start->value_or(0)), last = clampAxis(end->value_or(rank));
+  ArrayRef<int64_t> dims = ArrayRef<int64_t>(*shape).slice(
+      first, std::max<int64_t>(last - first, 0));
+  ctx.setConstantOutput(
+      0, DenseElementsAttr::get(
+             RankedTensorType::get({static_cast<int64_t>(dims.size())},
+                                   ctx.builder().getI64Type()),
+             dims));
+  return success();
+}
+
+LogicalResult importSqueeze(NodeContext &ctx) {
+  auto shape = staticShape(ctx);
+  auto axes = axesOf(ctx, 13);
+  if (failed(shape) || failed(axes))
+    return failure();
+  int64_t rank = shape->size();
+  SmallVector<bool> drop(rank, false);
+  for (int64_t axis : *axes) {
+    FailureOr<int64_t> d = normalizeAxis(ctx, axis, rank);
+    if (failed(d))
+      return failure();
+    if ((*shape)[*d] != 1)
+      return ctx.emitError() << "cannot squeeze dimension " << axis
+                             << " of size " << (*shape)[*d];
+    drop[*d] = true;
+  }
+  SmallVector<int64_t> result;
+  for (int64_t d = 0; d < rank; ++d)
+    if (!(axes->empty() ? (*shape)[d] == 1 : drop[d]))
+      result.push_back((*shape)[d]);
+  return setReshaped(ctx, result);
+}
+
+LogicalResult importUnsqueeze(NodeContext &ctx) {
+  auto shape = staticShape(ctx);
+  auto axes = axesOf(ctx, 13);
+  if (failed(shape) || failed(axes))
+    return failure();
+  if (axes->empty())
+    return ctx.emitError() << "expected 'axes'";
+  int64_t rank = shape->size() + axes->size();
+  SmallVector<bool> insert(rank, false);
+  for (int64_t axis : *axes) {
+    FailureOr<int64_t> d = normalizeAxis(ctx, axis, rank);
+    if (failed(d))
+      return failure();
+    if (insert[*d])
+      return ctx.emitError() << "axis " << axis << " is repeated";
+    insert[*d] = true;
+  }
+  SmallVector<int64_t> result;
+  for (int64_t d = 0, next = 0; d < rank; ++d)
+    result.push_back(insert[d] ? 1 : (*shape)[next++]);
+  return setReshaped(ctx, result);
+}
+
+LogicalResult importGather(NodeContext &ctx) {
+  DenseElementsAttr data = ctx.constantInput(0);
+  DenseElementsAttr indices = ctx.constantInput(1);
+  auto axis = ctx.getInt("axis");
+  if (failed(axis))
+    return failure();
+  if (!data || !indices || !indices.getElementType().isInteger(64))
+    return ctx.emitError() << "only a Gather of constants (a shape "
+                              "computation) is supported: the data and int64 "
+                              "indices must be known at import";
+  ArrayRef<int64_t> dataShape = cast<ShapedType>(data.getType()).getShape();
+  ArrayRef<int64_t> indexShape = cast<ShapedType>(indices.getType()).getShape();
+  FailureOr<int64_t> a =
+      normalizeAxis(ctx, axis->value_or(0), std::max<int64_t>(dataShape.size(), 1));
+  if (failed(a))
+    return failure();
+  if (dataShape.empty())
+    return ctx.emitError() << "cannot gather from a scalar";
+  int64_t extent = dataShape[*a];
+  auto positions = llvm::to_vector(indices.getValues<int64_t>());
+  for (int64_t &p : positions) {
+    if (p < -extent || p >= extent)
+      return ctx.emitError() << "index " << p << " is out of range for "
+                             << "dimension " << *a << " of size " << extent;
+    p = p < 0 ? p + extent : p;
+  }
+  // out[outer, idx..., inner] = data[outer, indices[idx...], inner]
+  int64_t inner = ShapedType::getNumElements(dataShape.drop_front(*a + 1));
+  int64_t count = positions.size();
+  SmallVector<int64_t> shape(dataShape.take_front(*a));
+  shape.append(indexShape.begin(), indexShape.end());
+  shape.append(dataShape.begin() + *a + 1, dataShape.end());
+  ctx.setConstantOutput(0, rearrange(data, shape, [&](int64_t i) {
+    int64_t in = i % inner, rest = i / inner;
+    int64_t idx = rest % count, outer = rest / count;
+    return (outer * extent + positions[idx]) * inner + in;
+  }));
+  return success();
+}
+
+LogicalResult importSlice(NodeContext &ctx) {
+  DenseElementsAttr data = ctx.constantInput(0);
+  if (!data)
+    return ctx.emitError() << "only a Slice of a constant (a shape "
+                              "computation) is supported";
+  FailureOr<SmallVector<int64_t>> starts = failure(), ends = failure();
+  SmallVector<int64_t> axes, steps;
+  if (ctx.version() < 10) {
+    auto s = ctx.getInts("starts"), e = ctx.getInts("ends"), x = ctx.getInts("axes");
+    if (failed(s) || failed(e) || failed(x))
+      return failure();
+    if (!*s || !*e)
+      return ctx.emitError() << "expected 'starts' and 'ends'";
+    starts = **s;
+    ends = **e;
+    axes = x->value_or(SmallVector<int64_t>{});
+  } else {
+    starts = intsInput(ctx, 1, "starts");
+    ends = intsInput(ctx, 2, "ends");
+    if (failed(starts) || failed(ends))
+      return failure();
+    for (auto [index, out] : {std::pair{3u, &axes}, {4u, &steps}})
+      if (ctx.hasInput(index)) {
+        auto values = intsInput(ctx, index, index == 3 ? "axes" : "steps");
+        if (failed(values))
+          return failure();
+        *out = *values;
+      }
+  }
+  ArrayRef<int64_t> shape = cast<ShapedType>(data.getType()).getShape();
+  int64_t rank = shape.size();
+  if (axes.empty())
+    for (int64_t d = 0; d < static_cast<int64_t>(starts->size()); ++d)
+      axes.push_back(d);
+  if (steps.empty())
+    steps.assign(starts->size(), 1);
+  if (ends->size() != starts->size() || axes.size() != starts->size() ||
+      steps.size() != starts->size())
+    return ctx.emitError() << "starts, ends, axes and steps must have one "
+                              "entry per sliced axis";
+  SmallVector<int64_t> begin(rank, 0), step(rank, 1), size(shape);
+  for (size_t k = 0; k < starts->size(); ++k) {
+    FailureOr<int64_t> d = normalizeAxis(ctx, axes[k], rank);
+    if (failed(d))
+      return failure();
+    int64_t n = shape[*d], st = steps[k];
+    if (st == 0)
+      return ctx.emitError() << "a step of 0";
+    auto clampIndex = [&](int64_t v, int64_t lo, int64_t hi) {
+      return std::clamp<int64_t>(v < 0 ? v + n : v, lo, hi);
+    };
+    int64_t b = st > 0 ? clampIndex((*starts)[k], 0, n) : clampIndex((*starts)[k], -1, n - 1);
+    int64_t e = st > 0 ? clampIndex((*ends)[k], 0, n) : clampIndex((*ends)[k], -1, n - 1);
+    begin[*d] = b;
+    step[*d] = st;
+    size[*d] = st > 0 ? std::max<int64_t>((e - b + st - 1) / st, 0)
+                      : std::max<int64_t>((b - e - st - 1) / -st, 0);
+  }
+  SmallVector<int64_t> inStrides = stridesOf(shape), outStrides = stridesOf(size);
+  ctx.setConstantOutput(0, rearrange(data, size, [&](int64_t i) {
+    int64_t source = 0;
+    for (int64_t d = 0; d < rank; ++d)
+      source += (begin[d] + (i / outStrides[d]) % size[d] * step[d]) * inStrides[d];
+    return source;
+  }));
+  return success();
+}
+
+LogicalResult importTranspose(NodeContext &ctx) {
+  auto shape = staticShape(ctx);
+  auto perm = ctx.getInts("perm");
+  if (failed(shape) || failed(perm))
+    return failure();
+  int64_t rank = shape->size();
+  SmallVector<int64_t> permutation;
+  if (*perm)
+    permutation = **perm;
+  else
+    for (int64_t d = rank - 1; d >= 0; --d)
+      permutation.push_back(d);
+  if (DenseElementsAttr constant = ctx.constantInput(0)) {
+    if (static_cast<int64_t>(permutation.size()) != rank ||
+        !llvm::all_of(permutation, [&](int64_t p) { return p >= 0 && p < rank; }))
+      return ctx.emitError() << "perm must be a permutation of [0, " << rank << ")";
+    SmallVector<int64_t> result, inStrides = stridesOf(*shape);
+    for (int64_t p : permutation)
+      result.push_back((*shape)[p]);
+    SmallVector<int64_t> outStrides = stridesOf(result);
+    ctx.setConstantOutput(0, rearrange(constant, result, [&](int64_t i) {
+      int64_t source = 0;
+      for (int64_t d = 0; d < rank; ++d)
+        source += (i / outStrides[d]) % result[d] * inStrides[permutation[d]];
+      return source;
+    }));
+    return success();
+  }
+  auto input = ctx.tensorInput(0, /*allowSpikes=*/true);
+  if (failed(input))
+    return failure();
+  OpBuilder &b = ctx.builder();
+  return ctx.setResult(createInferred<spike::TransposeOp>(
+      ctx, *input,
+      b.getNamedAttr("permutation", b.getDenseI64ArrayAttr(permutation))));
+}
+
+LogicalResult importCast(NodeContext &ctx) {
+  auto to = ctx.getInt("to");
+  ctx.ignoreAttribute("saturate");
+  if (failed(to))
+    return failure();
+  Type target = *to ? convertElementType(ctx.context(), static_cast<int32_t>(**to))
+                    : Type();
+  if (!target)
+    return ctx.emitError() << "expected 'to' to name a supported type";
+  DenseElementsAttr constant = ctx.constantInput(0);
+  Type from = constant ? constant.getElementType()
+                       : getElementTypeOrSelf(ctx.input(0).getType());
+  if (from == target) {
+    forwardInput(ctx);
+    return success();
+  }
+  if (!constant)
+    return ctx.emitError() << "only a Cast of a constant (or to the input's "
+                              "own type) is supported";
+  auto type = RankedTensorType::get(cast<ShapedType>(constant.getType()).getShape(), target);
+  if (isa<IntegerType>(from) && target.isF32()) {
+    SmallVector<float> values;
+    for (int64_t v : constant.getValues<int64_t>())
+      values.push_back(static_cast<float>(v));
+    ctx.setConstantOutput(0, DenseElementsAttr::get(type, ArrayRef<float>(values)));
+    return success();
+  }
+  if (from.isF32() && target.isInteger(64)) {
+    SmallVector<int64_t> values;
+    for (float v : constant.getValues<float>())
+      values.push_back(static_cast<int64_t>(v));
+    ctx.setConstantOutput(0, DenseElementsAttr::get(type, ArrayRef<int64_t>(values)));
+    return success();
+  }
+  return ctx.emitError() << "a Cast of a constant from " << from << " to "
+                         << target << " is not supported";
+}
+
+/// ReduceMean over the spatial dimensions of [N, C, H, W]: a global average
+/// pool (keepdims) or one followed by a reshape to [N, C].
+LogicalResult importReduceMean(NodeContext &ctx) {
+  auto input = ctx.tensorInput(0, /*allowSpikes=*/true);
+  auto axes = axesOf(ctx, 18);
+  auto keepdims = ctx.getInt("keepdims");
+  auto noop = ctx.getInt("noop_with_empty_axes");
+  if (failed(input) || failed(axes) || failed(keepdims) || failed(noop))
+    return failure();
+  RankedTensorType type = tensorType(*input);
+  SmallVector<int64_t> normalized;
+  for (int64_t axis : *axes) {
+    FailureOr<int64_t> d = normalizeAxis(ctx, axis, type.getRank());
+    if (failed(d))
+      return failure();
+    normalized.push_back(*d);
+  }
+  llvm::sort(normalized);
+  if (type.getRank() != 4 || normalized != SmallVector<int64_t>{2, 3})
+    return ctx.emitError() << "only a mean over the spatial dimensions (axes "
+                              "[2, 3] of [N, C, H, W]) is supported, found axes ["
+                           << *axes << "] of " << type;
+  auto pooled = createInferred<spike::GlobalAvgPoolOp>(ctx, *input);
+  if (failed(pooled) || keepdims->value_or(1))
+    return ctx.setResult(pooled);
+  ctx.setOutput(0, ctx.builder().create<spike::ReshapeOp>(
+                       ctx.loc(), tensorType(*pooled).clone(type.getShape().take_front(2)),
+                       *pooled));
   return success();
 }
 
@@ -979,27 +1532,54 @@ constexpr int64_t kSigmoidVersions[] = {6, 13};
 constexpr int64_t kSumVersions[] = {8, 13};
 constexpr int64_t kNeuronVersions[] = {1};
 
+constexpr int64_t kCastVersions[] = {6, 9, 13, 19, 21};
+constexpr int64_t kClipVersions[] = {6, 11, 12, 13};
+constexpr int64_t kLeakyReluVersions[] = {6, 16};
+constexpr int64_t kSoftmaxVersions[] = {1, 11, 13};
+constexpr int64_t kTanhVersions[] = {6, 13};
+constexpr int64_t kGatherVersions[] = {1, 11, 13};
+constexpr int64_t kReduceMeanVersions[] = {1, 11, 13, 18};
+constexpr int64_t kShapeVersions[] = {1, 13, 15, 19, 21};
+constexpr int64_t kSliceVersions[] = {1, 10, 11, 13};
+constexpr int64_t kSqueezeVersions[] = {1, 11, 13, 21};
+constexpr int64_t kTransposeVersions[] = {1, 13, 21};
+
 const OpEntry kOpTable[] = {
     {"", "Add", kAddMulVersions, 2, 2, 1, importBinary<spike::AddOp>},
     {"", "AveragePool", kAveragePoolVersions, 1, 1, 1, importAveragePool},
     {"", "BatchNormalization", kBatchNormVersions, 5, 5, 3, importBatchNorm},
+    {"", "Cast", kCastVersions, 1, 1, 1, importCast},
+    {"", "Clip", kClipVersions, 1, 3, 1, importClip},
     {"", "Concat", kConcatVersions, 1, kVariadic, 1, importConcat},
     {"", "Constant", kConstantVersions, 0, 0, 1, importConstant},
     {"", "Conv", kConvVersions, 2, 3, 1, importConv},
+    {"", "Div", kAddMulVersions, 2, 2, 1, importBinary<spike::DivOp>},
     {"", "Dropout", kDropoutVersions, 1, 3, 2, importDropout},
     {"", "Flatten", kFlattenVersions, 1, 1, 1, importFlatten},
+    {"", "Gather", kGatherVersions, 2, 2, 1, importGather},
     {"", "Gemm", kGemmVersions, 2, 3, 1, importGemm},
     {"", "GlobalAveragePool", kGlobalAveragePoolVersions, 1, 1, 1,
      importGlobalAveragePool},
     {"", "Identity", kIdentityVersions, 1, 1, 1, importIdentity},
+    {"", "LeakyRelu", kLeakyReluVersions, 1, 1, 1, importLeakyRelu},
+    {"", "LogSoftmax", kSoftmaxVersions, 1, 1, 1, importLogSoftmax},
     {"", "MatMul", kMatMulVersions, 2, 2, 1, importMatMul},
     {"", "MaxPool", kMaxPoolVersions, 1, 1, 2, importMaxPool},
     {"", "Mul", kAddMulVersions, 2, 2, 1, importBinary<spike::MulOp>},
     {"", "Pad", kPadVersions, 1, 4, 1, importPad},
+    {"", "ReduceMean", kReduceMeanVersions, 1, 2, 1, importReduceMean},
     {"", "Relu", kReluVersions, 1, 1, 1, importRelu},
     {"", "Reshape", kReshapeVersions, 2, 2, 1, importReshape},
+    {"", "Shape", kShapeVersions, 1, 1, 1, importShape},
     {"", "Sigmoid", kSigmoidVersions, 1, 1, 1, importSigmoid},
+    {"", "Slice", kSliceVersions, 1, 5, 1, importSlice},
+    {"", "Softmax", kSoftmaxVersions, 1, 1, 1, importSoftmax},
+    {"", "Squeeze", kSqueezeVersions, 1, 2, 1, importSqueeze},
+    {"", "Sub", kAddMulVersions, 2, 2, 1, importBinary<spike::SubOp>},
     {"", "Sum", kSumVersions, 1, kVariadic, 1, importSum},
+    {"", "Tanh", kTanhVersions, 1, 1, 1, importTanh},
+    {"", "Transpose", kTransposeVersions, 1, 1, 1, importTranspose},
+    {"", "Unsqueeze", kSqueezeVersions, 1, 2, 1, importUnsqueeze},
     {kSparseFlowDomain, "CubaLIF", kNeuronVersions, 1, 3, 1, importCubaLIF},
     {kSparseFlowDomain, "IF", kNeuronVersions, 1, 3, 1, importIF},
     {kSparseFlowDomain, "LIF", kNeuronVersions, 1, 3, 1, importLIF},

@@ -55,6 +55,12 @@ Window2d runtime::windowOf(const sf_model_t &model, const OpDesc &op) {
   return g;
 }
 
+PointwiseParams runtime::pointwiseOf(const sfa::Op &op) {
+  const sfa::PointwiseAttrs &a = *op.attrs_as_PointwiseAttrs();
+  return PointwiseParams{format::fromSchema(a.function()), a.alpha(), a.min(),
+                         a.max()};
+}
+
 PadGeometry runtime::padOf(const sf_model_t &model, const OpDesc &op) {
   const TensorDesc &x = model.tensors[op.inputs[0]];
   const TensorDesc &y = model.tensors[op.output];

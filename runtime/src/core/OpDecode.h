@@ -33,6 +33,9 @@ int64_t product(const std::vector<int64_t> &shape, size_t begin, size_t end);
 /// A Pad op's geometry; a float tensor's T copies lead, unpadded.
 PadGeometry padOf(const sf_model_t &model, const OpDesc &op);
 
+/// A Pointwise op's function and parameters.
+PointwiseParams pointwiseOf(const sfa::Op &op);
+
 /// A LIF op's parameters, pointing into the plan.
 LIFParams lifParams(const sfa::LIFAttrs &attrs);
 

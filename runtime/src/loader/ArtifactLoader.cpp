@@ -427,7 +427,7 @@ sf_status_t checkBatchNorm(OpCheck &c) {
   return c.expectOut(false, c.anyTemporal);
 }
 
-sf_status_t checkAddOrMul(OpCheck &c) {
+sf_status_t checkBinary(OpCheck &c) {
   SF_CHECK(c.denseInputs(2));
   size_t rank = c.out.shape.size();
   for (size_t i = 0; i < 2; ++i) {
@@ -463,6 +463,24 @@ sf_status_t checkRelu(OpCheck &c) {
 }
 
 sf_status_t checkSigmoid(OpCheck &c) { return checkRelu(c); }
+
+sf_status_t checkPointwise(OpCheck &c) {
+  const sfa::PointwiseAttrs *a = c.o.attrs_as_PointwiseAttrs();
+  if (!a || !format::isKnown(a->function()))
+    return c.error("missing or unknown Pointwise function");
+  if (!std::isfinite(a->alpha()) || std::isnan(a->min()) ||
+      std::isnan(a->max()))
+    return c.error("Pointwise parameters must not be NaN (alpha finite)");
+  return checkRelu(c);
+}
+
+sf_status_t checkSoftmax(OpCheck &c) {
+  if (!c.o.attrs_as_SoftmaxAttrs())
+    return c.error("missing Softmax attributes");
+  if (c.in(0).shape.empty())
+    return c.error("Softmax needs an input of rank >= 1");
+  return checkRelu(c);
+}
 
 sf_status_t checkPad(OpCheck &c) {
   const sfa::PadAttrs *a = c.o.attrs_as_PadAttrs();
@@ -734,8 +752,10 @@ sf_status_t checkUnpack(OpCheck &c) {
 
 using OpRule = sf_status_t (*)(OpCheck &);
 // Rules shared by two kinds are named after both.
-#define checkAdd checkAddOrMul
-#define checkMul checkAddOrMul
+#define checkAdd checkBinary
+#define checkMul checkBinary
+#define checkSub checkBinary
+#define checkDiv checkBinary
 #define checkMaxPool2d checkMaxPool2dOrAvgPool2d
 #define checkAvgPool2d checkMaxPool2dOrAvgPool2d
 /// The rules by op kind, one per row of the catalogue.
@@ -745,6 +765,8 @@ const OpRule kRules[] = {
 };
 #undef checkAdd
 #undef checkMul
+#undef checkSub
+#undef checkDiv
 #undef checkMaxPool2d
 #undef checkAvgPool2d
 static_assert(std::size(kRules) == format::kOpKindCount,

@@ -42,6 +42,9 @@ enum class ResetMode : uint8_t { Hard = 0, Soft = 1, None = 2 };
 /// Whether a neuron fires at V >= threshold or at V > threshold.
 enum class FireMode : uint8_t { Ge = 0, Gt = 1 };
 
+/// The function of a Pointwise op.
+enum class PointwiseFunction : uint8_t { Tanh = 0, LeakyRelu = 1, Clip = 2 };
+
 /// What a SpikeCore layer emits: spikes, graded (ReLU) payloads, or the
 /// membranes read out as floats.
 enum class SpikeCoreOutput : uint8_t { Spikes = 0, Graded = 1, Readout = 2 };

@@ -73,6 +73,11 @@ SF_SCHEMA_ENUM(FireMode, Gt)
 SF_SCHEMA_ENUMERATOR(FireMode, Ge)
 SF_SCHEMA_ENUMERATOR(FireMode, Gt)
 
+SF_SCHEMA_ENUM(PointwiseFunction, Clip)
+SF_SCHEMA_ENUMERATOR(PointwiseFunction, Tanh)
+SF_SCHEMA_ENUMERATOR(PointwiseFunction, LeakyRelu)
+SF_SCHEMA_ENUMERATOR(PointwiseFunction, Clip)
+
 SF_SCHEMA_ENUM(SpikeCoreOutput, Readout)
 SF_SCHEMA_ENUMERATOR(SpikeCoreOutput, Spikes)
 SF_SCHEMA_ENUMERATOR(SpikeCoreOutput, Graded)

@@ -139,8 +139,9 @@ def Spike_BatchNormOp : Spike_InferredOp<"batch_norm"> {
 // Elementwise
 //===----------------------------------------------------------------------===//
 
-class Spike_BinaryOp<string mnemonic, string formula>
-    : Spike_InferredOp<mnemonic, [Commutative]> {
+class Spike_BinaryOp<string mnemonic, string formula,
+                     list<Trait> traits = [Commutative]>
+    : Spike_InferredOp<mnemonic, traits> {
   let summary = "Elementwise " # formula # " with NumPy broadcasting";
   let description = [{
     Elementwise `lhs }] # formula # [{ rhs` with multidirectional (NumPy/ONNX)
@@ -155,14 +156,18 @@ class Spike_BinaryOp<string mnemonic, string formula>
   }];
   let arguments = (ins Spike_Tensor:$lhs, Spike_Tensor:$rhs);
   let results = (outs Spike_FloatTensor:$output);
-  let hasFolder = 1;
 }
 
 def Spike_AddOp : Spike_BinaryOp<"add", "+"> {
+  let hasFolder = 1;
   // Absorbs a per-channel constant into a bias-less conv2d/linear.
   let hasCanonicalizer = 1;
 }
-def Spike_MulOp : Spike_BinaryOp<"mul", "*">;
+def Spike_MulOp : Spike_BinaryOp<"mul", "*"> {
+  let hasFolder = 1;
+}
+def Spike_SubOp : Spike_BinaryOp<"sub", "-", []>;
+def Spike_DivOp : Spike_BinaryOp<"div", "/", []>;
 
 def Spike_ReluOp : Spike_Op<"relu", [SameOperandsAndResultType]> {
   let summary = "Rectified linear unit: `max(x, 0)`";
@@ -187,6 +192,65 @@ def Spike_SigmoidOp : Spike_InferredOp<"sigmoid"> {
     ```
   }];
   let arguments = (ins Spike_Tensor:$input);
+  let results = (outs Spike_FloatTensor:$output);
+}
+
+def Spike_TanhOp : Spike_InferredOp<"tanh"> {
+  let summary = "Hyperbolic tangent";
+  let description = [{
+    Elementwise; the result is analog (`f32` for a spike input).
+
+    ```mlir
+    %y = spike.tanh %x : (tensor<1x128xf32>) -> tensor<1x128xf32>
+    ```
+  }];
+  let arguments = (ins Spike_Tensor:$input);
+  let results = (outs Spike_FloatTensor:$output);
+}
+
+def Spike_LeakyReluOp : Spike_InferredOp<"leaky_relu"> {
+  let summary = "Leaky rectifier: `x` for `x >= 0`, else `alpha * x`";
+  let description = [{
+    Elementwise; the result is analog (`f32` for a spike input). `alpha` is
+    finite.
+
+    ```mlir
+    %y = spike.leaky_relu %x {alpha = 0.01 : f32} : (tensor<1x128xf32>) -> tensor<1x128xf32>
+    ```
+  }];
+  let arguments = (ins Spike_Tensor:$input,
+                   DefaultValuedAttr<F32Attr, "0.01f">:$alpha);
+  let results = (outs Spike_FloatTensor:$output);
+}
+
+def Spike_ClipOp : Spike_InferredOp<"clip"> {
+  let summary = "Clamp: `min(max(x, min), max)`";
+  let description = [{
+    Elementwise; an absent bound does not clamp; bounds are not NaN. The
+    result is analog (`f32` for a spike input).
+
+    ```mlir
+    %y = spike.clip %x {min = 0.0 : f32, max = 6.0 : f32} : (tensor<1x128xf32>) -> tensor<1x128xf32>
+    ```
+  }];
+  let arguments = (ins Spike_Tensor:$input, OptionalAttr<F32Attr>:$min,
+                   OptionalAttr<F32Attr>:$max);
+  let results = (outs Spike_FloatTensor:$output);
+}
+
+def Spike_SoftmaxOp : Spike_InferredOp<"softmax"> {
+  let summary = "Softmax (or its logarithm) over the last dimension";
+  let description = [{
+    Per row of the last dimension: `exp(x_i - m) / sum_j exp(x_j - m)` with
+    `m` the row's maximum, or with `log` its logarithm
+    `x_i - m - log(sum_j exp(x_j - m))`. The result is analog (`f32` for a
+    spike input).
+
+    ```mlir
+    %y = spike.softmax %x {log} : (tensor<1x10xf32>) -> tensor<1x10xf32>
+    ```
+  }];
+  let arguments = (ins Spike_Tensor:$input, UnitAttr:$log);
   let results = (outs Spike_FloatTensor:$output);
 }
 

@@ -159,9 +159,43 @@ FailureOr<KernelSpec> describe(Operation *op, ValueRange operands, Builder &b) {
                   b.getF32FloatAttr(bn.getEpsilon().convertToFloat()));
             return success();
           })
-          .Case<spike::AddOp, spike::MulOp>([&](Operation *binary) {
-            spec.kind = isa<spike::AddOp>(binary) ? "Add" : "Mul";
-            spec.data.assign(operands.begin(), operands.end());
+          .Case<spike::AddOp, spike::MulOp, spike::SubOp, spike::DivOp>(
+              [&](Operation *binary) {
+                spec.kind = llvm::TypeSwitch<Operation *, StringRef>(binary)
+                                .Case([](spike::AddOp) { return "Add"; })
+                                .Case([](spike::MulOp) { return "Mul"; })
+                                .Case([](spike::SubOp) { return "Sub"; })
+                                .Default([](Operation *) { return "Div"; });
+                spec.data.assign(operands.begin(), operands.end());
+                return success();
+              })
+          .Case([&](spike::TanhOp) {
+            spec.kind = "Pointwise";
+            spec.data = {operands[0]};
+            named("function", b.getStringAttr("tanh"));
+            return success();
+          })
+          .Case([&](spike::LeakyReluOp relu) {
+            spec.kind = "Pointwise";
+            spec.data = {operands[0]};
+            named("function", b.getStringAttr("leaky_relu"));
+            named("alpha", relu.getAlphaAttr());
+            return success();
+          })
+          .Case([&](spike::ClipOp clip) {
+            spec.kind = "Pointwise";
+            spec.data = {operands[0]};
+            named("function", b.getStringAttr("clip"));
+            if (clip.getMinAttr())
+              named("min", clip.getMinAttr());
+            if (clip.getMaxAttr())
+              named("max", clip.getMaxAttr());
+            return success();
+          })
+          .Case([&](spike::SoftmaxOp softmax) {
+            spec.kind = "Softmax";
+            spec.data = {operands[0]};
+            named("log", b.getBoolAttr(softmax.getLog()));
             return success();
           })
           .Case([&](spike::ReluOp) {
@@ -536,7 +570,10 @@ const StringLiteral kHostAndGpuOps[] = {
     "spike.flatten",    "spike.reshape",
     "spike.pad",        "spike.transpose",
     "spike.concat",     "spike.lif",
-    "spike.cuba_lif",   "spike.li"};
+    "spike.cuba_lif",   "spike.li",
+    "spike.sub",        "spike.div",
+    "spike.tanh",       "spike.leaky_relu",
+    "spike.clip",       "spike.softmax"};
 
 /// Adds the patterns of `target` and records the ops they lower.
 void populateTargetPatterns(spike::Target target, RewritePatternSet &patterns,

@@ -2,14 +2,16 @@
 //
 // Part of SparseFlow.
 //
-// The per-element semantics of Sigmoid and Pad, written once for the host
-// kernels and the CUDA thread bodies.
+// The per-element semantics of the binary ops, Sigmoid, the Pointwise
+// functions, Softmax and Pad, written once for the host kernels and the CUDA
+// thread bodies.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef SPARSEFLOW_RUNTIME_BACKENDS_COMMON_POINTWISE_H
 #define SPARSEFLOW_RUNTIME_BACKENDS_COMMON_POINTWISE_H
 
+#include "sparseflow/format/enums.h"
 #include "support/HostDevice.h"
 
 #include <cmath>
@@ -26,6 +28,63 @@ SF_HD inline float sigmoid(float x) {
     return 1.0f / (1.0f + expf(-x));
   float e = expf(x);
   return e / (1.0f + e);
+}
+
+/// The binary ops with NumPy broadcasting.
+enum class BinaryKind : uint8_t { Add, Mul, Sub, Div };
+
+SF_HD inline float binaryOp(BinaryKind kind, float a, float b) {
+  switch (kind) {
+  case BinaryKind::Add:
+    return a + b;
+  case BinaryKind::Mul:
+    return a * b;
+  case BinaryKind::Sub:
+    return a - b;
+  case BinaryKind::Div:
+    return a / b;
+  }
+  return 0.0f;
+}
+
+/// A Pointwise op's function and its parameters (ONNX Tanh, LeakyRelu,
+/// Clip).
+struct PointwiseParams {
+  format::PointwiseFunction function;
+  float alpha, min, max;
+};
+
+SF_HD inline float pointwise(const PointwiseParams &p, float x) {
+  switch (p.function) {
+  case format::PointwiseFunction::Tanh:
+    return tanhf(x);
+  case format::PointwiseFunction::LeakyRelu:
+    return x >= 0.0f ? x : p.alpha * x;
+  case format::PointwiseFunction::Clip:
+    return fminf(fmaxf(x, p.min), p.max);
+  }
+  return x;
+}
+
+/// Softmax of one row of `n` values, or with `log` its logarithm, both
+/// shifted by the row's maximum so that exp cannot overflow:
+/// `e_i = exp(x_i - m)`, `y_i = e_i / sum(e)` or `(x_i - m) - log(sum(e))`
+/// (`x_i - m` first: exact near the maximum, however large `m` is).
+SF_HD inline void softmaxRow(const float *x, float *y, int64_t n, bool log) {
+  float m = x[0];
+  for (int64_t i = 1; i < n; ++i)
+    m = fmaxf(m, x[i]);
+  float sum = 0.0f;
+  for (int64_t i = 0; i < n; ++i)
+    sum += expf(x[i] - m);
+  if (log) {
+    float logSum = logf(sum);
+    for (int64_t i = 0; i < n; ++i)
+      y[i] = (x[i] - m) - logSum;
+    return;
+  }
+  for (int64_t i = 0; i < n; ++i)
+    y[i] = expf(x[i] - m) / sum;
 }
 
 /// Constant padding of a row-major tensor of `rank` dimensions: output

@@ -365,9 +365,9 @@ cudaError_t enqueueBatchNorm(const CudaOp &c) {
                 c.s.stream);
 }
 
-cudaError_t enqueueBinary(const CudaOp &c, bool add) {
+cudaError_t enqueueBinary(const CudaOp &c, BinaryKind kind) {
   BinaryArgs a{};
-  a.add = add;
+  a.kind = kind;
   a.a = c.f(0);
   a.b = c.f(1);
   a.y = c.yf();
@@ -389,8 +389,31 @@ cudaError_t enqueueBinary(const CudaOp &c, bool add) {
   return launch(a, c.s.stream);
 }
 
-cudaError_t enqueueAdd(const CudaOp &c) { return enqueueBinary(c, true); }
-cudaError_t enqueueMul(const CudaOp &c) { return enqueueBinary(c, false); }
+cudaError_t enqueueAdd(const CudaOp &c) {
+  return enqueueBinary(c, BinaryKind::Add);
+}
+cudaError_t enqueueMul(const CudaOp &c) {
+  return enqueueBinary(c, BinaryKind::Mul);
+}
+cudaError_t enqueueSub(const CudaOp &c) {
+  return enqueueBinary(c, BinaryKind::Sub);
+}
+cudaError_t enqueueDiv(const CudaOp &c) {
+  return enqueueBinary(c, BinaryKind::Div);
+}
+
+cudaError_t enqueuePointwise(const CudaOp &c) {
+  return launch(PointwiseArgs{pointwiseOf(*c.op.op), c.f(0), c.yf(),
+                              c.x.lead * c.x.elements},
+                c.s.stream);
+}
+
+cudaError_t enqueueSoftmax(const CudaOp &c) {
+  int64_t n = c.x.shape.back();
+  return launch(SoftmaxArgs{c.f(0), c.yf(), c.x.lead * c.x.elements / n, n,
+                            c.op.op->attrs_as_SoftmaxAttrs()->log()},
+                c.s.stream);
+}
 
 cudaError_t enqueueRelu(const CudaOp &c) {
   return launch(ReluArgs{c.f(0), c.yf(), c.x.lead * c.x.elements}, c.s.stream);

@@ -457,7 +457,7 @@ SF_HD inline void batchNormThread(const BatchNormArgs &a, int64_t i) {
 }
 
 struct BinaryArgs {
-  bool add; // else multiply
+  BinaryKind kind;
   const float *a, *b;
   float *y;
   int rank;
@@ -474,7 +474,7 @@ SF_HD inline void binaryThread(const BinaryArgs &a, int64_t i) {
     aOff += index * a.aStride[d];
     bOff += index * a.bStride[d];
   }
-  a.y[i] = a.add ? a.a[aOff] + a.b[bOff] : a.a[aOff] * a.b[bOff];
+  a.y[i] = binaryOp(a.kind, a.a[aOff], a.b[bOff]);
 }
 
 struct ReluArgs {
@@ -495,6 +495,29 @@ struct SigmoidArgs {
 inline int64_t threads(const SigmoidArgs &a) { return a.n; }
 SF_HD inline void sigmoidThread(const SigmoidArgs &a, int64_t i) {
   a.y[i] = sigmoid(a.x[i]);
+}
+
+struct PointwiseArgs {
+  PointwiseParams params;
+  const float *x;
+  float *y;
+  int64_t n;
+};
+inline int64_t threads(const PointwiseArgs &a) { return a.n; }
+SF_HD inline void pointwiseThread(const PointwiseArgs &a, int64_t i) {
+  a.y[i] = pointwise(a.params, a.x[i]);
+}
+
+/// One thread per row of `n` values.
+struct SoftmaxArgs {
+  const float *x;
+  float *y;
+  int64_t rows, n;
+  bool log;
+};
+inline int64_t threads(const SoftmaxArgs &a) { return a.rows; }
+SF_HD inline void softmaxThread(const SoftmaxArgs &a, int64_t i) {
+  softmaxRow(a.x + i * a.n, a.y + i * a.n, a.n, a.log);
 }
 
 /// Constant padding of floats (as their bits) or of packed spikes.
@@ -676,6 +699,12 @@ SF_HD inline void runThread(const BinaryArgs &a, int64_t i) {
 SF_HD inline void runThread(const ReluArgs &a, int64_t i) { reluThread(a, i); }
 SF_HD inline void runThread(const SigmoidArgs &a, int64_t i) {
   sigmoidThread(a, i);
+}
+SF_HD inline void runThread(const PointwiseArgs &a, int64_t i) {
+  pointwiseThread(a, i);
+}
+SF_HD inline void runThread(const SoftmaxArgs &a, int64_t i) {
+  softmaxThread(a, i);
 }
 template <typename T>
 SF_HD inline void runThread(const PadArgs<T> &a, int64_t i) {

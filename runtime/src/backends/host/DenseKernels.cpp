@@ -130,7 +130,7 @@ void host::binary(BinaryKind kind, const float *a, const int64_t *aShape,
     index[d] = 0;
   }
   if (rank == 0) {
-    y[0] = kind == BinaryKind::Add ? a[0] + b[0] : a[0] * b[0];
+    y[0] = binaryOp(kind, a[0], b[0]);
     return;
   }
   // Rows of the innermost dimension, with the outer index advanced as an
@@ -140,12 +140,25 @@ void host::binary(BinaryKind kind, const float *a, const int64_t *aShape,
   int64_t aOff = 0, bOff = 0;
   for (int64_t row = 0; row < total / inner; ++row) {
     float *out = y + row * inner;
-    if (kind == BinaryKind::Add)
+    // One loop per kind, so that each vectorizes.
+    auto rowOf = [&](BinaryKind k) {
       for (int64_t i = 0; i < inner; ++i)
-        out[i] = a[aOff + i * ai] + b[bOff + i * bi];
-    else
-      for (int64_t i = 0; i < inner; ++i)
-        out[i] = a[aOff + i * ai] * b[bOff + i * bi];
+        out[i] = binaryOp(k, a[aOff + i * ai], b[bOff + i * bi]);
+    };
+    switch (kind) {
+    case BinaryKind::Add:
+      rowOf(BinaryKind::Add);
+      break;
+    case BinaryKind::Mul:
+      rowOf(BinaryKind::Mul);
+      break;
+    case BinaryKind::Sub:
+      rowOf(BinaryKind::Sub);
+      break;
+    case BinaryKind::Div:
+      rowOf(BinaryKind::Div);
+      break;
+    }
     for (int d = rank - 2; d >= 0; --d) {
       aOff += aStride[d];
       bOff += bStride[d];
@@ -166,6 +179,21 @@ void host::relu(const float *x, float *y, int64_t n) {
 void host::sigmoid(const float *x, float *y, int64_t n) {
   for (int64_t i = 0; i < n; ++i)
     y[i] = runtime::sigmoid(x[i]);
+}
+
+void host::pointwise(const PointwiseParams &params, const float *x, float *y,
+                     int64_t n) {
+  for (int64_t i = 0; i < n; ++i)
+    y[i] = runtime::pointwise(params, x[i]);
+}
+
+void host::softmax(const float *x, float *y, int64_t rows, int64_t n,
+                   bool log, ThreadPool &pool) {
+  pool.parallelFor(rows, std::max<int64_t>(1, 4096 / n),
+                   [&](int64_t r0, int64_t r1) {
+                     for (int64_t r = r0; r < r1; ++r)
+                       softmaxRow(x + r * n, y + r * n, n, log);
+                   });
 }
 
 void host::pad(const void *x, void *y, const PadGeometry &g, size_t elementSize,

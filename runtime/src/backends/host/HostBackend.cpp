@@ -144,7 +144,7 @@ sf_status_t runBatchNorm(const OpCall &call) {
   return SF_OK;
 }
 
-sf_status_t runBinary(const OpCall &call, host::BinaryKind kind) {
+sf_status_t runBinary(const OpCall &call, BinaryKind kind) {
   HostOp h(call);
   size_t rank = h.y.shape.size();
   int64_t aShape[SF_MAX_RANK + 1], bShape[SF_MAX_RANK + 1],
@@ -158,11 +158,16 @@ sf_status_t runBinary(const OpCall &call, host::BinaryKind kind) {
 }
 
 sf_status_t runAdd(const OpCall &call) {
-  return runBinary(call, host::BinaryKind::Add);
+  return runBinary(call, BinaryKind::Add);
 }
-
 sf_status_t runMul(const OpCall &call) {
-  return runBinary(call, host::BinaryKind::Mul);
+  return runBinary(call, BinaryKind::Mul);
+}
+sf_status_t runSub(const OpCall &call) {
+  return runBinary(call, BinaryKind::Sub);
+}
+sf_status_t runDiv(const OpCall &call) {
+  return runBinary(call, BinaryKind::Div);
 }
 
 sf_status_t runRelu(const OpCall &call) {
@@ -174,6 +179,21 @@ sf_status_t runRelu(const OpCall &call) {
 sf_status_t runSigmoid(const OpCall &call) {
   HostOp h(call);
   host::sigmoid(h.f(0), h.yf(), h.x.lead * h.x.elements);
+  return SF_OK;
+}
+
+sf_status_t runPointwise(const OpCall &call) {
+  HostOp h(call);
+  host::pointwise(pointwiseOf(*h.op.op), h.f(0), h.yf(),
+                  h.x.lead * h.x.elements);
+  return SF_OK;
+}
+
+sf_status_t runSoftmax(const OpCall &call) {
+  HostOp h(call);
+  int64_t n = h.x.shape.back();
+  host::softmax(h.f(0), h.yf(), h.x.lead * h.x.elements / n, n,
+                h.op.op->attrs_as_SoftmaxAttrs()->log(), h.pool);
   return SF_OK;
 }
 

@@ -57,8 +57,6 @@ void batchNorm(const float *x, const float *scale, const float *bias,
                const float *mean, const float *variance, float epsilon,
                float *y, int64_t outer, int64_t channels, int64_t inner);
 
-enum class BinaryKind { Add, Mul };
-
 /// NumPy broadcasting over `rank` dimensions; a and b are given with shapes
 /// already padded to `rank` (size-1 dimensions broadcast).
 void binary(BinaryKind kind, const float *a, const int64_t *aShape,
@@ -67,6 +65,11 @@ void binary(BinaryKind kind, const float *a, const int64_t *aShape,
 
 void relu(const float *x, float *y, int64_t n);
 void sigmoid(const float *x, float *y, int64_t n);
+void pointwise(const PointwiseParams &params, const float *x, float *y,
+               int64_t n);
+/// Softmax (or its log) of each of `rows` rows of `n` values.
+void softmax(const float *x, float *y, int64_t rows, int64_t n, bool log,
+             ThreadPool &pool);
 /// Constant padding of elements of `elementSize` bytes (4: float, 8: packed
 /// spikes), new elements set to the `elementSize` bytes at `fill`.
 void pad(const void *x, void *y, const PadGeometry &g, size_t elementSize,
