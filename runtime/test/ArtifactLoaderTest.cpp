@@ -425,6 +425,58 @@ TEST_F(Loader, PadsAreCheckedAgainstTheOutputAndRun) {
             "dimension 1 must be 4 + pads");
 }
 
+TEST_F(Loader, PointwiseAndSoftmaxAreCheckedAndRun) {
+  auto pointwise = [](uint8_t function, float min) {
+    return buildUnaryArtifact(
+        sfa::OpKind::Pointwise, sfa::OpAttrs::PointwiseAttrs,
+        [=](flatbuffers::FlatBufferBuilder &fbb) {
+          return sfa::CreatePointwiseAttrs(
+                     fbb, static_cast<sfa::PointwiseFunction>(function), 0.0f,
+                     min, 2.5f)
+              .Union();
+        });
+  };
+  auto run = [&](std::vector<uint8_t> artifact) {
+    sf_model_t *model = nullptr;
+    EXPECT_EQ(load(std::move(artifact), &model), "");
+    sf_session_t *session = nullptr;
+    EXPECT_EQ(sf_session_create(model, nullptr, nullptr, &session), SF_OK);
+    int64_t shape[] = {1, 4};
+    sf_tensor_t *in = nullptr, *out = nullptr;
+    EXPECT_EQ(sf_tensor_create(shape, 2, nullptr, &in), SF_OK);
+    EXPECT_EQ(sf_tensor_create(shape, 2, nullptr, &out), SF_OK);
+    const float x[] = {-1.0f, 0.5f, 2.0f, 3.0f};
+    std::copy(x, x + 4, sf_tensor_data(in));
+    EXPECT_EQ(sf_session_run(session, &in, 1, &out, 1), SF_OK);
+    std::vector<float> got(sf_tensor_data(out), sf_tensor_data(out) + 4);
+    sf_tensor_release(in);
+    sf_tensor_release(out);
+    sf_session_release(session);
+    sf_model_release(model);
+    return got;
+  };
+  // Clip to [0, 2.5]; the Sum readout of one step is the step.
+  EXPECT_EQ(run(pointwise(2, 0.0f)), (std::vector<float>{0, 0.5f, 2, 2.5f}));
+  std::vector<float> softmax = run(buildUnaryArtifact(
+      sfa::OpKind::Softmax, sfa::OpAttrs::SoftmaxAttrs,
+      [](flatbuffers::FlatBufferBuilder &fbb) {
+        return sfa::CreateSoftmaxAttrs(fbb, false).Union();
+      }));
+  EXPECT_NEAR(softmax[0] + softmax[1] + softmax[2] + softmax[3], 1.0f, 1e-6f);
+  EXPECT_LT(softmax[0], softmax[1]);
+
+  EXPECT_EQ(load(pointwise(7, 0.0f)),
+            "data loss: invalid artifact: op #0 (Pointwise \"op\"): missing "
+            "or unknown Pointwise function");
+  EXPECT_EQ(load(pointwise(2, std::nanf(""))),
+            "data loss: invalid artifact: op #0 (Pointwise \"op\"): "
+            "Pointwise parameters must not be NaN (alpha finite)");
+  EXPECT_EQ(load(buildUnaryArtifact(sfa::OpKind::Softmax,
+                                    sfa::OpAttrs::SoftmaxAttrs, nullptr)),
+            "data loss: invalid artifact: op #0 (Softmax \"op\"): missing "
+            "Softmax attributes");
+}
+
 TEST_F(Loader, TensorSizesAreChecked) {
   sf_tensor_t *tensor = nullptr;
   int64_t wraps[] = {int64_t{1} << 40, int64_t{1} << 40};

@@ -569,6 +569,70 @@ TEST(Sigmoid, IsTheLogisticFunctionInFloat) {
   }
 }
 
+TEST(Pointwise, TanhLeakyReluAndClipFollowTheirDefinitions) {
+  std::vector<float> x = {-100.0f, -3.0f, -0.5f, -0.0f, 0.0f, 0.25f, 4.0f,
+                          100.0f},
+                     y(x.size());
+  using Fn = sparseflow::format::PointwiseFunction;
+  const float inf = std::numeric_limits<float>::infinity();
+  pointwise({Fn::Tanh, 0.0f, -inf, inf}, x.data(), y.data(), x.size());
+  for (size_t i = 0; i < x.size(); ++i)
+    EXPECT_NEAR(y[i], std::tanh(static_cast<double>(x[i])),
+                2 * 1.2e-7 * std::fabs(std::tanh(x[i])))
+        << "tanh " << x[i];
+  pointwise({Fn::LeakyRelu, 0.125f, -inf, inf}, x.data(), y.data(), x.size());
+  for (size_t i = 0; i < x.size(); ++i)
+    EXPECT_EQ(y[i], x[i] >= 0.0f ? x[i] : 0.125f * x[i]) << "leaky " << x[i];
+  pointwise({Fn::Clip, 0.0f, -0.5f, 4.0f}, x.data(), y.data(), x.size());
+  EXPECT_EQ(y, (std::vector<float>{-0.5f, -0.5f, -0.5f, -0.0f, 0.0f, 0.25f,
+                                   4.0f, 4.0f}));
+  // An absent bound is an infinity: no clamp on that side.
+  pointwise({Fn::Clip, 0.0f, -inf, 0.25f}, x.data(), y.data(), x.size());
+  EXPECT_EQ(y.front(), -100.0f);
+  EXPECT_EQ(y.back(), 0.25f);
+}
+
+TEST(Softmax, RowsSumToOneAndLogIsShiftedExactly) {
+  ThreadPool pool(2);
+  // 3 rows of 5, one far from 0 (exp would overflow without the shift).
+  std::vector<float> x = {0.0f,    1.0f,    2.0f,    3.0f,    4.0f,
+                          -1.5f,   0.25f,   0.25f,   -7.0f,   2.0f,
+                          10000.f, 10001.f, 10002.f, 10003.f, 10004.f};
+  std::vector<float> y(x.size()), logY(x.size());
+  softmax(x.data(), y.data(), 3, 5, false, pool);
+  softmax(x.data(), logY.data(), 3, 5, true, pool);
+  for (int r = 0; r < 3; ++r) {
+    double m = *std::max_element(x.begin() + r * 5, x.begin() + r * 5 + 5);
+    double sum = 0.0;
+    for (int i = 0; i < 5; ++i)
+      sum += std::exp(x[r * 5 + i] - m);
+    for (int i = 0; i < 5; ++i) {
+      double expected = std::exp(x[r * 5 + i] - m) / sum;
+      EXPECT_NEAR(y[r * 5 + i], expected, 8 * 1.2e-7 * expected)
+          << "row " << r << " element " << i;
+      double logExpected = (x[r * 5 + i] - m) - std::log(sum);
+      EXPECT_NEAR(logY[r * 5 + i], logExpected,
+                  8 * 1.2e-7 * std::fabs(logExpected) + 1e-7)
+          << "log, row " << r << " element " << i;
+    }
+  }
+  // Rows 0 and 2 differ by a shift of 10000: the same probabilities.
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(y[i], y[10 + i]);
+}
+
+TEST(Binary, SubAndDivBroadcastLikeNumPy) {
+  // [2][3] - [3] and [2][1] / [2][3].
+  const int64_t a[] = {2, 3}, row[] = {1, 3}, column[] = {2, 1};
+  std::vector<float> x = {1, 2, 3, 4, 5, 6}, r = {0.5f, 1, 2}, c = {2, 4},
+                     y(6);
+  binary(BinaryKind::Sub, x.data(), a, r.data(), row, y.data(), a, 2);
+  EXPECT_EQ(y, (std::vector<float>{0.5f, 1, 1, 3.5f, 4, 4}));
+  binary(BinaryKind::Div, c.data(), column, x.data(), a, y.data(), a, 2);
+  EXPECT_EQ(y, (std::vector<float>{2.0f / 1, 2.0f / 2, 2.0f / 3, 4.0f / 4,
+                                   4.0f / 5, 4.0f / 6}));
+}
+
 TEST(SpikePacking, RoundTripsAndRejectsNonBinary) {
   std::vector<float> x = {1, 0, 0, 1, 1, 1, 0, 0};
   std::vector<uint64_t> bits(2);

@@ -19,6 +19,7 @@
 #include <cstring>
 #include <numeric>
 #include <string>
+#include <functional>
 #include <vector>
 
 namespace sparseflow::runtime::test {
@@ -177,6 +178,33 @@ inline std::vector<uint8_t> buildPadArtifact(std::vector<int64_t> pads,
   std::vector<flatbuffers::Offset<sfa::Op>> ops = {sfa::CreateOpDirect(
       fbb, "pad", sfa::OpKind::Pad, sfa::Target::Host, sfa::Kernel::Dense, 0,
       &in, &result, sfa::OpAttrs::PadAttrs, attrs.Union())};
+  std::vector<sfa::Target> targets = {sfa::Target::Host};
+  auto root = sfa::CreateModelDirect(fbb, "test", 1, sfa::Encoding::Direct,
+                                     sfa::Readout::Sum, &targets, &tensors,
+                                     &ops, &in, &result, 128);
+  sfa::FinishModelBuffer(fbb, root);
+  return container(fbb, {}, PlanSpec{});
+}
+
+/// One float op of `kind` from a [1, 4] input to a [1, 4] output, with the
+/// attribute table `attrs` builds (none when it is null).
+inline std::vector<uint8_t> buildUnaryArtifact(
+    sfa::OpKind kind, sfa::OpAttrs attrsType,
+    const std::function<flatbuffers::Offset<void>(
+        flatbuffers::FlatBufferBuilder &)> &attrs) {
+  flatbuffers::FlatBufferBuilder fbb;
+  std::vector<int64_t> shape = {1, 4};
+  std::vector<flatbuffers::Offset<sfa::Tensor>> tensors = {
+      sfa::CreateTensorDirect(fbb, "x", &shape, sfa::Storage::F32, false,
+                              sfa::TensorKind::Activation, 0, 0, 16),
+      sfa::CreateTensorDirect(fbb, "y", &shape, sfa::Storage::F32, false,
+                              sfa::TensorKind::Activation, 0, 64, 16),
+  };
+  flatbuffers::Offset<void> table = attrs ? attrs(fbb) : 0;
+  std::vector<uint32_t> in = {0}, result = {1};
+  std::vector<flatbuffers::Offset<sfa::Op>> ops = {sfa::CreateOpDirect(
+      fbb, "op", kind, sfa::Target::Host, sfa::Kernel::Dense, 0, &in, &result,
+      attrs ? attrsType : sfa::OpAttrs::NONE, table)};
   std::vector<sfa::Target> targets = {sfa::Target::Host};
   auto root = sfa::CreateModelDirect(fbb, "test", 1, sfa::Encoding::Direct,
                                      sfa::Readout::Sum, &targets, &tensors,

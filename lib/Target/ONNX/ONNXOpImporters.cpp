@@ -750,7 +750,11 @@ LogicalResult importFlatten(NodeContext &ctx) {
 }
 
 LogicalResult importReshape(NodeContext &ctx) {
-  auto input = ctx.tensorInput(0, /*allowSpikes=*/true);
+  // A constant (a shape being computed) is reshaped at import.
+  DenseElementsAttr constant = ctx.constantInput(0);
+  FailureOr<Value> input = Value();
+  if (!constant)
+    input = ctx.tensorInput(0, /*allowSpikes=*/true);
   auto allowZero = ctx.getInt("allowzero");
   if (failed(input) || failed(allowZero))
     return failure();
@@ -759,7 +763,9 @@ LogicalResult importReshape(NodeContext &ctx) {
       cast<ShapedType>(shapeAttr.getType()).getRank() != 1)
     return ctx.emitError() << "the shape (input #1, '" << ctx.node().input(1)
                            << "') must be a constant 1-D int64 tensor";
-  RankedTensorType inputType = tensorType(*input);
+  RankedTensorType inputType = constant
+                                   ? cast<RankedTensorType>(constant.getType())
+                                   : tensorType(*input);
   if (!inputType.hasStaticShape())
     return ctx.emitError() << "expected a static input, found " << inputType;
 
@@ -802,8 +808,11 @@ LogicalResult importReshape(NodeContext &ctx) {
   if (resultType.getNumElements() != total)
     return ctx.emitError() << "cannot reshape " << inputType << " into "
                            << resultType;
-  ctx.setOutput(
-      0, ctx.builder().create<spike::ReshapeOp>(ctx.loc(), resultType, *input));
+  if (constant)
+    ctx.setConstantOutput(0, constant.reshape(resultType));
+  else
+    ctx.setOutput(0, ctx.builder().create<spike::ReshapeOp>(
+                         ctx.loc(), resultType, *input));
   return success();
 }
 
@@ -1050,13 +1059,45 @@ LogicalResult setReshaped(NodeContext &ctx, ArrayRef<int64_t> shape) {
   return success();
 }
 
-/// The static shape of input 0.
+/// The static shape of input 0 (a constant is not materialized).
 FailureOr<SmallVector<int64_t>> staticShape(NodeContext &ctx) {
+  if (DenseElementsAttr constant = ctx.constantInput(0))
+    return llvm::to_vector(cast<ShapedType>(constant.getType()).getShape());
   auto type = dyn_cast<RankedTensorType>(ctx.input(0).getType());
   if (!type || !type.hasStaticShape())
     return ctx.emitError() << "expected a tensor of static shape, found "
                            << ctx.input(0).getType();
   return llvm::to_vector(type.getShape());
+}
+
+LogicalResult importConstantOfShape(NodeContext &ctx) {
+  FailureOr<SmallVector<int64_t>> shape = intsInput(ctx, 0, "shape");
+  if (failed(shape))
+    return failure();
+  for (int64_t d : *shape)
+    if (d < 0)
+      return ctx.emitError() << "negative dimension " << d;
+  DenseElementsAttr value;
+  if (const onnx::AttributeProto *attr = ctx.attribute("value")) {
+    if (attr->type() != onnx::AttributeProto::TENSOR)
+      return ctx.emitError() << "attribute 'value' must be a TENSOR";
+    FailureOr<DenseElementsAttr> tensor =
+        convertTensorProto(attr->t(), ctx.context(), ctx.loc());
+    if (failed(tensor))
+      return failure();
+    if (tensor->getNumElements() != 1)
+      return ctx.emitError() << "attribute 'value' must hold one element";
+    value = *tensor;
+  }
+  Type element = value ? value.getElementType() : ctx.builder().getF32Type();
+  Attribute fill = value ? *value.getValues<Attribute>().begin()
+                         : ctx.builder().getF32FloatAttr(0.0f);
+  if (!isSupportedTensorSize(*shape))
+    return ctx.emitError() << "the shape [" << *shape << "] has more than 2^"
+                           << kMaxTensorElementsLog2 << " elements";
+  ctx.setConstantOutput(
+      0, DenseElementsAttr::get(RankedTensorType::get(*shape, element), fill));
+  return success();
 }
 
 LogicalResult importShape(NodeContext &ctx) {
@@ -1534,6 +1575,7 @@ constexpr int64_t kNeuronVersions[] = {1};
 
 constexpr int64_t kCastVersions[] = {6, 9, 13, 19, 21};
 constexpr int64_t kClipVersions[] = {6, 11, 12, 13};
+constexpr int64_t kConstantOfShapeVersions[] = {9, 20, 21};
 constexpr int64_t kLeakyReluVersions[] = {6, 16};
 constexpr int64_t kSoftmaxVersions[] = {1, 11, 13};
 constexpr int64_t kTanhVersions[] = {6, 13};
@@ -1552,6 +1594,8 @@ const OpEntry kOpTable[] = {
     {"", "Clip", kClipVersions, 1, 3, 1, importClip},
     {"", "Concat", kConcatVersions, 1, kVariadic, 1, importConcat},
     {"", "Constant", kConstantVersions, 0, 0, 1, importConstant},
+    {"", "ConstantOfShape", kConstantOfShapeVersions, 1, 1, 1,
+     importConstantOfShape},
     {"", "Conv", kConvVersions, 2, 3, 1, importConv},
     {"", "Div", kAddMulVersions, 2, 2, 1, importBinary<spike::DivOp>},
     {"", "Dropout", kDropoutVersions, 1, 3, 2, importDropout},

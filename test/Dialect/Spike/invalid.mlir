@@ -700,3 +700,35 @@ func.func @recurrent_too_many(%x: tensor<2x3xf32>, %w: tensor<3x3xf32>, %b: tens
       : (tensor<2x3xf32>, tensor<3x3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
   return %0 : tensor<2x3xi1>
 }
+
+// -----
+
+func.func @leaky_relu_alpha(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{'spike.leaky_relu' op expected a finite alpha}}
+  %0 = spike.leaky_relu %x {alpha = 0x7F800000 : f32} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @clip_nan(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{'spike.clip' op expected bounds that are not NaN}}
+  %0 = spike.clip %x {min = 0x7FC00000 : f32} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @softmax_scalar(%x: tensor<f32>) -> tensor<f32> {
+  // expected-error @+1 {{'spike.softmax' op expected an input of rank >= 1}}
+  %0 = spike.softmax %x : (tensor<f32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @sub_shapes(%x: tensor<2x3xf32>, %y: tensor<2xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{'spike.sub' op operand shapes 'tensor<2x3xf32>' and 'tensor<2xf32>' are not broadcast-compatible}}
+  %0 = spike.sub %x, %y : (tensor<2x3xf32>, tensor<2xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}

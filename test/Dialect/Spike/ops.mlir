@@ -171,3 +171,21 @@ func.func @recurrent_neurons(%x: tensor<2x3xf32>, %w: tensor<3x3xf32>, %b: tenso
       : (tensor<2x3xf32>, tensor<3x3xf32>) -> tensor<2x3xi1>
   return %0, %1 : tensor<2x3xi1>, tensor<2x3xi1>
 }
+
+// CHECK-LABEL: func.func @analog_maps
+func.func @analog_maps(%x: tensor<2x3xf32>, %s: tensor<2x3xi1>, %c: tensor<3xf32>)
+    -> (tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>) {
+  // CHECK: spike.tanh %{{.*}} : (tensor<2x3xi1>) -> tensor<2x3xf32>
+  %0 = spike.tanh %s : (tensor<2x3xi1>) -> tensor<2x3xf32>
+  // CHECK: spike.leaky_relu %{{.*}} {alpha = 2.500000e-01 : f32}
+  %1 = spike.leaky_relu %x {alpha = 0.25 : f32} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  // CHECK: spike.clip %{{.*}} {max = 6.000000e+00 : f32} :
+  %2 = spike.clip %x {max = 6.0 : f32} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  // CHECK: spike.softmax %{{.*}} {log} :
+  %3 = spike.softmax %x {log} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  // CHECK: spike.sub %{{.*}}, %{{.*}} : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  %4 = spike.sub %x, %c : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  // CHECK: spike.div %{{.*}}, %{{.*}} : (tensor<2x3xi1>, tensor<3xf32>) -> tensor<2x3xf32>
+  %5 = spike.div %s, %c : (tensor<2x3xi1>, tensor<3xf32>) -> tensor<2x3xf32>
+  return %0, %1, %2, %3, %4, %5 : tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>
+}

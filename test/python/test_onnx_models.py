@@ -1,0 +1,155 @@
+"""Whole ONNX files as PyTorch and Keras-style exporters write them, compiled
+for the host (T = 1, direct encoding, mean readout: the model itself) and
+run against onnxruntime (PyPI, scripts/setup.sh) on the same file.
+Tolerance: rtol 1e-4, atol 1e-5 — the host computes in float32 in its own
+summation order, and its expf/tanhf may differ from onnxruntime's in the
+last place."""
+
+import numpy as np
+import onnx
+import onnxruntime
+import pytest
+import torch
+
+import sparseflow
+
+TOLERANCE = dict(rtol=1e-4, atol=1e-5)
+
+
+def reference(path, x):
+    session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    return session.run(None, {session.get_inputs()[0].name: x})[0]
+
+
+def compile_and_run(path, tmp_path, x):
+    model = sparseflow.compile(path, tmp_path / "model.sfa", timesteps=1, batch=x.shape[0])
+    return model.run(x, backend="host")
+
+
+def export(module, x, path, opset):
+    torch.onnx.export(module.eval(), (torch.from_numpy(x),), str(path), opset_version=opset,
+                      input_names=["x"], output_names=["y"],
+                      dynamic_axes={"x": {0: "batch"}, "y": {0: "batch"}})
+    return path
+
+
+class LeNetTanh(torch.nn.Module):
+    """LeNet-5 as the textbooks write it: Tanh, a zero pad to 32x32, average
+    pooling, and `x.view(x.size(0), -1)` before the classifier, with a
+    LogSoftmax head."""
+
+    def __init__(self):
+        super().__init__()
+        self.pad = torch.nn.ZeroPad2d(2)
+        self.c1 = torch.nn.Conv2d(1, 6, 5)
+        self.c2 = torch.nn.Conv2d(6, 16, 5)
+        self.f1 = torch.nn.Linear(16 * 5 * 5, 120)
+        self.f2 = torch.nn.Linear(120, 84)
+        self.f3 = torch.nn.Linear(84, 10)
+
+    def forward(self, x):
+        x = torch.nn.functional.avg_pool2d(torch.tanh(self.c1(self.pad(x))), 2)
+        x = torch.nn.functional.avg_pool2d(torch.tanh(self.c2(x)), 2)
+        x = x.view(x.size(0), -1)
+        x = torch.tanh(self.f2(torch.tanh(self.f1(x))))
+        return torch.log_softmax(self.f3(x), dim=1)
+
+
+class Normalized(torch.nn.Module):
+    """Input normalization `(x - mean) / std`, ReLU6 (Clip), LeakyReLU, a
+    spatial mean, squeeze/unsqueeze and transposes, a Softmax head."""
+
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("mean", torch.tensor([0.5, 0.25, 0.125]).view(1, 3, 1, 1))
+        self.register_buffer("std", torch.tensor([0.5, 2.0, 4.0]).view(1, 3, 1, 1))
+        self.conv = torch.nn.Conv2d(3, 8, 3, padding=1)
+        self.fc = torch.nn.Linear(8, 5)
+
+    def forward(self, x):
+        x = (x - self.mean) / self.std
+        x = torch.nn.functional.relu6(self.conv(x))
+        x = torch.nn.functional.leaky_relu(x, 0.2)
+        x = x.mean(dim=(2, 3), keepdim=True)          # ReduceMean over H, W
+        x = x.squeeze(3).squeeze(2).unsqueeze(0).squeeze(0)
+        x = self.fc(x).transpose(0, 1).transpose(0, 1)
+        return torch.softmax(x, dim=-1)
+
+
+@pytest.mark.parametrize("opset", [9, 11, 13, 17])
+def test_pytorch_lenet_with_tanh_pad_and_logsoftmax(tmp_path, opset):
+    torch.manual_seed(0)
+    x = np.random.default_rng(0).random((3, 1, 28, 28), dtype=np.float32)
+    path = export(LeNetTanh(), x, tmp_path / "lenet.onnx", opset)
+    ops = {node.op_type for node in onnx.load(str(path)).graph.node}
+    assert {"Tanh", "Pad", "LogSoftmax"} <= ops and ({"Shape", "Gather"} <= ops or opset >= 13), ops
+    np.testing.assert_allclose(compile_and_run(path, tmp_path, x), reference(path, x), **TOLERANCE)
+
+
+@pytest.mark.parametrize("opset", [11, 13, 17])
+def test_normalization_clip_leaky_relu_mean_softmax(tmp_path, opset):
+    torch.manual_seed(1)
+    x = np.random.default_rng(1).random((2, 3, 6, 6), dtype=np.float32)
+    path = export(Normalized(), x, tmp_path / "norm.onnx", opset)
+    ops = {node.op_type for node in onnx.load(str(path)).graph.node}
+    assert {"Sub", "Div", "Clip", "LeakyRelu", "ReduceMean", "Softmax"} <= ops, ops
+    np.testing.assert_allclose(compile_and_run(path, tmp_path, x), reference(path, x), **TOLERANCE)
+
+
+def test_mlp_with_logsoftmax_written_unsorted(tmp_path):
+    # keras2onnx writes nodes in no particular order (onnxruntime sorts
+    # them): the same MLP with its nodes reversed must give the same result.
+    torch.manual_seed(2)
+    mlp = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 64), torch.nn.ReLU(),
+                              torch.nn.Linear(64, 10), torch.nn.LogSoftmax(dim=1))
+    x = np.random.default_rng(2).random((4, 1, 28, 28), dtype=np.float32)
+    path = export(mlp, x, tmp_path / "mlp.onnx", 13)
+    model = onnx.load(str(path))
+    nodes = list(model.graph.node)[::-1]
+    del model.graph.node[:]
+    model.graph.node.extend(nodes)
+    unsorted = tmp_path / "unsorted.onnx"
+    onnx.save(model, str(unsorted))
+    with pytest.raises(onnx.checker.ValidationError):
+        onnx.checker.check_model(model)  # the file really is out of order
+    np.testing.assert_allclose(compile_and_run(unsorted, tmp_path, x), reference(path, x),
+                               **TOLERANCE)
+
+
+def test_keras_style_nhwc_model_with_transposes(tmp_path):
+    # A Keras-converted CNN: NHWC input transposed to NCHW for the conv, a
+    # channels-last flatten, Softmax; built with onnx.helper as tf2onnx /
+    # keras2onnx lay it out (nodes unsorted, initializers after use).
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.default_rng(3)
+    w = rng.normal(size=(4, 1, 3, 3)).astype(np.float32)
+    b = rng.normal(size=4).astype(np.float32)
+    d = rng.normal(size=(4 * 26 * 26, 10)).astype(np.float32) * 0.05
+    nodes = [
+        helper.make_node("Softmax", ["logits"], ["probs"], axis=-1, name="dense/Softmax"),
+        helper.make_node("MatMul", ["flat", "dense_w"], ["logits"], name="dense/MatMul"),
+        helper.make_node("Reshape", ["nhwc", "flat_shape"], ["flat"], name="flatten/Reshape"),
+        helper.make_node("Concat", ["batch", "minus_one"], ["flat_shape"], axis=0, name="flatten/Concat"),
+        helper.make_node("Slice", ["shape", "zero", "one"], ["batch"], name="flatten/Slice"),
+        helper.make_node("Shape", ["nhwc"], ["shape"], name="flatten/Shape"),
+        helper.make_node("Transpose", ["relu"], ["nhwc"], perm=[0, 2, 3, 1], name="conv/to_nhwc"),
+        helper.make_node("Relu", ["conv"], ["relu"], name="conv/Relu"),
+        helper.make_node("Conv", ["nchw", "conv_w", "conv_b"], ["conv"], name="conv/Conv"),
+        helper.make_node("Transpose", ["input"], ["nchw"], perm=[0, 3, 1, 2], name="conv/to_nchw"),
+    ]
+    graph = helper.make_graph(
+        nodes, "keras_cnn",
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, [2, 28, 28, 1])],
+        [helper.make_tensor_value_info("probs", TensorProto.FLOAT, [2, 10])],
+        initializer=[numpy_helper.from_array(w, "conv_w"), numpy_helper.from_array(b, "conv_b"),
+                     numpy_helper.from_array(d, "dense_w"),
+                     numpy_helper.from_array(np.array([0], np.int64), "zero"),
+                     numpy_helper.from_array(np.array([1], np.int64), "one"),
+                     numpy_helper.from_array(np.array([-1], np.int64), "minus_one")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)],
+                              producer_name="keras2onnx")
+    path = tmp_path / "keras.onnx"
+    onnx.save(model, str(path))
+    x = rng.random((2, 28, 28, 1), dtype=np.float32)
+    np.testing.assert_allclose(compile_and_run(path, tmp_path, x), reference(path, x), **TOLERANCE)
