@@ -37,8 +37,14 @@ def _param(value):
     return float(value)
 
 
+#: SpikingJelly's neurons, single-step and (0.0.0.0.14's classes) multi-step:
+#: exported one step at a time, both are the same neuron.
+_SPIKINGJELLY_NEURONS = ("LIFNode", "IFNode", "ParametricLIFNode", "MultiStepLIFNode",
+                         "MultiStepIFNode", "MultiStepParametricLIFNode")
+
+
 def _spikingjelly_neuron(name: str, module) -> sfnn.LIF:
-    kind = type(module).__name__
+    kind = type(module).__name__.replace("MultiStep", "")
     if getattr(module, "step_mode", "s") != "s":
         raise ExportError(f"{name}: SpikingJelly {kind} with step_mode="
                           f"{module.step_mode!r}; export needs step_mode='s' "
@@ -171,9 +177,11 @@ def _sinabs_neuron(name: str, module, kind: str) -> sfnn.LIF:
 #: Libraries whose layers the exporter either maps or refuses: any other
 #: module from them may keep state it cannot see.
 _SNN_LIBRARIES = ("spikingjelly", "snntorch", "sinabs", "norse", "lava", "rockpool", "spyx")
-#: Their stateless containers and layers, exported as what they hold.
-_STATELESS = {"SeqToANNContainer", "MultiStepContainer", "StepModeContainer",
-              "Flatten", "FlattenTime", "UnflattenTime"}
+#: Their stateless layers.
+_STATELESS = {"Flatten", "FlattenTime", "UnflattenTime"}
+#: SpikingJelly's containers that apply their layers to every step of a
+#: [T, N, ...] sequence: exported one step at a time, they are their layers.
+_STEP_CONTAINERS = {"SeqToANNContainer", "MultiStepContainer", "StepModeContainer"}
 
 
 def to_canonical(module: torch.nn.Module, name: str = "") -> Optional[torch.nn.Module]:
@@ -184,7 +192,7 @@ def to_canonical(module: torch.nn.Module, name: str = "") -> Optional[torch.nn.M
     if isinstance(module, (sfnn.LIF, sfnn.Recurrent)):
         return module
     kind = type(module).__name__
-    if kind in ("LIFNode", "IFNode", "ParametricLIFNode") and hasattr(module, "v_threshold"):
+    if kind in _SPIKINGJELLY_NEURONS and hasattr(module, "v_threshold"):
         return _spikingjelly_neuron(name or kind, module)
     if kind in ("Leaky", "Synaptic", "RLeaky", "RSynaptic") and hasattr(module, "beta"):
         return _snntorch_neuron(name or kind, module, kind)
@@ -201,7 +209,7 @@ def to_canonical(module: torch.nn.Module, name: str = "") -> Optional[torch.nn.M
         raise ExportError(f"{name or kind}: {kind} has {unsupported[kind]}; it "
                           "has no exact canonical LIF form")
     library = type(module).__module__.split(".")[0]
-    if library in _SNN_LIBRARIES and kind not in _STATELESS:
+    if library in _SNN_LIBRARIES and kind not in _STATELESS | _STEP_CONTAINERS:
         raise ExportError(f"{name or kind}: {library}'s {kind} ({type(module).__module__}) "
                           "is not a layer SparseFlow maps; a neuron must be one of "
                           "docs/semantics.md's mapped classes, other layers torch.nn ones")
@@ -214,6 +222,8 @@ def _replace_neurons(model: torch.nn.Module, path: str = "") -> torch.nn.Module:
     neuron = to_canonical(model, path)
     if neuron is not None:
         return neuron
+    if type(model).__name__ in _STEP_CONTAINERS:
+        model = torch.nn.Sequential(*model.children())
     for name, child in list(model.named_children()):
         replaced = _replace_neurons(child, f"{path}.{name}" if path else name)
         if replaced is not child:
