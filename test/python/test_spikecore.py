@@ -233,3 +233,44 @@ def test_report_lists_spikecore_ops_and_quantization_error(tmp_path):
     assert layers[0]["error"]["leak_abs"] == 0.0  # 0.25 is exact in 24 bits
     rules = json.loads((tmp_path / "p.json").read_text())["rules"]
     assert len(rules) == 5 and all(rule["target"] == "spikecore" for rule in rules)
+
+
+class Viewed(nn.Module):
+    """The seed notebook's MLP: `x.view(-1, 24)` before the SpikeCore layers."""
+
+    def __init__(self, inner):
+        super().__init__()
+        self.inner = inner
+
+    def forward(self, x):
+        return self.inner(x.view(-1, 24))
+
+
+@pytest.mark.parametrize("graded", [False, True])
+def test_layout_op_at_the_boundary_is_absorbed(tmp_path, graded):
+    # With --targets=spikecore the input's reshape (no target runs it) goes
+    # to the host, which applies it for any backend: the layers still run on
+    # SpikeCore, bit for bit as the same network taking [N, 24] directly.
+    # Graded (direct encoding): the calibration is found through the reshape.
+    if graded:
+        torch.manual_seed(3)
+        inner = nn.Sequential(nn.Linear(24, 16), nn.ReLU(), nn.Linear(16, 4)).eval()
+        x = np.random.default_rng(4).random((8, 2, 3, 4)).astype(np.float32)
+        np.save(tmp_path / "calibration.npy", x)
+        flags, export = (f"--calibration={tmp_path / 'calibration.npy'}",), dict(timesteps=1)
+        flat, axis = x.reshape(8, 24), 0
+    else:
+        inner = spiking_network(per_channel_threshold=False)
+        x = (np.random.default_rng(4).random((6, 8, 2, 3, 4)) < 0.3).astype(np.float32)
+        flags, export = ("--readout=all",), dict(timesteps=6, encoding="spikes")
+        flat, axis = x.reshape(6, 8, 24), 1
+    viewed, layers = compile_spikecore(tmp_path, Viewed(inner), torch.zeros(1, 2, 3, 4),
+                                       "viewed", *flags, **export)
+    direct, _ = compile_spikecore(tmp_path, inner, torch.zeros(1, 24), "direct", *flags, **export)
+    plan = run_sfc("compile", tmp_path / "viewed.onnx", "--targets=spikecore", *flags,
+                   "--emit=plan", "-o", "-").stdout
+    assert 'plan.kernel "Reshape"' in plan and plan.count('"SpikeCoreLayer"') == len(layers)
+    got, _ = run_samples(viewed, x, axis=axis, backend="spikecore")
+    want, _ = run_samples(direct, flat, axis=axis, backend="spikecore")
+    np.testing.assert_array_equal(got, want)  # tolerance: none
+    assert np.count_nonzero(want) > 0

@@ -33,6 +33,16 @@ using namespace sparseflow::spike;
 
 namespace {
 
+/// A reshape or flatten of a model input, or whose only user returns it.
+bool isBoundaryLayoutOp(Operation &op) {
+  if (!isa<ReshapeOp, FlattenOp>(op))
+    return false;
+  return isa<BlockArgument>(op.getOperand(0)) ||
+         llvm::all_of(op.getUsers(), [](Operation *user) {
+           return isa<func::ReturnOp>(user);
+         });
+}
+
 /// "node '/fc1/Gemm' (spike.linear)", for messages.
 std::string describe(Operation *op) {
   std::string name = getNodeName(op->getLoc());
@@ -159,6 +169,12 @@ LogicalResult SpikePartitionPass::assignTargets(func::FuncOp func) {
       for (Target target : allowed)
         if (!chosen && !capabilities->whyCannotRun(&op, target))
           chosen = target;
+      // 5. A layout op at the model's boundary (a reshape of an input, as
+      // `x.view(-1, 784)` before a SpikeCore MLP, or of an output) moves no
+      // data a target computes on: the host runtime applies it whichever
+      // targets are enabled.
+      if (!chosen && isBoundaryLayoutOp(op))
+        chosen = Target::host;
       if (!chosen) {
         InFlightDiagnostic diag = op.emitError()
                                   << "no enabled target can run "

@@ -237,14 +237,23 @@ std::optional<std::string> spikecoreNeuronCount(const SpikeCoreDescription &sc,
       .str();
 }
 
+/// `value`, or the model input it is a reshape or flatten of.
+Value throughLayout(Value value) {
+  Operation *op = value.getDefiningOp();
+  if (op && isa<ReshapeOp, FlattenOp>(op) &&
+      isa<BlockArgument>(op->getOperand(0)))
+    return op->getOperand(0);
+  return value;
+}
+
 std::optional<std::string> spikecoreLinear(const SpikeCoreDescription &sc,
                                            LinearOp linear) {
   Value input = linear.getInput();
-  if (!consumesSpikes(linear) && !isa<BlockArgument>(input) &&
+  if (!consumesSpikes(linear) && !isa<BlockArgument>(throughLayout(input)) &&
       !input.getDefiningOp<ReluOp>())
-    return std::string("its input is analog and neither a model input nor a "
-                       "spike.relu; spikecore takes spike events, or graded "
-                       "events quantized from those");
+    return std::string("its input is analog and neither a model input (or "
+                       "a reshape of one) nor a spike.relu; spikecore takes "
+                       "spike events, or graded events quantized from those");
   if (cast<RankedTensorType>(input.getType()).getRank() != 2)
     return std::string("spikecore layers take [N, features] input");
   if (!matchPattern(linear.getWeight(), m_Constant()))

@@ -145,6 +145,31 @@ LogicalResult SpikeQuantizePass::loadCalibration(Operation *at) {
   return success();
 }
 
+/// The number of the model input `value` (an operand in `entry`) is, or is
+/// a reshape or flatten of computed by another partition (the host takes a
+/// layout op at the model's boundary: `x.view(-1, 784)`).
+static std::optional<unsigned> modelInputOf(Value value, func::FuncOp entry) {
+  if (auto input = dyn_cast<BlockArgument>(value))
+    return input.getOwner()->getParentOp() == entry
+               ? std::optional<unsigned>(input.getArgNumber())
+               : std::nullopt;
+  auto call = value.getDefiningOp<func::CallOp>();
+  auto callee = call ? SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
+                           call, call.getCalleeAttr())
+                     : func::FuncOp();
+  if (!callee)
+    return std::nullopt;
+  auto ret = cast<func::ReturnOp>(callee.getBody().front().getTerminator());
+  Operation *layout =
+      ret.getOperand(cast<OpResult>(value).getResultNumber()).getDefiningOp();
+  if (!layout || !isa<spk::ReshapeOp, spk::FlattenOp>(layout))
+    return std::nullopt;
+  auto arg = dyn_cast<BlockArgument>(layout->getOperand(0));
+  if (!arg || arg.getOwner()->getParentOp() != callee)
+    return std::nullopt;
+  return modelInputOf(call.getOperand(arg.getArgNumber()), entry);
+}
+
 LogicalResult SpikeQuantizePass::quantizeFunction(func::FuncOp func,
                                                   func::FuncOp entry) {
   // Which partition arguments are model inputs.
@@ -154,9 +179,8 @@ LogicalResult SpikeQuantizePass::quantizeFunction(func::FuncOp func,
         return;
       for (auto [arg, operand] :
            llvm::zip(func.getArguments(), call.getOperands()))
-        if (auto input = dyn_cast<BlockArgument>(operand);
-            input && input.getOwner()->getParentOp() == entry)
-          modelInputs[arg] = input.getArgNumber();
+        if (std::optional<unsigned> input = modelInputOf(operand, entry))
+          modelInputs[arg] = *input;
     });
   for (auto linear : llvm::to_vector(func.getBody().getOps<spk::LinearOp>()))
     if (failed(quantizeLayer(linear)))
