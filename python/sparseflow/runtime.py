@@ -14,6 +14,7 @@ import json
 import os
 import pathlib
 import shutil
+import sysconfig
 import subprocess
 from typing import Iterable, Optional, Sequence, Union
 
@@ -35,11 +36,16 @@ class CompileError(Exception):
 
 
 def _sfc() -> str:
-    """The sfc binary: $SPARSEFLOW_BIN_DIR, the repository build, or PATH."""
+    """The sfc binary: $SPARSEFLOW_BIN_DIR; installed with the package (pip
+    install: the environment's scripts directory); the repository build
+    beside a source checkout; or PATH."""
     candidates = []
     if os.environ.get("SPARSEFLOW_BIN_DIR"):
         candidates.append(pathlib.Path(os.environ["SPARSEFLOW_BIN_DIR"]) / "sfc")
-    candidates.append(pathlib.Path(__file__).resolve().parents[2] / "build" / "bin" / "sfc")
+    package = pathlib.Path(__file__).resolve().parent
+    if not (package.parent / "CMakeLists.txt").exists():  # installed, not python/ in a checkout
+        candidates.append(pathlib.Path(sysconfig.get_path("scripts")) / "sfc")
+    candidates.append(package.parents[1] / "build" / "bin" / "sfc")
     for candidate in candidates:
         if candidate.exists():
             return str(candidate)
