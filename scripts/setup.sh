@@ -36,7 +36,7 @@ fi
 # Debian's Python (its torch 1.13, numpy, h5py): --no-deps keeps pip from
 # pulling torch 2.x and its CUDA wheels.
 PIP_PACKAGES=(snntorch==1.0.0 nir==1.0.8 nirtorch==2.6 sinabs==3.1.3 pbr==6.1.1
-              spikingjelly==0.0.0.0.14 onnxruntime==1.20.1)
+              spikingjelly==0.0.0.0.14 onnxruntime==1.20.1 tqdm==4.67.1)
 root=$(cd "$(dirname "$0")/.." && pwd)
 venv="$root/.venv"
 if [[ ! -x "$venv/bin/python" ]]; then

@@ -1,5 +1,7 @@
-"""Plots of a SpikeCore run (matplotlib): the spike raster, the quantized
-weight distribution per layer and the partitioned graph.
+"""Plots of a run (matplotlib): spike rasters and per-layer firing rates of
+any backend's run (a session with `record_spikes`), the SpikeCore event
+raster, the quantized weight distribution per layer and the partitioned
+graph.
 
 Each function draws into `ax` (a new figure when None) and returns the axes.
 """
@@ -30,6 +32,45 @@ def spike_raster(log: np.ndarray, op: int, sample: int = 0, ax=None, title: str 
     ax.set_xlabel("timestep")
     ax.set_ylabel("neuron")
     ax.set_title(title or f"op {op}, sample {sample}: {len(rows)} events")
+    return ax
+
+
+def raster(record: dict, layer: Union[str, int] = 0, sample: int = 0, ax=None,
+           max_neurons: int = 512):
+    """Raster of the spikes one op wrote for one sample: timestep on x,
+    neuron (its output's elements, row-major) on y. `record` is
+    `Session.recorded_spikes()` of a session created with `record_spikes`;
+    `layer` an op name or its position among the recorded ones. Shows the
+    first `max_neurons` neurons."""
+    names = list(record)
+    name = names[layer] if isinstance(layer, int) else layer
+    spikes = np.asarray(record[name])[:, sample].reshape(record[name].shape[0], -1)
+    spikes = spikes[:, :max_neurons]
+    steps, neurons = np.nonzero(spikes)
+    ax = _axes(ax)
+    ax.scatter(steps, neurons, s=6, marker="|")
+    ax.set_xlim(-0.5, spikes.shape[0] - 0.5)
+    ax.set_xlabel("timestep")
+    ax.set_ylabel("neuron")
+    ax.set_title(f"{name}, sample {sample}: {len(steps)} spikes, "
+                 f"{100 * spikes.mean():.1f} % of neuron-steps")
+    return ax
+
+
+def firing_rates(record: dict) -> dict:
+    """The fraction of neuron-steps that fired, per recorded op."""
+    return {name: float(np.asarray(spikes).mean()) for name, spikes in record.items()}
+
+
+def layer_density(record: dict, ax=None):
+    """Bar chart of `firing_rates(record)`: the spike density of each
+    spike-writing op, in plan order."""
+    rates = firing_rates(record)
+    ax = _axes(ax, size=(max(4, 0.5 * len(rates)), 4))
+    ax.bar(range(len(rates)), [100 * r for r in rates.values()])
+    ax.set_xticks(range(len(rates)))
+    ax.set_xticklabels(list(rates), rotation=45, ha="right", fontsize=8)
+    ax.set_ylabel("firing rate (% of neuron-steps)")
     return ax
 
 

@@ -14,8 +14,9 @@ import json
 import os
 import pathlib
 import shutil
-import sysconfig
 import subprocess
+import sys
+import sysconfig
 from typing import Iterable, Optional, Sequence, Union
 
 import numpy as np
@@ -55,6 +56,20 @@ def _sfc() -> str:
     return found
 
 
+def _progress(chunks, progress: Optional[bool]):
+    """`chunks`, wrapped in a tqdm bar when asked for or, by default, when
+    the run is long (8 chunks or more) and stderr is a terminal."""
+    if progress is False or (progress is None and (len(chunks) < 8 or not sys.stderr.isatty())):
+        return chunks
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        if progress:
+            raise ImportError("progress=True needs tqdm (pip install tqdm)") from None
+        return chunks
+    return tqdm(chunks, desc="sparseflow", unit="batch")
+
+
 class Model:
     """A loaded artifact: validated, immutable, runnable many times."""
 
@@ -73,7 +88,8 @@ class Model:
     def session(self, backend: str = "auto", seed: int = 0,
                 profile: bool = False, spike_log: bool = False,
                 record_spines: bool = False,
-                reference_kernels: bool = False) -> "_runtime.Session":
+                reference_kernels: bool = False,
+                record_spikes: bool = False) -> "_runtime.Session":
         """A new session (its own memory, profile counters and spike log).
 
         With `spike_log`, `session.spike_log()` returns the events SpikeCore
@@ -83,20 +99,26 @@ class Model:
         image (`Dram`) whose input spine tables hold what each layer read for
         that sample in the last run. With `reference_kernels`, the host's
         dense ops run on the runtime's reference loops instead of its dense
-        library (oneDNN), for comparisons.
+        library (oneDNN), for comparisons. With `record_spikes`,
+        `session.recorded_spikes()` returns the spikes every spike-writing op
+        wrote in the last run, on any backend: {op name: bool array
+        [T, *output shape]} (`sparseflow.plot.raster`, `plot.firing_rates`).
         """
         return _runtime.Session(self._native, backend, seed, profile, spike_log,
-                                record_spines, reference_kernels)
+                                record_spines, reference_kernels, record_spikes)
 
     def dram(self) -> "_runtime.Dram":
         """A copy of the DRAM spine image the artifact carries."""
         return _runtime.Dram.from_model(self._native)
 
-    def run(self, x, backend: str = "auto", seed: int = 0, session=None) -> np.ndarray:
+    def run(self, x, backend: str = "auto", seed: int = 0, session=None,
+            progress: Optional[bool] = None) -> np.ndarray:
         """Runs the model on `x` and returns the read-out output.
 
         `x` is [N, ...] ([T, N, ...] for the spikes encoding); a batch that is
-        a multiple of the compiled N runs in chunks of N.
+        a multiple of the compiled N runs in chunks of N, with a tqdm progress
+        bar when `progress` (default: when there are 8 chunks or more and
+        stderr is a terminal, if tqdm is installed).
         """
         if session is None:
             key = (backend, seed)
@@ -114,8 +136,8 @@ class Model:
             raise ValueError(f"input of shape {x.shape}; the model takes {expected} "
                              f"(or a multiple of its batch along axis {axis})")
         chunks = np.split(x, x.shape[axis] // expected[axis], axis=axis)
-        return np.concatenate([session.run([np.ascontiguousarray(c)])[0] for c in chunks],
-                              axis=out_axis)
+        return np.concatenate([session.run([np.ascontiguousarray(c)])[0]
+                               for c in _progress(chunks, progress)], axis=out_axis)
 
     def __repr__(self) -> str:
         return (f"sparseflow.Model({self.path or '<memory>'}, T={self.timesteps}, "

@@ -223,7 +223,8 @@ public:
 class Session {
 public:
   Session(const Model &model, const std::string &backend, uint64_t seed,
-          bool profile, bool spikeLog, bool recordSpines, bool referenceKernels)
+          bool profile, bool spikeLog, bool recordSpines, bool referenceKernels,
+          bool recordSpikes)
       : model(model) {
     sf_session_options_t options;
     sf_session_options_initialize(&options);
@@ -233,6 +234,7 @@ public:
     options.spike_log = spikeLog;
     options.record_spines = recordSpines;
     options.reference_kernels = referenceKernels;
+    options.record_spikes = recordSpikes;
     sf_session_t *raw = nullptr;
     check(sf_session_create(model.model.get(), &options, nullptr, &raw));
     session.reset(raw, sf_session_release);
@@ -336,6 +338,35 @@ public:
     return array;
   }
 
+  /// The spikes each spike-writing op wrote in the last run: {op name:
+  /// bool array [T, *output shape]}, in plan order.
+  py::dict recordedSpikes() const {
+    py::dict result;
+    const sf_model_t *m = model.model.get();
+    uint32_t T = sf_model_timesteps(m);
+    for (size_t i = 0; i < sf_model_op_count(m); ++i) {
+      size_t rank = 0;
+      int64_t shape[SF_MAX_RANK];
+      const uint64_t *words =
+          sf_session_recorded_spikes(session.get(), i, &rank, shape);
+      if (!words)
+        continue;
+      std::vector<py::ssize_t> dims{static_cast<py::ssize_t>(T)};
+      size_t n = 1;
+      for (size_t d = 0; d < rank; ++d) {
+        dims.push_back(static_cast<py::ssize_t>(shape[d]));
+        n *= static_cast<size_t>(shape[d]);
+      }
+      py::array_t<bool> array(dims);
+      bool *out = array.mutable_data();
+      for (uint32_t t = 0; t < T; ++t)
+        for (size_t k = 0; k < n; ++k)
+          out[t * n + k] = (words[k] >> t) & 1u;
+      result[py::str(sf_model_op_name(m, i))] = array;
+    }
+    return result;
+  }
+
   Dram recordedSpines(size_t sample) const {
     sf_dram_t *raw = nullptr;
     check(sf_session_recorded_spines(session.get(), sample, nullptr, &raw));
@@ -404,14 +435,16 @@ PYBIND11_MODULE(_runtime, m) {
 
   py::class_<Session>(m, "Session")
       .def(py::init<const Model &, const std::string &, uint64_t, bool, bool,
-                    bool, bool>(),
+                    bool, bool, bool>(),
            py::arg("model"), py::arg("backend") = "auto", py::arg("seed") = 0,
            py::arg("profile") = false, py::arg("spike_log") = false,
            py::arg("record_spines") = false,
-           py::arg("reference_kernels") = false)
+           py::arg("reference_kernels") = false,
+           py::arg("record_spikes") = false)
       .def("run", &Session::run, py::arg("inputs"))
       .def("profile", &Session::profile)
       .def("spike_log", &Session::spikeLog)
+      .def("recorded_spikes", &Session::recordedSpikes)
       .def("recorded_spines", &Session::recordedSpines, py::arg("sample"));
 
   // Layers are named by index or by name.

@@ -237,3 +237,66 @@ TEST(Api, WorksFromC) {
 }
 
 } // namespace
+
+TEST(Api, RecordedSpikesAreWhatEachSpikingOpWrote) {
+  // fc -> lif -> unpack with the Sum readout: the output counts each
+  // neuron's spikes, so the recorded words of the lif op must popcount to it.
+  std::vector<uint8_t> artifact = buildArtifact();
+  sf_instance_t *instance = nullptr;
+  sf_model_t *model = nullptr;
+  ASSERT_EQ(sf_instance_create(nullptr, nullptr, &instance), SF_OK);
+  ASSERT_EQ(sf_model_create_from_memory(instance, artifact.data(),
+                                        artifact.size(), nullptr, &model),
+            SF_OK);
+  ASSERT_EQ(sf_model_op_count(model), 3u);
+  EXPECT_STREQ(sf_model_op_name(model, 1), "lif");
+  EXPECT_EQ(sf_model_op_name(model, 3), nullptr);
+  sf_session_options_t options;
+  sf_session_options_initialize(&options);
+  EXPECT_EQ(options.record_spikes, 0);
+  options.record_spikes = 1;
+  sf_session_t *session = nullptr, *plain = nullptr;
+  ASSERT_EQ(sf_session_create(model, &options, nullptr, &session), SF_OK);
+  ASSERT_EQ(sf_session_create(model, nullptr, nullptr, &plain), SF_OK);
+  size_t rank = 7;
+  EXPECT_EQ(sf_session_recorded_spikes(session, 1, &rank, nullptr), nullptr)
+      << "nothing ran yet";
+  EXPECT_EQ(rank, 0u);
+
+  int64_t inShape[] = {1, 8}, outShape[] = {1, 4};
+  sf_tensor_t *in = nullptr, *out = nullptr;
+  ASSERT_EQ(sf_tensor_create(inShape, 2, nullptr, &in), SF_OK);
+  ASSERT_EQ(sf_tensor_create(outShape, 2, nullptr, &out), SF_OK);
+  const float x[] = {0.1f, 0.3f, 0.9f, 1.7f, 0, 0, 0, 0};
+  std::copy(x, x + 8, sf_tensor_data(in));
+  for (sf_session_t *s : {session, plain})
+    ASSERT_EQ(sf_session_run(s, &in, 1, &out, 1), SF_OK);
+
+  int64_t shape[SF_MAX_RANK] = {};
+  const uint64_t *words = sf_session_recorded_spikes(session, 1, &rank, shape);
+  ASSERT_NE(words, nullptr);
+  ASSERT_EQ(rank, 2u);
+  EXPECT_EQ(shape[0], 1);
+  EXPECT_EQ(shape[1], 4);
+  int total = 0;
+  for (int k = 0; k < 4; ++k) {
+    EXPECT_EQ(static_cast<float>(__builtin_popcountll(words[k])),
+              sf_tensor_data(out)[k])
+        << "neuron " << k;
+    EXPECT_EQ(words[k] >> 4, 0u) << "bits beyond T = 4";
+    total += __builtin_popcountll(words[k]);
+  }
+  EXPECT_GT(total, 0);
+  // The float ops wrote no spikes; the plain session recorded nothing.
+  EXPECT_EQ(sf_session_recorded_spikes(session, 0, &rank, shape), nullptr);
+  EXPECT_EQ(sf_session_recorded_spikes(session, 2, nullptr, nullptr), nullptr);
+  EXPECT_EQ(sf_session_recorded_spikes(session, 9, nullptr, nullptr), nullptr);
+  EXPECT_EQ(sf_session_recorded_spikes(plain, 1, &rank, shape), nullptr);
+  EXPECT_EQ(sf_session_recorded_spikes(nullptr, 1, &rank, shape), nullptr);
+  sf_tensor_release(in);
+  sf_tensor_release(out);
+  sf_session_release(session);
+  sf_session_release(plain);
+  sf_model_release(model);
+  sf_instance_release(instance);
+}

@@ -247,6 +247,13 @@ size_t sf_model_input_count(const sf_model_t *model) {
 size_t sf_model_output_count(const sf_model_t *model) {
   return model ? model->outputs.size() : 0;
 }
+size_t sf_model_op_count(const sf_model_t *model) {
+  return model ? model->ops.size() : 0;
+}
+const char *sf_model_op_name(const sf_model_t *model, size_t index) {
+  return model && index < model->ops.size() ? model->ops[index].name.c_str()
+                                            : nullptr;
+}
 
 sf_status_t sf_model_input_shape(const sf_model_t *model, size_t index,
                                  size_t *out_rank, int64_t *shape) {
@@ -347,6 +354,7 @@ void sf_session_options_initialize(sf_session_options_t *options) {
   options->record_spines = 0;
   options->memory_limit_bytes = 0;
   options->reference_kernels = 0;
+  options->record_spikes = 0;
 }
 
 sf_status_t sf_session_create(sf_model_t *model,
@@ -435,6 +443,23 @@ void sf_session_profile_reset(sf_session_t *session) {
     }
   }
   std::fill(session->coreSpikes.begin(), session->coreSpikes.end(), 0);
+}
+
+const uint64_t *sf_session_recorded_spikes(const sf_session_t *session,
+                                           size_t index, size_t *rank,
+                                           int64_t *shape) {
+  if (rank)
+    *rank = 0;
+  if (!session || !session->hasRun || index >= session->recordedSpikes.size() ||
+      session->recordedSpikes[index].empty())
+    return nullptr;
+  const std::vector<int64_t> &dims =
+      session->model->tensors[session->model->ops[index].output].shape;
+  if (rank)
+    *rank = dims.size();
+  if (shape)
+    std::copy(dims.begin(), dims.end(), shape);
+  return session->recordedSpikes[index].data();
 }
 
 size_t sf_session_spike_log(const sf_session_t *session,

@@ -292,6 +292,12 @@ sf_status_t runtime::createSession(const sf_session_options_t &options,
           model->tensors[model->ops[op].inputs[0]].elements);
     }
   }
+  if (options.record_spikes) {
+    session.recordedSpikes.resize(model->ops.size());
+    for (size_t i = 0; i < model->ops.size(); ++i)
+      if (const TensorDesc &y = model->tensors[model->ops[i].output]; y.packed)
+        session.recordedSpikes[i].resize(y.elements);
+  }
   // The ops of a backend with memory of its own run on its device.
   for (const Backend *backend : backendOfOp) {
     if (!backend->createDeviceSession)
@@ -418,6 +424,12 @@ sf_status_t runtime::runSession(sf_session_t &s, sf_tensor_t *const *inputs,
         return status;
     if (s.device)
       s.residency[op.output] = gpu ? OnDevice : OnHost;
+    if (s.options.record_spikes && !s.recordedSpikes[i].empty()) {
+      if (sf_status_t status = place(s, op.output, OnHost))
+        return status;
+      std::memcpy(s.recordedSpikes[i].data(), s.tensorData[op.output],
+                  s.recordedSpikes[i].size() * sizeof(uint64_t));
+    }
     if (s.options.profile) {
       sf_layer_profile_t &p = s.profiles[i];
       p.seconds += std::chrono::duration<double>(

@@ -41,6 +41,9 @@ struct sf_session_t : sparseflow::runtime::ObjectHeader {
   /// layer, the packed spikes it read in the last run ([batch][neurons]).
   std::vector<int32_t> dramLayerOfOp;
   std::vector<std::vector<uint64_t>> recordedSpines;
+  /// record_spikes: per op, the packed spikes it wrote in the last run
+  /// (empty for ops that write none).
+  std::vector<std::vector<uint64_t>> recordedSpikes;
   /// The backend that runs each op (looked up in its kernel table).
   std::vector<const sparseflow::runtime::Backend *> backendOfOp;
   /// What each op's backend prepared for it (null: nothing).

@@ -5,13 +5,14 @@
 //   sf-run model.sfa --input x.npy [--output y.npy]
 //       [--backend=auto|host|cuda|spikecore] [--profile]
 //       [--profile-json=PATH] [--spike-log=PATH] [--record-spines=DIR]
-//       [--seed=N] [--threads=N]
+//       [--seed=N] [--threads=N] [--progress|--no-progress]
 //   sf-run --version
 //
 // A thin command line over the C API (no LLVM). The input is [N, ...] (direct
 // and rate encodings) or [T, N, ...] (spikes); a batch that is a multiple of
-// the compiled N runs in chunks. Without --output the result is printed,
-// with the arg-max of each row (the prediction) for 2-D outputs.
+// the compiled N runs in chunks, with a progress line on a terminal. Without
+// --output the result is printed, with the arg-max of each row (the
+// prediction) for 2-D outputs.
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,13 +20,16 @@
 #include "sparseflow/runtime/api.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,12 +42,15 @@ constexpr const char *kUsage =
     "              [--backend=auto|host|cuda|spikecore] [--profile]\n"
     "              [--profile-json=PATH] [--spike-log=PATH]\n"
     "              [--record-spines=DIR] [--seed=N] [--threads=N]\n"
+    "              [--progress|--no-progress]\n"
     "       sf-run --version\n";
 
 struct Options {
   std::string model, input, output, profileJSON, spikeLog, spineDir;
   sf_backend_t backend = SF_BACKEND_AUTO;
   bool profile = false;
+  /// The progress line: forced on or off, or (unset) on a terminal.
+  std::optional<bool> progress;
   uint64_t seed = 0;
   uint32_t threads = 0;
 };
@@ -87,6 +94,8 @@ bool parseArguments(int argc, char **argv, Options &options) {
       continue;
     if (arg == "--profile") {
       options.profile = true;
+    } else if (arg == "--progress" || arg == "--no-progress") {
+      options.progress = arg == "--progress";
     } else if (value("--backend", text)) {
       if (text == "auto")
         options.backend = SF_BACKEND_AUTO;
@@ -306,11 +315,6 @@ void printResult(const npy::Array &result) {
   std::printf(result.data.size() > shown ? " ...\n" : "\n");
 }
 
-/// Runs the model over `input`, in chunks of the compiled batch along
-/// `axis`, into `result`.
-/// Runs every compiled batch the input holds; appends the SpikeCore events
-/// to `spikeLog` (when given) as rows of (op, sample, step, neuron,
-/// payload), the sample counted over the whole input.
 /// Writes the spines each DRAM layer read for the `batch` samples of the
 /// last run to DIR/sample_<first + s>.dram.
 bool saveSpines(const sf_session_t *session, const std::string &dir,
@@ -330,9 +334,48 @@ bool saveSpines(const sf_session_t *session, const std::string &dir,
   return true;
 }
 
+/// "sf-run: batch 3/10 (30%), 1.2 s, ~2.8 s left" on stderr, redrawn in
+/// place at most every 100 ms, finished with a newline.
+class ProgressLine {
+public:
+  ProgressLine(int64_t total, bool enabled)
+      : total(total), enabled(enabled),
+        start(std::chrono::steady_clock::now()) {}
+  ~ProgressLine() {
+    if (drawn)
+      std::fputc('\n', stderr);
+  }
+
+  void update(int64_t done) {
+    if (!enabled)
+      return;
+    auto now = std::chrono::steady_clock::now();
+    if (done < total && drawn && now - last < std::chrono::milliseconds(100))
+      return;
+    last = now;
+    drawn = true;
+    double elapsed = std::chrono::duration<double>(now - start).count();
+    double left = done ? elapsed * (total - done) / done : 0.0;
+    std::fprintf(stderr,
+                 "\rsf-run: batch %lld/%lld (%d%%), %.1f s, ~%.1f s left ",
+                 (long long)done, (long long)total,
+                 static_cast<int>(100 * done / total), elapsed, left);
+    std::fflush(stderr);
+  }
+
+private:
+  int64_t total;
+  bool enabled, drawn = false;
+  std::chrono::steady_clock::time_point start, last;
+};
+
+/// Runs every compiled batch `input` holds, in chunks of the compiled batch
+/// along its batch axis, into `result`; appends the SpikeCore events to
+/// `spikeLog` (when given) as rows of (op, sample, step, neuron, payload),
+/// the sample counted over the whole input.
 bool runAll(sf_model_t *model, sf_session_t *session, const npy::Array &input,
             npy::Array &result, npy::Array *spikeLog,
-            const std::string &spineDir) {
+            const std::string &spineDir, std::optional<bool> progress) {
   if (sf_model_input_count(model) != 1 || sf_model_output_count(model) != 1) {
     std::fprintf(stderr,
                  "error: sf-run handles models with one input and one output; "
@@ -394,7 +437,10 @@ bool runAll(sf_model_t *model, sf_session_t *session, const npy::Array &input,
   int64_t outOuter = outer(outExpected, outAxis);
   int64_t outRun = sf_tensor_element_count(out) / outOuter;
   bool ok = true;
+  ProgressLine line(chunks,
+                    progress.value_or(chunks > 1 && isatty(STDERR_FILENO)));
   for (int64_t c = 0; c < chunks && ok; ++c) {
+    line.update(c);
     for (int64_t o = 0; o < inOuter; ++o)
       std::memcpy(sf_tensor_data(in) + o * inRun,
                   input.data.data() + (o * chunks + c) * inRun,
@@ -415,6 +461,8 @@ bool runAll(sf_model_t *model, sf_session_t *session, const npy::Array &input,
       std::memcpy(result.data.data() + (o * chunks + c) * outRun,
                   sf_tensor_data(out) + o * outRun, outRun * sizeof(float));
   }
+  if (ok)
+    line.update(chunks);
   sf_tensor_release(in);
   sf_tensor_release(out);
   return ok;
@@ -460,8 +508,8 @@ int main(int argc, char **argv) {
       check(sf_session_create(model, &sessionOptions, nullptr, &session),
             "cannot create a session") &&
       runAll(model, session, input, result,
-             options.spikeLog.empty() ? nullptr : &spikeLog,
-             options.spineDir)) {
+             options.spikeLog.empty() ? nullptr : &spikeLog, options.spineDir,
+             options.progress)) {
     rc = 0;
     if (!options.spikeLog.empty()) {
       spikeLog.shape = {static_cast<int64_t>(spikeLog.data.size() / 5), 5};

@@ -70,6 +70,11 @@ sf_readout_t sf_model_readout(const sf_model_t *model);
 const char *sf_model_producer(const sf_model_t *model);
 size_t sf_model_input_count(const sf_model_t *model);
 size_t sf_model_output_count(const sf_model_t *model);
+/* The ops of the plan, in order, and the name of op `index` (its ONNX
+ * node name(s); NULL when out of range), as profiles and recorded spikes
+ * number them. */
+size_t sf_model_op_count(const sf_model_t *model);
+const char *sf_model_op_name(const sf_model_t *model, size_t index);
 
 /* The shape a caller passes for input `index` (with the leading T for the
  * spikes encoding) and receives for output `index` (with the leading T for

@@ -50,6 +50,10 @@ typedef struct sf_session_options_t {
    * runtime was built with (oneDNN, when built with SF_WITH_ONEDNN). For
    * comparisons: the reference loops are slower. */
   int reference_kernels;
+  /* Keep the spikes every op writes in each run (its packed spike output),
+   * for sf_session_recorded_spikes: rasters and per-layer activity of any
+   * backend's run. */
+  int record_spikes;
 } sf_session_options_t;
 
 void sf_session_options_initialize(sf_session_options_t *options);
@@ -130,6 +134,20 @@ size_t sf_session_profile_count(const sf_session_t *session);
 const sf_layer_profile_t *sf_session_profile(const sf_session_t *session,
                                              size_t index);
 void sf_session_profile_reset(sf_session_t *session);
+
+/*===----------------------------------------------------------------------===*
+ * Recorded spikes (sessions created with `record_spikes` set)
+ *===----------------------------------------------------------------------===*/
+
+/* The spikes op `index` (plan order, as in sf_session_profile) wrote in the
+ * last run: one 64-bit word per neuron of its output, row-major, bit t =
+ * timestep t. Writes the output's shape (batch included) to `shape` (room
+ * for SF_MAX_RANK) and its rank to `*rank` where they are not NULL, and
+ * returns the words, valid until the next run; NULL (rank 0) when the op
+ * writes no spikes, recording is off or nothing ran yet. */
+const uint64_t *sf_session_recorded_spikes(const sf_session_t *session,
+                                           size_t index, size_t *rank,
+                                           int64_t *shape);
 
 /*===----------------------------------------------------------------------===*
  * Spike log (sessions created with `spike_log` set)
