@@ -26,7 +26,8 @@ from sparseflow import runtime
 
 src = pathlib.Path(sys.argv[1]).resolve()
 package = pathlib.Path(sparseflow.__file__).resolve().parent
-assert src not in package.parents, f"imported from the checkout: {package}"
+assert pathlib.Path(sys.prefix).resolve() in package.parents, f"not the installed package: {package}"
+assert package != src / "python" / "sparseflow"
 assert pathlib.Path(runtime._sfc()).parent == pathlib.Path(sys.executable).parent, runtime._sfc()
 
 torch.manual_seed(0)
