@@ -465,6 +465,19 @@ TEST_F(Loader, PointwiseAndSoftmaxAreCheckedAndRun) {
   EXPECT_NEAR(softmax[0] + softmax[1] + softmax[2] + softmax[3], 1.0f, 1e-6f);
   EXPECT_LT(softmax[0], softmax[1]);
 
+  // A Slice reversing the row, and one reading past its end.
+  auto slice = [](std::vector<int64_t> starts, std::vector<int64_t> steps) {
+    return buildUnaryArtifact(
+        sfa::OpKind::Slice, sfa::OpAttrs::SliceAttrs,
+        [=](flatbuffers::FlatBufferBuilder &fbb) {
+          return sfa::CreateSliceAttrsDirect(fbb, &starts, &steps).Union();
+        });
+  };
+  EXPECT_EQ(run(slice({0, 3}, {1, -1})), (std::vector<float>{3, 2, 0.5f, -1}));
+  EXPECT_EQ(load(slice({0, 1}, {1, 1})),
+            "data loss: invalid artifact: op #0 (Slice \"op\"): slice of "
+            "dimension 1 (size 4) from 1 by 1 for 4 elements leaves the input");
+
   EXPECT_EQ(load(pointwise(7, 0.0f)),
             "data loss: invalid artifact: op #0 (Pointwise \"op\"): missing "
             "or unknown Pointwise function");

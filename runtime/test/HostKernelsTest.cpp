@@ -569,6 +569,36 @@ TEST(Sigmoid, IsTheLogisticFunctionInFloat) {
   }
 }
 
+TEST(Pad, ReflectAndEdgeModesAndSlicesReadTheDocumentedElements) {
+  // One row [1 2 3 4], padded by 3 before and 2 after: numpy's reflect
+  // (ONNX reflect) and edge.
+  auto row = [](sparseflow::format::PadMode mode, int64_t before, int64_t size,
+                int64_t step) {
+    PadGeometry g;
+    g.rank = 1;
+    g.mode = mode;
+    g.xShape[0] = 4;
+    g.yShape[0] = size;
+    g.begin[0] = before;
+    g.step[0] = step;
+    g.elements = size;
+    std::vector<float> x = {1, 2, 3, 4}, y(size);
+    float fill = -1.0f;
+    pad(x.data(), y.data(), g, sizeof(float), &fill);
+    return y;
+  };
+  using Mode = sparseflow::format::PadMode;
+  EXPECT_EQ(row(Mode::Reflect, 3, 9, 1),
+            (std::vector<float>{4, 3, 2, 1, 2, 3, 4, 3, 2}));
+  EXPECT_EQ(row(Mode::Edge, 3, 9, 1),
+            (std::vector<float>{1, 1, 1, 1, 2, 3, 4, 4, 4}));
+  EXPECT_EQ(row(Mode::Constant, 3, 9, 1),
+            (std::vector<float>{-1, -1, -1, 1, 2, 3, 4, -1, -1}));
+  // Slices: input index o * step - begin, i.e. start = -begin.
+  EXPECT_EQ(row(Mode::Constant, -1, 2, 2), (std::vector<float>{2, 4}));
+  EXPECT_EQ(row(Mode::Constant, -3, 4, -1), (std::vector<float>{4, 3, 2, 1}));
+}
+
 TEST(Pointwise, TanhLeakyReluAndClipFollowTheirDefinitions) {
   std::vector<float> x = {-100.0f, -3.0f, -0.5f, -0.0f, 0.0f, 0.25f, 4.0f,
                           100.0f},

@@ -93,10 +93,10 @@ module attributes {spike.model = #spike.model<timesteps = 2, encoding = spikes, 
 
 // CHECK-LABEL: func.func @main
 // CHECK-SAME: (%[[S:.*]]: !plan.tensor<1x2x4x4xspikes>)
-// CHECK: %[[Z:.*]] = plan.kernel "Pad" "zero" on host dense(%[[S]]) {pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>, value = 0.000000e+00 : f32} : (!plan.tensor<1x2x4x4xspikes>) -> !plan.tensor<1x2x6x6xspikes>
+// CHECK: %[[Z:.*]] = plan.kernel "Pad" "zero" on host dense(%[[S]]) {mode = #spike.pad_mode<constant>, pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>, value = 0.000000e+00 : f32} : (!plan.tensor<1x2x4x4xspikes>) -> !plan.tensor<1x2x6x6xspikes>
 // CHECK: plan.kernel "Conv2d" "conv" on host sparse_binary(%[[Z]],
 // CHECK: %[[U:.*]] = plan.kernel "Unpack" "input" on host dense(%[[S]])
-// CHECK: plan.kernel "Pad" "half" on host dense(%[[U]]) {pads = {{.*}}, value = 5.000000e-01 : f32} : (!plan.tensor<1x2x4x4xf32, temporal>) -> !plan.tensor<1x2x6x6xf32, temporal>
+// CHECK: plan.kernel "Pad" "half" on host dense(%[[U]]) {mode = #spike.pad_mode<constant>, pads = {{.*}}, value = 5.000000e-01 : f32} : (!plan.tensor<1x2x4x4xf32, temporal>) -> !plan.tensor<1x2x6x6xf32, temporal>
 // CHECK: plan.kernel "Sigmoid" "sig" on host dense(%[[U]]) : (!plan.tensor<1x2x4x4xf32, temporal>) -> !plan.tensor<1x2x4x4xf32, temporal>
 
 // -----

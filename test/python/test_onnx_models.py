@@ -153,3 +153,31 @@ def test_keras_style_nhwc_model_with_transposes(tmp_path):
     onnx.save(model, str(path))
     x = rng.random((2, 28, 28, 1), dtype=np.float32)
     np.testing.assert_allclose(compile_and_run(path, tmp_path, x), reference(path, x), **TOLERANCE)
+
+
+class PadsAndSlices(torch.nn.Module):
+    """Reflect and replicate (edge) padding, a crop (negative pad), and
+    strided slices of activations, including a reversed one."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(2, 3, 3)
+
+    def forward(self, x):
+        x = torch.nn.functional.pad(x, (2, 1, 1, 2), mode="reflect")
+        x = torch.nn.functional.pad(x, (1, 0, 0, 3), mode="replicate")
+        x = torch.nn.functional.pad(self.conv(x), (-1, 0, 0, -2))
+        return x[:, 1:, 1::2, :5].flip(-1) * 1.0
+
+
+@pytest.mark.parametrize("opset", [11, 13])
+def test_reflect_edge_pads_crops_and_slices(tmp_path, opset):
+    torch.manual_seed(4)
+    x = np.random.default_rng(4).random((2, 2, 7, 6), dtype=np.float32)
+    path = export(PadsAndSlices(), x, tmp_path / "pads.onnx", opset)
+    model = onnx.load(str(path))
+    ops = [node.op_type for node in model.graph.node]
+    modes = {a.s.decode() for n in model.graph.node if n.op_type == "Pad"
+             for a in n.attribute if a.name == "mode"}
+    assert {"reflect", "edge"} <= modes and "Slice" in ops, (ops, modes)
+    np.testing.assert_allclose(compile_and_run(path, tmp_path, x), reference(path, x), **TOLERANCE)

@@ -742,14 +742,57 @@ FailureOr<RankedTensorType> PadOp::inferResultType(std::optional<Location> loc,
     shape.push_back(
         ShapedType::isDynamic(dim) ? dim : dim + pads[i] + pads[rank + i]);
   }
-  // Zero padding of spikes is silent neurons; any other value is analog.
+  if (adaptor.getMode() == PadMode::reflect)
+    for (int64_t i = 0; i < rank; ++i) {
+      int64_t dim = input.getDimSize(i);
+      if (!ShapedType::isDynamic(dim) && (pads[i] || pads[rank + i]) &&
+          (pads[i] >= dim || pads[rank + i] >= dim))
+        return opError<PadOp>(loc, "expected reflect pads of dimension ", i,
+                              " below its size ", dim, ", found [", pads, "]");
+    }
+  // Zero padding of spikes is silent neurons, and the other modes copy
+  // spikes; any other constant is analog.
   Type elementType = input.getElementType();
-  if (isSpikeTensor(input) && !adaptor.getValue().isZero())
+  if (isSpikeTensor(input) && adaptor.getMode() == PadMode::constant &&
+      !adaptor.getValue().isZero())
     elementType = Float32Type::get(input.getContext());
   return RankedTensorType::get(shape, elementType);
 }
 
 LogicalResult PadOp::verify() { return verifyResultType(*this); }
+
+//===----------------------------------------------------------------------===//
+// SliceOp
+//===----------------------------------------------------------------------===//
+
+FailureOr<RankedTensorType>
+SliceOp::inferResultType(std::optional<Location> loc, Adaptor adaptor) {
+  auto input = cast<RankedTensorType>(adaptor.getInput().getType());
+  ArrayRef<int64_t> starts = adaptor.getStarts(), sizes = adaptor.getSizes(),
+                    steps = adaptor.getSteps();
+  int64_t rank = input.getRank();
+  if (static_cast<int64_t>(starts.size()) != rank ||
+      static_cast<int64_t>(sizes.size()) != rank ||
+      static_cast<int64_t>(steps.size()) != rank)
+    return opError<SliceOp>(loc,
+                            "expected one start, size and step per "
+                            "dimension (rank ",
+                            rank, ")");
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t n = input.getDimSize(d);
+    if (ShapedType::isDynamic(n))
+      return opError<SliceOp>(loc, "expected a static input, found ", input);
+    int64_t last = starts[d] + (sizes[d] - 1) * steps[d];
+    if (steps[d] == 0 || sizes[d] < 1 || starts[d] < 0 || starts[d] >= n ||
+        last < 0 || last >= n)
+      return opError<SliceOp>(loc, "slice of dimension ", d, " (size ", n,
+                              ") from ", starts[d], " by ", steps[d], " for ",
+                              sizes[d], " elements leaves the input");
+  }
+  return input.clone(sizes);
+}
+
+LogicalResult SliceOp::verify() { return verifyResultType(*this); }
 
 OpFoldResult PadOp::fold(FoldAdaptor) {
   if (llvm::all_of(getPads(), [](int64_t p) { return p == 0; }) &&
@@ -758,10 +801,15 @@ OpFoldResult PadOp::fold(FoldAdaptor) {
   return {};
 }
 
+bool PadOp::preservesSpikes() {
+  return getMode() != PadMode::constant || getValue().isZero();
+}
+
 bool PadOp::isSpatialZeroPad() {
   ArrayRef<int64_t> pads = getPads();
-  return getValue().isZero() && getType().getRank() == 4 && pads[0] == 0 &&
-         pads[1] == 0 && pads[4] == 0 && pads[5] == 0;
+  return getMode() == PadMode::constant && getValue().isZero() &&
+         getType().getRank() == 4 && pads[0] == 0 && pads[1] == 0 &&
+         pads[4] == 0 && pads[5] == 0;
 }
 
 SmallVector<int64_t, 4> PadOp::getSpatialPads() {

@@ -313,10 +313,19 @@ buildAttrs(flatbuffers::FlatBufferBuilder &fbb, OpRecord &op) {
   case sfa::OpAttrs::PadAttrs: {
     std::vector<int64_t> pads = p.i64s("pads");
     auto value = p.get<FloatAttr>("value");
+    auto mode = p.get<spike::PadModeAttr>("mode");
     attrs = {sfa::OpAttrs::PadAttrs,
              sfa::CreatePadAttrsDirect(
-                 fbb, &pads, value ? value.getValue().convertToFloat() : 0)
+                 fbb, &pads, value ? value.getValue().convertToFloat() : 0,
+                 mode ? plan::toSchema<sfa::PadMode>(mode.getValue())
+                      : sfa::PadMode::Constant)
                  .Union()};
+    break;
+  }
+  case sfa::OpAttrs::SliceAttrs: {
+    std::vector<int64_t> starts = p.i64s("starts"), steps = p.i64s("steps");
+    attrs = {sfa::OpAttrs::SliceAttrs,
+             sfa::CreateSliceAttrsDirect(fbb, &starts, &steps).Union()};
     break;
   }
   case sfa::OpAttrs::PointwiseAttrs: {

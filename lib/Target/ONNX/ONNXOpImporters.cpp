@@ -543,12 +543,14 @@ LogicalResult importLogSoftmax(NodeContext &ctx) {
 /// known at import time: attributes up to version 2, inputs from 11.
 LogicalResult importPad(NodeContext &ctx) {
   auto input = ctx.tensorInput(0, /*allowSpikes=*/true);
-  auto mode = ctx.getString("mode");
-  if (failed(input) || failed(mode))
+  auto modeName = ctx.getString("mode");
+  if (failed(input) || failed(modeName))
     return failure();
-  if (mode->value_or("constant") != "constant")
-    return ctx.emitError() << "mode '" << **mode
-                           << "' is not supported (only 'constant')";
+  std::optional<spike::PadMode> mode =
+      spike::symbolizePadMode(modeName->value_or("constant"));
+  if (!mode)
+    return ctx.emitError() << "mode '" << **modeName
+                           << "' is not supported (constant, reflect, edge)";
   int64_t rank = tensorType(*input).getRank();
 
   SmallVector<int64_t> pads;
@@ -605,15 +607,43 @@ LogicalResult importPad(NodeContext &ctx) {
       pads = std::move(all);
     }
   }
-  if (llvm::any_of(pads, [](int64_t p) { return p < 0; }))
-    return ctx.emitError() << "negative pads (cropping) are not supported, "
-                              "found ["
-                           << pads << "]";
+  if (static_cast<int64_t>(pads.size()) != 2 * rank)
+    return ctx.emitError() << "expected 2 x rank = " << 2 * rank
+                           << " pads, found " << pads.size();
   OpBuilder &b = ctx.builder();
+  // Negative pads crop: a slice first, then the padding that is left.
+  Value padded = *input;
+  if (llvm::any_of(pads, [](int64_t p) { return p < 0; })) {
+    ArrayRef<int64_t> shape = tensorType(*input).getShape();
+    SmallVector<int64_t> starts, sizes, steps(rank, 1);
+    for (int64_t d = 0; d < rank; ++d) {
+      starts.push_back(std::max<int64_t>(-pads[d], 0));
+      sizes.push_back(shape[d] + std::min<int64_t>(pads[d], 0) +
+                      std::min<int64_t>(pads[rank + d], 0));
+      if (sizes.back() < 1)
+        return ctx.emitError() << "pads [" << pads << "] crop dimension " << d
+                               << " (size " << shape[d] << ") to nothing";
+    }
+    FailureOr<Value> cropped = createInferred<spike::SliceOp>(
+        ctx, padded,
+        {b.getNamedAttr("starts", b.getDenseI64ArrayAttr(starts)),
+         b.getNamedAttr("sizes", b.getDenseI64ArrayAttr(sizes)),
+         b.getNamedAttr("steps", b.getDenseI64ArrayAttr(steps))});
+    if (failed(cropped))
+      return failure();
+    padded = *cropped;
+    for (int64_t &p : pads)
+      p = std::max<int64_t>(p, 0);
+    if (llvm::all_of(pads, [](int64_t p) { return p == 0; })) {
+      ctx.setOutput(0, padded);
+      return success();
+    }
+  }
   return ctx.setResult(createInferred<spike::PadOp>(
-      ctx, *input,
+      ctx, padded,
       {b.getNamedAttr("pads", b.getDenseI64ArrayAttr(pads)),
-       b.getNamedAttr("value", b.getF32FloatAttr(value))}));
+       b.getNamedAttr("value", b.getF32FloatAttr(value)),
+       b.getNamedAttr("mode", spike::PadModeAttr::get(ctx.context(), *mode))}));
 }
 
 /// `a op b` of two int64 constants (shape arithmetic: `x.size(0) * 2`),
@@ -1209,9 +1239,9 @@ LogicalResult importGather(NodeContext &ctx) {
 
 LogicalResult importSlice(NodeContext &ctx) {
   DenseElementsAttr data = ctx.constantInput(0);
-  if (!data)
-    return ctx.emitError() << "only a Slice of a constant (a shape "
-                              "computation) is supported";
+  FailureOr<SmallVector<int64_t>> shapeOf = staticShape(ctx);
+  if (failed(shapeOf))
+    return failure();
   FailureOr<SmallVector<int64_t>> starts = failure(), ends = failure();
   SmallVector<int64_t> axes, steps;
   if (ctx.version() < 10) {
@@ -1236,7 +1266,7 @@ LogicalResult importSlice(NodeContext &ctx) {
         *out = *values;
       }
   }
-  ArrayRef<int64_t> shape = cast<ShapedType>(data.getType()).getShape();
+  ArrayRef<int64_t> shape = *shapeOf;
   int64_t rank = shape.size();
   if (axes.empty())
     for (int64_t d = 0; d < static_cast<int64_t>(starts->size()); ++d)
@@ -1264,6 +1294,21 @@ LogicalResult importSlice(NodeContext &ctx) {
     step[*d] = st;
     size[*d] = st > 0 ? std::max<int64_t>((e - b + st - 1) / st, 0)
                       : std::max<int64_t>((b - e - st - 1) / -st, 0);
+  }
+  if (llvm::any_of(size, [](int64_t n) { return n == 0; }))
+    return ctx.emitError() << "the slice is empty ([" << size
+                           << "]); the runtime does not support empty tensors";
+  if (!data) {
+    // An activation: a strided slice whose every index lies in the input.
+    auto input = ctx.tensorInput(0, /*allowSpikes=*/true);
+    if (failed(input))
+      return failure();
+    OpBuilder &b = ctx.builder();
+    return ctx.setResult(createInferred<spike::SliceOp>(
+        ctx, *input,
+        {b.getNamedAttr("starts", b.getDenseI64ArrayAttr(begin)),
+         b.getNamedAttr("sizes", b.getDenseI64ArrayAttr(size)),
+         b.getNamedAttr("steps", b.getDenseI64ArrayAttr(step))}));
   }
   SmallVector<int64_t> inStrides = stridesOf(shape), outStrides = stridesOf(size);
   ctx.setConstantOutput(0, rearrange(data, size, [&](int64_t i) {

@@ -64,7 +64,6 @@ PointwiseParams runtime::pointwiseOf(const sfa::Op &op) {
 PadGeometry runtime::padOf(const sf_model_t &model, const OpDesc &op) {
   const TensorDesc &x = model.tensors[op.inputs[0]];
   const TensorDesc &y = model.tensors[op.output];
-  const flatbuffers::Vector<int64_t> *pads = op.op->attrs_as_PadAttrs()->pads();
   PadGeometry g;
   int lead = x.packed ? 0 : 1;
   if (lead) {
@@ -74,10 +73,16 @@ PadGeometry runtime::padOf(const sf_model_t &model, const OpDesc &op) {
   size_t rank = x.shape.size();
   g.rank = static_cast<int>(rank) + lead;
   g.elements = y.elements * (lead ? x.lead : 1);
+  const sfa::PadAttrs *pad = op.op->attrs_as_PadAttrs();
+  const sfa::SliceAttrs *slice = op.op->attrs_as_SliceAttrs();
+  if (pad)
+    g.mode = format::fromSchema(pad->mode());
   for (size_t d = 0; d < rank; ++d) {
+    auto at = static_cast<flatbuffers::uoffset_t>(d);
     g.xShape[lead + d] = x.shape[d];
     g.yShape[lead + d] = y.shape[d];
-    g.begin[lead + d] = pads->Get(static_cast<flatbuffers::uoffset_t>(d));
+    g.begin[lead + d] = pad ? pad->pads()->Get(at) : -slice->starts()->Get(at);
+    g.step[lead + d] = pad ? 1 : slice->steps()->Get(at);
   }
   return g;
 }

@@ -31,6 +31,7 @@ void leadShape(const TensorDesc &t, size_t rank, int64_t *out);
 int64_t product(const std::vector<int64_t> &shape, size_t begin, size_t end);
 
 /// A Pad op's geometry; a float tensor's T copies lead, unpadded.
+/// The geometry of a Pad or a Slice.
 PadGeometry padOf(const sf_model_t &model, const OpDesc &op);
 
 /// A Pointwise op's function and parameters.

@@ -489,7 +489,10 @@ sf_status_t checkPad(OpCheck &c) {
   if (!a || !pairOk(a->pads(), 2 * rank, 0) || !std::isfinite(a->value()))
     return c.error("Pad needs 2 x rank = %zu pads >= 0 and a finite value",
                    2 * rank);
-  if (x.packed && a->value() != 0.0f)
+  if (!format::isKnown(a->mode()))
+    return c.error("unknown Pad mode");
+  bool constant = a->mode() == sfa::PadMode::Constant;
+  if (x.packed && constant && a->value() != 0.0f)
     return c.error("packed spikes can only be padded with 0 (silent "
                    "neurons)");
   if (c.out.shape.size() != rank)
@@ -504,6 +507,39 @@ sf_status_t checkPad(OpCheck &c) {
         x.shape[d] + pad(d) + pad(rank + d) != c.out.shape[d])
       return c.error("output dimension %zu must be %lld + pads", d,
                      (long long)x.shape[d]);
+    // A mirror reaches at most n - 1 elements past an edge.
+    if (a->mode() == sfa::PadMode::Reflect &&
+        (pad(d) >= x.shape[d] || pad(rank + d) >= x.shape[d]) &&
+        (pad(d) || pad(rank + d)))
+      return c.error("reflect pads of dimension %zu must be below its "
+                     "size %lld",
+                     d, (long long)x.shape[d]);
+  }
+  return c.expectOut(x.packed, c.anyTemporal);
+}
+
+sf_status_t checkSlice(OpCheck &c) {
+  const sfa::SliceAttrs *a = c.o.attrs_as_SliceAttrs();
+  const TensorDesc &x = c.in(0);
+  size_t rank = x.shape.size();
+  if (!a || !a->starts() || !a->steps() || a->starts()->size() != rank ||
+      a->steps()->size() != rank || c.out.shape.size() != rank)
+    return c.error("Slice needs one start and one step per dimension of "
+                   "the input (rank %zu), and an output of that rank",
+                   rank);
+  for (size_t d = 0; d < rank; ++d) {
+    auto at = static_cast<flatbuffers::uoffset_t>(d);
+    int64_t start = a->starts()->Get(at), step = a->steps()->Get(at);
+    int64_t n = x.shape[d], size = c.out.shape[d];
+    // Every index read, start + i * step for i < size, lies in [0, n):
+    // the first and the last do (dimensions are below 2^48, steps are
+    // bounded by them, so nothing overflows).
+    if (step == 0 || step < -n || step > n || start < 0 || start >= n ||
+        start + (size - 1) * step < 0 || start + (size - 1) * step >= n)
+      return c.error("slice of dimension %zu (size %lld) from %lld by %lld "
+                     "for %lld elements leaves the input",
+                     d, (long long)n, (long long)start, (long long)step,
+                     (long long)size);
   }
   return c.expectOut(x.packed, c.anyTemporal);
 }

@@ -732,3 +732,19 @@ func.func @sub_shapes(%x: tensor<2x3xf32>, %y: tensor<2xf32>) -> tensor<2x3xf32>
   %0 = spike.sub %x, %y : (tensor<2x3xf32>, tensor<2xf32>) -> tensor<2x3xf32>
   return %0 : tensor<2x3xf32>
 }
+
+// -----
+
+func.func @reflect_too_far(%x: tensor<1x3xf32>) -> tensor<1x7xf32> {
+  // expected-error @+1 {{'spike.pad' op expected reflect pads of dimension 1 below its size 3, found [0, 3, 0, 1]}}
+  %0 = spike.pad %x {pads = array<i64: 0, 3, 0, 1>, mode = #spike.pad_mode<reflect>} : (tensor<1x3xf32>) -> tensor<1x7xf32>
+  return %0 : tensor<1x7xf32>
+}
+
+// -----
+
+func.func @slice_out_of_bounds(%x: tensor<1x8xf32>) -> tensor<1x5xf32> {
+  // expected-error @+1 {{'spike.slice' op slice of dimension 1 (size 8) from 2 by 2 for 5 elements leaves the input}}
+  %0 = spike.slice %x {starts = array<i64: 0, 2>, sizes = array<i64: 1, 5>, steps = array<i64: 1, 2>} : (tensor<1x8xf32>) -> tensor<1x5xf32>
+  return %0 : tensor<1x5xf32>
+}

@@ -189,3 +189,15 @@ func.func @analog_maps(%x: tensor<2x3xf32>, %s: tensor<2x3xi1>, %c: tensor<3xf32
   %5 = spike.div %s, %c : (tensor<2x3xi1>, tensor<3xf32>) -> tensor<2x3xf32>
   return %0, %1, %2, %3, %4, %5 : tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>
 }
+
+// CHECK-LABEL: func.func @pad_modes_and_slices
+func.func @pad_modes_and_slices(%s: tensor<1x2x4x4xi1>) -> (tensor<1x2x6x6xi1>, tensor<1x2x4x5xi1>, tensor<1x1x2x4xi1>) {
+  // Reflect and edge copy spikes: the result stays spikes.
+  // CHECK: spike.pad %{{.*}} {mode = #spike.pad_mode<reflect>, pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>} : (tensor<1x2x4x4xi1>) -> tensor<1x2x6x6xi1>
+  %0 = spike.pad %s {pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>, mode = #spike.pad_mode<reflect>} : (tensor<1x2x4x4xi1>) -> tensor<1x2x6x6xi1>
+  // CHECK: spike.pad %{{.*}} {mode = #spike.pad_mode<edge>, pads
+  %1 = spike.pad %s {pads = array<i64: 0, 0, 0, 0, 0, 0, 0, 1>, mode = #spike.pad_mode<edge>} : (tensor<1x2x4x4xi1>) -> tensor<1x2x4x5xi1>
+  // CHECK: spike.slice %{{.*}} {sizes = array<i64: 1, 1, 2, 4>, starts = array<i64: 0, 1, 3, 3>, steps = array<i64: 1, 1, -2, -1>}
+  %2 = spike.slice %s {starts = array<i64: 0, 1, 3, 3>, sizes = array<i64: 1, 1, 2, 4>, steps = array<i64: 1, 1, -2, -1>} : (tensor<1x2x4x4xi1>) -> tensor<1x1x2x4xi1>
+  return %0, %1, %2 : tensor<1x2x6x6xi1>, tensor<1x2x4x5xi1>, tensor<1x1x2x4xi1>
+}

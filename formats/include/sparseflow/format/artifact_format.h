@@ -36,7 +36,8 @@ extern "C" {
 /* A runtime reads artifacts of its own major version and any minor version up
  * to its own; a new minor version only adds optional plan fields and op
  * kinds (1.1: SpikeCore layers; 1.2: the DRAM image; 1.3: Pad, Sigmoid, fused
- * Conv2dLIF and LinearLIF, CubaLIF, LI; 1.4: RecurrentLIF, Pointwise, Sub, Div, Softmax). */
+ * Conv2dLIF and LinearLIF, CubaLIF, LI; 1.4: RecurrentLIF, Pointwise, Sub, Div,
+ * Softmax, Slice, Pad modes). */
 #define SF_ARTIFACT_VERSION_MAJOR 1
 #define SF_ARTIFACT_VERSION_MINOR 4
 

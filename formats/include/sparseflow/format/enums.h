@@ -42,6 +42,9 @@ enum class ResetMode : uint8_t { Hard = 0, Soft = 1, None = 2 };
 /// Whether a neuron fires at V >= threshold or at V > threshold.
 enum class FireMode : uint8_t { Ge = 0, Gt = 1 };
 
+/// How a Pad fills the new elements.
+enum class PadMode : uint8_t { Constant = 0, Reflect = 1, Edge = 2 };
+
 /// The function of a Pointwise op.
 enum class PointwiseFunction : uint8_t { Tanh = 0, LeakyRelu = 1, Clip = 2 };
 

@@ -73,6 +73,11 @@ SF_SCHEMA_ENUM(FireMode, Gt)
 SF_SCHEMA_ENUMERATOR(FireMode, Ge)
 SF_SCHEMA_ENUMERATOR(FireMode, Gt)
 
+SF_SCHEMA_ENUM(PadMode, Edge)
+SF_SCHEMA_ENUMERATOR(PadMode, Constant)
+SF_SCHEMA_ENUMERATOR(PadMode, Reflect)
+SF_SCHEMA_ENUMERATOR(PadMode, Edge)
+
 SF_SCHEMA_ENUM(PointwiseFunction, Clip)
 SF_SCHEMA_ENUMERATOR(PointwiseFunction, Tanh)
 SF_SCHEMA_ENUMERATOR(PointwiseFunction, LeakyRelu)

@@ -51,6 +51,15 @@ def Spike_FireMode : I32EnumAttr<"FireMode", "threshold comparison that emits a 
   let genSpecializedAttr = 0;
 }
 
+def Spike_PadMode : I32EnumAttr<"PadMode", "how a pad fills the new elements", [
+    I32EnumAttrCase<"constant", 0>,
+    I32EnumAttrCase<"reflect", 1>,
+    I32EnumAttrCase<"edge", 2>
+  ]> {
+  let cppNamespace = "::sparseflow::spike";
+  let genSpecializedAttr = 0;
+}
+
 def Spike_Target : I32EnumAttr<"Target", "where an op runs", [
     I32EnumAttrCase<"host", 0>,
     I32EnumAttrCase<"gpu", 1>,
@@ -65,6 +74,10 @@ def Spike_ResetModeAttr : EnumAttr<Spike_Dialect, Spike_ResetMode, "reset"> {
 }
 
 def Spike_FireModeAttr : EnumAttr<Spike_Dialect, Spike_FireMode, "fire"> {
+  let assemblyFormat = "`<` $value `>`";
+}
+
+def Spike_PadModeAttr : EnumAttr<Spike_Dialect, Spike_PadMode, "pad_mode"> {
   let assemblyFormat = "`<` $value `>`";
 }
 

@@ -329,13 +329,16 @@ def Spike_GlobalAvgPoolOp : Spike_InferredOp<"global_avg_pool"> {
 //===----------------------------------------------------------------------===//
 
 def Spike_PadOp : Spike_InferredOp<"pad"> {
-  let summary = "Pad with a constant (ONNX Pad, constant mode)";
+  let summary = "Pad (ONNX Pad: constant, reflect and edge modes)";
   let description = [{
     `pads` is `[b_0, ..., b_(r-1), e_0, ..., e_(r-1)]` (ONNX order): `b_i`
-    elements of `value` before and `e_i` after dimension `i`, all `>= 0`, so
-    result dimension `i` is `in_i + b_i + e_i`. Zero padding of spikes is
-    silent neurons, so it preserves spikes; any other value makes the result
-    analog (`f32`).
+    elements before and `e_i` after dimension `i`, all `>= 0`, so result
+    dimension `i` is `in_i + b_i + e_i`. The new elements are `value`
+    (`mode = constant`), the input mirrored without repeating its edge
+    (`reflect`: each pad below the dimension's size) or its edge repeated
+    (`edge`). Zero padding of spikes is silent neurons and the other modes
+    copy spikes, so those preserve spikes; a constant other than zero makes
+    the result analog (`f32`).
 
     A zero pad of the spatial dimensions folds into a following `conv2d`'s
     pads, and into a following `avg_pool2d` (without `ceil_mode`) that
@@ -349,7 +352,8 @@ def Spike_PadOp : Spike_InferredOp<"pad"> {
   let arguments = (ins
     Spike_Tensor:$input,
     DenseI64ArrayAttr:$pads,
-    DefaultValuedAttr<F32Attr, "0.0f">:$value
+    DefaultValuedAttr<F32Attr, "0.0f">:$value,
+    DefaultValuedAttr<Spike_PadModeAttr, "::sparseflow::spike::PadMode::constant">:$mode
   );
   let results = (outs Spike_Tensor:$output);
   let hasFolder = 1;
@@ -358,8 +362,29 @@ def Spike_PadOp : Spike_InferredOp<"pad"> {
     /// Whether it pads only dimensions 2 and 3 of a rank-4 (NCHW) input
     /// with zeros; then `getSpatialPads` gives [top, left, bottom, right].
     bool isSpatialZeroPad();
+    /// Whether spikes in are spikes out: a zero constant, or a copying mode.
+    bool preservesSpikes();
     ::llvm::SmallVector<int64_t, 4> getSpatialPads();
   }]);
+}
+
+def Spike_SliceOp : Spike_InferredOp<"slice"> {
+  let summary = "Strided slice (ONNX Slice with constant bounds)";
+  let description = [{
+    Result element `(i_0, ..., i_(r-1))` is input element
+    `(starts[0] + i_0 * steps[0], ...)`; the result's shape is `sizes`.
+    Starts lie in `[0, in_d)`, steps are non-zero (negative walks
+    backwards) and every index read lies in the input. Spikes stay spikes.
+
+    ```mlir
+    %y = spike.slice %x {starts = array<i64: 0, 2>, sizes = array<i64: 1, 3>,
+                         steps = array<i64: 1, 2>}
+        : (tensor<1x8xf32>) -> tensor<1x3xf32>
+    ```
+  }];
+  let arguments = (ins Spike_Tensor:$input, DenseI64ArrayAttr:$starts,
+                   DenseI64ArrayAttr:$sizes, DenseI64ArrayAttr:$steps);
+  let results = (outs Spike_Tensor:$output);
 }
 
 def Spike_FlattenOp : Spike_InferredOp<"flatten"> {

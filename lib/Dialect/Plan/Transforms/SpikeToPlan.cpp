@@ -211,10 +211,20 @@ FailureOr<KernelSpec> describe(Operation *op, ValueRange operands, Builder &b) {
           .Case([&](spike::PadOp pad) {
             spec.kind = "Pad";
             spec.data = {operands[0]};
-            // Zero padding of packed spikes is silent neurons.
-            spec.keepsSpikes = pad.getValue().isZero();
+            // Zero padding of packed spikes is silent neurons; the other
+            // modes copy them.
+            spec.keepsSpikes = pad.preservesSpikes();
             named("pads", b.getDenseI64ArrayAttr(pad.getPads()));
             named("value", pad.getValueAttr());
+            named("mode", pad.getModeAttr());
+            return success();
+          })
+          .Case([&](spike::SliceOp slice) {
+            spec.kind = "Slice";
+            spec.data = {operands[0]};
+            spec.keepsSpikes = true;
+            named("starts", b.getDenseI64ArrayAttr(slice.getStarts()));
+            named("steps", b.getDenseI64ArrayAttr(slice.getSteps()));
             return success();
           })
           .Case([&](spike::MaxPool2dOp pool) {
@@ -573,7 +583,8 @@ const StringLiteral kHostAndGpuOps[] = {
     "spike.cuba_lif",   "spike.li",
     "spike.sub",        "spike.div",
     "spike.tanh",       "spike.leaky_relu",
-    "spike.clip",       "spike.softmax"};
+    "spike.clip",       "spike.softmax",
+    "spike.slice"};
 
 /// Adds the patterns of `target` and records the ops they lower.
 void populateTargetPatterns(spike::Target target, RewritePatternSet &patterns,

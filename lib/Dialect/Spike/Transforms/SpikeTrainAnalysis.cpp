@@ -25,8 +25,9 @@ SpikeTrainAnalysis::SpikeTrainAnalysis(ModuleOp module) {
     // Ops are visited in dominance order, so operands are classified first.
     func.walk([&](Operation *op) {
       auto pad = dyn_cast<PadOp>(op);
-      if (!isa<MaxPool2dOp, FlattenOp, ReshapeOp, TransposeOp, ConcatOp>(op) &&
-          !(pad && pad.getValue().isZero()))
+      if (!isa<MaxPool2dOp, FlattenOp, ReshapeOp, TransposeOp, ConcatOp,
+               SliceOp>(op) &&
+          !(pad && pad.preservesSpikes()))
         return;
       if (llvm::all_of(op->getOperands(),
                        [&](Value v) { return carriesSpikes(v); }))

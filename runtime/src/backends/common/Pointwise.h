@@ -87,28 +87,44 @@ SF_HD inline void softmaxRow(const float *x, float *y, int64_t n, bool log) {
     y[i] = expf(x[i] - m) / sum;
 }
 
-/// Constant padding of a row-major tensor of `rank` dimensions: output
-/// element i reads input element `padSource(g, i)`, or is the fill value
-/// where that is -1.
+/// A padding or a strided slice of a row-major tensor of `rank`
+/// dimensions: along dimension d, output index o reads input index
+/// `o * step[d] - begin[d]` (a pad's `begin` is its padding before, a
+/// slice's the negated start). An index outside the input is, by `mode`,
+/// the fill value (`padSource` -1), mirrored without repeating the edge
+/// (ONNX reflect) or clamped to the edge.
 struct PadGeometry {
   /// A float tensor's T copies are one more leading dimension (not padded).
   static constexpr int kMaxRank = 9;
   int rank = 0;
+  format::PadMode mode = format::PadMode::Constant;
   int64_t yShape[kMaxRank] = {};
   int64_t xShape[kMaxRank] = {};
   int64_t begin[kMaxRank] = {};
+  int64_t step[kMaxRank] = {1, 1, 1, 1, 1, 1, 1, 1, 1};
   int64_t elements = 0; // of the output
 };
 
 SF_HD inline int64_t padSource(const PadGeometry &g, int64_t i) {
   int64_t source = 0, stride = 1, rest = i;
   for (int d = g.rank - 1; d >= 0; --d) {
-    int64_t index = rest % g.yShape[d] - g.begin[d];
+    const int64_t n = g.xShape[d];
+    int64_t index = rest % g.yShape[d] * g.step[d] - g.begin[d];
     rest /= g.yShape[d];
-    if (index < 0 || index >= g.xShape[d])
-      return -1;
+    if (index < 0 || index >= n) {
+      if (g.mode == format::PadMode::Constant)
+        return -1;
+      if (g.mode == format::PadMode::Edge) {
+        index = index < 0 ? 0 : n - 1;
+      } else { // reflect, period 2(n - 1); pads < n (the loader checks)
+        int64_t period = 2 * (n - 1);
+        index = period ? (index % period + period) % period : 0;
+        if (index >= n)
+          index = period - index;
+      }
+    }
     source += index * stride;
-    stride *= g.xShape[d];
+    stride *= n;
   }
   return source;
 }

@@ -431,13 +431,18 @@ cudaError_t enqueuePad(const CudaOp &c) {
     return launch(
         PadArgs<uint64_t>{c.packed(0), static_cast<uint64_t *>(c.out), g, 0},
         c.s.stream);
-  float value = c.op.op->attrs_as_PadAttrs()->value();
+  const sfa::PadAttrs *pad = c.op.op->attrs_as_PadAttrs();
+  float value = pad ? pad->value() : 0.0f;
   uint32_t bits;
   std::memcpy(&bits, &value, sizeof bits);
   return launch(PadArgs<uint32_t>{static_cast<const uint32_t *>(c.in(0)),
                                   static_cast<uint32_t *>(c.out), g, bits},
                 c.s.stream);
 }
+
+// A slice reads every output element from the input: the pad kernel with
+// the slice's geometry, no fill.
+cudaError_t enqueueSlice(const CudaOp &c) { return enqueuePad(c); }
 
 cudaError_t enqueueMaxPool2d(const CudaOp &c) {
   Window2d g = windowOf(c.m, c.op);

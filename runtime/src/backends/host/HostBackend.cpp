@@ -200,12 +200,17 @@ sf_status_t runSoftmax(const OpCall &call) {
 sf_status_t runPad(const OpCall &call) {
   HostOp h(call);
   // Packed spikes are only ever padded with silent neurons (the loader).
-  float value = h.op.op->attrs_as_PadAttrs()->value();
+  const sfa::PadAttrs *pad = h.op.op->attrs_as_PadAttrs();
+  float value = pad ? pad->value() : 0.0f;
   uint64_t silent = 0;
   host::pad(h.in(0), h.out, padOf(h.m, h.op), h.x.packed ? 8 : 4,
             h.x.packed ? static_cast<const void *>(&silent) : &value);
   return SF_OK;
 }
+
+// A slice reads every output element from the input: the pad kernel with
+// the slice's geometry, no fill.
+sf_status_t runSlice(const OpCall &call) { return runPad(call); }
 
 sf_status_t runMaxPool2d(const OpCall &call) {
   HostOp h(call);
