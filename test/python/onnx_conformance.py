@@ -59,8 +59,7 @@ OUT_OF_SCOPE.update({
                  "test_clip_default_int8_min", "test_div_uint8", "test_sub_uint8")
 })
 # Shape computations (Cast, Gather) are folded when their inputs are
-# constants; on activations they are not supported, nor are means over other
-# than the spatial dimensions.
+# constants; on activations they are not supported.
 OUT_OF_SCOPE.update({
     f"test_{prefix}_{suffix}": "only a Cast of a constant"
     for prefix in ("cast", "castlike")
@@ -80,13 +79,6 @@ OUT_OF_SCOPE.update({
     name: "only a Gather of constants"
     for name in ("test_gather_0", "test_gather_1", "test_gather_2d_indices",
                  "test_gather_negative_indices")
-})
-OUT_OF_SCOPE.update({
-    f"test_reduce_mean_{case}": "only a mean over the spatial dimensions"
-    for case in ("default_axes_keepdims_example", "default_axes_keepdims_random",
-                 "do_not_keepdims_example", "do_not_keepdims_random", "keepdims_example",
-                 "keepdims_random", "negative_axes_keepdims_example",
-                 "negative_axes_keepdims_random")
 })
 OUT_OF_SCOPE.update({
     name: "training mode is not supported"

@@ -1395,8 +1395,11 @@ LogicalResult importCast(NodeContext &ctx) {
                          << target << " is not supported";
 }
 
-/// ReduceMean over the spatial dimensions of [N, C, H, W]: a global average
-/// pool (keepdims) or one followed by a reshape to [N, C].
+/// ReduceMean. Over the spatial dimensions of [N, C, H, W]: a global average
+/// pool (keepdims) or one followed by a reshape to [N, C]. Over any other
+/// axes: the reduced axes moved last (a transpose), the tensor seen as
+/// [rows, K], a linear layer with weights 1/K (a sum of x/K, within rounding
+/// of the mean), and the result reshaped to the reduced shape.
 LogicalResult importReduceMean(NodeContext &ctx) {
   auto input = ctx.tensorInput(0, /*allowSpikes=*/true);
   auto axes = axesOf(ctx, 18);
@@ -1405,24 +1408,77 @@ LogicalResult importReduceMean(NodeContext &ctx) {
   if (failed(input) || failed(axes) || failed(keepdims) || failed(noop))
     return failure();
   RankedTensorType type = tensorType(*input);
-  SmallVector<int64_t> normalized;
+  if (!type.hasStaticShape())
+    return ctx.emitError() << "expected a static input, found " << type;
+  int64_t rank = type.getRank();
+  if (axes->empty()) {
+    if (noop->value_or(0)) {
+      forwardInput(ctx);
+      return success();
+    }
+    for (int64_t d = 0; d < rank; ++d)
+      axes->push_back(d);
+  }
+  SmallVector<bool> reduced(rank, false);
   for (int64_t axis : *axes) {
-    FailureOr<int64_t> d = normalizeAxis(ctx, axis, type.getRank());
+    FailureOr<int64_t> d = normalizeAxis(ctx, axis, rank);
     if (failed(d))
       return failure();
-    normalized.push_back(*d);
+    reduced[*d] = true;
   }
-  llvm::sort(normalized);
-  if (type.getRank() != 4 || normalized != SmallVector<int64_t>{2, 3})
-    return ctx.emitError() << "only a mean over the spatial dimensions (axes "
-                              "[2, 3] of [N, C, H, W]) is supported, found axes ["
-                           << *axes << "] of " << type;
-  auto pooled = createInferred<spike::GlobalAvgPoolOp>(ctx, *input);
-  if (failed(pooled) || keepdims->value_or(1))
-    return ctx.setResult(pooled);
-  ctx.setOutput(0, ctx.builder().create<spike::ReshapeOp>(
-                       ctx.loc(), tensorType(*pooled).clone(type.getShape().take_front(2)),
-                       *pooled));
+  bool keep = keepdims->value_or(1) != 0;
+  ArrayRef<int64_t> shape = type.getShape();
+  SmallVector<int64_t> resultShape;
+  for (int64_t d = 0; d < rank; ++d)
+    if (!reduced[d] || keep)
+      resultShape.push_back(reduced[d] ? 1 : shape[d]);
+  OpBuilder &b = ctx.builder();
+  auto reshape = [&](Value value, ArrayRef<int64_t> to) -> Value {
+    if (tensorType(value).getShape() == to)
+      return value;
+    return b.create<spike::ReshapeOp>(ctx.loc(), tensorType(value).clone(to),
+                                      value);
+  };
+  if (rank == 4 && !reduced[0] && !reduced[1] && reduced[2] && reduced[3]) {
+    auto pooled = createInferred<spike::GlobalAvgPoolOp>(ctx, *input);
+    if (failed(pooled))
+      return failure();
+    ctx.setOutput(0, reshape(*pooled, resultShape));
+    return success();
+  }
+  SmallVector<int64_t> perm;
+  int64_t rows = 1, k = 1;
+  for (int64_t d = 0; d < rank; ++d)
+    if (!reduced[d]) {
+      perm.push_back(d);
+      rows *= shape[d];
+    }
+  for (int64_t d = 0; d < rank; ++d)
+    if (reduced[d]) {
+      perm.push_back(d);
+      k *= shape[d];
+    }
+  Value value = *input;
+  if (!llvm::equal(perm, llvm::seq<int64_t>(0, rank))) {
+    FailureOr<Value> moved = createInferred<spike::TransposeOp>(
+        ctx, value,
+        b.getNamedAttr("permutation", b.getDenseI64ArrayAttr(perm)));
+    if (failed(moved))
+      return failure();
+    value = *moved;
+  }
+  value = reshape(value, {rows, k});
+  Type element = isa<FloatType>(type.getElementType()) ? type.getElementType()
+                                                       : b.getF32Type();
+  auto weightType = RankedTensorType::get({1, k}, element);
+  Value weight = b.create<arith::ConstantOp>(
+      ctx.loc(), DenseElementsAttr::get(
+                     weightType, b.getFloatAttr(element, 1.0 / k).getValue()));
+  FailureOr<Value> mean =
+      createInferred<spike::LinearOp>(ctx, ValueRange{value, weight});
+  if (failed(mean))
+    return failure();
+  ctx.setOutput(0, reshape(*mean, resultShape));
   return success();
 }
 
