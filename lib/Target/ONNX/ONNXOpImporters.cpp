@@ -63,6 +63,16 @@ FailureOr<Value> createInferred(NodeContext &ctx, ValueRange operands,
   return op->getResult(0);
 }
 
+/// The TENSOR attribute `name` as elements; null when absent.
+FailureOr<DenseElementsAttr> tensorAttribute(NodeContext &ctx, StringRef name) {
+  const onnx::AttributeProto *attr = ctx.attribute(name);
+  if (!attr)
+    return DenseElementsAttr();
+  if (attr->type() != onnx::AttributeProto::TENSOR)
+    return ctx.emitError() << "attribute '" << name << "' must be a TENSOR";
+  return convertTensorProto(attr->t(), ctx.context(), ctx.loc());
+}
+
 /// A float as a user would write it: 0.5, -2, 1e-05.
 std::string formatFloat(float value) {
   char text[32];
@@ -1004,15 +1014,11 @@ LogicalResult importConstant(NodeContext &ctx) {
                               b.getF32Type()),
         ArrayRef<float>(floats)));
   }
-  if (const onnx::AttributeProto *attr = ctx.attribute("value")) {
-    if (attr->type() != onnx::AttributeProto::TENSOR)
-      return ctx.emitError() << "attribute 'value' must be a TENSOR";
-    FailureOr<DenseElementsAttr> tensor =
-        convertTensorProto(attr->t(), ctx.context(), ctx.loc());
-    if (failed(tensor))
-      return failure();
+  FailureOr<DenseElementsAttr> tensor = tensorAttribute(ctx, "value");
+  if (failed(tensor))
+    return failure();
+  if (*tensor)
     values.push_back(*tensor);
-  }
   if (values.size() != 1)
     return ctx.emitError() << "expected exactly one value attribute, found "
                            << values.size();
@@ -1107,18 +1113,12 @@ LogicalResult importConstantOfShape(NodeContext &ctx) {
   for (int64_t d : *shape)
     if (d < 0)
       return ctx.emitError() << "negative dimension " << d;
-  DenseElementsAttr value;
-  if (const onnx::AttributeProto *attr = ctx.attribute("value")) {
-    if (attr->type() != onnx::AttributeProto::TENSOR)
-      return ctx.emitError() << "attribute 'value' must be a TENSOR";
-    FailureOr<DenseElementsAttr> tensor =
-        convertTensorProto(attr->t(), ctx.context(), ctx.loc());
-    if (failed(tensor))
-      return failure();
-    if (tensor->getNumElements() != 1)
-      return ctx.emitError() << "attribute 'value' must hold one element";
-    value = *tensor;
-  }
+  FailureOr<DenseElementsAttr> tensor = tensorAttribute(ctx, "value");
+  if (failed(tensor))
+    return failure();
+  DenseElementsAttr value = *tensor;
+  if (value && value.getNumElements() != 1)
+    return ctx.emitError() << "attribute 'value' must hold one element";
   Type element = value ? value.getElementType() : ctx.builder().getF32Type();
   Attribute fill = value ? *value.getValues<Attribute>().begin()
                          : ctx.builder().getF32FloatAttr(0.0f);
