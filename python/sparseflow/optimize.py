@@ -72,16 +72,17 @@ def _single_step_copy(model: torch.nn.Module) -> torch.nn.Module:
 
 def reset_states(model: torch.nn.Module) -> None:
     """Resets every stateful module the frameworks define: SparseFlow's
-    `reset_state`, SpikingJelly's `reset`, snnTorch's `reset_mem`, Sinabs'
-    `reset_states`."""
+    `reset_state`, snnTorch's `reset_mem`, Sinabs' `reset_states`, and a
+    `reset()` of any module outside torch itself (SpikingJelly's memory
+    modules)."""
     for module in model.modules():
         for name in ("reset_state", "reset_mem", "reset_states"):
             if callable(getattr(module, name, None)):
                 getattr(module, name)()
                 break
         else:
-            if callable(getattr(module, "reset", None)) and type(module).__module__.split(".")[0] in (
-                    "spikingjelly", "lookalikes"):
+            if callable(getattr(module, "reset", None)) and \
+                    not type(module).__module__.startswith("torch."):
                 module.reset()
 
 

@@ -1,15 +1,18 @@
-"""Stand-ins for SpikingJelly and snnTorch neurons (not installed here).
+"""Stand-ins for SpikingJelly 2.x and snnTorch neurons.
 
-Each reproduces its library's single-step forward rule, operation by
-operation, as those libraries write it, so the exporter's mapping onto the
-canonical form can be checked against the frameworks' own arithmetic.
+Each reproduces its library's forward rule, operation by operation, as
+those libraries write it, so the exporter's mapping onto the canonical form
+can be checked against the frameworks' own arithmetic without them
+(SpikingJelly 2.x, with its `step_mode`, does not run on torch 1.13; the
+tests against the real snnTorch 1.0 and SpikingJelly 0.0.0.0.14 are in
+test_snntorch.py and test_optimize.py).
 """
 
 import torch
 
 
 class LIFNode(torch.nn.Module):
-    """SpikingJelly `neuron.LIFNode` (step_mode='s')."""
+    """SpikingJelly 2.x `neuron.LIFNode` (step_mode 's' or 'm')."""
 
     def __init__(self, tau=2.0, decay_input=True, v_threshold=1.0, v_reset=0.0,
                  step_mode="s"):
@@ -28,6 +31,11 @@ class LIFNode(torch.nn.Module):
         return self.v - (self.v - v_reset) / self.tau + x
 
     def forward(self, x):
+        if self.step_mode == "m":  # [T, N, ...]: one step per slice
+            return torch.stack([self.single_step(step) for step in x])
+        return self.single_step(x)
+
+    def single_step(self, x):
         h = self.neuronal_charge(x)
         spike = (h - self.v_threshold >= 0).to(x.dtype)
         if self.v_reset is None:

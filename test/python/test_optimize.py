@@ -82,6 +82,21 @@ def test_spikingjelly_multi_step(tmp_path):
     assert torch.equal(got, want)
 
 
+def test_spikingjelly_2x_step_mode_is_switched_for_export(tmp_path):
+    # SpikingJelly 2.x's step_mode='m' (its stand-in: SpikingJelly 2.x does
+    # not run on torch 1.13): exported from a single-step copy, compiled
+    # multi-step, and the caller's modules left in multi-step mode.
+    import lookalikes
+
+    torch.manual_seed(5)
+    model = torch.nn.Sequential(torch.nn.Linear(6, 5), lookalikes.LIFNode(tau=2.0, step_mode="m"),
+                                torch.nn.Linear(5, 3), lookalikes.LIFNode(tau=2.0, step_mode="m"))
+    spikes = (torch.rand(4, 2, 6, generator=torch.Generator().manual_seed(6)) < 0.5).float()
+    optimized = sparseflow.optimize(model, spikes, cache_dir=tmp_path, check=True)
+    assert optimized.multi_step and optimized.check.ok, optimized.check
+    assert [m.step_mode for m in model if hasattr(m, "step_mode")] == ["m", "m"]
+
+
 def test_snntorch_single_step(tmp_path):
     import snntorch as snn
 
