@@ -491,6 +491,23 @@ TYPED_TEST(CudaKernels, ElementwiseKernelsEqualHost) {
     grid.run(a);
     expectUlpsNear(grid.download(a.y, 50), expected, 4, "pointwise");
   }
+  // A batched product: [3][4][5] x [1][5][6] (b broadcast), as the host.
+  {
+    MatMulGeometry g;
+    g.batchRank = 1;
+    g.batchShape[0] = 3;
+    g.aStride[0] = 1;
+    g.batches = 3;
+    g.m = 4, g.k = 5, g.n = 6;
+    ThreadPool pool(1);
+    std::vector<float> a = randomFloats(60, rng), b = randomFloats(30, rng),
+                       expected(72);
+    host::matMul(a.data(), b.data(), expected.data(), g, pool);
+    MatMulArgs args{g, grid.upload(a), grid.upload(b),
+                    grid.template zeros<float>(72)};
+    grid.run(args);
+    EXPECT_EQ(grid.download(args.y, 72), expected) << "matmul";
+  }
   for (bool log : {false, true}) {
     ThreadPool pool(1);
     std::vector<float> x = randomFloats(35, rng), expected(35);

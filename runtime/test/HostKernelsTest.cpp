@@ -651,6 +651,31 @@ TEST(Softmax, RowsSumToOneAndLogIsShiftedExactly) {
     EXPECT_EQ(y[i], y[10 + i]);
 }
 
+TEST(MatMul, BatchedProductsBroadcastTheBatch) {
+  // a [2][2][3] (two batches) x b [1][3][2] (broadcast): each batch times the
+  // same b, checked against the sums written out.
+  MatMulGeometry g;
+  g.batchRank = 1;
+  g.batchShape[0] = 2;
+  g.aStride[0] = 1;
+  g.bStride[0] = 0;
+  g.batches = 2;
+  g.m = 2, g.k = 3, g.n = 2;
+  std::vector<float> a = {1, 2, 3, 4, 5, 6, -1, 0, 1, 0.5f, 0.25f, 2},
+                     b = {1, 0, 0, 1, 1, 1}, y(8);
+  ThreadPool pool(2);
+  matMul(a.data(), b.data(), y.data(), g, pool);
+  std::vector<float> expected(8);
+  for (int batch = 0; batch < 2; ++batch)
+    for (int i = 0; i < 2; ++i)
+      for (int j = 0; j < 2; ++j)
+        for (int k = 0; k < 3; ++k)
+          expected[(batch * 2 + i) * 2 + j] +=
+              a[(batch * 2 + i) * 3 + k] * b[k * 2 + j];
+  EXPECT_EQ(y, expected);
+  EXPECT_EQ(y, (std::vector<float>{4, 5, 10, 11, 0, 1, 2.5f, 2.25f}));
+}
+
 TEST(Binary, SubAndDivBroadcastLikeNumPy) {
   // [2][3] - [3] and [2][1] / [2][3].
   const int64_t a[] = {2, 3}, row[] = {1, 3}, column[] = {2, 1};

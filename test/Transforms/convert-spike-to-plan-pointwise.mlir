@@ -1,10 +1,11 @@
 // RUN: sf-opt %s --convert-spike-to-plan | FileCheck %s
 
 // The elementwise functions lower to one Pointwise kernel kind with the
-// function and its parameters; Sub, Div and Softmax to their own kinds.
+// function and its parameters; Sub, Div, Softmax and MatMul (of two
+// activations) to their own kinds.
 // Spikes are unpacked for them (no spike kernels).
 module attributes {spike.model = #spike.model<timesteps = 2, encoding = spikes, readout = mean>} {
-  func.func @main(%s: tensor<1x4xi1>, %c: tensor<4xf32>) -> (tensor<1x4xf32>, tensor<1x4xf32>, tensor<1x4xf32>, tensor<1x4xf32>) {
+  func.func @main(%s: tensor<1x4xi1>, %cs: tensor<4x4xf32>) -> (tensor<1x4xf32>, tensor<1x4xf32>, tensor<1x4xf32>, tensor<1x4xf32>) {
     %t = spike.tanh %s : (tensor<1x4xi1>) -> tensor<1x4xf32> loc("tanh")
     %l = spike.leaky_relu %t {alpha = 0.5 : f32} : (tensor<1x4xf32>) -> tensor<1x4xf32> loc("leaky")
     %k = spike.clip %l {min = -1.0 : f32} : (tensor<1x4xf32>) -> tensor<1x4xf32> loc("clip")
@@ -12,7 +13,8 @@ module attributes {spike.model = #spike.model<timesteps = 2, encoding = spikes, 
     %d = spike.div %k, %cst : (tensor<1x4xf32>, tensor<4xf32>) -> tensor<1x4xf32> loc("div")
     %b = spike.sub %d, %cst : (tensor<1x4xf32>, tensor<4xf32>) -> tensor<1x4xf32> loc("sub")
     %m = spike.softmax %b {log} : (tensor<1x4xf32>) -> tensor<1x4xf32> loc("logsm")
-    return %t, %k, %b, %m : tensor<1x4xf32>, tensor<1x4xf32>, tensor<1x4xf32>, tensor<1x4xf32>
+    %p = spike.matmul %s, %cs : (tensor<1x4xi1>, tensor<4x4xf32>) -> tensor<1x4xf32> loc("mm")
+    return %t, %k, %b, %p : tensor<1x4xf32>, tensor<1x4xf32>, tensor<1x4xf32>, tensor<1x4xf32>
   }
 }
 
@@ -23,3 +25,4 @@ module attributes {spike.model = #spike.model<timesteps = 2, encoding = spikes, 
 // CHECK: %[[D:.*]] = plan.kernel "Div" "div" on host dense(%[[K]], %{{.*}})
 // CHECK: %[[B:.*]] = plan.kernel "Sub" "sub" on host dense(%[[D]], %{{.*}})
 // CHECK: plan.kernel "Softmax" "logsm" on host dense(%[[B]]) {log = true}
+// CHECK: plan.kernel "MatMul" "mm" on host dense(%[[U]], %{{.*}}) : (!plan.tensor<1x4xf32, temporal>, !plan.tensor<4x4xf32, temporal>) -> !plan.tensor<1x4xf32, temporal>

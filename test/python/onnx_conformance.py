@@ -47,8 +47,6 @@ OUT_OF_SCOPE = {
     "test_batchnorm_example_training_mode": "training mode",
     "test_identity_opt": "is not a tensor",
     "test_identity_sequence": "is not a tensor",
-    "test_matmul_3d": "batched matrix product",
-    "test_matmul_4d": "batched matrix product",
 }
 OUT_OF_SCOPE.update({
     "test_slice_start_out_of_bounds": "the slice is empty",

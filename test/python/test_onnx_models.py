@@ -181,3 +181,26 @@ def test_reflect_edge_pads_crops_and_slices(tmp_path, opset):
              for a in n.attribute if a.name == "mode"}
     assert {"reflect", "edge"} <= modes and "Slice" in ops, (ops, modes)
     np.testing.assert_allclose(compile_and_run(path, tmp_path, x), reference(path, x), **TOLERANCE)
+
+
+class Attention(torch.nn.Module):
+    """Single-head self-attention: Q·Kᵀ and the weighted sum are products
+    of two activations (batched MatMul), with Softmax and a transpose."""
+
+    def __init__(self, dim=8):
+        super().__init__()
+        self.q, self.k, self.v = (torch.nn.Linear(dim, dim) for _ in range(3))
+        self.scale = dim ** -0.5
+
+    def forward(self, x):  # [N, tokens, dim]
+        scores = self.q(x) @ self.k(x).transpose(1, 2) * self.scale
+        return torch.softmax(scores, dim=-1) @ self.v(x)
+
+
+def test_attention_products_of_activations(tmp_path):
+    torch.manual_seed(5)
+    x = np.random.default_rng(5).random((2, 6, 8), dtype=np.float32)
+    path = export(Attention(), x, tmp_path / "attention.onnx", 13)
+    matmuls = [n for n in onnx.load(str(path)).graph.node if n.op_type == "MatMul"]
+    assert len(matmuls) >= 2
+    np.testing.assert_allclose(compile_and_run(path, tmp_path, x), reference(path, x), **TOLERANCE)

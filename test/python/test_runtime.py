@@ -273,3 +273,31 @@ def test_a_model_loaded_with_one_thread_gives_the_same_outputs(tmp_path):
     single = sparseflow.load(artifact.path, threads=1)
     x = torch.rand(shape).numpy()
     np.testing.assert_array_equal(single.run(x), artifact.run(x))
+
+
+class SpikingSelfAttention(torch.nn.Module):
+    """Spikformer's SSA: LIF(Q)·LIF(K)ᵀ·LIF(V)·scale, no softmax, then a LIF:
+    products of spike tensors (batched MatMul of activations)."""
+
+    def __init__(self, dim=8):
+        super().__init__()
+        torch.manual_seed(6)
+        self.q, self.k, self.v = (torch.nn.Linear(dim, dim) for _ in range(3))
+        self.lq, self.lk, self.lv = (sparseflow.nn.LIF(leak=0.5, v_threshold=0.5) for _ in range(3))
+        self.out = sparseflow.nn.LIF(leak=0.5, v_threshold=0.5)
+
+    def forward(self, x):  # [N, tokens, dim]
+        q, k, v = self.lq(self.q(x)), self.lk(self.k(x)), self.lv(self.v(x))
+        return self.out(q @ k.transpose(1, 2) @ v * 0.125)
+
+
+def test_spiking_self_attention_matches_pytorch(tmp_path):
+    # Sums of 0/1 products are integers and the scale is dyadic: exact.
+    model = SpikingSelfAttention().eval()
+    x = torch.rand(2, 5, 8, generator=torch.Generator().manual_seed(7)) * 2
+    path = tmp_path / "ssa.onnx"
+    sparseflow.export_onnx(model, x, str(path), timesteps=T, readout="all")
+    got = sparseflow.compile(path, tmp_path / "ssa.sfa", batch=2).run(x.numpy(), backend="host")
+    want = sparseflow.nn.simulate(model, x, T, "direct", "all").numpy()
+    assert 0 < want.mean() < 1
+    np.testing.assert_array_equal(got, want)

@@ -482,6 +482,38 @@ SigmoidOp::inferResultType(std::optional<Location> loc, Adaptor adaptor) {
 LogicalResult SigmoidOp::verify() { return verifyResultType(*this); }
 
 //===----------------------------------------------------------------------===//
+// MatMulOp
+//===----------------------------------------------------------------------===//
+
+FailureOr<RankedTensorType>
+MatMulOp::inferResultType(std::optional<Location> loc, Adaptor adaptor) {
+  auto lhs = cast<RankedTensorType>(adaptor.getLhs().getType());
+  auto rhs = cast<RankedTensorType>(adaptor.getRhs().getType());
+  if (lhs.getRank() < 2 || rhs.getRank() < 2)
+    return opError<MatMulOp>(loc, "expected operands of rank >= 2, found ", lhs,
+                             " and ", rhs);
+  ArrayRef<int64_t> a = lhs.getShape(), b = rhs.getShape();
+  int64_t k = a.back(), kb = b[b.size() - 2];
+  if (!ShapedType::isDynamic(k) && !ShapedType::isDynamic(kb) && k != kb)
+    return opError<MatMulOp>(loc, "expected [.., M, K] x [.., K, N], found ",
+                             lhs, " and ", rhs);
+  SmallVector<int64_t> batch;
+  if (!OpTrait::util::getBroadcastedShape(a.drop_back(2), b.drop_back(2),
+                                          batch))
+    return opError<MatMulOp>(loc, "batch dimensions of ", lhs, " and ", rhs,
+                             " are not broadcast-compatible");
+  FailureOr<Type> elementType = analogElementType<MatMulOp>(
+      loc, {lhs.getElementType(), rhs.getElementType()});
+  if (failed(elementType))
+    return failure();
+  batch.push_back(a[a.size() - 2]);
+  batch.push_back(b.back());
+  return RankedTensorType::get(batch, *elementType);
+}
+
+LogicalResult MatMulOp::verify() { return verifyResultType(*this); }
+
+//===----------------------------------------------------------------------===//
 // TanhOp, LeakyReluOp, ClipOp, SoftmaxOp
 //===----------------------------------------------------------------------===//
 

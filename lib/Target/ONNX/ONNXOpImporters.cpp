@@ -343,14 +343,20 @@ LogicalResult importGemm(NodeContext &ctx) {
 /// transposed weight, flattening leading dimensions of the left operand.
 LogicalResult importMatMul(NodeContext &ctx) {
   auto a = ctx.tensorInput(0, /*allowSpikes=*/true);
-  auto bMatrix = ctx.tensorInput(1, /*allowSpikes=*/false);
+  auto bMatrix = ctx.tensorInput(1, /*allowSpikes=*/true);
   if (failed(a) || failed(bMatrix))
     return failure();
   RankedTensorType aType = tensorType(*a), bType = tensorType(*bMatrix);
-  if (bType.getRank() != 2)
-    return ctx.emitError() << "only a 2-D right operand (a [K, M] weight) is "
-                           << "supported, found " << bType
-                           << " (a batched matrix product)";
+  // A product of activations (attention's Q·Kᵀ), or with a batched or 1-D
+  // operand: spike.matmul; a constant [K, N] weight: a linear layer.
+  if (bType.getRank() != 2 || !ctx.constantInput(1) ||
+      spike::isSpikeTensor(*bMatrix)) {
+    if (aType.getRank() < 2 || bType.getRank() < 2)
+      return ctx.emitError()
+             << "expected operands of rank >= 2, found " << aType << " and "
+             << bType << " (1-D operands are not supported)";
+    return ctx.setResult(createInferred<spike::MatMulOp>(ctx, {*a, *bMatrix}));
+  }
   if (aType.getRank() < 2)
     return ctx.emitError() << "expected a left operand of rank >= 2, found "
                            << aType;

@@ -55,6 +55,30 @@ Window2d runtime::windowOf(const sf_model_t &model, const OpDesc &op) {
   return g;
 }
 
+MatMulGeometry runtime::matMulOf(const sf_model_t &model, const OpDesc &op) {
+  const TensorDesc &y = model.tensors[op.output];
+  size_t rank = y.shape.size();
+  int64_t a[SF_MAX_RANK + 1], b[SF_MAX_RANK + 1], out[SF_MAX_RANK + 1];
+  leadShape(model.tensors[op.inputs[0]], rank, a);
+  leadShape(model.tensors[op.inputs[1]], rank, b);
+  leadShape(y, rank, out);
+  MatMulGeometry g;
+  g.batchRank = static_cast<int>(rank - 1); // the lead, then rank - 2 dims
+  g.m = out[rank - 1];
+  g.n = out[rank];
+  g.k = a[rank];
+  int64_t as = 1, bs = 1;
+  for (int d = g.batchRank - 1; d >= 0; --d) {
+    g.batchShape[d] = out[d];
+    g.aStride[d] = a[d] == 1 ? 0 : as;
+    g.bStride[d] = b[d] == 1 ? 0 : bs;
+    as *= a[d];
+    bs *= b[d];
+    g.batches *= out[d];
+  }
+  return g;
+}
+
 PointwiseParams runtime::pointwiseOf(const sfa::Op &op) {
   const sfa::PointwiseAttrs &a = *op.attrs_as_PointwiseAttrs();
   return PointwiseParams{format::fromSchema(a.function()), a.alpha(), a.min(),

@@ -34,6 +34,9 @@ int64_t product(const std::vector<int64_t> &shape, size_t begin, size_t end);
 /// The geometry of a Pad or a Slice.
 PadGeometry padOf(const sf_model_t &model, const OpDesc &op);
 
+/// The geometry of a MatMul (its operands' and output's shapes).
+MatMulGeometry matMulOf(const sf_model_t &model, const OpDesc &op);
+
 /// A Pointwise op's function and parameters.
 PointwiseParams pointwiseOf(const sfa::Op &op);
 

@@ -518,6 +518,27 @@ sf_status_t checkPad(OpCheck &c) {
   return c.expectOut(x.packed, c.anyTemporal);
 }
 
+// [.., M, K] x [.., K, N]: batch dimensions broadcast to the output's.
+sf_status_t checkMatMul(OpCheck &c) {
+  SF_CHECK(c.denseInputs(2));
+  const std::vector<int64_t> &a = c.in(0).shape, &b = c.in(1).shape,
+                             &y = c.out.shape;
+  size_t rank = y.size();
+  if (a.size() < 2 || b.size() < 2 || a.size() > rank || b.size() > rank)
+    return c.error("operands must have rank 2 to the output's rank %zu", rank);
+  if (a.back() != b[b.size() - 2] || y[rank - 2] != a[a.size() - 2] ||
+      y[rank - 1] != b.back())
+    return c.error("[.., M, K] x [.., K, N] must give [.., M, N]");
+  for (const std::vector<int64_t> *s : {&a, &b})
+    for (size_t d = 0; d + 2 < s->size(); ++d) {
+      int64_t od = y[rank - s->size() + d];
+      if ((*s)[d] != od && (*s)[d] != 1)
+        return c.error("a batch dimension does not broadcast to the "
+                       "output");
+    }
+  return c.expectOut(false, c.anyTemporal);
+}
+
 sf_status_t checkSlice(OpCheck &c) {
   const sfa::SliceAttrs *a = c.o.attrs_as_SliceAttrs();
   const TensorDesc &x = c.in(0);

@@ -748,3 +748,19 @@ func.func @slice_out_of_bounds(%x: tensor<1x8xf32>) -> tensor<1x5xf32> {
   %0 = spike.slice %x {starts = array<i64: 0, 2>, sizes = array<i64: 1, 5>, steps = array<i64: 1, 2>} : (tensor<1x8xf32>) -> tensor<1x5xf32>
   return %0 : tensor<1x5xf32>
 }
+
+// -----
+
+func.func @matmul_inner(%a: tensor<2x3xf32>, %b: tensor<4x5xf32>) -> tensor<2x5xf32> {
+  // expected-error @+1 {{'spike.matmul' op expected [.., M, K] x [.., K, N], found 'tensor<2x3xf32>' and 'tensor<4x5xf32>'}}
+  %0 = spike.matmul %a, %b : (tensor<2x3xf32>, tensor<4x5xf32>) -> tensor<2x5xf32>
+  return %0 : tensor<2x5xf32>
+}
+
+// -----
+
+func.func @matmul_batch(%a: tensor<2x2x3xf32>, %b: tensor<3x3x5xf32>) -> tensor<2x2x5xf32> {
+  // expected-error @+1 {{'spike.matmul' op batch dimensions of 'tensor<2x2x3xf32>' and 'tensor<3x3x5xf32>' are not broadcast-compatible}}
+  %0 = spike.matmul %a, %b : (tensor<2x2x3xf32>, tensor<3x3x5xf32>) -> tensor<2x2x5xf32>
+  return %0 : tensor<2x2x5xf32>
+}

@@ -201,3 +201,13 @@ func.func @pad_modes_and_slices(%s: tensor<1x2x4x4xi1>) -> (tensor<1x2x6x6xi1>, 
   %2 = spike.slice %s {starts = array<i64: 0, 1, 3, 3>, sizes = array<i64: 1, 1, 2, 4>, steps = array<i64: 1, 1, -2, -1>} : (tensor<1x2x4x4xi1>) -> tensor<1x1x2x4xi1>
   return %0, %1, %2 : tensor<1x2x6x6xi1>, tensor<1x2x4x5xi1>, tensor<1x1x2x4xi1>
 }
+
+// CHECK-LABEL: func.func @matmuls
+func.func @matmuls(%q: tensor<2x4x3xi1>, %k: tensor<2x3x4xi1>, %v: tensor<1x4x5xf32>) -> tensor<2x4x5xf32> {
+  // Spikes times spikes is analog; the batch broadcasts.
+  // CHECK: spike.matmul %{{.*}}, %{{.*}} : (tensor<2x4x3xi1>, tensor<2x3x4xi1>) -> tensor<2x4x4xf32>
+  %s = spike.matmul %q, %k : (tensor<2x4x3xi1>, tensor<2x3x4xi1>) -> tensor<2x4x4xf32>
+  // CHECK: spike.matmul %{{.*}}, %{{.*}} : (tensor<2x4x4xf32>, tensor<1x4x5xf32>) -> tensor<2x4x5xf32>
+  %o = spike.matmul %s, %v : (tensor<2x4x4xf32>, tensor<1x4x5xf32>) -> tensor<2x4x5xf32>
+  return %o : tensor<2x4x5xf32>
+}

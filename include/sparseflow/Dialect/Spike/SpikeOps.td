@@ -195,6 +195,23 @@ def Spike_SigmoidOp : Spike_InferredOp<"sigmoid"> {
   let results = (outs Spike_FloatTensor:$output);
 }
 
+def Spike_MatMulOp : Spike_InferredOp<"matmul"> {
+  let summary = "Batched matrix product of two tensors";
+  let description = [{
+    `lhs` `[..., M, K]` times `rhs` `[..., K, N]` (ranks >= 2) gives
+    `[..., M, N]`; the batch dimensions broadcast as NumPy's. Either operand
+    may be spikes (0.0 and 1.0); the result is analog (`f32` when both are
+    spikes). A product with a constant 2-D right operand is a
+    `spike.linear` instead.
+
+    ```mlir
+    %y = spike.matmul %q, %k : (tensor<1x4x8x16xf32>, tensor<1x4x16x8xf32>) -> tensor<1x4x8x8xf32>
+    ```
+  }];
+  let arguments = (ins Spike_Tensor:$lhs, Spike_Tensor:$rhs);
+  let results = (outs Spike_FloatTensor:$output);
+}
+
 def Spike_TanhOp : Spike_InferredOp<"tanh"> {
   let summary = "Hyperbolic tangent";
   let description = [{

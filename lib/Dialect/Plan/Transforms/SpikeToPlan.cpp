@@ -169,6 +169,11 @@ FailureOr<KernelSpec> describe(Operation *op, ValueRange operands, Builder &b) {
                 spec.data.assign(operands.begin(), operands.end());
                 return success();
               })
+          .Case([&](spike::MatMulOp) {
+            spec.kind = "MatMul";
+            spec.data.assign(operands.begin(), operands.end());
+            return success();
+          })
           .Case([&](spike::TanhOp) {
             spec.kind = "Pointwise";
             spec.data = {operands[0]};
@@ -584,7 +589,7 @@ const StringLiteral kHostAndGpuOps[] = {
     "spike.sub",        "spike.div",
     "spike.tanh",       "spike.leaky_relu",
     "spike.clip",       "spike.softmax",
-    "spike.slice"};
+    "spike.slice",      "spike.matmul"};
 
 /// Adds the patterns of `target` and records the ops they lower.
 void populateTargetPatterns(spike::Target target, RewritePatternSet &patterns,

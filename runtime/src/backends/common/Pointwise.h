@@ -87,6 +87,44 @@ SF_HD inline void softmaxRow(const float *x, float *y, int64_t n, bool log) {
     y[i] = expf(x[i] - m) / sum;
 }
 
+/// A batched matrix product y[b] = a[b] · b[b], [M, K] x [K, N] matrices
+/// over the output's batch dimensions (a float tensor's T copies first),
+/// each operand's broadcast (stride 0) where its dimension is 1.
+struct MatMulGeometry {
+  static constexpr int kMaxBatchRank = 9;
+  int batchRank = 0;
+  int64_t batchShape[kMaxBatchRank] = {};
+  int64_t aStride[kMaxBatchRank] = {}, bStride[kMaxBatchRank] = {};
+  int64_t batches = 1, m = 0, k = 0, n = 0;
+};
+
+/// The matrices (in units of whole matrices) batch `index` multiplies.
+SF_HD inline void matMulOperands(const MatMulGeometry &g, int64_t index,
+                                 int64_t &a, int64_t &b) {
+  a = b = 0;
+  for (int d = g.batchRank - 1; d >= 0; --d) {
+    int64_t i = index % g.batchShape[d];
+    index /= g.batchShape[d];
+    a += i * g.aStride[d];
+    b += i * g.bStride[d];
+  }
+}
+
+/// Output element `i` of the product: the sum over k in ascending order
+/// (every backend adds in this order).
+SF_HD inline float matMulElement(const MatMulGeometry &g, const float *a,
+                                 const float *b, int64_t i) {
+  int64_t column = i % g.n, row = i / g.n % g.m, batch = i / (g.n * g.m);
+  int64_t am, bm;
+  matMulOperands(g, batch, am, bm);
+  const float *ar = a + (am * g.m + row) * g.k,
+              *bc = b + bm * g.k * g.n + column;
+  float sum = 0.0f;
+  for (int64_t k = 0; k < g.k; ++k)
+    sum += ar[k] * bc[k * g.n];
+  return sum;
+}
+
 /// A padding or a strided slice of a row-major tensor of `rank`
 /// dimensions: along dimension d, output index o reads input index
 /// `o * step[d] - begin[d]` (a pad's `begin` is its padding before, a

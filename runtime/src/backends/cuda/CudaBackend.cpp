@@ -402,6 +402,11 @@ cudaError_t enqueueDiv(const CudaOp &c) {
   return enqueueBinary(c, BinaryKind::Div);
 }
 
+cudaError_t enqueueMatMul(const CudaOp &c) {
+  return launch(MatMulArgs{matMulOf(c.m, c.op), c.f(0), c.f(1), c.yf()},
+                c.s.stream);
+}
+
 cudaError_t enqueuePointwise(const CudaOp &c) {
   return launch(PointwiseArgs{pointwiseOf(*c.op.op), c.f(0), c.yf(),
                               c.x.lead * c.x.elements},

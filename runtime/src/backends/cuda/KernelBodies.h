@@ -497,6 +497,18 @@ SF_HD inline void sigmoidThread(const SigmoidArgs &a, int64_t i) {
   a.y[i] = sigmoid(a.x[i]);
 }
 
+struct MatMulArgs {
+  MatMulGeometry g;
+  const float *a, *b;
+  float *y;
+};
+inline int64_t threads(const MatMulArgs &a) {
+  return a.g.batches * a.g.m * a.g.n;
+}
+SF_HD inline void matMulThread(const MatMulArgs &a, int64_t i) {
+  a.y[i] = matMulElement(a.g, a.a, a.b, i);
+}
+
 struct PointwiseArgs {
   PointwiseParams params;
   const float *x;
@@ -699,6 +711,9 @@ SF_HD inline void runThread(const BinaryArgs &a, int64_t i) {
 SF_HD inline void runThread(const ReluArgs &a, int64_t i) { reluThread(a, i); }
 SF_HD inline void runThread(const SigmoidArgs &a, int64_t i) {
   sigmoidThread(a, i);
+}
+SF_HD inline void runThread(const MatMulArgs &a, int64_t i) {
+  matMulThread(a, i);
 }
 SF_HD inline void runThread(const PointwiseArgs &a, int64_t i) {
   pointwiseThread(a, i);

@@ -171,6 +171,27 @@ void host::binary(BinaryKind kind, const float *a, const int64_t *aShape,
   }
 }
 
+void host::matMul(const float *a, const float *b, float *y,
+                  const MatMulGeometry &g, ThreadPool &pool) {
+  // One (batch, row) per item: the row's sums accumulate over k in
+  // ascending order, as matMulElement's, so that every backend agrees.
+  pool.parallelFor(g.batches * g.m,
+                   std::max<int64_t>(1, 4096 / (g.k * g.n + 1)),
+                   [&](int64_t r0, int64_t r1) {
+                     for (int64_t r = r0; r < r1; ++r) {
+                       int64_t batch = r / g.m, row = r % g.m, am, bm;
+                       matMulOperands(g, batch, am, bm);
+                       const float *ar = a + (am * g.m + row) * g.k;
+                       const float *bk = b + bm * g.k * g.n;
+                       float *out = y + r * g.n;
+                       std::fill(out, out + g.n, 0.0f);
+                       for (int64_t k = 0; k < g.k; ++k)
+                         for (int64_t j = 0; j < g.n; ++j)
+                           out[j] += ar[k] * bk[k * g.n + j];
+                     }
+                   });
+}
+
 void host::relu(const float *x, float *y, int64_t n) {
   for (int64_t i = 0; i < n; ++i)
     y[i] = x[i] > 0.0f ? x[i] : 0.0f;

@@ -182,6 +182,12 @@ sf_status_t runSigmoid(const OpCall &call) {
   return SF_OK;
 }
 
+sf_status_t runMatMul(const OpCall &call) {
+  HostOp h(call);
+  host::matMul(h.f(0), h.f(1), h.yf(), matMulOf(h.m, h.op), h.pool);
+  return SF_OK;
+}
+
 sf_status_t runPointwise(const OpCall &call) {
   HostOp h(call);
   host::pointwise(pointwiseOf(*h.op.op), h.f(0), h.yf(),

@@ -63,6 +63,10 @@ void binary(BinaryKind kind, const float *a, const int64_t *aShape,
             const float *b, const int64_t *bShape, float *y,
             const int64_t *yShape, int rank);
 
+/// The batched matrix product `g` describes.
+void matMul(const float *a, const float *b, float *y, const MatMulGeometry &g,
+            ThreadPool &pool);
+
 void relu(const float *x, float *y, int64_t n);
 void sigmoid(const float *x, float *y, int64_t n);
 void pointwise(const PointwiseParams &params, const float *x, float *y,
