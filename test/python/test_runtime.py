@@ -301,3 +301,23 @@ def test_spiking_self_attention_matches_pytorch(tmp_path):
     want = sparseflow.nn.simulate(model, x, T, "direct", "all").numpy()
     assert 0 < want.mean() < 1
     np.testing.assert_array_equal(got, want)
+
+
+def test_batch_norm_of_spikes(tmp_path):
+    # BatchNorm right after a neuron (spiking transformers): an affine map of
+    # 0/1 per channel, compared as analog values (float32, another order).
+    torch.manual_seed(8)
+    model = torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3, padding=1),
+                                sparseflow.nn.LIF(leak=0.5, v_threshold=0.5),
+                                torch.nn.BatchNorm2d(4)).eval()
+    with torch.no_grad():
+        model[2].running_mean.uniform_(0, 1)
+        model[2].running_var.uniform_(0.5, 2)
+        model[2].weight.uniform_(-2, 2)
+    x = torch.rand(2, 1, 6, 6, generator=torch.Generator().manual_seed(9)) * 2
+    path = tmp_path / "bn.onnx"
+    sparseflow.export_onnx(model, x, str(path), timesteps=T, readout="all")
+    got = sparseflow.compile(path, tmp_path / "bn.sfa", batch=2).run(x.numpy(), backend="host")
+    want = sparseflow.nn.simulate(model, x, T, "direct", "all").numpy()
+    np.testing.assert_allclose(got, want, **TOLERANCE)
+    assert len(np.unique(want)) > 4  # both spike values of several channels

@@ -297,6 +297,11 @@ BatchNormOp::inferResultType(std::optional<Location> loc, Adaptor adaptor) {
                                 "...), found rank ",
                                 input.getRank());
   int64_t channels = input.getDimSize(1);
+  // Of spikes, an affine map of 0 and 1 into f32.
+  FailureOr<Type> element =
+      analogElementType<BatchNormOp>(loc, input.getElementType());
+  if (failed(element))
+    return failure();
   std::pair<StringRef, Value> params[] = {{"scale", adaptor.getScale()},
                                           {"bias", adaptor.getBias()},
                                           {"mean", adaptor.getMean()},
@@ -304,13 +309,12 @@ BatchNormOp::inferResultType(std::optional<Location> loc, Adaptor adaptor) {
   for (auto [name, value] : params) {
     auto type = cast<RankedTensorType>(value.getType());
     if (type.getRank() != 1 || !dimsCompatible(type.getDimSize(0), channels) ||
-        type.getElementType() != input.getElementType())
-      return opError<BatchNormOp>(
-          loc, "expected ", name, " of type ",
-          RankedTensorType::get({channels}, input.getElementType()), ", found ",
-          type);
+        type.getElementType() != *element)
+      return opError<BatchNormOp>(loc, "expected ", name, " of type ",
+                                  RankedTensorType::get({channels}, *element),
+                                  ", found ", type);
   }
-  return input;
+  return input.clone(*element);
 }
 
 LogicalResult BatchNormOp::verify() {

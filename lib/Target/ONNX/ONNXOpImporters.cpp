@@ -395,7 +395,8 @@ LogicalResult importMatMul(NodeContext &ctx) {
 LogicalResult importBatchNorm(NodeContext &ctx) {
   SmallVector<Value> operands;
   for (unsigned i = 0; i < 5; ++i) {
-    auto value = ctx.tensorInput(i, /*allowSpikes=*/false);
+    // The input may be spikes (BatchNorm after a neuron).
+    auto value = ctx.tensorInput(i, /*allowSpikes=*/i == 0);
     if (failed(value))
       return failure();
     operands.push_back(*value);

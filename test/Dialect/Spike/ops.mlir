@@ -211,3 +211,10 @@ func.func @matmuls(%q: tensor<2x4x3xi1>, %k: tensor<2x3x4xi1>, %v: tensor<1x4x5x
   %o = spike.matmul %s, %v : (tensor<2x4x4xf32>, tensor<1x4x5xf32>) -> tensor<2x4x5xf32>
   return %o : tensor<2x4x5xf32>
 }
+
+// CHECK-LABEL: func.func @batch_norm_of_spikes
+func.func @batch_norm_of_spikes(%s: tensor<1x2x3x3xi1>, %p: tensor<2xf32>) -> tensor<1x2x3x3xf32> {
+  // CHECK: spike.batch_norm %{{.*}} : (tensor<1x2x3x3xi1>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x3x3xf32>
+  %0 = spike.batch_norm %s, %p, %p, %p, %p : (tensor<1x2x3x3xi1>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x3x3xf32>
+  return %0 : tensor<1x2x3x3xf32>
+}

@@ -116,7 +116,9 @@ def Spike_BatchNormOp : Spike_InferredOp<"batch_norm"> {
   let summary = "Inference-mode batch normalization over channel dimension 1";
   let description = [{
     `y = scale * (x - mean) / sqrt(var + epsilon) + bias` per channel, with
-    `input` of shape `[N, C, ...]` and each parameter of shape `[C]`.
+    `input` of shape `[N, C, ...]` and each parameter of shape `[C]`. Of
+    spikes (an affine map of 0 and 1: BatchNorm right after a neuron, as in
+    spiking transformers) the result is `f32` and the parameters are `f32`.
 
     ```mlir
     %y = spike.batch_norm %x, %scale, %bias, %mean, %var {epsilon = 1.0e-05 : f32}
@@ -125,7 +127,7 @@ def Spike_BatchNormOp : Spike_InferredOp<"batch_norm"> {
     ```
   }];
   let arguments = (ins
-    Spike_FloatTensor:$input,
+    Spike_Tensor:$input,
     Spike_FloatTensor:$scale,
     Spike_FloatTensor:$bias,
     Spike_FloatTensor:$mean,
