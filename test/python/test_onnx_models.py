@@ -204,3 +204,15 @@ def test_attention_products_of_activations(tmp_path):
     matmuls = [n for n in onnx.load(str(path)).graph.node if n.op_type == "MatMul"]
     assert len(matmuls) >= 2
     np.testing.assert_allclose(compile_and_run(path, tmp_path, x), reference(path, x), **TOLERANCE)
+
+
+@pytest.mark.parametrize("groups", [1, 2])
+def test_conv1d_token_projections(tmp_path, groups):
+    # Spikformer's 1x1 (and wider) Conv1d over tokens, BatchNorm1d after.
+    torch.manual_seed(6)
+    model = torch.nn.Sequential(torch.nn.Conv1d(4, 6, 3, padding=2, stride=2, dilation=2,
+                                                groups=groups),
+                                torch.nn.BatchNorm1d(6), torch.nn.Conv1d(6, 6, 1)).eval()
+    x = np.random.default_rng(6).random((2, 4, 9), dtype=np.float32)
+    path = export(model, x, tmp_path / "conv1d.onnx", 13)
+    np.testing.assert_allclose(compile_and_run(path, tmp_path, x), reference(path, x), **TOLERANCE)

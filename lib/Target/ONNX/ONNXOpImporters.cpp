@@ -229,6 +229,71 @@ SmallVector<NamedAttribute> windowAttributes(OpBuilder &b, const Window &w,
 // Layers with weights
 //===----------------------------------------------------------------------===//
 
+/// A 1-D convolution ([N, C, L], weight [O, C/g, k]; Spikformer's token
+/// projections) as a 2-D one of height 1: the input reshaped to
+/// [N, C, 1, L], the weight to [O, C/g, 1, k], the result back to [N, O, L'].
+LogicalResult importConv1d(NodeContext &ctx, SmallVector<Value> operands) {
+  RankedTensorType inputType = tensorType(operands[0]);
+  DenseElementsAttr weight = ctx.constantInput(1);
+  if (inputType.getRank() != 3 || !inputType.hasStaticShape())
+    return ctx.emitError() << "a 1-D convolution takes a static [N, C, L] "
+                              "input, found "
+                           << inputType;
+  if (!weight)
+    return ctx.emitError() << "a 1-D convolution's weight must be a constant";
+  auto kernel = ctx.getInts("kernel_shape"), strides = ctx.getInts("strides"),
+       pads = ctx.getInts("pads"), dilations = ctx.getInts("dilations");
+  auto autoPad = ctx.getString("auto_pad");
+  auto group = ctx.getInt("group");
+  if (failed(kernel) || failed(strides) || failed(pads) || failed(dilations) ||
+      failed(autoPad) || failed(group))
+    return failure();
+  if (autoPad->value_or("NOTSET") != "NOTSET")
+    return ctx.emitError() << "auto_pad '" << **autoPad
+                           << "' is not supported for 1-D convolutions; give "
+                              "explicit pads";
+  ArrayRef<int64_t> w = cast<ShapedType>(weight.getType()).getShape();
+  int64_t k = w[2];
+  auto one = [&](const std::optional<SmallVector<int64_t>> &v, size_t count,
+                 int64_t fallback) -> std::optional<SmallVector<int64_t>> {
+    if (!v)
+      return SmallVector<int64_t>(count, fallback);
+    if (v->size() != count)
+      return std::nullopt;
+    return *v;
+  };
+  auto ks = one(*kernel, 1, k), ss = one(*strides, 1, 1), ps = one(*pads, 2, 0),
+       ds = one(*dilations, 1, 1);
+  if (!ks || !ss || !ps || !ds || (*ks)[0] != k)
+    return ctx.emitError() << "a 1-D convolution takes one kernel size (" << k
+                           << "), stride and dilation and two pads";
+  OpBuilder &b = ctx.builder();
+  Value input = b.create<spike::ReshapeOp>(
+      ctx.loc(),
+      inputType.clone({inputType.getDimSize(0), inputType.getDimSize(1), 1,
+                       inputType.getDimSize(2)}),
+      operands[0]);
+  auto weight4 =
+      RankedTensorType::get({w[0], w[1], 1, k}, weight.getElementType());
+  operands[0] = input;
+  operands[1] = b.create<arith::ConstantOp>(ctx.loc(), weight.reshape(weight4));
+  SmallVector<NamedAttribute> attrs{
+      b.getNamedAttr("strides", b.getDenseI64ArrayAttr({1, (*ss)[0]})),
+      b.getNamedAttr("pads",
+                     b.getDenseI64ArrayAttr({0, (*ps)[0], 0, (*ps)[1]})),
+      b.getNamedAttr("dilations", b.getDenseI64ArrayAttr({1, (*ds)[0]})),
+      b.getNamedAttr("groups", b.getI64IntegerAttr(group->value_or(1)))};
+  FailureOr<Value> conv = createInferred<spike::Conv2dOp>(ctx, operands, attrs);
+  if (failed(conv))
+    return failure();
+  ArrayRef<int64_t> out = tensorType(*conv).getShape();
+  ctx.setOutput(
+      0,
+      b.create<spike::ReshapeOp>(
+          ctx.loc(), tensorType(*conv).clone({out[0], out[1], out[3]}), *conv));
+  return success();
+}
+
 LogicalResult importConv(NodeContext &ctx) {
   auto input = ctx.tensorInput(0, /*allowSpikes=*/true);
   auto weight = ctx.tensorInput(1, /*allowSpikes=*/false);
@@ -242,9 +307,12 @@ LogicalResult importConv(NodeContext &ctx) {
     operands.push_back(*bias);
   }
   RankedTensorType weightType = tensorType(*weight);
+  if (weightType.getRank() == 3)
+    return importConv1d(ctx, operands);
   if (weightType.getRank() != 4)
-    return ctx.emitError() << "only 2-D convolution is supported: expected a "
-                           << "weight of rank 4, found " << weightType;
+    return ctx.emitError() << "only 1-D and 2-D convolutions are supported: "
+                           << "expected a weight of rank 3 or 4, found "
+                           << weightType;
   auto group = ctx.getInt("group");
   FailureOr<Window> window =
       readWindow(ctx, tensorType(*input), weightType.getShape().drop_front(2),
