@@ -491,6 +491,24 @@ TYPED_TEST(CudaKernels, ElementwiseKernelsEqualHost) {
     grid.run(a);
     expectUlpsNear(grid.download(a.y, 50), expected, 4, "pointwise");
   }
+  // A transposed convolution (stride 2, groups 2, a pad), as the host.
+  {
+    Window2d g{};
+    g.batch = 1, g.channels = 2, g.height = 3, g.width = 3;
+    g.outChannels = 4, g.kernelH = 3, g.kernelW = 3;
+    g.strideH = g.strideW = 2, g.dilationH = g.dilationW = 1;
+    g.padTop = g.padLeft = g.padBottom = g.padRight = 1;
+    g.groups = 2, g.outHeight = g.outWidth = 5;
+    ThreadPool pool(1);
+    std::vector<float> x = randomFloats(18, rng), w = randomFloats(36, rng),
+                       expected(100);
+    host::convTranspose2d(x.data(), w.data(), nullptr, expected.data(), g,
+                          pool);
+    ConvTransposeArgs args{grid.upload(x), grid.upload(w), nullptr,
+                           grid.template zeros<float>(100), g};
+    grid.run(args);
+    EXPECT_EQ(grid.download(args.y, 100), expected) << "conv transpose";
+  }
   // A batched product: [3][4][5] x [1][5][6] (b broadcast), as the host.
   {
     MatMulGeometry g;

@@ -651,6 +651,48 @@ TEST(Softmax, RowsSumToOneAndLogIsShiftedExactly) {
     EXPECT_EQ(y[i], y[10 + i]);
 }
 
+TEST(ConvTranspose, EqualsScatteringEachInputThroughTheKernel) {
+  // The gather the kernel computes against the scatter that defines a
+  // transposed convolution: groups 2, stride 2, dilation 2, pads and an
+  // output_padding of 1.
+  Window2d g{};
+  g.batch = 2, g.channels = 4, g.height = 3, g.width = 4;
+  g.outChannels = 6, g.kernelH = 3, g.kernelW = 2;
+  g.strideH = 2, g.strideW = 1, g.dilationH = 2, g.dilationW = 1;
+  g.padTop = 1, g.padLeft = 0, g.padBottom = 2, g.padRight = 1;
+  g.groups = 2;
+  g.outHeight = (3 - 1) * 2 - 3 + 2 * (3 - 1) + 1 + 1; // output_padding 1
+  g.outWidth = (4 - 1) * 1 - 1 + 1 * (2 - 1) + 1;
+  std::mt19937 rng(21);
+  std::vector<float> x = randomFloats(2 * 4 * 3 * 4, rng),
+                     w = randomFloats(4 * 3 * 3 * 2, rng),
+                     bias = randomFloats(6, rng);
+  const int64_t outSize = 2 * 6 * g.outHeight * g.outWidth;
+  std::vector<float> y(outSize), expected(outSize);
+  ThreadPool pool(2);
+  convTranspose2d(x.data(), w.data(), bias.data(), y.data(), g, pool);
+  std::vector<double> sums(outSize, 0.0);
+  for (int64_t b = 0; b < 2; ++b)
+    for (int64_t c = 0; c < 4; ++c)
+      for (int64_t ih = 0; ih < 3; ++ih)
+        for (int64_t iw = 0; iw < 4; ++iw)
+          for (int64_t oc = 0; oc < 3; ++oc) // O / groups
+            for (int64_t kh = 0; kh < 3; ++kh)
+              for (int64_t kw = 0; kw < 2; ++kw) {
+                int64_t oh = ih * 2 - 1 + kh * 2, ow = iw - 0 + kw;
+                if (oh < 0 || oh >= g.outHeight || ow < 0 || ow >= g.outWidth)
+                  continue;
+                int64_t o = (c / 2) * 3 + oc;
+                sums[((b * 6 + o) * g.outHeight + oh) * g.outWidth + ow] +=
+                    double(x[((b * 4 + c) * 3 + ih) * 4 + iw]) *
+                    w[((c * 3 + oc) * 3 + kh) * 2 + kw];
+              }
+  for (int64_t i = 0; i < outSize; ++i) {
+    int64_t o = i / (g.outHeight * g.outWidth) % 6;
+    EXPECT_NEAR(y[i], sums[i] + bias[o], 1e-5) << "output " << i;
+  }
+}
+
 TEST(MatMul, BatchedProductsBroadcastTheBatch) {
   // a [2][2][3] (two batches) x b [1][3][2] (broadcast): each batch times the
   // same b, checked against the sums written out.

@@ -24,7 +24,7 @@ NODE_TESTS = pathlib.Path("/usr/share/libonnx-testdata/data/node")
 # Standard ops the importer claims (docs/onnx-support.md).
 CLAIMED_OPS = {
     "Add", "AveragePool", "BatchNormalization", "Cast", "Clip", "Concat",
-    "Constant", "ConstantOfShape", "Conv", "Div", "Dropout", "Flatten", "Gather", "Gemm",
+    "Constant", "ConstantOfShape", "Conv", "ConvTranspose", "Div", "Dropout", "Flatten", "Gather", "Gemm",
     "GlobalAveragePool", "Identity", "LeakyRelu", "LogSoftmax", "MatMul",
     "MaxPool", "Mul", "Pad", "ReduceMean", "Relu", "Reshape", "Shape",
     "Sigmoid", "Slice", "Softmax", "Squeeze", "Sub", "Sum", "Tanh",
@@ -50,6 +50,10 @@ OUT_OF_SCOPE = {
 }
 OUT_OF_SCOPE.update({
     "test_slice_start_out_of_bounds": "the slice is empty",
+    "test_convtranspose_1d": "only 2-D transposed convolution",
+    "test_convtranspose_3d": "only 2-D transposed convolution",
+    # An output_shape beyond the window's reach implies an output_padding.
+    "test_convtranspose_output_shape": "exceeds what the window reaches",
 })
 OUT_OF_SCOPE.update({
     name: "must be a floating-point tensor"
@@ -102,7 +106,7 @@ def claimed_tests():
 ATTRIBUTE_OPERANDS = {"Pad": {2}, "Clip": {1, 2}}
 
 # Operands the runtime takes as compile-time constants (weights).
-WEIGHT_OPERANDS = {"Conv": {1, 2}, "Gemm": {1, 2}, "MatMul": {1},
+WEIGHT_OPERANDS = {"Conv": {1, 2}, "ConvTranspose": {1, 2}, "Gemm": {1, 2}, "MatMul": {1},
                    "BatchNormalization": {1, 2, 3, 4}}
 
 # Tests that import but that the runtime does not run, and the error.

@@ -216,3 +216,26 @@ def test_conv1d_token_projections(tmp_path, groups):
     x = np.random.default_rng(6).random((2, 4, 9), dtype=np.float32)
     path = export(model, x, tmp_path / "conv1d.onnx", 13)
     np.testing.assert_allclose(compile_and_run(path, tmp_path, x), reference(path, x), **TOLERANCE)
+
+
+class Decoder(torch.nn.Module):
+    """A segmentation-style decoder: transposed convolutions with strides,
+    padding, output_padding, dilation and groups."""
+
+    def __init__(self):
+        super().__init__()
+        self.up1 = torch.nn.ConvTranspose2d(4, 6, 3, stride=2, padding=1, output_padding=1)
+        self.up2 = torch.nn.ConvTranspose2d(6, 4, 3, stride=1, padding=2, dilation=2, groups=2)
+        self.up3 = torch.nn.ConvTranspose2d(4, 2, 2, stride=2, bias=False)
+
+    def forward(self, x):
+        return self.up3(torch.relu(self.up2(torch.relu(self.up1(x)))))
+
+
+@pytest.mark.parametrize("opset", [11, 13])
+def test_conv_transpose_decoder(tmp_path, opset):
+    torch.manual_seed(7)
+    x = np.random.default_rng(7).random((2, 4, 5, 4), dtype=np.float32)
+    path = export(Decoder(), x, tmp_path / "decoder.onnx", opset)
+    assert [n.op_type for n in onnx.load(str(path)).graph.node].count("ConvTranspose") == 3
+    np.testing.assert_allclose(compile_and_run(path, tmp_path, x), reference(path, x), **TOLERANCE)

@@ -486,6 +486,76 @@ SigmoidOp::inferResultType(std::optional<Location> loc, Adaptor adaptor) {
 LogicalResult SigmoidOp::verify() { return verifyResultType(*this); }
 
 //===----------------------------------------------------------------------===//
+// ConvTranspose2dOp
+//===----------------------------------------------------------------------===//
+
+FailureOr<RankedTensorType>
+ConvTranspose2dOp::inferResultType(std::optional<Location> loc,
+                                   Adaptor adaptor) {
+  auto input = cast<RankedTensorType>(adaptor.getInput().getType());
+  auto weight = cast<RankedTensorType>(adaptor.getWeight().getType());
+  if (failed(expectRank<ConvTranspose2dOp>(loc, "input", input, 4,
+                                           "N, C, H, W")) ||
+      failed(expectRank<ConvTranspose2dOp>(loc, "weight", weight, 4,
+                                           "C, O/groups, KH, KW")))
+    return failure();
+  if (!input.hasStaticShape() || !weight.hasStaticShape())
+    return opError<ConvTranspose2dOp>(loc, "expected static shapes, found ",
+                                      input, " and ", weight);
+  Type elementType = weight.getElementType();
+  if (!isSpikeTensor(input) && input.getElementType() != elementType)
+    return opError<ConvTranspose2dOp>(
+        loc, "expected input element type to be i1 or ", elementType,
+        " (the weight's), found ", input.getElementType());
+  int64_t groups = adaptor.getGroups();
+  if (weight.getDimSize(0) != input.getDimSize(1) ||
+      input.getDimSize(1) % groups)
+    return opError<ConvTranspose2dOp>(
+        loc, "expected weight dim 0 (", weight.getDimSize(0),
+        ") to equal the input channels (", input.getDimSize(1),
+        "), divisible by groups (", groups, ")");
+  int64_t outChannels = weight.getDimSize(1) * groups;
+  if (Value bias = adaptor.getBias()) {
+    auto biasType = cast<RankedTensorType>(bias.getType());
+    if (biasType.getShape() != ArrayRef<int64_t>{outChannels} ||
+        biasType.getElementType() != elementType)
+      return opError<ConvTranspose2dOp>(
+          loc, "expected bias of type ",
+          RankedTensorType::get({outChannels}, elementType), ", found ",
+          biasType);
+  }
+  ArrayRef<int64_t> strides = adaptor.getStrides(), pads = adaptor.getPads(),
+                    dilations = adaptor.getDilations(),
+                    extra = adaptor.getOutputPadding();
+  if (extra.size() != 2)
+    return opError<ConvTranspose2dOp>(loc,
+                                      "expected 2 output_padding "
+                                      "values, found ",
+                                      extra.size());
+  SmallVector<int64_t, 4> shape{input.getDimSize(0), outChannels};
+  for (int axis = 0; axis < 2; ++axis) {
+    if (extra[axis] < 0 ||
+        extra[axis] >= std::max(strides[axis], dilations[axis]))
+      return opError<ConvTranspose2dOp>(
+          loc, "expected output_padding in [0, max(stride, dilation)), found ",
+          extra[axis]);
+    int64_t size = (input.getDimSize(2 + axis) - 1) * strides[axis] -
+                   pads[axis] - pads[axis + 2] +
+                   dilations[axis] * (weight.getDimSize(2 + axis) - 1) + 1 +
+                   extra[axis];
+    if (size < 1)
+      return opError<ConvTranspose2dOp>(loc,
+                                        "the output would be empty along "
+                                        "axis ",
+                                        2 + axis);
+    shape.push_back(size);
+  }
+  return RankedTensorType::get(shape, elementType);
+}
+
+LogicalResult ConvTranspose2dOp::verify() { return verifyResultType(*this); }
+
+//===----------------------------------------------------------------------===//
 // MatMulOp
 //===----------------------------------------------------------------------===//
 

@@ -229,6 +229,103 @@ SmallVector<NamedAttribute> windowAttributes(OpBuilder &b, const Window &w,
 // Layers with weights
 //===----------------------------------------------------------------------===//
 
+/// ConvTranspose on [N, C, H, W] with a constant weight [C, O/g, KH, KW]:
+/// explicit pads (auto_pad NOTSET), output_padding; output_shape (which
+/// would imply pads) is refused.
+LogicalResult importConvTranspose(NodeContext &ctx) {
+  auto input = ctx.tensorInput(0, /*allowSpikes=*/true);
+  auto weight = ctx.tensorInput(1, /*allowSpikes=*/false);
+  if (failed(input) || failed(weight))
+    return failure();
+  SmallVector<Value> operands{*input, *weight};
+  if (ctx.hasInput(2)) {
+    auto bias = ctx.tensorInput(2, /*allowSpikes=*/false);
+    if (failed(bias))
+      return failure();
+    operands.push_back(*bias);
+  }
+  RankedTensorType weightType = tensorType(*weight);
+  if (weightType.getRank() != 4 || tensorType(*input).getRank() != 4)
+    return ctx.emitError() << "only 2-D transposed convolution ([N, C, H, W], "
+                              "weight [C, O/g, KH, KW]) is supported, found "
+                           << tensorType(*input) << " and " << weightType;
+  auto kernel = ctx.getInts("kernel_shape"), strides = ctx.getInts("strides"),
+       pads = ctx.getInts("pads"), dilations = ctx.getInts("dilations"),
+       outputPadding = ctx.getInts("output_padding"),
+       outputShape = ctx.getInts("output_shape");
+  auto autoPad = ctx.getString("auto_pad");
+  auto group = ctx.getInt("group");
+  if (failed(kernel) || failed(strides) || failed(pads) || failed(dilations) ||
+      failed(outputPadding) || failed(outputShape) || failed(autoPad) ||
+      failed(group))
+    return failure();
+  StringRef autoPadMode = autoPad->value_or("NOTSET");
+  if (autoPadMode != "NOTSET" && autoPadMode != "SAME_UPPER" &&
+      autoPadMode != "SAME_LOWER" && autoPadMode != "VALID")
+    return ctx.emitError() << "auto_pad '" << autoPadMode
+                           << "' is not supported";
+  ArrayRef<int64_t> k = weightType.getShape().drop_front(2);
+  if (*kernel && ArrayRef<int64_t>(**kernel) != k)
+    return ctx.emitError() << "kernel_shape [" << **kernel
+                           << "] differs from the weight's [" << k << "]";
+  auto sized = [&](const std::optional<SmallVector<int64_t>> &v, size_t count,
+                   int64_t fallback,
+                   StringRef name) -> FailureOr<SmallVector<int64_t>> {
+    if (!v)
+      return SmallVector<int64_t>(count, fallback);
+    if (v->size() != count)
+      return ctx.emitError() << "'" << name << "' must hold " << count
+                             << " values, found " << v->size();
+    return *v;
+  };
+  auto s2 = sized(*strides, 2, 1, "strides"), p4 = sized(*pads, 4, 0, "pads"),
+       d2 = sized(*dilations, 2, 1, "dilations"),
+       o2 = sized(*outputPadding, 2, 0, "output_padding");
+  if (failed(s2) || failed(p4) || failed(d2) || failed(o2))
+    return failure();
+  // An output_shape (or SAME auto_pad: the input times the stride) implies
+  // the pads: the total padding split as ONNX specifies.
+  ArrayRef<int64_t> in = tensorType(*input).getShape().drop_front(2);
+  std::optional<SmallVector<int64_t>> target;
+  if (*outputShape) {
+    target = (*outputShape)->size() == 4
+                 ? SmallVector<int64_t>((*outputShape)->begin() + 2,
+                                        (*outputShape)->end())
+                 : **outputShape;
+    if (target->size() != 2)
+      return ctx.emitError() << "'output_shape' must hold 2 (or 4) values";
+  } else if (autoPadMode.starts_with("SAME")) {
+    target = SmallVector<int64_t>{in[0] * (*s2)[0], in[1] * (*s2)[1]};
+  } else if (autoPadMode == "VALID") {
+    *p4 = SmallVector<int64_t>(4, 0);
+  }
+  if (target)
+    for (int axis = 0; axis < 2; ++axis) {
+      int64_t total = (*s2)[axis] * (in[axis] - 1) + (*o2)[axis] +
+                      (k[axis] - 1) * (*d2)[axis] + 1 - (*target)[axis];
+      if (total < 0)
+        return ctx.emitError() << "output_shape " << (*target)[axis]
+                               << " exceeds what the window reaches along "
+                                  "axis "
+                               << 2 + axis;
+      // An odd total puts its extra element first for SAME_UPPER, last
+      // otherwise: what the ONNX reference outputs (the node tests) and
+      // onnxruntime compute for ConvTranspose.
+      bool upper = autoPadMode == "SAME_UPPER";
+      (*p4)[axis] = upper ? total - total / 2 : total / 2;
+      (*p4)[axis + 2] = total - (*p4)[axis];
+    }
+  // ONNX pads are [top, left, bottom, right] for 2-D, as spike's.
+  OpBuilder &b = ctx.builder();
+  return ctx.setResult(createInferred<spike::ConvTranspose2dOp>(
+      ctx, operands,
+      {b.getNamedAttr("strides", b.getDenseI64ArrayAttr(*s2)),
+       b.getNamedAttr("pads", b.getDenseI64ArrayAttr(*p4)),
+       b.getNamedAttr("dilations", b.getDenseI64ArrayAttr(*d2)),
+       b.getNamedAttr("output_padding", b.getDenseI64ArrayAttr(*o2)),
+       b.getNamedAttr("groups", b.getI64IntegerAttr(group->value_or(1)))}));
+}
+
 /// A 1-D convolution ([N, C, L], weight [O, C/g, k]; Spikformer's token
 /// projections) as a 2-D one of height 1: the input reshaped to
 /// [N, C, 1, L], the weight to [O, C/g, 1, k], the result back to [N, O, L'].
@@ -1752,6 +1849,7 @@ constexpr int64_t kNeuronVersions[] = {1};
 constexpr int64_t kCastVersions[] = {6, 9, 13, 19, 21};
 constexpr int64_t kClipVersions[] = {6, 11, 12, 13};
 constexpr int64_t kConstantOfShapeVersions[] = {9, 20, 21};
+constexpr int64_t kConvTransposeVersions[] = {1, 11};
 constexpr int64_t kLeakyReluVersions[] = {6, 16};
 constexpr int64_t kSoftmaxVersions[] = {1, 11, 13};
 constexpr int64_t kTanhVersions[] = {6, 13};
@@ -1773,6 +1871,7 @@ const OpEntry kOpTable[] = {
     {"", "ConstantOfShape", kConstantOfShapeVersions, 1, 1, 1,
      importConstantOfShape},
     {"", "Conv", kConvVersions, 2, 3, 1, importConv},
+    {"", "ConvTranspose", kConvTransposeVersions, 2, 3, 1, importConvTranspose},
     {"", "Div", kAddMulVersions, 2, 2, 1, importBinary<spike::DivOp>},
     {"", "Dropout", kDropoutVersions, 1, 3, 2, importDropout},
     {"", "Flatten", kFlattenVersions, 1, 1, 1, importFlatten},

@@ -518,6 +518,45 @@ sf_status_t checkPad(OpCheck &c) {
   return c.expectOut(x.packed, c.anyTemporal);
 }
 
+// x [N, C, H, W], weight [C, O/g, KH, KW]: along each axis the output is
+// (in - 1) * stride - pads + dilation * (kernel - 1) + 1 plus an
+// output_padding below max(stride, dilation).
+sf_status_t checkConvTranspose2d(OpCheck &c) {
+  const sfa::Conv2dAttrs *a = c.o.attrs_as_Conv2dAttrs();
+  if (!a || !pairOk(a->strides(), 2, 1) || !pairOk(a->dilations(), 2, 1) ||
+      !pairOk(a->pads(), 4, 0) || !pairOk(a->kernel(), 2, 1) || a->groups() < 1)
+    return c.error("malformed ConvTranspose2d attributes");
+  const TensorDesc &x = c.in(0);
+  if (x.shape.size() != 4 || x.packed || c.out.shape.size() != 4 ||
+      c.out.shape[0] != x.shape[0])
+    return c.error("input and output must be float32 [N, C, H, W] and "
+                   "[N, O, OH, OW]");
+  int64_t C = x.shape[1], O = c.out.shape[1], G = a->groups();
+  if (C % G || O % G)
+    return c.error("channels %lld and %lld must divide into %lld groups",
+                   (long long)C, (long long)O, (long long)G);
+  int64_t KH = a->kernel()->Get(0), KW = a->kernel()->Get(1);
+  SF_CHECK(c.constantOf(1, {C, O / G, KH, KW}, "the weight [C,O/g,KH,KW]"));
+  if (c.desc.inputs.size() == 3)
+    SF_CHECK(c.constantOf(2, {O}, "the bias"));
+  for (flatbuffers::uoffset_t axis = 0; axis < 2; ++axis) {
+    // Every value is below 2^48 (sizes) or checked by pairOk: no overflow in
+    // 128 bits.
+    __int128 stride = a->strides()->Get(axis),
+             dilation = a->dilations()->Get(axis),
+             kernel = a->kernel()->Get(axis),
+             pads = a->pads()->Get(axis) + __int128(a->pads()->Get(axis + 2));
+    __int128 base =
+        (x.shape[2 + axis] - 1) * stride - pads + dilation * (kernel - 1) + 1;
+    __int128 extra = c.out.shape[2 + axis] - base;
+    if (extra < 0 || extra >= std::max(stride, dilation))
+      return c.error("output %s %lld does not follow from the window",
+                     axis ? "width" : "height",
+                     (long long)c.out.shape[2 + axis]);
+  }
+  return c.expectOut(false, c.anyTemporal);
+}
+
 // [.., M, K] x [.., K, N]: batch dimensions broadcast to the output's.
 sf_status_t checkMatMul(OpCheck &c) {
   SF_CHECK(c.denseInputs(2));

@@ -764,3 +764,20 @@ func.func @matmul_batch(%a: tensor<2x2x3xf32>, %b: tensor<3x3x5xf32>) -> tensor<
   %0 = spike.matmul %a, %b : (tensor<2x2x3xf32>, tensor<3x3x5xf32>) -> tensor<2x2x5xf32>
   return %0 : tensor<2x2x5xf32>
 }
+
+// -----
+
+func.func @conv_transpose_output_padding(%x: tensor<1x2x3x3xf32>, %w: tensor<2x2x3x3xf32>) -> tensor<1x2x7x7xf32> {
+  // expected-error @+1 {{'spike.conv_transpose2d' op expected output_padding in [0, max(stride, dilation)), found 2}}
+  %0 = spike.conv_transpose2d %x, %w {strides = array<i64: 2, 2>, output_padding = array<i64: 2, 0>}
+      : (tensor<1x2x3x3xf32>, tensor<2x2x3x3xf32>) -> tensor<1x2x7x7xf32>
+  return %0 : tensor<1x2x7x7xf32>
+}
+
+// -----
+
+func.func @conv_transpose_channels(%x: tensor<1x3x3x3xf32>, %w: tensor<2x2x3x3xf32>) -> tensor<1x2x5x5xf32> {
+  // expected-error @+1 {{'spike.conv_transpose2d' op expected weight dim 0 (2) to equal the input channels (3), divisible by groups (1)}}
+  %0 = spike.conv_transpose2d %x, %w : (tensor<1x3x3x3xf32>, tensor<2x2x3x3xf32>) -> tensor<1x2x5x5xf32>
+  return %0 : tensor<1x2x5x5xf32>
+}

@@ -218,3 +218,13 @@ func.func @batch_norm_of_spikes(%s: tensor<1x2x3x3xi1>, %p: tensor<2xf32>) -> te
   %0 = spike.batch_norm %s, %p, %p, %p, %p : (tensor<1x2x3x3xi1>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x3x3xf32>
   return %0 : tensor<1x2x3x3xf32>
 }
+
+// CHECK-LABEL: func.func @conv_transpose
+func.func @conv_transpose(%x: tensor<1x8x7x7xi1>, %w: tensor<8x2x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x14x14xf32> {
+  // Spikes in, analog out; [C, O/g, KH, KW] with groups 2: O = 4.
+  // CHECK: spike.conv_transpose2d %{{.*}}, %{{.*}}, %{{.*}} {groups = 2 : i64, output_padding = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>}
+  %0 = spike.conv_transpose2d %x, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>,
+                                          output_padding = array<i64: 1, 1>, groups = 2}
+      : (tensor<1x8x7x7xi1>, tensor<8x2x3x3xf32>, tensor<4xf32>) -> tensor<1x4x14x14xf32>
+  return %0 : tensor<1x4x14x14xf32>
+}

@@ -92,6 +92,36 @@ def Spike_Conv2dOp : Spike_InferredOp<"conv2d"> {
   let results = (outs Spike_FloatTensor:$output);
 }
 
+def Spike_ConvTranspose2dOp : Spike_InferredOp<"conv_transpose2d"> {
+  let summary = "2-D transposed convolution (ONNX ConvTranspose)";
+  let description = [{
+    The adjoint of `spike.conv2d`: each input element `(c, ih, iw)` adds
+    `x * weight[c][o'][kh][kw]` to output `(o, ih * stride - pad_begin +
+    kh * dilation, ...)`, with `input` `[N, C, H, W]` (spikes or analog),
+    `weight` `[C, O / groups, KH, KW]` and an optional `bias` `[O]`. Along
+    each axis the output is `(in - 1) * stride - pad_begin - pad_end +
+    dilation * (kernel - 1) + 1 + output_padding`, `output_padding` below
+    `max(stride, dilation)`. `pads` is `[top, left, bottom, right]`.
+
+    ```mlir
+    %y = spike.conv_transpose2d %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>,
+                                        output_padding = array<i64: 1, 1>}
+        : (tensor<1x8x7x7xf32>, tensor<8x4x3x3xf32>) -> tensor<1x4x14x14xf32>
+    ```
+  }];
+  let arguments = (ins
+    Spike_Tensor:$input,
+    Spike_FloatTensor:$weight,
+    Optional<Spike_FloatTensor>:$bias,
+    Spike_StridesAttr:$strides,
+    Spike_PadsAttr:$pads,
+    Spike_DilationsAttr:$dilations,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0}">:$output_padding,
+    DefaultValuedAttr<ConfinedAttr<I64Attr, [IntPositive]>, "1">:$groups
+  );
+  let results = (outs Spike_FloatTensor:$output);
+}
+
 def Spike_LinearOp : Spike_InferredOp<"linear"> {
   let summary = "Fully connected layer: `input · weightᵀ + bias`";
   let description = [{

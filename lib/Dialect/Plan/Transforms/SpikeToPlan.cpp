@@ -169,6 +169,16 @@ FailureOr<KernelSpec> describe(Operation *op, ValueRange operands, Builder &b) {
                 spec.data.assign(operands.begin(), operands.end());
                 return success();
               })
+          .Case([&](spike::ConvTranspose2dOp conv) {
+            spec.kind = "ConvTranspose2d";
+            spec.data = {operands[0]};
+            spec.constants.append(operands.begin() + 1, operands.end());
+            ArrayRef<int64_t> weight = conv.getWeight().getType().getShape();
+            window({weight[2], weight[3]}, conv.getStrides(), conv.getPads(),
+                   conv.getDilations());
+            named("groups", b.getI64IntegerAttr(conv.getGroups()));
+            return success();
+          })
           .Case([&](spike::MatMulOp) {
             spec.kind = "MatMul";
             spec.data.assign(operands.begin(), operands.end());
@@ -576,20 +586,33 @@ private:
 
 /// The spike ops the host and gpu patterns lower: each has a dense kernel on
 /// both.
-const StringLiteral kHostAndGpuOps[] = {
-    "spike.conv2d",     "spike.linear",
-    "spike.batch_norm", "spike.add",
-    "spike.mul",        "spike.relu",
-    "spike.sigmoid",    "spike.max_pool2d",
-    "spike.avg_pool2d", "spike.global_avg_pool",
-    "spike.flatten",    "spike.reshape",
-    "spike.pad",        "spike.transpose",
-    "spike.concat",     "spike.lif",
-    "spike.cuba_lif",   "spike.li",
-    "spike.sub",        "spike.div",
-    "spike.tanh",       "spike.leaky_relu",
-    "spike.clip",       "spike.softmax",
-    "spike.slice",      "spike.matmul"};
+const StringLiteral kHostAndGpuOps[] = {"spike.conv2d",
+                                        "spike.linear",
+                                        "spike.batch_norm",
+                                        "spike.add",
+                                        "spike.mul",
+                                        "spike.relu",
+                                        "spike.sigmoid",
+                                        "spike.max_pool2d",
+                                        "spike.avg_pool2d",
+                                        "spike.global_avg_pool",
+                                        "spike.flatten",
+                                        "spike.reshape",
+                                        "spike.pad",
+                                        "spike.transpose",
+                                        "spike.concat",
+                                        "spike.lif",
+                                        "spike.cuba_lif",
+                                        "spike.li",
+                                        "spike.sub",
+                                        "spike.div",
+                                        "spike.tanh",
+                                        "spike.leaky_relu",
+                                        "spike.clip",
+                                        "spike.softmax",
+                                        "spike.slice",
+                                        "spike.matmul",
+                                        "spike.conv_transpose2d"};
 
 /// Adds the patterns of `target` and records the ops they lower.
 void populateTargetPatterns(spike::Target target, RewritePatternSet &patterns,

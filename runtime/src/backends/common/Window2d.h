@@ -43,6 +43,46 @@ SF_HD inline void forEachTap(const Window2d &g, int64_t oh, int64_t ow,
   }
 }
 
+/// A transposed convolution's output element i ([batch][O][OH][OW]) of
+/// input `x` [batch][C][H][W], weight [C][O/groups][KH][KW] and `bias`
+/// (or null): the bias plus, over the group's input channels in ascending
+/// order and the taps (kh, kw) in order, every input element whose window
+/// position lands on (oh, ow): oh = ih * strideH - padTop + kh * dilationH.
+SF_HD inline float convTransposeElement(const Window2d &g, const float *x,
+                                        const float *weight, const float *bias,
+                                        int64_t i) {
+  int64_t ow = i % g.outWidth, oh = i / g.outWidth % g.outHeight;
+  int64_t plane = i / (g.outWidth * g.outHeight);
+  int64_t o = plane % g.outChannels, b = plane / g.outChannels;
+  const int64_t cPerGroup = g.channels / g.groups;
+  const int64_t oPerGroup = g.outChannels / g.groups;
+  const int64_t group = o / oPerGroup;
+  float acc = bias ? bias[o] : 0.0f;
+  for (int64_t ci = 0; ci < cPerGroup; ++ci) {
+    int64_t c = group * cPerGroup + ci;
+    const float *in = x + (b * g.channels + c) * g.height * g.width;
+    const float *w =
+        weight + (c * oPerGroup + o % oPerGroup) * g.kernelH * g.kernelW;
+    for (int64_t kh = 0; kh < g.kernelH; ++kh) {
+      int64_t th = oh + g.padTop - kh * g.dilationH;
+      if (th < 0 || th % g.strideH)
+        continue;
+      int64_t ih = th / g.strideH;
+      if (ih >= g.height)
+        continue;
+      for (int64_t kw = 0; kw < g.kernelW; ++kw) {
+        int64_t tw = ow + g.padLeft - kw * g.dilationW;
+        if (tw < 0 || tw % g.strideW)
+          continue;
+        int64_t iw = tw / g.strideW;
+        if (iw < g.width)
+          acc += w[kh * g.kernelW + kw] * in[ih * g.width + iw];
+      }
+    }
+  }
+  return acc;
+}
+
 /// The average of the window at output (oh, ow) of one input plane. The
 /// window is clipped to the padded input, then to the input; the divisor
 /// counts the padding when `countIncludePad` (ONNX count_include_pad).

@@ -402,6 +402,13 @@ cudaError_t enqueueDiv(const CudaOp &c) {
   return enqueueBinary(c, BinaryKind::Div);
 }
 
+cudaError_t enqueueConvTranspose2d(const CudaOp &c) {
+  return launch(ConvTransposeArgs{c.f(0), c.f(1),
+                                  c.op.inputs.size() > 2 ? c.f(2) : nullptr,
+                                  c.yf(), windowOf(c.m, c.op)},
+                c.s.stream);
+}
+
 cudaError_t enqueueMatMul(const CudaOp &c) {
   return launch(MatMulArgs{matMulOf(c.m, c.op), c.f(0), c.f(1), c.yf()},
                 c.s.stream);

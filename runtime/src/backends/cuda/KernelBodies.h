@@ -497,6 +497,18 @@ SF_HD inline void sigmoidThread(const SigmoidArgs &a, int64_t i) {
   a.y[i] = sigmoid(a.x[i]);
 }
 
+struct ConvTransposeArgs {
+  const float *x, *weight, *bias; // bias may be null
+  float *y;
+  Window2d g;
+};
+inline int64_t threads(const ConvTransposeArgs &a) {
+  return a.g.batch * a.g.outChannels * a.g.outHeight * a.g.outWidth;
+}
+SF_HD inline void convTransposeThread(const ConvTransposeArgs &a, int64_t i) {
+  a.y[i] = convTransposeElement(a.g, a.x, a.weight, a.bias, i);
+}
+
 struct MatMulArgs {
   MatMulGeometry g;
   const float *a, *b;
@@ -711,6 +723,9 @@ SF_HD inline void runThread(const BinaryArgs &a, int64_t i) {
 SF_HD inline void runThread(const ReluArgs &a, int64_t i) { reluThread(a, i); }
 SF_HD inline void runThread(const SigmoidArgs &a, int64_t i) {
   sigmoidThread(a, i);
+}
+SF_HD inline void runThread(const ConvTransposeArgs &a, int64_t i) {
+  convTransposeThread(a, i);
 }
 SF_HD inline void runThread(const MatMulArgs &a, int64_t i) {
   matMulThread(a, i);

@@ -171,6 +171,16 @@ void host::binary(BinaryKind kind, const float *a, const int64_t *aShape,
   }
 }
 
+void host::convTranspose2d(const float *x, const float *weight,
+                           const float *bias, float *y, const Window2d &g,
+                           ThreadPool &pool) {
+  const int64_t pixels = g.outHeight * g.outWidth;
+  pool.parallelFor(g.batch * g.outChannels, 1, [&](int64_t p0, int64_t p1) {
+    for (int64_t i = p0 * pixels; i < p1 * pixels; ++i)
+      y[i] = convTransposeElement(g, x, weight, bias, i);
+  });
+}
+
 void host::matMul(const float *a, const float *b, float *y,
                   const MatMulGeometry &g, ThreadPool &pool) {
   // One (batch, row) per item: the row's sums accumulate over k in

@@ -182,6 +182,13 @@ sf_status_t runSigmoid(const OpCall &call) {
   return SF_OK;
 }
 
+sf_status_t runConvTranspose2d(const OpCall &call) {
+  HostOp h(call);
+  host::convTranspose2d(h.f(0), h.f(1), h.bias(), h.yf(), windowOf(h.m, h.op),
+                        h.pool);
+  return SF_OK;
+}
+
 sf_status_t runMatMul(const OpCall &call) {
   HostOp h(call);
   host::matMul(h.f(0), h.f(1), h.yf(), matMulOf(h.m, h.op), h.pool);

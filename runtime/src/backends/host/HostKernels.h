@@ -63,6 +63,11 @@ void binary(BinaryKind kind, const float *a, const int64_t *aShape,
             const float *b, const int64_t *bShape, float *y,
             const int64_t *yShape, int rank);
 
+/// A transposed convolution (ONNX ConvTranspose) of `g`'s shapes: weight
+/// [C][O/groups][KH][KW], bias [O] or null.
+void convTranspose2d(const float *x, const float *weight, const float *bias,
+                     float *y, const Window2d &g, ThreadPool &pool);
+
 /// The batched matrix product `g` describes.
 void matMul(const float *a, const float *b, float *y, const MatMulGeometry &g,
             ThreadPool &pool);
