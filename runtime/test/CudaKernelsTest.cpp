@@ -526,6 +526,23 @@ TYPED_TEST(CudaKernels, ElementwiseKernelsEqualHost) {
     grid.run(args);
     EXPECT_EQ(grid.download(args.y, 72), expected) << "matmul";
   }
+  // Layer normalization of 5 rows of 7, as the host.
+  {
+    ThreadPool pool(1);
+    std::vector<float> x = randomFloats(35, rng), scale = randomFloats(7, rng),
+                       bias = randomFloats(7, rng), expected(35);
+    host::layerNorm(x.data(), expected.data(), 5, 7, scale.data(), bias.data(),
+                    1e-5f, pool);
+    LayerNormArgs args{grid.upload(x),
+                       grid.upload(scale),
+                       grid.upload(bias),
+                       grid.template zeros<float>(35),
+                       5,
+                       7,
+                       1e-5f};
+    grid.run(args);
+    expectUlpsNear(grid.download(args.y, 35), expected, 16, "layer norm");
+  }
   for (bool log : {false, true}) {
     ThreadPool pool(1);
     std::vector<float> x = randomFloats(35, rng), expected(35);

@@ -718,6 +718,36 @@ TEST(MatMul, BatchedProductsBroadcastTheBatch) {
   EXPECT_EQ(y, (std::vector<float>{4, 5, 10, 11, 0, 1, 2.5f, 2.25f}));
 }
 
+TEST(LayerNorm, NormalizesEachRowAndAppliesScaleAndBias) {
+  ThreadPool pool(2);
+  std::mt19937 rng(22);
+  const int64_t rows = 5, n = 7;
+  std::vector<float> x = randomFloats(rows * n, rng),
+                     scale = randomFloats(n, rng), bias = randomFloats(n, rng),
+                     y(rows * n), plain(rows * n);
+  for (int64_t i = 0; i < n; ++i)
+    x[3 * n + i] = 1000.0f + x[3 * n + i]; // far from 0: the mean matters
+  layerNorm(x.data(), y.data(), rows, n, scale.data(), bias.data(), 1e-5f,
+            pool);
+  layerNorm(x.data(), plain.data(), rows, n, scale.data(), nullptr, 1e-5f,
+            pool);
+  for (int64_t r = 0; r < rows; ++r) {
+    double mean = 0.0, var = 0.0;
+    for (int64_t i = 0; i < n; ++i)
+      mean += x[r * n + i];
+    mean /= n;
+    for (int64_t i = 0; i < n; ++i)
+      var += (x[r * n + i] - mean) * (x[r * n + i] - mean);
+    var /= n;
+    for (int64_t i = 0; i < n; ++i) {
+      double norm = (x[r * n + i] - mean) / std::sqrt(var + 1e-5);
+      EXPECT_NEAR(y[r * n + i], norm * scale[i] + bias[i], 2e-4)
+          << "row " << r << " element " << i;
+      EXPECT_EQ(plain[r * n + i] + bias[i], y[r * n + i]);
+    }
+  }
+}
+
 TEST(Binary, SubAndDivBroadcastLikeNumPy) {
   // [2][3] - [3] and [2][1] / [2][3].
   const int64_t a[] = {2, 3}, row[] = {1, 3}, column[] = {2, 1};

@@ -239,3 +239,32 @@ def test_conv_transpose_decoder(tmp_path, opset):
     path = export(Decoder(), x, tmp_path / "decoder.onnx", opset)
     assert [n.op_type for n in onnx.load(str(path)).graph.node].count("ConvTranspose") == 3
     np.testing.assert_allclose(compile_and_run(path, tmp_path, x), reference(path, x), **TOLERANCE)
+
+
+class TransformerBlock(torch.nn.Module):
+    """A pre-norm transformer block: LayerNorm, attention, a residual, an MLP
+    (opset 17 exports LayerNorm as LayerNormalization)."""
+
+    def __init__(self, dim=8):
+        super().__init__()
+        self.norm1, self.norm2 = torch.nn.LayerNorm(dim), torch.nn.LayerNorm(dim)
+        self.attention = Attention(dim)
+        self.mlp = torch.nn.Sequential(torch.nn.Linear(dim, 16), torch.nn.ReLU(),
+                                       torch.nn.Linear(16, dim))
+
+    def forward(self, x):
+        x = x + self.attention(self.norm1(x))
+        return x + self.mlp(self.norm2(x))
+
+
+def test_transformer_block_with_layer_norm(tmp_path):
+    torch.manual_seed(8)
+    model = TransformerBlock()
+    with torch.no_grad():
+        for norm in (model.norm1, model.norm2):
+            norm.weight.uniform_(0.5, 1.5)
+            norm.bias.uniform_(-0.5, 0.5)
+    x = np.random.default_rng(8).random((2, 6, 8), dtype=np.float32)
+    path = export(model, x, tmp_path / "block.onnx", 17)
+    assert "LayerNormalization" in {n.op_type for n in onnx.load(str(path)).graph.node}
+    np.testing.assert_allclose(compile_and_run(path, tmp_path, x), reference(path, x), **TOLERANCE)

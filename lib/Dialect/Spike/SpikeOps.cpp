@@ -556,6 +556,44 @@ ConvTranspose2dOp::inferResultType(std::optional<Location> loc,
 LogicalResult ConvTranspose2dOp::verify() { return verifyResultType(*this); }
 
 //===----------------------------------------------------------------------===//
+// LayerNormOp
+//===----------------------------------------------------------------------===//
+
+FailureOr<RankedTensorType>
+LayerNormOp::inferResultType(std::optional<Location> loc, Adaptor adaptor) {
+  auto input = cast<RankedTensorType>(adaptor.getInput().getType());
+  int64_t axis = adaptor.getAxis();
+  if (axis >= input.getRank() || !input.hasStaticShape())
+    return opError<LayerNormOp>(loc, "expected a static input with axis ", axis,
+                                " among its dimensions, found ", input);
+  int64_t k = ShapedType::getNumElements(input.getShape().drop_front(axis));
+  FailureOr<Type> element =
+      analogElementType<LayerNormOp>(loc, input.getElementType());
+  if (failed(element))
+    return failure();
+  for (Value param : {adaptor.getScale(), adaptor.getBias()}) {
+    if (!param)
+      continue;
+    auto type = cast<RankedTensorType>(param.getType());
+    if (!type.hasStaticShape() || type.getNumElements() != k ||
+        type.getElementType() != *element)
+      return opError<LayerNormOp>(loc, "expected scale and bias of ", k, " ",
+                                  *element,
+                                  " values (the normalized "
+                                  "shape), found ",
+                                  type);
+  }
+  return input.clone(*element);
+}
+
+LogicalResult LayerNormOp::verify() {
+  float epsilon = getEpsilon().convertToFloat();
+  if (!(epsilon >= 0.0f) || !std::isfinite(epsilon))
+    return emitOpError("expected a finite epsilon >= 0, found ") << epsilon;
+  return verifyResultType(*this);
+}
+
+//===----------------------------------------------------------------------===//
 // MatMulOp
 //===----------------------------------------------------------------------===//
 

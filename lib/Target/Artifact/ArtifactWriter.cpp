@@ -350,6 +350,14 @@ buildAttrs(flatbuffers::FlatBufferBuilder &fbb, OpRecord &op) {
                  .Union()};
     break;
   }
+  case sfa::OpAttrs::LayerNormAttrs: {
+    auto epsilon = p.get<FloatAttr>("epsilon");
+    attrs = {sfa::OpAttrs::LayerNormAttrs,
+             sfa::CreateLayerNormAttrs(
+                 fbb, epsilon ? epsilon.getValue().convertToFloat() : 1e-5f)
+                 .Union()};
+    break;
+  }
   case sfa::OpAttrs::SoftmaxAttrs:
     attrs = {sfa::OpAttrs::SoftmaxAttrs,
              sfa::CreateSoftmaxAttrs(fbb, p.flag("log")).Union()};

@@ -714,6 +714,42 @@ LogicalResult importSoftmaxOrLog(NodeContext &ctx, bool log) {
   return ctx.setResult(result);
 }
 
+/// LayerNormalization (opset 17): Y only (not the Mean and InvStdDev
+/// outputs), constant Scale and B.
+LogicalResult importLayerNorm(NodeContext &ctx) {
+  auto input = ctx.tensorInput(0, /*allowSpikes=*/true);
+  auto axisAttr = ctx.getInt("axis");
+  auto epsilon = ctx.getFloat("epsilon");
+  auto stash = ctx.getInt("stash_type");
+  if (failed(input) || failed(axisAttr) || failed(epsilon) || failed(stash))
+    return failure();
+  if (ctx.hasOutput(1) || ctx.hasOutput(2))
+    return ctx.emitError() << "the Mean and InvStdDev outputs are not "
+                              "supported (only Y)";
+  if (stash->value_or(1) != 1)
+    return ctx.emitError() << "stash_type " << **stash
+                           << " is not supported (float32 statistics)";
+  FailureOr<int64_t> axis =
+      normalizeAxis(ctx, axisAttr->value_or(-1), tensorType(*input).getRank());
+  if (failed(axis))
+    return failure();
+  SmallVector<Value> operands{*input};
+  for (unsigned i = 1; i <= 2; ++i) {
+    if (!ctx.hasInput(i))
+      continue;
+    auto param = ctx.tensorInput(i, /*allowSpikes=*/false);
+    if (failed(param))
+      return failure();
+    operands.push_back(*param);
+  }
+  OpBuilder &b = ctx.builder();
+  return ctx.setResult(createInferred<spike::LayerNormOp>(
+      ctx, operands,
+      {b.getNamedAttr("axis", b.getI64IntegerAttr(*axis)),
+       b.getNamedAttr("epsilon",
+                      b.getF32FloatAttr(epsilon->value_or(1e-5f)))}));
+}
+
 LogicalResult importSoftmax(NodeContext &ctx) {
   return importSoftmaxOrLog(ctx, /*log=*/false);
 }
@@ -1850,6 +1886,7 @@ constexpr int64_t kCastVersions[] = {6, 9, 13, 19, 21};
 constexpr int64_t kClipVersions[] = {6, 11, 12, 13};
 constexpr int64_t kConstantOfShapeVersions[] = {9, 20, 21};
 constexpr int64_t kConvTransposeVersions[] = {1, 11};
+constexpr int64_t kLayerNormVersions[] = {17};
 constexpr int64_t kLeakyReluVersions[] = {6, 16};
 constexpr int64_t kSoftmaxVersions[] = {1, 11, 13};
 constexpr int64_t kTanhVersions[] = {6, 13};
@@ -1880,6 +1917,7 @@ const OpEntry kOpTable[] = {
     {"", "GlobalAveragePool", kGlobalAveragePoolVersions, 1, 1, 1,
      importGlobalAveragePool},
     {"", "Identity", kIdentityVersions, 1, 1, 1, importIdentity},
+    {"", "LayerNormalization", kLayerNormVersions, 2, 3, 3, importLayerNorm},
     {"", "LeakyRelu", kLeakyReluVersions, 1, 1, 1, importLeakyRelu},
     {"", "LogSoftmax", kSoftmaxVersions, 1, 1, 1, importLogSoftmax},
     {"", "MatMul", kMatMulVersions, 2, 2, 1, importMatMul},

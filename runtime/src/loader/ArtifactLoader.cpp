@@ -474,6 +474,26 @@ sf_status_t checkPointwise(OpCheck &c) {
   return checkRelu(c);
 }
 
+// Over the trailing dimensions whose elements the scale holds.
+sf_status_t checkLayerNorm(OpCheck &c) {
+  const sfa::LayerNormAttrs *a = c.o.attrs_as_LayerNormAttrs();
+  if (!a || !(a->epsilon() >= 0.0f) || !std::isfinite(a->epsilon()))
+    return c.error("LayerNorm needs a finite epsilon >= 0");
+  const TensorDesc &x = c.in(0);
+  int64_t k = 1;
+  size_t d = x.shape.size();
+  const TensorDesc &scale = c.in(1);
+  while (d > 0 && k < scale.elements)
+    k *= x.shape[--d];
+  if (x.packed || k != scale.elements || !scale.constant)
+    return c.error("the scale must be a constant of the input's trailing "
+                   "dimensions' %lld elements",
+                   (long long)scale.elements);
+  if (c.desc.inputs.size() == 3 && (c.in(2).elements != k || !c.in(2).constant))
+    return c.error("the bias must be a constant of the scale's size");
+  return checkRelu(c);
+}
+
 sf_status_t checkSoftmax(OpCheck &c) {
   if (!c.o.attrs_as_SoftmaxAttrs())
     return c.error("missing Softmax attributes");
@@ -1124,7 +1144,10 @@ sf_status_t PlanValidator::dramImage(const uint8_t *dataSection) {
 /// Whether `v` (if present) holds 8-byte elements at a misaligned address.
 template <typename T> bool misaligned(const flatbuffers::Vector<T> *v) {
   static_assert(sizeof(T) == 8, "only 8-byte elements can be misaligned");
-  return v && reinterpret_cast<uintptr_t>(v->data()) % alignof(T) != 0;
+  // An empty vector (a scalar's shape) has no element to read, and
+  // FlatBuffers does not pad before it.
+  return v && v->size() &&
+         reinterpret_cast<uintptr_t>(v->data()) % alignof(T) != 0;
 }
 
 /// The first vector of 64-bit values in `plan` whose elements are not
@@ -1148,6 +1171,10 @@ std::string misalignedVector(const sfa::Model &plan) {
               misaligned(a->pads()) || misaligned(a->dilations());
       else if (const sfa::TransposeAttrs *a = o.attrs_as_TransposeAttrs())
         bad = misaligned(a->permutation());
+      else if (const sfa::PadAttrs *a = o.attrs_as_PadAttrs())
+        bad = misaligned(a->pads());
+      else if (const sfa::SliceAttrs *a = o.attrs_as_SliceAttrs())
+        bad = misaligned(a->starts()) || misaligned(a->steps());
       else if (const sfa::SpikeCoreLayerAttrs *a =
                    o.attrs_as_SpikeCoreLayerAttrs())
         bad = misaligned(a->output_scales());

@@ -781,3 +781,11 @@ func.func @conv_transpose_channels(%x: tensor<1x3x3x3xf32>, %w: tensor<2x2x3x3xf
   %0 = spike.conv_transpose2d %x, %w : (tensor<1x3x3x3xf32>, tensor<2x2x3x3xf32>) -> tensor<1x2x5x5xf32>
   return %0 : tensor<1x2x5x5xf32>
 }
+
+// -----
+
+func.func @layer_norm_scale(%x: tensor<2x3x4xf32>, %g: tensor<3xf32>) -> tensor<2x3x4xf32> {
+  // expected-error @+1 {{'spike.layer_norm' op expected scale and bias of 4 'f32' values (the normalized shape), found 'tensor<3xf32>'}}
+  %0 = spike.layer_norm %x, %g {axis = 2 : i64} : (tensor<2x3x4xf32>, tensor<3xf32>) -> tensor<2x3x4xf32>
+  return %0 : tensor<2x3x4xf32>
+}

@@ -228,3 +228,12 @@ func.func @conv_transpose(%x: tensor<1x8x7x7xi1>, %w: tensor<8x2x3x3xf32>, %b: t
       : (tensor<1x8x7x7xi1>, tensor<8x2x3x3xf32>, tensor<4xf32>) -> tensor<1x4x14x14xf32>
   return %0 : tensor<1x4x14x14xf32>
 }
+
+// CHECK-LABEL: func.func @layer_norm
+func.func @layer_norm(%x: tensor<2x3x4xf32>, %g: tensor<3x4xf32>, %b: tensor<12xf32>) -> tensor<2x3x4xf32> {
+  // Over the last two dimensions: 12 values, in the normalized shape or 1-D.
+  // CHECK: spike.layer_norm %{{.*}}, %{{.*}}, %{{.*}} {axis = 1 : i64, epsilon = 1.000000e-03 : f32}
+  %0 = spike.layer_norm %x, %g, %b {axis = 1 : i64, epsilon = 1.0e-3 : f32}
+      : (tensor<2x3x4xf32>, tensor<3x4xf32>, tensor<12xf32>) -> tensor<2x3x4xf32>
+  return %0 : tensor<2x3x4xf32>
+}

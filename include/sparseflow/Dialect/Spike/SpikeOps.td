@@ -244,6 +244,25 @@ def Spike_MatMulOp : Spike_InferredOp<"matmul"> {
   let results = (outs Spike_FloatTensor:$output);
 }
 
+def Spike_LayerNormOp : Spike_InferredOp<"layer_norm"> {
+  let summary = "Layer normalization over the trailing dimensions";
+  let description = [{
+    Over the dimensions from `axis` on (K elements):
+    `y = (x - mean) / sqrt(var + epsilon) * scale + bias`, the variance
+    biased (divided by K). `scale` and the optional `bias` hold K values (the
+    normalized shape, or 1-D). The result is analog (`f32` for spikes).
+
+    ```mlir
+    %y = spike.layer_norm %x, %g, %b {axis = 2 : i64, epsilon = 1.0e-05 : f32}
+        : (tensor<1x16x64xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<1x16x64xf32>
+    ```
+  }];
+  let arguments = (ins Spike_Tensor:$input, Spike_FloatTensor:$scale,
+                   Optional<Spike_FloatTensor>:$bias, Spike_AxisAttr:$axis,
+                   DefaultValuedAttr<F32Attr, "1.0e-5f">:$epsilon);
+  let results = (outs Spike_FloatTensor:$output);
+}
+
 def Spike_TanhOp : Spike_InferredOp<"tanh"> {
   let summary = "Hyperbolic tangent";
   let description = [{

@@ -179,6 +179,13 @@ FailureOr<KernelSpec> describe(Operation *op, ValueRange operands, Builder &b) {
             named("groups", b.getI64IntegerAttr(conv.getGroups()));
             return success();
           })
+          .Case([&](spike::LayerNormOp norm) {
+            spec.kind = "LayerNorm";
+            spec.data = {operands[0]};
+            spec.constants.append(operands.begin() + 1, operands.end());
+            named("epsilon", norm.getEpsilonAttr());
+            return success();
+          })
           .Case([&](spike::MatMulOp) {
             spec.kind = "MatMul";
             spec.data.assign(operands.begin(), operands.end());
@@ -612,7 +619,8 @@ const StringLiteral kHostAndGpuOps[] = {"spike.conv2d",
                                         "spike.softmax",
                                         "spike.slice",
                                         "spike.matmul",
-                                        "spike.conv_transpose2d"};
+                                        "spike.conv_transpose2d",
+                                        "spike.layer_norm"};
 
 /// Adds the patterns of `target` and records the ops they lower.
 void populateTargetPatterns(spike::Target target, RewritePatternSet &patterns,

@@ -87,6 +87,25 @@ SF_HD inline void softmaxRow(const float *x, float *y, int64_t n, bool log) {
     y[i] = expf(x[i] - m) / sum;
 }
 
+/// Layer normalization of one row of `n` values: `(x - mean) /
+/// sqrt(var + epsilon) * scale + bias` (bias may be null), the mean and the
+/// (biased) variance summed in order.
+SF_HD inline void layerNormRow(const float *x, float *y, int64_t n,
+                               const float *scale, const float *bias,
+                               float epsilon) {
+  float sum = 0.0f;
+  for (int64_t i = 0; i < n; ++i)
+    sum += x[i];
+  float mean = sum / static_cast<float>(n), squares = 0.0f;
+  for (int64_t i = 0; i < n; ++i)
+    squares += (x[i] - mean) * (x[i] - mean);
+  float deviation = sqrtf(squares / static_cast<float>(n) + epsilon);
+  for (int64_t i = 0; i < n; ++i) {
+    float v = (x[i] - mean) / deviation * scale[i];
+    y[i] = bias ? v + bias[i] : v;
+  }
+}
+
 /// A batched matrix product y[b] = a[b] · b[b], [M, K] x [K, N] matrices
 /// over the output's batch dimensions (a float tensor's T copies first),
 /// each operand's broadcast (stride 0) where its dimension is 1.

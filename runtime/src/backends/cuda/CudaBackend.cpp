@@ -420,6 +420,15 @@ cudaError_t enqueuePointwise(const CudaOp &c) {
                 c.s.stream);
 }
 
+cudaError_t enqueueLayerNorm(const CudaOp &c) {
+  int64_t n = c.m.tensors[c.op.inputs[1]].elements;
+  return launch(LayerNormArgs{c.f(0), c.f(1),
+                              c.op.inputs.size() > 2 ? c.f(2) : nullptr, c.yf(),
+                              c.x.lead * c.x.elements / n, n,
+                              c.op.op->attrs_as_LayerNormAttrs()->epsilon()},
+                c.s.stream);
+}
+
 cudaError_t enqueueSoftmax(const CudaOp &c) {
   int64_t n = c.x.shape.back();
   return launch(SoftmaxArgs{c.f(0), c.yf(), c.x.lead * c.x.elements / n, n,

@@ -33,6 +33,7 @@ cudaError_t launch(const PointwiseArgs &args, cudaStream_t stream);
 cudaError_t launch(const MatMulArgs &args, cudaStream_t stream);
 cudaError_t launch(const ConvTransposeArgs &args, cudaStream_t stream);
 cudaError_t launch(const SoftmaxArgs &args, cudaStream_t stream);
+cudaError_t launch(const LayerNormArgs &args, cudaStream_t stream);
 cudaError_t launch(const PadArgs<uint32_t> &args, cudaStream_t stream);
 cudaError_t launch(const PadArgs<uint64_t> &args, cudaStream_t stream);
 cudaError_t launch(const MaxPoolArgs<float> &args, cudaStream_t stream);

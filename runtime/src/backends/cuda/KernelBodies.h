@@ -533,6 +533,18 @@ SF_HD inline void pointwiseThread(const PointwiseArgs &a, int64_t i) {
 }
 
 /// One thread per row of `n` values.
+struct LayerNormArgs {
+  const float *x, *scale, *bias; // bias may be null
+  float *y;
+  int64_t rows, n;
+  float epsilon;
+};
+inline int64_t threads(const LayerNormArgs &a) { return a.rows; }
+SF_HD inline void layerNormThread(const LayerNormArgs &a, int64_t i) {
+  layerNormRow(a.x + i * a.n, a.y + i * a.n, a.n, a.scale, a.bias, a.epsilon);
+}
+
+/// One thread per row of `n` values.
 struct SoftmaxArgs {
   const float *x;
   float *y;
@@ -732,6 +744,9 @@ SF_HD inline void runThread(const MatMulArgs &a, int64_t i) {
 }
 SF_HD inline void runThread(const PointwiseArgs &a, int64_t i) {
   pointwiseThread(a, i);
+}
+SF_HD inline void runThread(const LayerNormArgs &a, int64_t i) {
+  layerNormThread(a, i);
 }
 SF_HD inline void runThread(const SoftmaxArgs &a, int64_t i) {
   softmaxThread(a, i);

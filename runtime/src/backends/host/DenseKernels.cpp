@@ -218,6 +218,16 @@ void host::pointwise(const PointwiseParams &params, const float *x, float *y,
     y[i] = runtime::pointwise(params, x[i]);
 }
 
+void host::layerNorm(const float *x, float *y, int64_t rows, int64_t n,
+                     const float *scale, const float *bias, float epsilon,
+                     ThreadPool &pool) {
+  pool.parallelFor(
+      rows, std::max<int64_t>(1, 4096 / n), [&](int64_t r0, int64_t r1) {
+        for (int64_t r = r0; r < r1; ++r)
+          layerNormRow(x + r * n, y + r * n, n, scale, bias, epsilon);
+      });
+}
+
 void host::softmax(const float *x, float *y, int64_t rows, int64_t n,
                    bool log, ThreadPool &pool) {
   pool.parallelFor(rows, std::max<int64_t>(1, 4096 / n),

@@ -202,6 +202,15 @@ sf_status_t runPointwise(const OpCall &call) {
   return SF_OK;
 }
 
+sf_status_t runLayerNorm(const OpCall &call) {
+  HostOp h(call);
+  int64_t n = h.m.tensors[h.op.inputs[1]].elements;
+  host::layerNorm(h.f(0), h.yf(), h.x.lead * h.x.elements / n, n, h.f(1),
+                  h.bias(), h.op.op->attrs_as_LayerNormAttrs()->epsilon(),
+                  h.pool);
+  return SF_OK;
+}
+
 sf_status_t runSoftmax(const OpCall &call) {
   HostOp h(call);
   int64_t n = h.x.shape.back();

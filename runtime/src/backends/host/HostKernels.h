@@ -76,6 +76,10 @@ void relu(const float *x, float *y, int64_t n);
 void sigmoid(const float *x, float *y, int64_t n);
 void pointwise(const PointwiseParams &params, const float *x, float *y,
                int64_t n);
+/// Layer normalization of each of `rows` rows of `n` values.
+void layerNorm(const float *x, float *y, int64_t rows, int64_t n,
+               const float *scale, const float *bias, float epsilon,
+               ThreadPool &pool);
 /// Softmax (or its log) of each of `rows` rows of `n` values.
 void softmax(const float *x, float *y, int64_t rows, int64_t n, bool log,
              ThreadPool &pool);
