@@ -259,7 +259,7 @@ LogicalResult importConvTranspose(NodeContext &ctx) {
       failed(outputPadding) || failed(outputShape) || failed(autoPad) ||
       failed(group))
     return failure();
-  StringRef autoPadMode = autoPad->value_or("NOTSET");
+  std::string autoPadMode = autoPad->value_or("NOTSET");
   if (autoPadMode != "NOTSET" && autoPadMode != "SAME_UPPER" &&
       autoPadMode != "SAME_LOWER" && autoPadMode != "VALID")
     return ctx.emitError() << "auto_pad '" << autoPadMode
@@ -294,7 +294,7 @@ LogicalResult importConvTranspose(NodeContext &ctx) {
                  : **outputShape;
     if (target->size() != 2)
       return ctx.emitError() << "'output_shape' must hold 2 (or 4) values";
-  } else if (autoPadMode.starts_with("SAME")) {
+  } else if (StringRef(autoPadMode).starts_with("SAME")) {
     target = SmallVector<int64_t>{in[0] * (*s2)[0], in[1] * (*s2)[1]};
   } else if (autoPadMode == "VALID") {
     *p4 = SmallVector<int64_t>(4, 0);
