@@ -308,11 +308,10 @@ LogicalResult importConvTranspose(NodeContext &ctx) {
                                << " exceeds what the window reaches along "
                                   "axis "
                                << 2 + axis;
-      // An odd total puts its extra element first for SAME_UPPER, last
-      // otherwise: what the ONNX reference outputs (the node tests) and
-      // onnxruntime compute for ConvTranspose.
+      // An odd total puts its extra element last for SAME_UPPER, first
+      // otherwise (the ONNX specification of ConvTranspose).
       bool upper = autoPadMode == "SAME_UPPER";
-      (*p4)[axis] = upper ? total - total / 2 : total / 2;
+      (*p4)[axis] = upper ? total / 2 : total - total / 2;
       (*p4)[axis + 2] = total - (*p4)[axis];
     }
   // ONNX pads are [top, left, bottom, right] for 2-D, as spike's.
