@@ -229,26 +229,34 @@ SmallVector<NamedAttribute> windowAttributes(OpBuilder &b, const Window &w,
 // Layers with weights
 //===----------------------------------------------------------------------===//
 
-/// ConvTranspose on [N, C, H, W] with a constant weight [C, O/g, KH, KW]:
-/// explicit pads (auto_pad NOTSET), output_padding; output_shape (which
-/// would imply pads) is refused.
-LogicalResult importConvTranspose(NodeContext &ctx) {
-  auto input = ctx.tensorInput(0, /*allowSpikes=*/true);
-  auto weight = ctx.tensorInput(1, /*allowSpikes=*/false);
-  if (failed(input) || failed(weight))
-    return failure();
-  SmallVector<Value> operands{*input, *weight};
-  if (ctx.hasInput(2)) {
-    auto bias = ctx.tensorInput(2, /*allowSpikes=*/false);
-    if (failed(bias))
+/// A convolution's input (spikes or analog), weight and optional bias.
+FailureOr<SmallVector<Value>> convOperands(NodeContext &ctx) {
+  SmallVector<Value> operands;
+  for (unsigned i = 0; i < 3; ++i) {
+    if (i == 2 && !ctx.hasInput(2))
+      break;
+    auto value = ctx.tensorInput(i, /*allowSpikes=*/i == 0);
+    if (failed(value))
       return failure();
-    operands.push_back(*bias);
+    operands.push_back(*value);
   }
-  RankedTensorType weightType = tensorType(*weight);
-  if (weightType.getRank() != 4 || tensorType(*input).getRank() != 4)
+  return operands;
+}
+
+/// ConvTranspose on [N, C, H, W] with a constant weight [C, O/g, KH, KW]:
+/// pads, output_padding, and the pads an output_shape or a SAME/VALID
+/// auto_pad implies.
+LogicalResult importConvTranspose(NodeContext &ctx) {
+  FailureOr<SmallVector<Value>> operandsOr = convOperands(ctx);
+  if (failed(operandsOr))
+    return failure();
+  SmallVector<Value> operands = std::move(*operandsOr);
+  Value input = operands[0], weight = operands[1];
+  RankedTensorType weightType = tensorType(weight);
+  if (weightType.getRank() != 4 || tensorType(input).getRank() != 4)
     return ctx.emitError() << "only 2-D transposed convolution ([N, C, H, W], "
                               "weight [C, O/g, KH, KW]) is supported, found "
-                           << tensorType(*input) << " and " << weightType;
+                           << tensorType(input) << " and " << weightType;
   auto kernel = ctx.getInts("kernel_shape"), strides = ctx.getInts("strides"),
        pads = ctx.getInts("pads"), dilations = ctx.getInts("dilations"),
        outputPadding = ctx.getInts("output_padding"),
@@ -285,7 +293,7 @@ LogicalResult importConvTranspose(NodeContext &ctx) {
     return failure();
   // An output_shape (or SAME auto_pad: the input times the stride) implies
   // the pads: the total padding split as ONNX specifies.
-  ArrayRef<int64_t> in = tensorType(*input).getShape().drop_front(2);
+  ArrayRef<int64_t> in = tensorType(input).getShape().drop_front(2);
   std::optional<SmallVector<int64_t>> target;
   if (*outputShape) {
     target = (*outputShape)->size() == 4
@@ -391,18 +399,11 @@ LogicalResult importConv1d(NodeContext &ctx, SmallVector<Value> operands) {
 }
 
 LogicalResult importConv(NodeContext &ctx) {
-  auto input = ctx.tensorInput(0, /*allowSpikes=*/true);
-  auto weight = ctx.tensorInput(1, /*allowSpikes=*/false);
-  if (failed(input) || failed(weight))
+  FailureOr<SmallVector<Value>> operandsOr = convOperands(ctx);
+  if (failed(operandsOr))
     return failure();
-  SmallVector<Value> operands{*input, *weight};
-  if (ctx.hasInput(2)) {
-    auto bias = ctx.tensorInput(2, /*allowSpikes=*/false);
-    if (failed(bias))
-      return failure();
-    operands.push_back(*bias);
-  }
-  RankedTensorType weightType = tensorType(*weight);
+  SmallVector<Value> operands = std::move(*operandsOr);
+  RankedTensorType weightType = tensorType(operands[1]);
   if (weightType.getRank() == 3)
     return importConv1d(ctx, operands);
   if (weightType.getRank() != 4)
@@ -410,9 +411,9 @@ LogicalResult importConv(NodeContext &ctx) {
                            << "expected a weight of rank 3 or 4, found "
                            << weightType;
   auto group = ctx.getInt("group");
-  FailureOr<Window> window =
-      readWindow(ctx, tensorType(*input), weightType.getShape().drop_front(2),
-                 /*hasDilations=*/true);
+  FailureOr<Window> window = readWindow(ctx, tensorType(operands[0]),
+                                        weightType.getShape().drop_front(2),
+                                        /*hasDilations=*/true);
   if (failed(group) || failed(window))
     return failure();
 

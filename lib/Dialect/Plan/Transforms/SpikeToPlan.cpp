@@ -133,16 +133,24 @@ FailureOr<KernelSpec> describe(Operation *op, ValueRange operands, Builder &b) {
     named("pads", b.getDenseI64ArrayAttr(pads));
     named("dilations", b.getDenseI64ArrayAttr(dilations));
   };
+  // A convolution (or transposed one): input, weight and bias, its window.
+  auto convolution = [&](auto conv, StringRef kind) {
+    spec.kind = kind;
+    spec.data = {operands[0]};
+    spec.constants.append(operands.begin() + 1, operands.end());
+    ArrayRef<int64_t> weight = conv.getWeight().getType().getShape();
+    window({weight[2], weight[3]}, conv.getStrides(), conv.getPads(),
+           conv.getDilations());
+    named("groups", b.getI64IntegerAttr(conv.getGroups()));
+  };
   LogicalResult result =
       llvm::TypeSwitch<Operation *, LogicalResult>(op)
           .Case([&](spike::Conv2dOp conv) {
-            spec.kind = "Conv2d";
-            spec.data = {operands[0]};
-            spec.constants.append(operands.begin() + 1, operands.end());
-            ArrayRef<int64_t> weight = conv.getWeight().getType().getShape();
-            window({weight[2], weight[3]}, conv.getStrides(), conv.getPads(),
-                   conv.getDilations());
-            named("groups", b.getI64IntegerAttr(conv.getGroups()));
+            convolution(conv, "Conv2d");
+            return success();
+          })
+          .Case([&](spike::ConvTranspose2dOp conv) {
+            convolution(conv, "ConvTranspose2d");
             return success();
           })
           .Case([&](spike::LinearOp) {
@@ -169,16 +177,6 @@ FailureOr<KernelSpec> describe(Operation *op, ValueRange operands, Builder &b) {
                 spec.data.assign(operands.begin(), operands.end());
                 return success();
               })
-          .Case([&](spike::ConvTranspose2dOp conv) {
-            spec.kind = "ConvTranspose2d";
-            spec.data = {operands[0]};
-            spec.constants.append(operands.begin() + 1, operands.end());
-            ArrayRef<int64_t> weight = conv.getWeight().getType().getShape();
-            window({weight[2], weight[3]}, conv.getStrides(), conv.getPads(),
-                   conv.getDilations());
-            named("groups", b.getI64IntegerAttr(conv.getGroups()));
-            return success();
-          })
           .Case([&](spike::LayerNormOp norm) {
             spec.kind = "LayerNorm";
             spec.data = {operands[0]};
