@@ -51,6 +51,9 @@ TEST(OpCatalogue, SaysWhichOpsHaveSparseKernelsAndWhereOpsRun) {
     EXPECT_EQ(row.sparse, layer || fused) << row.name;
     EXPECT_EQ(row.dense, !fused) << row.name;
     EXPECT_EQ(row.hasKernel(sfa::Kernel::SparseBinary), layer || fused);
+    EXPECT_EQ(row.sparseReadsPackedInput(),
+              (layer || fused) && row.kind != sfa::OpKind::RecurrentLIF)
+        << row.name;
     bool spikecore = row.kind == sfa::OpKind::SpikeCoreLayer;
     EXPECT_EQ(row.runsOn(sfa::Target::SpikeCore), spikecore) << row.name;
     EXPECT_EQ(row.runsOn(sfa::Target::Host), !spikecore) << row.name;

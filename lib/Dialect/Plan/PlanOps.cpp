@@ -206,8 +206,7 @@ LogicalResult KernelOp::verify() {
     return emitOpError("target '") << spike::stringifyTarget(getTarget())
                                    << "' does not run a " << kind;
   if (isSparse()) {
-    // A RecurrentLIF's sparse input is its own spikes of the last step.
-    if (kind != "RecurrentLIF" &&
+    if (info->sparseReadsPackedInput() &&
         !cast<PlanTensorType>(getInputs()[0].getType()).isSpikes())
       return emitOpError("a sparse_binary kernel reads packed spikes");
   } else if (getBlockSize()) {

@@ -231,9 +231,8 @@ sf_status_t runtime::createSession(const sf_session_options_t &options,
   for (const OpDesc &op : model->ops) {
     if (op.spikecore)
       session.spikecore.reserve(*op.spikecore);
-    // A recurrent neuron's sparse input is its own spikes, kept per row.
     if (op.op->kernel() != sfa::Kernel::SparseBinary ||
-        op.op->kind() == sfa::OpKind::RecurrentLIF)
+        !format::opInfo(op.op->kind())->sparseReadsPackedInput())
       continue;
     const TensorDesc &x = model->tensors[op.inputs[0]];
     // A conv's lists are per pixel of an image, a linear layer's per row

@@ -39,6 +39,13 @@ struct OpInfo {
            : kernel == sfa::Kernel::SparseBinary ? sparse
                                                  : false;
   }
+  /// Whether a SparseBinary kernel of this kind reads its input 0 as packed
+  /// spikes (and needs the sparse kernels' per-position spike lists): every
+  /// sparse kind but RecurrentLIF, whose sparse input is its own spikes of
+  /// the previous step, kept per row by the kernel.
+  constexpr bool sparseReadsPackedInput() const {
+    return sparse && kind != sfa::OpKind::RecurrentLIF;
+  }
   constexpr bool runsOn(sfa::Target target) const {
     return target == sfa::Target::Host        ? host
            : target == sfa::Target::Gpu       ? gpu
