@@ -323,16 +323,22 @@ TEST(PackedMaxPool, IsTheOrOfTheWindow) {
   EXPECT_EQ(dense, expected);
 }
 
+/// T steps of `n` inputs in [0, 3): enough to make LIF neurons fire.
+std::vector<float> neuronInputs(int64_t n, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::vector<float> x = randomFloats(T * n, rng);
+  for (float &v : x)
+    v *= 3.0f;
+  return x;
+}
+
 // CubaLIF (the LIF kernel with a synapse) and LI/CubaLI against the
 // equations of docs/nir.md written out here, per-channel synapses included.
 TEST(CurrentBasedNeurons, FollowTheDiscreteForms) {
   ThreadPool pool(2);
   const int64_t channels = 3, inner = 300; // spans several chunks
   const int64_t n = channels * inner;
-  std::mt19937 rng(12);
-  std::vector<float> x = randomFloats(T * n, rng);
-  for (float &v : x)
-    v *= 3.0f;
+  std::vector<float> x = neuronInputs(n, 12);
   const float leak[] = {0.5f, 0.25f, 0.1f}, gain[] = {0.75f},
               vLeak[] = {0.125f}, threshold[] = {0.5f}, vReset[] = {-0.25f},
               vInit[] = {0.0f}, synLeak[] = {0.25f, 1.0f, 0.5f},
@@ -478,10 +484,7 @@ TEST(LIF, FollowsTheCanonicalEquations) {
   ThreadPool pool(2);
   const int64_t channels = 3, inner = 300; // spans several chunks
   const int64_t n = channels * inner;
-  std::mt19937 rng(11);
-  std::vector<float> x = randomFloats(T * n, rng);
-  for (float &v : x)
-    v *= 3.0f;
+  std::vector<float> x = neuronInputs(n, 11);
   const float leak[] = {0.5f, 0.25f, 0.0f}, gain[] = {0.5f},
               vLeak[] = {0.0f}, threshold[] = {1.0f, 0.5f, 0.75f},
               vReset[] = {0.0f}, vInit[] = {0.1f};
