@@ -37,6 +37,7 @@ using namespace sparseflow::runtime::cuda;
 using sparseflow::runtime::test::arrangeForScatter;
 using sparseflow::runtime::test::randomFloats;
 using sparseflow::runtime::test::randomSpikes;
+using sparseflow::runtime::test::spikeProduct;
 
 namespace {
 
@@ -296,6 +297,46 @@ TYPED_TEST(CudaKernels, DenseLinearEqualsHost) {
                     grid.template zeros<float>(expected.size()), rows, K, O};
   grid.run(a);
   EXPECT_EQ(grid.download(a.y, expected.size()), expected);
+}
+
+TYPED_TEST(CudaKernels, SpikeMatMulEqualsHost) {
+  // Spikes x spikes, floats x spikes and spikes x floats (a float operand
+  // per step), K over a word, B broadcast over the batch.
+  std::mt19937 rng(23);
+  const int T = 4;
+  const int64_t batches = 2, M = 3, K = 70, N = 5;
+  for (int packed : {3, 1, 2}) {
+    SCOPED_TRACE(::testing::Message() << "packed " << packed);
+    bool aPacked = packed & 1, bPacked = packed & 2;
+    std::vector<uint64_t> aSpikes =
+                              randomSpikes(batches * M * K, 0.3, false, rng, T),
+                          bSpikes = randomSpikes(K * N, 0.3, false, rng, T);
+    std::vector<float> aFloats = randomFloats(T * batches * M * K, rng),
+                       bFloats = randomFloats(T * K * N, rng),
+                       expected(T * batches * M * N);
+    MatMulGeometry g =
+        spikeProduct(aPacked ? 1 : T, bPacked ? 1 : T, T, batches, 1, M, K, N);
+    auto operand = [](const auto &spikes, const auto &floats, bool isPacked,
+                      int64_t matrices) {
+      return MatMulOperand{isPacked ? static_cast<const void *>(spikes.data())
+                                    : floats.data(),
+                           isPacked, matrices};
+    };
+    MatMulOperand a = operand(aSpikes, aFloats, aPacked, batches),
+                  b = operand(bSpikes, bFloats, bPacked, 1);
+    std::vector<uint64_t> scratch(host::matMulSparseScratchBytes(g, a, b, T) /
+                                  8);
+    host::matMulSparse(a, b, expected.data(), g, T, scratch.data(), this->pool);
+    auto &grid = this->grid;
+    a.data = aPacked ? static_cast<const void *>(grid.upload(aSpikes))
+                     : grid.upload(aFloats);
+    b.data = bPacked ? static_cast<const void *>(grid.upload(bSpikes))
+                     : grid.upload(bFloats);
+    MatMulSparseArgs args{g, a, b, grid.template zeros<float>(expected.size()),
+                          T};
+    grid.run(args);
+    EXPECT_EQ(grid.download(args.y, expected.size()), expected);
+  }
 }
 
 TYPED_TEST(CudaKernels, LIFEqualsHostAndWritesTheBlockFlags) {

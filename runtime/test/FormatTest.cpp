@@ -48,11 +48,16 @@ TEST(OpCatalogue, SaysWhichOpsHaveSparseKernelsAndWhereOpsRun) {
     bool fused = row.kind == sfa::OpKind::Conv2dLIF ||
                  row.kind == sfa::OpKind::LinearLIF ||
                  row.kind == sfa::OpKind::RecurrentLIF;
-    EXPECT_EQ(row.sparse, layer || fused) << row.name;
+    // A product of activations has a kernel for spike operands too.
+    bool matMul = row.kind == sfa::OpKind::MatMul;
+    EXPECT_EQ(row.sparse, layer || fused || matMul) << row.name;
     EXPECT_EQ(row.dense, !fused) << row.name;
-    EXPECT_EQ(row.hasKernel(sfa::Kernel::SparseBinary), layer || fused);
-    EXPECT_EQ(row.sparseReadsPackedInput(),
-              (layer || fused) && row.kind != sfa::OpKind::RecurrentLIF)
+    EXPECT_EQ(row.hasKernel(sfa::Kernel::SparseBinary),
+              layer || fused || matMul);
+    EXPECT_EQ(row.sparseInput(), matMul ? OpInfo::SparseInput::Any
+                                 : row.kind == sfa::OpKind::RecurrentLIF
+                                     ? OpInfo::SparseInput::Own
+                                     : OpInfo::SparseInput::First)
         << row.name;
     bool spikecore = row.kind == sfa::OpKind::SpikeCoreLayer;
     EXPECT_EQ(row.runsOn(sfa::Target::SpikeCore), spikecore) << row.name;

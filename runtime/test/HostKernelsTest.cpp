@@ -26,6 +26,7 @@ using namespace sparseflow::runtime;
 using namespace sparseflow::runtime::host;
 using sparseflow::runtime::test::randomFloats;
 using sparseflow::runtime::test::randomSpikes;
+using sparseflow::runtime::test::spikeProduct;
 
 namespace {
 
@@ -694,6 +695,60 @@ TEST(ConvTranspose, EqualsScatteringEachInputThroughTheKernel) {
     int64_t o = i / (g.outHeight * g.outWidth) % 6;
     EXPECT_NEAR(y[i], sums[i] + bias[o], 1e-5) << "output " << i;
   }
+}
+
+TEST(MatMul, SpikeOperandsGiveTheDenseProductOfTheUnpackedSpikes) {
+  // Q·Kᵀ (spikes x spikes), A·V with analog A (floats x spikes) and
+  // spikes x floats, each packed operand against matMul of its unpacked
+  // [T][...] floats: sums of 0/1 terms and selected floats in the same
+  // order, so equal bit for bit. K spans one word, a whole word and more;
+  // B broadcast over the batch or not; a float operand per step or shared.
+  std::mt19937 rng(21);
+  ThreadPool pool(2);
+  const int64_t batches = 3, M = 5, N = 7;
+  for (int T : {1, 4, 9})
+    for (int64_t K : {5, 64, 70})
+      for (double density : {0.0, 0.3, 1.0})
+        for (int packed : {3, 1, 2}) // bit 0: a packed, bit 1: b packed
+          for (int64_t bBatches : {int64_t{1}, batches}) {
+            bool aPacked = packed & 1, bPacked = packed & 2;
+            // A float operand is per step, except a broadcast B's.
+            int64_t bLead = bPacked || bBatches == 1 ? 1 : T;
+            SCOPED_TRACE(::testing::Message()
+                         << "T " << T << " K " << K << " density " << density
+                         << " packed " << packed << " bBatches " << bBatches);
+            const int64_t aSize = batches * M * K, bSize = bBatches * K * N;
+            std::vector<uint64_t> aSpikes =
+                randomSpikes(aSize, density, false, rng, T);
+            std::vector<uint64_t> bSpikes =
+                randomSpikes(bSize, density, false, rng, T);
+            std::vector<float> aFloats = randomFloats(T * aSize, rng);
+            std::vector<float> bFloats =
+                randomFloats((bPacked ? T : bLead) * bSize, rng);
+            if (aPacked)
+              unpackSpikes(aSpikes.data(), aFloats.data(), aSize, T);
+            if (bPacked)
+              unpackSpikes(bSpikes.data(), bFloats.data(), bSize, T);
+            std::vector<float> expected(T * batches * M * N),
+                got(expected.size(), -1.0f);
+            matMul(aFloats.data(), bFloats.data(), expected.data(),
+                   spikeProduct(T, bPacked ? T : bLead, T, batches, bBatches, M,
+                                K, N),
+                   pool);
+
+            MatMulGeometry g = spikeProduct(aPacked ? 1 : T, bLead, T, batches,
+                                            bBatches, M, K, N);
+            MatMulOperand a{aPacked ? static_cast<const void *>(aSpikes.data())
+                                    : aFloats.data(),
+                            aPacked, batches};
+            MatMulOperand b{bPacked ? static_cast<const void *>(bSpikes.data())
+                                    : bFloats.data(),
+                            bPacked, bBatches};
+            std::vector<uint64_t> scratch(
+                matMulSparseScratchBytes(g, a, b, T) / 8 + 1);
+            matMulSparse(a, b, got.data(), g, T, scratch.data(), pool);
+            ASSERT_EQ(got, expected);
+          }
 }
 
 TEST(MatMul, BatchedProductsBroadcastTheBatch) {

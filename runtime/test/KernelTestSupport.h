@@ -7,6 +7,7 @@
 #ifndef SPARSEFLOW_TEST_RUNTIME_KERNELTESTSUPPORT_H
 #define SPARSEFLOW_TEST_RUNTIME_KERNELTESTSUPPORT_H
 
+#include "backends/common/Pointwise.h"
 #include "backends/common/Window2d.h"
 
 #include <cstdint>
@@ -52,6 +53,26 @@ inline std::vector<float> arrangeForScatter(const std::vector<float> &weight,
     for (int64_t i = 0; i < fanIn; ++i)
       arranged[i * outChannels + o] = weight[o * fanIn + i];
   return arranged;
+}
+
+/// The geometry of a product of [aLead][batches][M][K] by
+/// [bLead][bBatches][K][N] giving [T][batches][M][N], as the runtime's
+/// matMulOf: a lead of 1 (packed spikes, or a float operand equal at every
+/// step) and a bBatches of 1 broadcast.
+inline MatMulGeometry spikeProduct(int64_t aLead, int64_t bLead, int T,
+                                   int64_t batches, int64_t bBatches, int64_t M,
+                                   int64_t K, int64_t N) {
+  MatMulGeometry g;
+  g.batchRank = 2;
+  g.batchShape[0] = T;
+  g.batchShape[1] = batches;
+  g.aStride[1] = 1;
+  g.aStride[0] = aLead == 1 ? 0 : batches;
+  g.bStride[1] = bBatches == 1 ? 0 : 1;
+  g.bStride[0] = bLead == 1 ? 0 : bBatches;
+  g.batches = T * batches;
+  g.m = M, g.k = K, g.n = N;
+  return g;
 }
 
 } // namespace sparseflow::runtime::test

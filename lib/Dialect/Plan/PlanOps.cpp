@@ -206,9 +206,18 @@ LogicalResult KernelOp::verify() {
     return emitOpError("target '") << spike::stringifyTarget(getTarget())
                                    << "' does not run a " << kind;
   if (isSparse()) {
-    if (info->sparseReadsPackedInput() &&
-        !cast<PlanTensorType>(getInputs()[0].getType()).isSpikes())
+    auto isSpikes = [](Value v) {
+      return cast<PlanTensorType>(v.getType()).isSpikes();
+    };
+    using SparseInput = format::OpInfo::SparseInput;
+    if (info->sparseInput() == SparseInput::First && !isSpikes(getInputs()[0]))
       return emitOpError("a sparse_binary kernel reads packed spikes");
+    if (info->sparseInput() == SparseInput::Any &&
+        llvm::none_of(getInputs(), isSpikes))
+      return emitOpError("a sparse_binary ")
+             << kind << " reads at least one operand as packed spikes";
+    if (info->sparseInput() != SparseInput::First && getBlockSize())
+      return emitOpError("a ") << kind << " has no block size";
   } else if (getBlockSize()) {
     return emitOpError("only a sparse_binary kernel has a block size");
   }

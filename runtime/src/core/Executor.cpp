@@ -224,15 +224,24 @@ sf_status_t runtime::createSession(const sf_session_options_t &options,
     return status;
   session.options = options;
 
-  // Per-op working memory: the simulator's membranes and event lists, and
-  // the sparse kernels' spike lists (per image pixel for a conv, per row for
-  // a linear layer).
+  // Per-op working memory: the simulator's membranes and event lists, the
+  // sparse kernels' spike lists (per image pixel for a conv, per row for a
+  // linear layer) and a spike product's bit rows.
   size_t scratchBytes = 0;
+  using SparseInput = format::OpInfo::SparseInput;
   for (const OpDesc &op : model->ops) {
     if (op.spikecore)
       session.spikecore.reserve(*op.spikecore);
-    if (op.op->kernel() != sfa::Kernel::SparseBinary ||
-        !format::opInfo(op.op->kind())->sparseReadsPackedInput())
+    if (op.op->kernel() != sfa::Kernel::SparseBinary)
+      continue;
+    SparseInput input = format::opInfo(op.op->kind())->sparseInput();
+    if (input == SparseInput::Any)
+      scratchBytes = std::max(
+          scratchBytes,
+          host::matMulSparseScratchBytes(
+              matMulOf(*model, op), matMulOperandOf(*model, op, 0, nullptr),
+              matMulOperandOf(*model, op, 1, nullptr), model->timesteps));
+    if (input != SparseInput::First)
       continue;
     const TensorDesc &x = model->tensors[op.inputs[0]];
     // A conv's lists are per pixel of an image, a linear layer's per row

@@ -79,6 +79,15 @@ MatMulGeometry runtime::matMulOf(const sf_model_t &model, const OpDesc &op) {
   return g;
 }
 
+MatMulOperand runtime::matMulOperandOf(const sf_model_t &model,
+                                       const OpDesc &op, size_t i,
+                                       const void *data) {
+  const TensorDesc &x = model.tensors[op.inputs[i]];
+  size_t rank = x.shape.size();
+  return MatMulOperand{data, x.packed,
+                       x.elements / (x.shape[rank - 2] * x.shape[rank - 1])};
+}
+
 PointwiseParams runtime::pointwiseOf(const sfa::Op &op) {
   const sfa::PointwiseAttrs &a = *op.attrs_as_PointwiseAttrs();
   return PointwiseParams{format::fromSchema(a.function()), a.alpha(), a.min(),

@@ -30,12 +30,17 @@ void leadShape(const TensorDesc &t, size_t rank, int64_t *out);
 /// The product of shape[begin, end).
 int64_t product(const std::vector<int64_t> &shape, size_t begin, size_t end);
 
-/// A Pad op's geometry; a float tensor's T copies lead, unpadded.
-/// The geometry of a Pad or a Slice.
+/// The geometry of a Pad or a Slice; a float tensor's T copies lead,
+/// unpadded.
 PadGeometry padOf(const sf_model_t &model, const OpDesc &op);
 
 /// The geometry of a MatMul (its operands' and output's shapes).
 MatMulGeometry matMulOf(const sf_model_t &model, const OpDesc &op);
+
+/// MatMul operand `i` (0 or 1), its data at `data`: packed or float, and
+/// its matrix count.
+MatMulOperand matMulOperandOf(const sf_model_t &model, const OpDesc &op,
+                              size_t i, const void *data);
 
 /// A Pointwise op's function and parameters.
 PointwiseParams pointwiseOf(const sfa::Op &op);

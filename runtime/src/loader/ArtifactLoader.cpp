@@ -577,9 +577,16 @@ sf_status_t checkConvTranspose2d(OpCheck &c) {
   return c.expectOut(false, c.anyTemporal);
 }
 
-// [.., M, K] x [.., K, N]: batch dimensions broadcast to the output's.
+// [.., M, K] x [.., K, N]: batch dimensions broadcast to the output's. The
+// sparse kernel reads each packed operand as spikes, at least one.
 sf_status_t checkMatMul(OpCheck &c) {
-  SF_CHECK(c.denseInputs(2));
+  if (!c.sparse) {
+    SF_CHECK(c.denseInputs(2));
+  } else if (!c.in(0).packed && !c.in(1).packed) {
+    return c.error("the sparse kernel needs a packed spike operand");
+  }
+  if (c.o.block_size())
+    return c.error("a MatMul has no block size");
   const std::vector<int64_t> &a = c.in(0).shape, &b = c.in(1).shape,
                              &y = c.out.shape;
   size_t rank = y.size();

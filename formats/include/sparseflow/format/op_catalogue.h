@@ -39,12 +39,22 @@ struct OpInfo {
            : kernel == sfa::Kernel::SparseBinary ? sparse
                                                  : false;
   }
-  /// Whether a SparseBinary kernel of this kind reads its input 0 as packed
-  /// spikes (and needs the sparse kernels' per-position spike lists): every
-  /// sparse kind but RecurrentLIF, whose sparse input is its own spikes of
-  /// the previous step, kept per row by the kernel.
-  constexpr bool sparseReadsPackedInput() const {
-    return sparse && kind != sfa::OpKind::RecurrentLIF;
+  /// Which inputs a SparseBinary kernel of this kind reads as packed spikes.
+  enum class SparseInput {
+    /// Input 0 (a conv or linear layer, plain or fused); the kernel needs
+    /// the per-position spike lists of sparseScratchBytes.
+    First,
+    /// Every packed data input, at least one (MatMul: spikes times spikes
+    /// or times floats); its scratch is matMulSparseScratchBytes.
+    Any,
+    /// None: RecurrentLIF's sparse input is its own spikes of the previous
+    /// step, kept per row by the kernel.
+    Own,
+  };
+  constexpr SparseInput sparseInput() const {
+    return kind == sfa::OpKind::MatMul         ? SparseInput::Any
+           : kind == sfa::OpKind::RecurrentLIF ? SparseInput::Own
+                                               : SparseInput::First;
   }
   constexpr bool runsOn(sfa::Target target) const {
     return target == sfa::Target::Host        ? host

@@ -384,16 +384,18 @@ public:
     };
     bool packedData = llvm::all_of(spec->data, isSpikes);
     // The one kernel choice: a sparse kernel where the target has one for the
-    // op and its input arrives packed.
-    bool sparse =
-        spec->recurrent || (state.sparseKernels && packedData &&
-                            !state.capabilities.whyNoSpikeKernel(op, target));
-    bool keepPacked = sparse || (spec->keepsSpikes && packedData);
+    // op and its input arrives packed (a product: one of its operands). The
+    // sparse kernel reads its packed inputs as they are.
+    bool sparse = spec->recurrent ||
+                  (state.sparseKernels && llvm::any_of(spec->data, isSpikes) &&
+                   !state.capabilities.whyNoSpikeKernel(op, target));
+    bool keepPacked = spec->keepsSpikes && packedData;
 
     SmallVector<Value> inputs;
     bool temporal = false;
     for (Value data : spec->data) {
-      Value input = keepPacked ? data : denseValue(data, state, rewriter);
+      Value input =
+          keepPacked || sparse ? data : denseValue(data, state, rewriter);
       temporal |= cast<PlanTensorType>(input.getType()).getTemporal();
       inputs.push_back(input);
     }

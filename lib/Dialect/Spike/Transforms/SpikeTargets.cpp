@@ -361,6 +361,15 @@ TargetCapabilities::whyNoSpikeKernel(Operation *op, Target target) const {
       return std::nullopt;
     if (auto conv = dyn_cast<Conv2dOp>(op))
       return sparseConv(conv, target);
+    // A product reads each operand that is a neuron's spike train packed:
+    // AND + popcount for two, selected rows or columns for one.
+    if (isa<MatMulOp>(op)) {
+      if (llvm::any_of(op->getOperands(),
+                       [](Value v) { return isSpikeTensor(v); }))
+        return std::nullopt;
+      return std::string("neither operand of the product is a neuron's "
+                         "spike train");
+    }
     return llvm::formatv("{0} has no spike kernel for {1}",
                          stringifyTarget(target), op->getName())
         .str();

@@ -144,6 +144,40 @@ SF_HD inline float matMulElement(const MatMulGeometry &g, const float *a,
   return sum;
 }
 
+/// An operand of a MatMul with spikes: packed spikes (one word per element,
+/// bit t: step t) of `matrices` matrices, or floats laid out as for
+/// matMulElement.
+struct MatMulOperand {
+  const void *data;
+  bool packed;
+  int64_t matrices; // the product of the batch dimensions
+  SF_HD const uint64_t *spikes() const {
+    return static_cast<const uint64_t *>(data);
+  }
+  SF_HD const float *floats() const { return static_cast<const float *>(data); }
+  /// Element `i` of the matrix at step t: 0 or 1 for spikes.
+  SF_HD float at(int64_t i, int64_t t) const {
+    return packed ? static_cast<float>((spikes()[i] >> t) & 1u) : floats()[i];
+  }
+};
+
+/// Output element `i` of a product with spike operands (their batch stride
+/// over the outermost dimension, the step, is 0): the products with the
+/// operands' values at the element's step, summed as matMulElement sums.
+SF_HD inline float matMulSparseElement(const MatMulGeometry &g,
+                                       const MatMulOperand &a,
+                                       const MatMulOperand &b, int timesteps,
+                                       int64_t i) {
+  int64_t column = i % g.n, row = i / g.n % g.m, batch = i / (g.n * g.m);
+  int64_t t = batch / (g.batches / timesteps), am, bm;
+  matMulOperands(g, batch, am, bm);
+  int64_t ar = (am * g.m + row) * g.k, bc = bm * g.k * g.n + column;
+  float sum = 0.0f;
+  for (int64_t k = 0; k < g.k; ++k)
+    sum += a.at(ar + k, t) * b.at(bc + k * g.n, t);
+  return sum;
+}
+
 /// A padding or a strided slice of a row-major tensor of `rank`
 /// dimensions: along dimension d, output index o reads input index
 /// `o * step[d] - begin[d]` (a pad's `begin` is its padding before, a

@@ -410,8 +410,13 @@ cudaError_t enqueueConvTranspose2d(const CudaOp &c) {
 }
 
 cudaError_t enqueueMatMul(const CudaOp &c) {
-  return launch(MatMulArgs{matMulOf(c.m, c.op), c.f(0), c.f(1), c.yf()},
-                c.s.stream);
+  MatMulGeometry g = matMulOf(c.m, c.op);
+  if (c.op.op->kernel() == sfa::Kernel::SparseBinary)
+    return launch(MatMulSparseArgs{g, matMulOperandOf(c.m, c.op, 0, c.in(0)),
+                                   matMulOperandOf(c.m, c.op, 1, c.in(1)),
+                                   c.yf(), c.T},
+                  c.s.stream);
+  return launch(MatMulArgs{g, c.f(0), c.f(1), c.yf()}, c.s.stream);
 }
 
 cudaError_t enqueuePointwise(const CudaOp &c) {

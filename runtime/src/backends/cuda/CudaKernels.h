@@ -31,6 +31,7 @@ cudaError_t launch(const ReluArgs &args, cudaStream_t stream);
 cudaError_t launch(const SigmoidArgs &args, cudaStream_t stream);
 cudaError_t launch(const PointwiseArgs &args, cudaStream_t stream);
 cudaError_t launch(const MatMulArgs &args, cudaStream_t stream);
+cudaError_t launch(const MatMulSparseArgs &args, cudaStream_t stream);
 cudaError_t launch(const ConvTransposeArgs &args, cudaStream_t stream);
 cudaError_t launch(const SoftmaxArgs &args, cudaStream_t stream);
 cudaError_t launch(const LayerNormArgs &args, cudaStream_t stream);

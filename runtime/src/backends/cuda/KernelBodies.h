@@ -521,6 +521,20 @@ SF_HD inline void matMulThread(const MatMulArgs &a, int64_t i) {
   a.y[i] = matMulElement(a.g, a.a, a.b, i);
 }
 
+/// A MatMul with packed spike operands: one output element per thread.
+struct MatMulSparseArgs {
+  MatMulGeometry g;
+  MatMulOperand a, b;
+  float *y;
+  int timesteps;
+};
+inline int64_t threads(const MatMulSparseArgs &a) {
+  return a.g.batches * a.g.m * a.g.n;
+}
+SF_HD inline void matMulSparseThread(const MatMulSparseArgs &a, int64_t i) {
+  a.y[i] = matMulSparseElement(a.g, a.a, a.b, a.timesteps, i);
+}
+
 struct PointwiseArgs {
   PointwiseParams params;
   const float *x;
@@ -741,6 +755,9 @@ SF_HD inline void runThread(const ConvTransposeArgs &a, int64_t i) {
 }
 SF_HD inline void runThread(const MatMulArgs &a, int64_t i) {
   matMulThread(a, i);
+}
+SF_HD inline void runThread(const MatMulSparseArgs &a, int64_t i) {
+  matMulSparseThread(a, i);
 }
 SF_HD inline void runThread(const PointwiseArgs &a, int64_t i) {
   pointwiseThread(a, i);

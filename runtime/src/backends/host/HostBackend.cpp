@@ -191,7 +191,13 @@ sf_status_t runConvTranspose2d(const OpCall &call) {
 
 sf_status_t runMatMul(const OpCall &call) {
   HostOp h(call);
-  host::matMul(h.f(0), h.f(1), h.yf(), matMulOf(h.m, h.op), h.pool);
+  MatMulGeometry g = matMulOf(h.m, h.op);
+  if (h.op.op->kernel() == sfa::Kernel::SparseBinary)
+    host::matMulSparse(matMulOperandOf(h.m, h.op, 0, h.in(0)),
+                       matMulOperandOf(h.m, h.op, 1, h.in(1)), h.yf(), g, h.T,
+                       h.s.scratch, h.pool);
+  else
+    host::matMul(h.f(0), h.f(1), h.yf(), g, h.pool);
   return SF_OK;
 }
 

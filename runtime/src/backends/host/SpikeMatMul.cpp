@@ -1,0 +1,151 @@
+//===- SpikeMatMul.cpp - products of activations with spike operands ------===//
+//
+// Part of SparseFlow.
+//
+// A batched MatMul whose operands are packed spikes (one word per element,
+// bit t: step t) on one or both sides; the float operand, if any, is
+// [T copies] when temporal. The outermost batch dimension of the geometry
+// is the step.
+//
+//  - Spikes x spikes (Q·Kᵀ of spiking attention): phase 1 regroups the bits
+//    along the contracted dimension, per step, into bit rows of A and bit
+//    columns of B; phase 2 gives each output the population count of the
+//    AND of its row and column, 64 products per instruction.
+//  - Spikes x floats: each output row adds the rows of B its row of A
+//    selects at the step, in ascending k.
+//  - Floats x spikes: phase 1 makes per-step bit rows of B along N; each
+//    output row adds a[k] to the columns that row k of B selects, k
+//    ascending.
+//
+// The float sums add the same terms in the same order as matMul does on
+// the unpacked operands, skipping the products with 0, which cannot change
+// a sum that starts at +0: the outputs are equal bit for bit for finite
+// floats, and counts are exact integers.
+//
+//===----------------------------------------------------------------------===//
+
+#include "backends/host/HostKernels.h"
+#include "sparseflow/format/artifact_format.h"
+
+#include <algorithm>
+#include <cstring>
+
+using namespace sparseflow::runtime;
+using namespace sparseflow::runtime::host;
+
+namespace {
+
+int64_t wordsFor(int64_t bits) { return (bits + 63) / 64; }
+
+/// Regroups `matrices` packed R x C matrices (element (r, c) of matrix i at
+/// x[i * R * C + r * rowStride + c * columnStride]) into bit rows: bit c of
+/// rows[((t * matrices + i) * R + r) * W + c / 64], W = wordsFor(C), is the
+/// element's spike at step t.
+void bitRows(const uint64_t *x, int64_t matrices, int64_t R, int64_t C,
+             int64_t rowStride, int64_t columnStride, int T, uint64_t *rows,
+             ThreadPool &pool) {
+  const int64_t W = wordsFor(C);
+  const int64_t stepStride = matrices * R * W;
+  pool.parallelFor(
+      matrices * R, std::max<int64_t>(1, 4096 / (C + 1)),
+      [&](int64_t r0, int64_t r1) {
+        for (int64_t ir = r0; ir < r1; ++ir) {
+          const uint64_t *row = x + ir / R * R * C + ir % R * rowStride;
+          uint64_t *out = rows + ir * W;
+          for (int t = 0; t < T; ++t)
+            std::memset(out + t * stepStride, 0, W * 8);
+          for (int64_t c = 0; c < C; ++c)
+            for (uint64_t bits = row[c * columnStride]; bits; bits &= bits - 1)
+              out[__builtin_ctzll(bits) * stepStride + c / 64] |= uint64_t{1}
+                                                                  << (c % 64);
+        }
+      });
+}
+
+} // namespace
+
+size_t host::matMulSparseScratchBytes(const MatMulGeometry &g,
+                                      const MatMulOperand &a,
+                                      const MatMulOperand &b, int timesteps) {
+  size_t words = 0;
+  if (a.packed && b.packed)
+    words = timesteps * (a.matrices * g.m + b.matrices * g.n) * wordsFor(g.k);
+  else if (b.packed)
+    words = timesteps * b.matrices * g.k * wordsFor(g.n);
+  return words * sizeof(uint64_t);
+}
+
+void host::matMulSparse(const MatMulOperand &a, const MatMulOperand &b,
+                        float *y, const MatMulGeometry &g, int timesteps,
+                        void *scratch, ThreadPool &pool) {
+  const int64_t M = g.m, K = g.k, N = g.n;
+  // Output batches per step: the step is the outermost batch dimension.
+  const int64_t perStep = g.batches / timesteps;
+  auto *words = static_cast<uint64_t *>(scratch);
+  const int64_t grain = std::max<int64_t>(1, 4096 / (K * N + 1));
+
+  if (a.packed && b.packed) {
+    const int64_t W = wordsFor(K);
+    uint64_t *aRows = words, *bColumns = words + timesteps * a.matrices * M * W;
+    bitRows(a.spikes(), a.matrices, M, K, K, 1, timesteps, aRows, pool);
+    bitRows(b.spikes(), b.matrices, N, K, 1, N, timesteps, bColumns, pool);
+    pool.parallelFor(g.batches * M, grain, [&](int64_t r0, int64_t r1) {
+      for (int64_t r = r0; r < r1; ++r) {
+        int64_t batch = r / M, t = batch / perStep, am, bm;
+        matMulOperands(g, batch, am, bm);
+        const uint64_t *row = aRows + ((t * a.matrices + am) * M + r % M) * W;
+        const uint64_t *column = bColumns + (t * b.matrices + bm) * N * W;
+        float *out = y + r * N;
+        for (int64_t n = 0; n < N; ++n, column += W) {
+          int64_t count = 0;
+          for (int64_t w = 0; w < W; ++w)
+            count += __builtin_popcountll(row[w] & column[w]);
+          out[n] = static_cast<float>(count);
+        }
+      }
+    });
+    return;
+  }
+
+  if (a.packed) {
+    const float *bf = b.floats();
+    pool.parallelFor(g.batches * M, grain, [&](int64_t r0, int64_t r1) {
+      for (int64_t r = r0; r < r1; ++r) {
+        int64_t batch = r / M, t = batch / perStep, am, bm;
+        matMulOperands(g, batch, am, bm);
+        const uint64_t *row = a.spikes() + (am * M + r % M) * K;
+        const float *bk = bf + bm * K * N;
+        float *out = y + r * N;
+        std::fill(out, out + N, 0.0f);
+        for (int64_t k = 0; k < K; ++k)
+          if ((row[k] >> t) & 1)
+            for (int64_t n = 0; n < N; ++n)
+              out[n] += bk[k * N + n];
+      }
+    });
+    return;
+  }
+
+  // Floats x spikes: B's rows as bits along N, per step.
+  const int64_t W = wordsFor(N);
+  const float *af = a.floats();
+  bitRows(b.spikes(), b.matrices, K, N, N, 1, timesteps, words, pool);
+  pool.parallelFor(g.batches * M, grain, [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      int64_t batch = r / M, t = batch / perStep, am, bm;
+      matMulOperands(g, batch, am, bm);
+      const float *ar = af + (am * M + r % M) * K;
+      const uint64_t *bRows = words + (t * b.matrices + bm) * K * W;
+      float *out = y + r * N;
+      std::fill(out, out + N, 0.0f);
+      for (int64_t k = 0; k < K; ++k) {
+        const float v = ar[k];
+        if (v == 0.0f)
+          continue;
+        for (int64_t w = 0; w < W; ++w)
+          for (uint64_t bits = bRows[k * W + w]; bits; bits &= bits - 1)
+            out[w * 64 + __builtin_ctzll(bits)] += v;
+      }
+    }
+  });
+}
