@@ -35,44 +35,6 @@ import sparseflow  # noqa: E402
 T = 4
 
 
-def lif_modules(model):
-    return [m for m in model.modules() if isinstance(m, sparseflow.nn.LIF)]
-
-
-def firing_density(lif, inputs, threshold):
-    """The fraction of neuron-steps at which `lif` fires on `inputs` [T, ...]
-    with its threshold set to `threshold`."""
-    saved = lif.v_threshold
-    lif.v_threshold = torch.full_like(saved, threshold)
-    lif.reset_state()
-    fired = sum(float(lif(step).mean()) for step in inputs) / len(inputs)
-    lif.v_threshold = saved
-    return fired
-
-
-def calibrate(model, x, density):
-    """Sets each LIF's threshold, in network order, so that it fires at
-    `density` on `x` given the thresholds before it."""
-    for lif in lif_modules(model):
-        captured = []
-        hook = lif.register_forward_pre_hook(
-            lambda module, args: captured.append(args[0].detach().clone()))
-        with torch.no_grad():
-            sparseflow.nn.simulate(model, x, T)
-        hook.remove()
-        inputs = captured[-T:]
-        lo, hi = 1e-4, max(float(torch.stack(inputs).abs().max()) * T, 1e-3)
-        for _ in range(30):
-            mid = (lo * hi) ** 0.5
-            if firing_density(lif, inputs, mid) > density:
-                lo = mid
-            else:
-                hi = mid
-        lif.v_threshold = torch.full_like(lif.v_threshold, hi)
-        lif._export_attributes = lif._canonical_attributes()
-    sparseflow.nn.reset(model)
-
-
 class MultiStep(torch.nn.Module):
     """A LIF run over all steps at once: [T*N, ...] in (or [N, ...], the same
     at every step), [T*N, ...] spikes out."""
@@ -130,7 +92,7 @@ def main():
                 torch.manual_seed(0)
                 model = factory().eval()
                 x = torch.rand((batch,) + shape[1:])
-                calibrate(model, x, args.density)
+                sparseflow.nn.calibrate_thresholds(model, x, T, args.density)
                 onnx = pathlib.Path(tmp) / f"{name}_{batch}.onnx"
                 sparseflow.export_onnx(model, x, str(onnx), timesteps=T)
                 artifact = pathlib.Path(tmp) / f"{name}_{batch}.sfa"

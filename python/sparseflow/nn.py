@@ -304,6 +304,44 @@ def simulate(model: torch.nn.Module, x: torch.Tensor, timesteps: int,
     raise ValueError(f"unknown readout {readout!r}")
 
 
+@torch.no_grad()
+def calibrate_thresholds(model: torch.nn.Module, x: torch.Tensor,
+                         timesteps: int, density: float,
+                         encoding: str = "direct") -> None:
+    """Sets the threshold of each `LIF` in `model`, in module order, so that
+    it fires at `density` (spikes per neuron and step) on `x`, given the
+    thresholds before it: the activity of a trained network, for benchmarks
+    and tests of untrained ones (with random weights spikes die out or
+    saturate). A bisection on a log scale, 12 steps per neuron layer, ending
+    between its last two bounds (within about 2 % of the density's edge,
+    not on a membrane value, where float rounding would decide a spike).
+    """
+    for lif in [m for m in model.modules() if isinstance(m, LIF)]:
+        captured = []
+        hook = lif.register_forward_pre_hook(
+            lambda module, args: captured.append(args[0].detach().clone()))
+        simulate(model, x, timesteps, encoding)
+        hook.remove()
+        inputs = captured[-timesteps:]
+
+        def firing(threshold):
+            lif.v_threshold = torch.full_like(lif.v_threshold, threshold)
+            lif.reset_state()
+            return sum(float(lif(step).mean()) for step in inputs) / len(inputs)
+
+        lo = 1e-4
+        hi = max(float(torch.stack(inputs).abs().max()) * timesteps, 1e-3)
+        for _ in range(12):
+            mid = (lo * hi) ** 0.5
+            if firing(mid) > density:
+                lo = mid
+            else:
+                hi = mid
+        lif.v_threshold = torch.full_like(lif.v_threshold, (lo * hi) ** 0.5)
+        lif._export_attributes = lif._canonical_attributes()
+    reset(model)
+
+
 class _NeuronExport(torch.autograd.Function):
     """Emits a sparseflow-domain neuron (`op`) during torch.onnx.export, with
     a recurrent weight and bias as inputs 1 and 2 where given."""

@@ -26,7 +26,7 @@ CLAIMED_OPS = {
     "Add", "AveragePool", "BatchNormalization", "Cast", "Clip", "Concat",
     "Constant", "ConstantOfShape", "Conv", "ConvTranspose", "Div", "Dropout", "Flatten", "Gather", "Gemm",
     "GlobalAveragePool", "Identity", "LayerNormalization", "LeakyRelu", "LogSoftmax", "MatMul",
-    "MaxPool", "Mul", "Pad", "ReduceMean", "Relu", "Reshape", "Shape",
+    "MaxPool", "Mul", "Pad", "ReduceMean", "ReduceSum", "Relu", "Reshape", "Shape",
     "Sigmoid", "Slice", "Softmax", "Squeeze", "Sub", "Sum", "Tanh",
     "Transpose", "Unsqueeze",
 }

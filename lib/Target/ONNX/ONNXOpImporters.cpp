@@ -1272,7 +1272,7 @@ FailureOr<SmallVector<int64_t>> intsInput(NodeContext &ctx, unsigned index,
   return llvm::to_vector(attr.getValues<int64_t>());
 }
 
-/// The axes of Squeeze/Unsqueeze/ReduceMean: the attribute before `inputSince`
+/// The axes of Squeeze/Unsqueeze/ReduceMean/ReduceSum: the attribute before `inputSince`
 /// (the opset that made them input 1), the input from it on; empty when
 /// absent.
 FailureOr<SmallVector<int64_t>> axesOf(NodeContext &ctx, int64_t inputSince) {
@@ -1603,14 +1603,16 @@ LogicalResult importCast(NodeContext &ctx) {
                          << target << " is not supported";
 }
 
-/// ReduceMean. Over the spatial dimensions of [N, C, H, W]: a global average
-/// pool (keepdims) or one followed by a reshape to [N, C]. Over any other
-/// axes: the reduced axes moved last (a transpose), the tensor seen as
-/// [rows, K], a linear layer with weights 1/K (a sum of x/K, within rounding
-/// of the mean), and the result reshaped to the reduced shape.
-LogicalResult importReduceMean(NodeContext &ctx) {
+/// ReduceMean (`mean`) and ReduceSum. A mean over the spatial dimensions of
+/// [N, C, H, W]: a global average pool (keepdims) or one followed by a
+/// reshape to [N, C]. Otherwise: the reduced axes moved last (a transpose),
+/// the tensor seen as [rows, K], a linear layer with weights 1 (the sum, in
+/// ascending order) or 1/K (a sum of x/K, within rounding of the mean), and
+/// the result reshaped to the reduced shape.
+LogicalResult importReduction(NodeContext &ctx, bool mean) {
   auto input = ctx.tensorInput(0, /*allowSpikes=*/true);
-  auto axes = axesOf(ctx, 18);
+  // The axes became an input in opset 18 for ReduceMean, 13 for ReduceSum.
+  auto axes = axesOf(ctx, mean ? 18 : 13);
   auto keepdims = ctx.getInt("keepdims");
   auto noop = ctx.getInt("noop_with_empty_axes");
   if (failed(input) || failed(axes) || failed(keepdims) || failed(noop))
@@ -1647,7 +1649,8 @@ LogicalResult importReduceMean(NodeContext &ctx) {
     return b.create<spike::ReshapeOp>(ctx.loc(), tensorType(value).clone(to),
                                       value);
   };
-  if (rank == 4 && !reduced[0] && !reduced[1] && reduced[2] && reduced[3]) {
+  if (mean && rank == 4 && !reduced[0] && !reduced[1] && reduced[2] &&
+      reduced[3]) {
     auto pooled = createInferred<spike::GlobalAvgPoolOp>(ctx, *input);
     if (failed(pooled))
       return failure();
@@ -1681,13 +1684,22 @@ LogicalResult importReduceMean(NodeContext &ctx) {
   auto weightType = RankedTensorType::get({1, k}, element);
   Value weight = b.create<arith::ConstantOp>(
       ctx.loc(), DenseElementsAttr::get(
-                     weightType, b.getFloatAttr(element, 1.0 / k).getValue()));
-  FailureOr<Value> mean =
+                     weightType,
+                     b.getFloatAttr(element, mean ? 1.0 / k : 1.0).getValue()));
+  FailureOr<Value> reduction =
       createInferred<spike::LinearOp>(ctx, ValueRange{value, weight});
-  if (failed(mean))
+  if (failed(reduction))
     return failure();
-  ctx.setOutput(0, reshape(*mean, resultShape));
+  ctx.setOutput(0, reshape(*reduction, resultShape));
   return success();
+}
+
+LogicalResult importReduceMean(NodeContext &ctx) {
+  return importReduction(ctx, /*mean=*/true);
+}
+
+LogicalResult importReduceSum(NodeContext &ctx) {
+  return importReduction(ctx, /*mean=*/false);
 }
 
 //===----------------------------------------------------------------------===//
@@ -1892,6 +1904,7 @@ constexpr int64_t kSoftmaxVersions[] = {1, 11, 13};
 constexpr int64_t kTanhVersions[] = {6, 13};
 constexpr int64_t kGatherVersions[] = {1, 11, 13};
 constexpr int64_t kReduceMeanVersions[] = {1, 11, 13, 18};
+constexpr int64_t kReduceSumVersions[] = {1, 11, 13};
 constexpr int64_t kShapeVersions[] = {1, 13, 15, 19, 21};
 constexpr int64_t kSliceVersions[] = {1, 10, 11, 13};
 constexpr int64_t kSqueezeVersions[] = {1, 11, 13, 21};
@@ -1925,6 +1938,7 @@ const OpEntry kOpTable[] = {
     {"", "Mul", kAddMulVersions, 2, 2, 1, importBinary<spike::MulOp>},
     {"", "Pad", kPadVersions, 1, 4, 1, importPad},
     {"", "ReduceMean", kReduceMeanVersions, 1, 2, 1, importReduceMean},
+    {"", "ReduceSum", kReduceSumVersions, 1, 2, 1, importReduceSum},
     {"", "Relu", kReluVersions, 1, 1, 1, importRelu},
     {"", "Reshape", kReshapeVersions, 2, 2, 1, importReshape},
     {"", "Shape", kShapeVersions, 1, 1, 1, importShape},
