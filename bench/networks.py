@@ -1,14 +1,21 @@
 """Spiking VGG-11, ResNet-19 and ResNet-34 built from torch.nn and
-sparseflow.nn.LIF: the networks of the end-to-end benchmarks (issue 19).
+sparseflow.nn.LIF: the networks of the end-to-end benchmarks (issue 19);
+and Spikformer-4-384 (examples/spikformer, issue 22).
 
 Every conv is followed by BatchNorm (folded by the compiler) and a LIF
 neuron; residual blocks add the shortcut before the block's last neuron.
 """
 
+import pathlib
+import sys
+
 import torch
 import torch.nn as tnn
 
 import sparseflow
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "examples" / "spikformer"))
+import models as transformers  # noqa: E402
 
 
 def lif():
@@ -75,6 +82,7 @@ NETWORKS = {
     "vgg11": (vgg11, (1, 3, 32, 32)),
     "resnet19": (resnet19, (1, 3, 32, 32)),
     "resnet34": (resnet34, (1, 3, 224, 224)),
+    "spikformer": (transformers.spikformer, (1, 3, 32, 32)),
 }
 
 

@@ -145,3 +145,11 @@ def test_conv_transpose_decoder(tmp_path):
     got = artifact.run(x.numpy(), backend="host")
     assert got.shape == (T, 2, 4, 16, 16)
     np.testing.assert_allclose(got, want, **TOLERANCE)
+
+
+@pytest.mark.parametrize("attention", ["ssa", "sdsa", "qkta"])
+def test_the_example_runs(attention, capsys):
+    import demo
+    assert demo.main(["--attention", attention, "--dim", "32", "--depth", "1",
+                      "--heads", "4"]) == 0
+    assert "largest logit difference from PyTorch" in capsys.readouterr().out

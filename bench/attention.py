@@ -1,0 +1,110 @@
+"""Spiking self-attention's products (issue 22), per op, T = 4.
+
+Spikformer's SSA multiplies spike matrices: S = Q·Kᵀ (spikes x spikes) and
+Y = S·V (analog scores x spikes), per head. The model here takes spike
+trains for Q, K and V (the `spikes` encoding; a LIF with leak 0 and
+threshold 0.5 passes each through unchanged, making it a neuron's spike
+train), and each product is timed with the runtime's per-op profile:
+
+- SparseFlow's spike kernels (AND + popcount over 64 products per word for
+  Q·Kᵀ, selected columns for S·V);
+- our dense kernel on the unpacked spikes (--sparse-kernels=false);
+- PyTorch's batched matmul on the float [T*N, heads, L, d] spikes, what a
+  temporal-parallel model runs, with the same thread count.
+
+    PYTHONPATH=python /usr/bin/python3 bench/attention.py [--threads 1] [--repeats 20]
+"""
+
+import argparse
+import pathlib
+import sys
+import tempfile
+import time
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(pathlib.Path(__file__).parent))
+
+import sparseflow  # noqa: E402
+from bench import torch_seconds  # noqa: E402
+
+T = 4
+DENSITIES = (0.3, 0.2, 0.1, 0.05)
+# name, N, heads, tokens L, head width d
+SHAPES = [
+    ("Spikformer-4-384 CIFAR", 1, 12, 64, 32),
+    ("Spikformer-4-384 CIFAR", 16, 12, 64, 32),
+    ("Spikformer-8-768 ImageNet", 1, 12, 196, 64),
+]
+
+
+class Products(torch.nn.Module):
+    """x [N, 3, heads, L, d] spikes -> (Q·Kᵀ)·V."""
+
+    def __init__(self):
+        super().__init__()
+        self.q, self.k, self.v = (sparseflow.nn.LIF(leak=0.0, v_threshold=0.5)
+                                  for _ in range(3))
+
+    def forward(self, x):
+        q, k, v = (lif(x.narrow(1, i, 1).squeeze(1))
+                   for i, lif in enumerate((self.q, self.k, self.v)))
+        return q @ k.transpose(-2, -1) @ v
+
+
+def matmul_seconds(session, x, repeats):
+    """The best time of each MatMul op of `session`, in plan order."""
+    session.run([x])
+    best = None
+    for _ in range(repeats):
+        before = [l["seconds"] for l in session.profile() if l["op"] == "MatMul"]
+        session.run([x])
+        after = [l["seconds"] for l in session.profile() if l["op"] == "MatMul"]
+        elapsed = np.subtract(after, before)
+        best = elapsed if best is None else np.minimum(best, elapsed)
+    return best
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--repeats", type=int, default=20)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    print(f"torch {torch.__version__}; T = {T}; {args.threads} thread(s); best of {args.repeats}")
+    print("| shape | N | density | product | spike kernel (ms) | our dense (ms) "
+          "| PyTorch matmul (ms) | vs dense | vs PyTorch |")
+    print("|---|---:|---:|---|---:|---:|---:|---:|---:|")
+    rng = np.random.default_rng(0)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = pathlib.Path(tmp)
+        for name, n, heads, length, d in SHAPES:
+            shape = (n, 3, heads, length, d)
+            path = tmp / "attention.onnx"
+            sparseflow.export_onnx(Products(), torch.zeros(shape), str(path), timesteps=T,
+                                   encoding="spikes")
+            sparseflow.compile(path, tmp / "sparse.sfa", batch=n)
+            sparseflow.compile(path, tmp / "dense.sfa", batch=n,
+                               extra_args=["--sparse-kernels=false"])
+            sparse, dense = (sparseflow.load(tmp / f"{kind}.sfa", threads=args.threads)
+                             .session(profile=True) for kind in ("sparse", "dense"))
+            for density in DENSITIES:
+                x = (rng.random((T,) + shape) < density).astype(np.float32)
+                ours = matmul_seconds(sparse, x, args.repeats)
+                theirs_dense = matmul_seconds(dense, x, args.repeats)
+                flat = torch.from_numpy(x).flatten(0, 1)  # [T*N, 3, heads, L, d]
+                q, k, v = flat[:, 0], flat[:, 1], flat[:, 2]
+                scores = q @ k.transpose(-2, -1)
+                torch_qk = torch_seconds(lambda: q @ k.transpose(-2, -1), args.repeats)
+                torch_sv = torch_seconds(lambda: scores @ v, args.repeats)
+                for i, (product, torch_s) in enumerate(
+                        (("Q·Kᵀ spikes x spikes", torch_qk), ("S·V floats x spikes", torch_sv))):
+                    print(f"| {name} | {n} | {density} | {product} | {ours[i] * 1e3:.3f} "
+                          f"| {theirs_dense[i] * 1e3:.3f} | {torch_s * 1e3:.3f} "
+                          f"| {theirs_dense[i] / ours[i]:.1f}x | {torch_s / ours[i]:.1f}x |",
+                          flush=True)
+
+
+if __name__ == "__main__":
+    main()
