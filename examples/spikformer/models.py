@@ -6,8 +6,9 @@ followed by BatchNorm1d (folded by the compiler) and a LIF neuron.
 Three self-attention forms:
 
 - ``SSA``, Spikformer (Zhou et al., ICLR 2023): spike Q, K, V per head,
-  ``LIF((Q·Kᵀ)·V · scale)``, no softmax: products of spike matrices, which
-  SparseFlow runs as AND + popcount (Q·Kᵀ) and as selected rows ((Q·Kᵀ)·V).
+  ``LIF((Q·Kᵀ · scale)·V)``, no softmax: products of spike matrices, which
+  SparseFlow reorders to ``Q·(Kᵀ·V)`` (exact: whole numbers, a power-of-two
+  scale) and runs as AND + popcount (Kᵀ·V) and selected rows (Q·(Kᵀ·V)).
 - ``SDSA``, Spike-driven Transformer (Yao et al., NeurIPS 2023): the
   Hadamard product K ⊙ V summed over the tokens, a LIF, then a mask of Q;
   its blocks take a membrane shortcut (a LIF before every projection).
@@ -60,8 +61,8 @@ class SSA(tnn.Module):
 
     def forward(self, x):
         q, k, v = (heads(p(x), self.num_heads) for p in (self.q, self.k, self.v))
-        y = q @ k.transpose(-2, -1) @ v * self.scale
-        return self.proj(self.attn_lif(merge(y)))
+        attn = (q @ k.transpose(-2, -1)) * self.scale
+        return self.proj(self.attn_lif(merge(attn @ v)))
 
 
 class SDSA(tnn.Module):

@@ -24,6 +24,7 @@ void sparseflow::buildSpikePipeline(OpPassManager &pm,
 
   pm.addPass(createCanonicalizerPass());
   pm.addPass(spike::createSpikeFoldBatchNorm());
+  pm.addPass(spike::createSpikeReassociateProducts());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(spike::createSpikeTagLIFSuccessors());
   spike::SpikeSelectBlockSizeOptions blockOptions;

@@ -30,6 +30,30 @@ def SpikeFoldBatchNorm : Pass<"spike-fold-batchnorm"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def SpikeReassociateProducts : Pass<"spike-reassociate-products"> {
+  let summary = "Multiply chains of spike matrices in their cheaper order";
+  let description = [{
+    Spikformer's attention `(Q·Kᵀ)·V` (optionally scaled in between) with
+    Q, Kᵀ and V neurons' spike trains becomes `Q·(Kᵀ·V)` when that costs
+    fewer multiply-adds: `[L, d]` heads with d < L never form the `[L, L]`
+    score matrix, and both products read spikes (Kᵀ·V counts coincidences,
+    Q selects rows of the result). Every sum is of whole numbers below 2^24,
+    which `f32` holds exactly, so the result is equal bit for bit; the
+    rewrite applies only where the bound holds. A scale between the products
+    moves after them when it is a power of two (exact as well).
+
+    ```mlir
+    %s = spike.matmul %q, %kt : (tensor<1x64x32xi1>, tensor<1x32x64xi1>) -> tensor<1x64x64xf32>
+    %a = spike.mul %s, %c0_125 : (tensor<1x64x64xf32>, tensor<f32>) -> tensor<1x64x64xf32>
+    %y = spike.matmul %a, %v : (tensor<1x64x64xf32>, tensor<1x64x32xi1>) -> tensor<1x64x32xf32>
+    // becomes
+    %m = spike.matmul %kt, %v : (tensor<1x32x64xi1>, tensor<1x64x32xi1>) -> tensor<1x32x32xf32>
+    %p = spike.matmul %q, %m : (tensor<1x64x32xi1>, tensor<1x32x32xf32>) -> tensor<1x64x32xf32>
+    %y = spike.mul %p, %c0_125 : (tensor<1x64x32xf32>, tensor<f32>) -> tensor<1x64x32xf32>
+    ```
+  }];
+}
+
 def SpikeTagLIFSuccessors : Pass<"spike-tag-lif-successors", "::mlir::ModuleOp"> {
   let summary = "Mark every op that consumes a spike train";
   let description = [{

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "backends/host/HostKernels.h"
+#include "backends/host/NeuronSteps.h"
 
 #include <algorithm>
 #include <vector>
@@ -23,44 +24,74 @@ constexpr int64_t kChunk = 256;
 
 } // namespace
 
+namespace {
+
+/// host::lif's chunks of kChunk neurons: each chunk's parameters and state
+/// one array each on the stack, its neurons stepped as vectors.
+struct LifJob {
+  const float *x;
+  bool temporal;
+  uint64_t *spikes;
+  int64_t neurons, channels, inner;
+  int timesteps;
+  const LIFParams &p;
+
+  int64_t items() const { return (neurons + kChunk - 1) / kChunk; }
+
+  template <int V> SF_ALWAYS_INLINE void run(int64_t c0, int64_t c1) const {
+    alignas(64) float leak[kChunk], gain[kChunk], vLeak[kChunk],
+        threshold[kChunk], vReset[kChunk], vInit[kChunk], synLeak[kChunk],
+        synGain[kChunk], v[kChunk], cur[kChunk], in[kChunk];
+    alignas(64) uint64_t bits[kChunk];
+    bool fired[kChunk];
+    const bool synapse = p.synLeak != nullptr;
+    for (int64_t chunk = c0; chunk < c1; ++chunk) {
+      const int64_t first = chunk * kChunk;
+      const int64_t count = std::min(kChunk, neurons - first);
+      // Neuron first + i has channel (first + i) / inner % channels.
+      int64_t channel = first / inner % channels, within = first % inner;
+      for (int64_t i = 0; i < count; ++i) {
+        NeuronParams n = neuronParams(p, channel);
+        leak[i] = n.leak, gain[i] = n.gain, vLeak[i] = n.vLeak;
+        threshold[i] = n.threshold, vReset[i] = n.vReset, vInit[i] = n.vInit;
+        synLeak[i] = n.synLeak, synGain[i] = n.synGain;
+        v[i] = n.vInit;
+        cur[i] = 0.0f;
+        fired[i] = false;
+        bits[i] = 0;
+        if (++within == inner) {
+          within = 0;
+          channel = channel + 1 == channels ? 0 : channel + 1;
+        }
+      }
+      const NeuronArrays arrays{leak, gain, vLeak, threshold, vReset, vInit};
+      for (int t = 0; t < timesteps; ++t) {
+        const float *step = x + (temporal ? t * neurons : 0) + first;
+        if (synapse) {
+          // The synaptic current, as synapseStep: J = I + syn_leak (0 - I),
+          // I = J + syn_gain X.
+          for (int64_t i = 0; i < count; ++i) {
+            float j = cur[i] + synLeak[i] * (0.0f - cur[i]);
+            cur[i] = j + synGain[i] * step[i];
+            in[i] = cur[i];
+          }
+          step = in;
+        }
+        stepNeurons(p, arrays, step, v, fired, bits, count, t);
+      }
+      std::copy(bits, bits + count, spikes + first);
+    }
+  }
+};
+
+} // namespace
+
 void host::lif(const float *x, bool temporal, uint64_t *spikes, int64_t outer,
                int64_t channels, int64_t inner, int timesteps,
                const LIFParams &p, ThreadPool &pool) {
   const int64_t neurons = outer * channels * inner;
-  const int64_t chunks = (neurons + kChunk - 1) / kChunk;
-  pool.parallelFor(chunks, 16, [&](int64_t c0, int64_t c1) {
-    NeuronParams params[kChunk];
-    float v[kChunk], cur[kChunk];
-    bool fired[kChunk];
-    uint64_t bits[kChunk];
-    const bool synapse = p.synLeak != nullptr;
-    for (int64_t chunk = c0; chunk < c1; ++chunk) {
-      int64_t first = chunk * kChunk;
-      int64_t count = std::min(kChunk, neurons - first);
-      for (int64_t i = 0; i < count; ++i) {
-        params[i] = neuronParams(p, ((first + i) / inner) % channels);
-        v[i] = params[i].vInit;
-        cur[i] = 0.0f;
-        fired[i] = false;
-        bits[i] = 0;
-      }
-      for (int t = 0; t < timesteps; ++t) {
-        const float *in = x + (temporal ? t * neurons : 0) + first;
-        if (synapse)
-          for (int64_t i = 0; i < count; ++i)
-            bits[i] |= static_cast<uint64_t>(lifStep(
-                           p, params[i], synapseStep(params[i], in[i], cur[i]),
-                           v[i], fired[i]))
-                       << t;
-        else
-          for (int64_t i = 0; i < count; ++i)
-            bits[i] |= static_cast<uint64_t>(
-                           lifStep(p, params[i], in[i], v[i], fired[i]))
-                       << t;
-      }
-      std::copy(bits, bits + count, spikes + first);
-    }
-  });
+  runItems(LifJob{x, temporal, spikes, neurons, channels, inner, timesteps, p},
+           neurons * timesteps, bestVectorIsa(), pool);
 }
 
 void host::recurrentLif(const float *x, bool temporal, const float *weightT,

@@ -25,6 +25,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "backends/host/HostKernels.h"
+#include "backends/host/NeuronSteps.h"
+#include "backends/host/VectorDispatch.h"
 #include "sparseflow/format/artifact_format.h"
 
 #include <algorithm>
@@ -32,14 +34,6 @@
 
 using namespace sparseflow::runtime;
 using namespace sparseflow::runtime::host;
-
-#if defined(__GNUC__) && defined(__x86_64__)
-#define SF_X86_DISPATCH 1
-#define SF_ALWAYS_INLINE inline __attribute__((always_inline))
-#else
-#define SF_X86_DISPATCH 0
-#define SF_ALWAYS_INLINE inline
-#endif
 
 namespace {
 
@@ -278,34 +272,11 @@ struct NeuronTile {
     }
   }
 
-  /// Steps neurons (j, 0..len) with inputs `in` at step t. Without a delayed
-  /// reset (the common case) a branch-free loop the compiler vectorizes,
-  /// with lifStep's operations in lifStep's order; otherwise lifStep.
-  void stepRow(const LIFParams &lif, int64_t j, const float *in, int64_t len,
-               int t) {
-    if (lif.resetDelay || lif.reset == LIFParams::Reset::None) {
-      for (int64_t o = 0; o < len; ++o) {
-        NeuronParams n{leak[o],      gain[o],   vLeak[o],
-                       threshold[o], vReset[o], vInit[o]};
-        bits[j][o] |=
-            static_cast<uint64_t>(lifStep(lif, n, in[o], v[j][o], fired[j][o]))
-            << t;
-      }
-      return;
-    }
-    const bool hard = lif.reset == LIFParams::Reset::Hard;
-    const bool ge = lif.fireGreaterEqual;
-    float *vj = v[j];
-    uint64_t *bj = bits[j];
-    for (int64_t o = 0; o < len; ++o) {
-      float u = vj[o];
-      float h = u + leak[o] * (vLeak[o] - u);
-      h = h + gain[o] * in[o];
-      bool spike = ge ? h >= threshold[o] : h > threshold[o];
-      float reset = hard ? vReset[o] : h - threshold[o];
-      vj[o] = spike ? reset : h;
-      bj[o] |= static_cast<uint64_t>(spike) << t;
-    }
+  /// Steps neurons (j, 0..len) with inputs `in` at step t.
+  SF_ALWAYS_INLINE void stepRow(const LIFParams &lif, int64_t j,
+                                const float *in, int64_t len, int t) {
+    stepNeurons(lif, {leak, gain, vLeak, threshold, vReset, vInit}, in, v[j],
+                fired[j], bits[j], len, t);
   }
 };
 
@@ -454,52 +425,6 @@ struct LinearJob {
     }
   }
 };
-
-// A job's loop once per instruction set, with the widest block that stays in
-// that set's registers; the always-inline accumulation is compiled for the
-// caller's target.
-#if SF_X86_DISPATCH
-template <typename Job>
-__attribute__((target("avx512f"))) void runAvx512(const Job &job, int64_t i0,
-                                                  int64_t i1) {
-  job.template run<128>(i0, i1);
-}
-template <typename Job>
-__attribute__((target("avx2"))) void runAvx2(const Job &job, int64_t i0,
-                                             int64_t i1) {
-  job.template run<64>(i0, i1);
-}
-#endif
-template <typename Job>
-void runBaseline(const Job &job, int64_t i0, int64_t i1) {
-  job.template run<32>(i0, i1);
-}
-
-/// Work (about one vector add or list store each) below which a chunk is
-/// not worth waking a worker for.
-constexpr int64_t kMinChunkWork = 32768;
-
-/// The grain that gives every chunk of `n` units at least kMinChunkWork of
-/// `work` in all.
-int64_t grainFor(int64_t n, int64_t work) {
-  return std::max<int64_t>(1, kMinChunkWork * n / std::max<int64_t>(work, 1));
-}
-
-/// Runs all of `job`'s items, whose accumulation costs about `work` vector
-/// adds in all.
-template <typename Job>
-void runItems(const Job &job, int64_t work, VectorIsa isa, ThreadPool &pool) {
-  void (*fn)(const Job &, int64_t, int64_t) = runBaseline<Job>;
-#if SF_X86_DISPATCH
-  if (isa == VectorIsa::Avx512)
-    fn = runAvx512<Job>;
-  else if (isa == VectorIsa::Avx2)
-    fn = runAvx2<Job>;
-#endif
-  const int64_t items = job.items();
-  pool.parallelFor(items, grainFor(items, work),
-                   [&](int64_t i0, int64_t i1) { fn(job, i0, i1); });
-}
 
 } // namespace
 
