@@ -28,8 +28,9 @@ SF_ALWAYS_INLINE void stepNeurons(const LIFParams &lif, const NeuronArrays &n,
                                   uint64_t *bits, int64_t len, int t) {
   if (lif.resetDelay || lif.reset == LIFParams::Reset::None) {
     for (int64_t o = 0; o < len; ++o) {
-      NeuronParams p{n.leak[o],      n.gain[o],   n.vLeak[o],
-                     n.threshold[o], n.vReset[o], n.vInit[o]};
+      // The synapse (1, 1: none) has been applied to `in`.
+      NeuronParams p{n.leak[o],   n.gain[o],  n.vLeak[o], n.threshold[o],
+                     n.vReset[o], n.vInit[o], 1.0f,       1.0f};
       bits[o] |= static_cast<uint64_t>(lifStep(lif, p, in[o], v[o], fired[o]))
                  << t;
     }
