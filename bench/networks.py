@@ -15,7 +15,7 @@ import torch.nn as tnn
 import sparseflow
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "examples" / "spikformer"))
-import models as transformers  # noqa: E402
+import spiking_transformers  # noqa: E402
 
 
 def lif():
@@ -82,7 +82,7 @@ NETWORKS = {
     "vgg11": (vgg11, (1, 3, 32, 32)),
     "resnet19": (resnet19, (1, 3, 32, 32)),
     "resnet34": (resnet34, (1, 3, 224, 224)),
-    "spikformer": (transformers.spikformer, (1, 3, 32, 32)),
+    "spikformer": (spiking_transformers.spikformer, (1, 3, 32, 32)),
 }
 
 

@@ -21,7 +21,7 @@ import torch
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 
-import models  # noqa: E402
+import spiking_transformers as models  # noqa: E402
 import sparseflow  # noqa: E402
 
 T = 4

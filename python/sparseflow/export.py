@@ -252,7 +252,11 @@ def export_onnx(model: torch.nn.Module, example_input: torch.Tensor, path: str,
     dynamic_axes = None
     if dynamic_batch:
         dynamic_axes = {n: {0: "batch"} for n in list(input_names) + list(output_names)}
-    with torch.no_grad(), warnings.catch_warnings():
+    # PyTorch's MultiheadAttention takes a fused kernel ONNX cannot express
+    # (_native_multi_head_attention) in inference unless autograd tracks its
+    # weights: export those models with gradients enabled.
+    attention = any(isinstance(m, torch.nn.MultiheadAttention) for m in exported.modules())
+    with torch.enable_grad() if attention else torch.no_grad(), warnings.catch_warnings():
         # torch cannot infer the custom op's shape; SparseFlow's importer does.
         warnings.filterwarnings("ignore", message=".*shape inference of sparseflow::.*")
         warnings.filterwarnings("ignore", message=".*_graph_op' is deprecated.*")

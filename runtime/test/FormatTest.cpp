@@ -112,8 +112,12 @@ TEST(Window, StatesThePaddingAndKernelRules) {
   EXPECT_TRUE(poolPadFits(2, 3, 1));
   EXPECT_FALSE(poolPadFits(3, 3, 1));
   EXPECT_TRUE(poolPadFits(4, 3, 2)); // the span is 5
-  EXPECT_TRUE(sparseConvSupports(1));
-  EXPECT_FALSE(sparseConvSupports(2));
+  // The host's sparse conv takes any groups (depthwise included), the
+  // gpu's only 1.
+  EXPECT_TRUE(sparseConvSupports(1, Target::Host));
+  EXPECT_TRUE(sparseConvSupports(32, Target::Host));
+  EXPECT_TRUE(sparseConvSupports(1, Target::Gpu));
+  EXPECT_FALSE(sparseConvSupports(2, Target::Gpu));
 }
 
 // The rules are constexpr: the compiler and kernels may use them in

@@ -44,13 +44,14 @@ struct ConvCase {
   int64_t c, h, w, o, k, stride, pad, dilation, block;
   double density;
   bool clustered;
+  int64_t groups = 1;
 };
 
 void PrintTo(const ConvCase &p, std::ostream *os) {
-  *os << p.c << "x" << p.h << "x" << p.w << " -> " << p.o << " k" << p.k
-      << " s" << p.stride << " p" << p.pad << " d" << p.dilation << " block "
-      << p.block << " density " << p.density
-      << (p.clustered ? " clustered" : "");
+  *os << p.c << "x" << p.h << "x" << p.w << " -> " << p.o << " k" << p.k << " s"
+      << p.stride << " p" << p.pad << " d" << p.dilation << " block " << p.block
+      << " density " << p.density << (p.clustered ? " clustered" : "")
+      << " groups " << p.groups;
 }
 
 class SparseConv : public ::testing::TestWithParam<ConvCase> {};
@@ -61,12 +62,13 @@ TEST_P(SparseConv, MatchesDenseOnUnpackedSpikes) {
   ThreadPool pool(2);
   const int64_t N = 2;
   Window2d g = squareWindow(N, p.c, p.h, p.w, p.o, p.k, p.stride, p.pad,
-                                  p.dilation);
+                            p.dilation, p.groups);
   std::vector<uint64_t> spikes =
       randomSpikes(N * p.c * p.h * p.w, p.density, p.clustered, rng);
-  std::vector<float> weight = randomFloats(p.o * p.c * p.k * p.k, rng);
+  std::vector<float> weight =
+      randomFloats(p.o * p.c / p.groups * p.k * p.k, rng);
   std::vector<float> bias = randomFloats(p.o, rng);
-  std::vector<float> arranged = test::arrangeForScatter(weight, p.o);
+  std::vector<float> arranged = test::arrangeForScatter(weight, p.o, p.groups);
 
   size_t outSize = T * N * p.o * g.outHeight * g.outWidth;
   std::vector<float> unpacked(T * spikes.size()), dense(outSize);
@@ -77,7 +79,7 @@ TEST_P(SparseConv, MatchesDenseOnUnpackedSpikes) {
               pool);
 
   std::vector<char> scratch(sparseScratchBytes(p.h * p.w, p.c, T));
-  double scale = p.c * p.k * p.k;
+  double scale = p.c / p.groups * p.k * p.k;
   for (VectorIsa isa : supportedIsas()) {
     std::vector<float> sparse(outSize, NAN);
     conv2dSparse(spikes.data(), arranged.data(), bias.data(), sparse.data(), g,
@@ -102,7 +104,14 @@ INSTANTIATE_TEST_SUITE_P(
                       // Channel blocks of 128, 16 and a tail of 6.
                       ConvCase{3, 10, 10, 150, 3, 1, 1, 1, 4, 0.2, false},
                       // 81 taps: an output is resumed past 64 taps.
-                      ConvCase{2, 12, 12, 20, 9, 1, 4, 1, 0, 0.5, false}));
+                      ConvCase{2, 12, 12, 20, 9, 1, 4, 1, 0, 0.5, false},
+                      // Grouped: two groups; depthwise (MobileNet), with a
+                      // stride and a channel multiplier of 2; groups of
+                      // 150 outputs (a block of 128 and a tail each).
+                      ConvCase{4, 16, 16, 8, 3, 1, 1, 1, 4, 0.2, true, 2},
+                      ConvCase{8, 12, 12, 8, 3, 1, 1, 1, 0, 0.3, false, 8},
+                      ConvCase{6, 13, 13, 12, 3, 2, 1, 1, 4, 0.1, false, 6},
+                      ConvCase{4, 8, 8, 300, 3, 1, 1, 1, 0, 0.2, false, 2}));
 
 /// LIF parameters per channel of `channels`: thresholds and leaks that make
 /// a fair share of the neurons fire, a hard reset, v_init 0.
@@ -195,12 +204,12 @@ TEST_P(SparseConv, FusedWithLIFEqualsConvAddThenLIF) {
   std::mt19937 rng(11);
   ThreadPool pool(2);
   const int64_t N = 2;
-  Window2d g =
-      squareWindow(N, p.c, p.h, p.w, p.o, p.k, p.stride, p.pad, p.dilation);
+  Window2d g = squareWindow(N, p.c, p.h, p.w, p.o, p.k, p.stride, p.pad,
+                            p.dilation, p.groups);
   std::vector<uint64_t> spikes =
       randomSpikes(N * p.c * p.h * p.w, p.density, p.clustered, rng);
-  std::vector<float> arranged =
-      test::arrangeForScatter(randomFloats(p.o * p.c * p.k * p.k, rng), p.o);
+  std::vector<float> arranged = test::arrangeForScatter(
+      randomFloats(p.o * p.c / p.groups * p.k * p.k, rng), p.o, p.groups);
   std::vector<float> bias = randomFloats(p.o, rng);
   ChannelNeurons neurons(p.o, rng);
   const int64_t inner = g.outHeight * g.outWidth, outputs = N * p.o * inner;

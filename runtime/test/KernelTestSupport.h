@@ -43,15 +43,19 @@ inline std::vector<float> randomFloats(size_t n, std::mt19937 &rng) {
   return values;
 }
 
-/// A conv weight [O][C][KH][KW] arranged [C][KH][KW][O], as the compiler
-/// does for the binary-input kernels.
+/// A conv weight [O][C/g][KH][KW] of g `groups` arranged [C][KH][KW][O/g],
+/// as the compiler does for the binary-input kernels: input channel
+/// c = group * C/g + ci holds its group's outputs.
 inline std::vector<float> arrangeForScatter(const std::vector<float> &weight,
-                                            int64_t outChannels) {
+                                            int64_t outChannels,
+                                            int64_t groups = 1) {
   const int64_t fanIn = static_cast<int64_t>(weight.size()) / outChannels;
+  const int64_t perGroup = outChannels / groups;
   std::vector<float> arranged(weight.size());
   for (int64_t o = 0; o < outChannels; ++o)
-    for (int64_t i = 0; i < fanIn; ++i)
-      arranged[i * outChannels + o] = weight[o * fanIn + i];
+    for (int64_t i = 0; i < fanIn; ++i) // i = ci * KH * KW + tap
+      arranged[(o / perGroup * fanIn + i) * perGroup + o % perGroup] =
+          weight[o * fanIn + i];
   return arranged;
 }
 

@@ -2,10 +2,10 @@
 // RUN: sf-opt %s --split-input-file --convert-spike-to-plan="sparse-kernels=false" | FileCheck %s --check-prefix=DENSE
 
 // Kernel choice on the host: a conv reading packed spikes gets the sparse
-// kernel (any window with groups = 1, dilated included) with its block size;
-// a grouped conv has none and reads the spikes unpacked, through one Unpack
-// that every dense reader of the value shares. Max pooling and flatten keep
-// spikes packed; the spike output is unpacked for the caller.
+// kernel (any window and groups, dilated included) with its block size;
+// a global average pool has none and reads the spikes unpacked, through one
+// Unpack that every dense reader of the value shares. Max pooling and
+// flatten keep spikes packed; the spike output is unpacked for the caller.
 module attributes {spike.model = #spike.model<timesteps = 4, encoding = direct, readout = mean>} {
   func.func @main(%x: tensor<1x2x8x8xf32>) -> (tensor<1x2x8x8xf32>, tensor<1x32xi1>, tensor<1x2x1x1xf32>) {
     %w = arith.constant dense<1.0> : tensor<2x2x3x3xf32>
@@ -31,8 +31,8 @@ module attributes {spike.model = #spike.model<timesteps = 4, encoding = direct, 
 // CHECK: %[[C0:.*]] = plan.kernel "Conv2d" "stem" on host dense(%[[X]], %[[W]]) {dilations = array<i64: 1, 1>, groups = 1 : i64, kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (!plan.tensor<1x2x8x8xf32>, !plan.tensor<2x2x3x3xf32>) -> !plan.tensor<1x2x8x8xf32>
 // CHECK: %[[S:.*]] = plan.kernel "LIF" "lif" on host dense(%[[C0]]) {{.*}} -> !plan.tensor<1x2x8x8xspikes>
 // CHECK: %[[C1:.*]] = plan.kernel "Conv2d" "dilated" on host sparse_binary(%[[S]], %[[W]]) block 8 {dilations = array<i64: 2, 2>, {{.*}}} : {{.*}} -> !plan.tensor<1x2x8x8xf32, temporal>
+// CHECK: %[[C2:.*]] = plan.kernel "Conv2d" "grouped" on host sparse_binary(%[[S]], %[[WG]]) {{{.*}}groups = 2 : i64
 // CHECK: %[[U:.*]] = plan.kernel "Unpack" "lif" on host dense(%[[S]]) : (!plan.tensor<1x2x8x8xspikes>) -> !plan.tensor<1x2x8x8xf32, temporal>
-// CHECK: %[[C2:.*]] = plan.kernel "Conv2d" "grouped" on host dense(%[[U]], %[[WG]]) {{{.*}}groups = 2 : i64
 // CHECK: %[[G:.*]] = plan.kernel "GlobalAvgPool" "gap" on host dense(%[[U]])
 // CHECK: %[[A:.*]] = plan.kernel "Add" "add" on host dense(%[[C1]], %[[C2]])
 // CHECK: %[[P:.*]] = plan.kernel "MaxPool2d" "pool" on host dense(%[[S]]) {{.*}} -> !plan.tensor<1x2x4x4xspikes>

@@ -85,7 +85,7 @@ module attributes {spike.model = #spike.model<timesteps = 2, encoding = direct, 
 }
 
 // Only the host: one partition, block sizes kept where the host has a sparse
-// kernel (any kxk with groups = 1) and 0 where it has none (grouped convs).
+// kernel: any kxk and any groups (depthwise and grouped convs included).
 // HOST-LABEL: func.func @net
 // HOST-NEXT: %[[R:.*]]:2 = call @net_p0_host(%arg0)
 // HOST-NEXT: return %[[R]]#0, %[[R]]#1
@@ -93,12 +93,13 @@ module attributes {spike.model = #spike.model<timesteps = 2, encoding = direct, 
 // HOST: spike.conv2d {{.*}}spike.target = #spike.target<host>{{.*}}tensor<1x2x16x16xf32>, tensor<2x2x3x3xf32>
 // HOST: spike.conv2d {{.*}}spike.block_size = 8 : i64{{.*}}#spike.target<host>{{.*}}tensor<2x2x3x3xf32>
 // HOST: spike.conv2d {{.*}}spike.block_size = 8 : i64{{.*}}#spike.target<host>{{.*}}tensor<4x2x5x5xf32>
-// HOST: spike.conv2d {{.*}}spike.block_size = 0 : i64{{.*}}#spike.target<host>{{.*}}tensor<2x1x3x3xf32>
-// HOST: spike.conv2d {{.*}}spike.block_size = 0 : i64{{.*}}#spike.target<host>{{.*}}tensor<4x1x1x1xf32>
+// HOST: spike.conv2d {{.*}}spike.block_size = 8 : i64{{.*}}#spike.target<host>{{.*}}tensor<2x1x3x3xf32>
+// HOST: spike.conv2d {{.*}}spike.block_size = 8 : i64{{.*}}#spike.target<host>{{.*}}tensor<4x1x1x1xf32>
 
 // With a gpu: the spike-consuming 3x3 and 5x5 convs go there (its
-// block-sparse kernel takes any window with groups = 1, as the host's), the
-// depthwise and grouped convs (no block-sparse kernel) stay on host; the lif
+// block-sparse kernel takes any window with groups = 1), the depthwise and
+// grouped convs (the gpu has no block-sparse kernel for them; the host has)
+// stay on host; the lif
 // and the adds are not spike consumers. Each run of same-target ops becomes
 // one partition, called in order, with the constants it needs.
 // GPU-LABEL: func.func @net
@@ -112,8 +113,8 @@ module attributes {spike.model = #spike.model<timesteps = 2, encoding = direct, 
 // GPU-NEXT: %[[C:.*]] = spike.conv2d %[[A]], %[[W]] {{.*}}spike.block_size = 8 : i64{{.*}}#spike.target<gpu>
 // GPU: spike.conv2d {{.*}}spike.block_size = 8 : i64{{.*}}#spike.target<gpu>{{.*}}tensor<4x2x5x5xf32>
 // GPU: func.func private @net_p2_host({{.*}}attributes {spike.target = #spike.target<host>}
-// GPU: spike.conv2d {{.*}}spike.block_size = 0 : i64{{.*}}#spike.target<host>{{.*}}tensor<2x1x3x3xf32>
-// GPU: spike.conv2d {{.*}}spike.block_size = 0 : i64{{.*}}#spike.target<host>{{.*}}tensor<4x1x1x1xf32>
+// GPU: spike.conv2d {{.*}}spike.block_size = 8 : i64{{.*}}#spike.target<host>{{.*}}tensor<2x1x3x3xf32>
+// GPU: spike.conv2d {{.*}}spike.block_size = 8 : i64{{.*}}#spike.target<host>{{.*}}tensor<4x1x1x1xf32>
 // GPU-COUNT-2: spike.add
 
 // SpikeCore takes the spike-consuming linear layers that fit, and the neuron

@@ -1,4 +1,4 @@
-"""Spiking transformers (examples/spikformer/models.py) exported, compiled
+"""Spiking transformers (examples/spikformer/spiking_transformers.py) exported, compiled
 and run on the host against PyTorch: Spikformer's SSA, the Spike-driven
 Transformer's SDSA and QKFormer's token attention, each in a whole network
 (patch splitting, two blocks, the classifier), and the ConvTranspose2d
@@ -26,7 +26,7 @@ from conftest import BIN_DIR
 REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "examples" / "spikformer"))
 
-import models  # noqa: E402
+import spiking_transformers as models  # noqa: E402
 
 T = 4
 TOLERANCE = dict(rtol=1e-4, atol=1e-5)
@@ -153,3 +153,53 @@ def test_the_example_runs(attention, capsys):
     assert demo.main(["--attention", attention, "--dim", "32", "--depth", "1",
                       "--heads", "4"]) == 0
     assert "largest logit difference from PyTorch" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("need_weights", [False, True])
+def test_multihead_attention_on_spikes(tmp_path, need_weights):
+    # torch.nn.MultiheadAttention (softmax attention, the original
+    # SparseFlow's operator table) between two spiking layers: exported on
+    # its exportable path, its products and softmax on the host.
+    class Block(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embed = torch.nn.Linear(8, 16)
+            self.spikes = sparseflow.nn.LIF(leak=0.5, v_threshold=0.5)
+            self.mha = torch.nn.MultiheadAttention(16, 4, batch_first=True)
+            self.out = sparseflow.nn.LIF(leak=0.5, v_threshold=0.2)
+
+        def forward(self, x):
+            s = self.spikes(self.embed(x))
+            y, _ = self.mha(s, s, s, need_weights=need_weights)
+            return self.out(y)
+
+    torch.manual_seed(9)
+    model = Block().eval()
+    x = torch.rand(2, 6, 8, generator=torch.Generator().manual_seed(10)) * 2
+    artifact, _ = compile_model(tmp_path, model, x, name="mha")
+    want = sparseflow.nn.simulate(model, x, T, "direct", "all").numpy()
+    got = artifact.run(x.numpy(), backend="host")
+    assert 0.05 < want.mean() < 0.95
+    np.testing.assert_allclose(got, want, **TOLERANCE)
+
+
+def test_depthwise_separable_block(tmp_path):
+    # MobileNet's depthwise-separable block on spikes: a depthwise 3x3
+    # (groups = channels) and a grouped 1x1, both reading spikes through the
+    # host's spike kernel (fused with their neurons), against PyTorch.
+    torch.manual_seed(11)
+    lif = lambda: sparseflow.nn.LIF(leak=0.5, v_threshold=1.0)  # noqa: E731
+    model = torch.nn.Sequential(
+        torch.nn.Conv2d(3, 16, 3, stride=2, padding=1), torch.nn.BatchNorm2d(16), lif(),
+        torch.nn.Conv2d(16, 16, 3, padding=1, groups=16), torch.nn.BatchNorm2d(16), lif(),
+        torch.nn.Conv2d(16, 32, 1, groups=4), torch.nn.BatchNorm2d(32), lif(),
+        torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten(), torch.nn.Linear(32, 10)).eval()
+    models.randomize_batch_norms(model, 11)
+    x = images(2, seed=12)[:, :, :16, :16].contiguous()
+    sparseflow.nn.calibrate_thresholds(model, x, T, 0.2)
+    artifact, plan = compile_model(tmp_path, model, x, name="mobilenet")
+    grouped = [op for op in plan["ops"] if op["name"].split("+")[0] in ("/3/Conv", "/6/Conv")]
+    assert [(op["kind"], op["kernel"]) for op in grouped] == [("Conv2dLIF", "sparse_binary")] * 2
+    want = sparseflow.nn.simulate(model, x, T, "direct", "all").numpy()
+    got = artifact.run(x.numpy(), backend="host")
+    np.testing.assert_allclose(got, want, **TOLERANCE)

@@ -122,15 +122,15 @@ uint64_t PlanTensorType::getByteSize(int64_t timesteps) const {
 // ConstantOp
 //===----------------------------------------------------------------------===//
 
-SmallVector<int64_t> plan::arrangedShape(ArrayRef<int64_t> shape,
-                                         Layout layout) {
+SmallVector<int64_t> plan::arrangedShape(ArrayRef<int64_t> shape, Layout layout,
+                                         int64_t groups) {
   switch (layout) {
   case Layout::as_is:
     return SmallVector<int64_t>(shape);
   case Layout::transposed:
     return {shape[1], shape[0]};
   case Layout::chwo:
-    return {shape[1], shape[2], shape[3], shape[0]};
+    return {shape[1] * groups, shape[2], shape[3], shape[0] / groups};
   }
   llvm_unreachable("unknown layout");
 }

@@ -364,10 +364,11 @@ sf_status_t convShapes(OpCheck &c, const sfa::Conv2dAttrs *a) {
   if (O % G)
     return c.error("output channels not divisible by groups");
   if (c.sparse) {
-    if (!format::sparseConvSupports(G))
-      return c.error("the sparse kernel requires groups = 1");
-    SF_CHECK(
-        c.constantOf(1, {C, KH, KW, O}, "the arranged weight [C,KH,KW,O]"));
+    if (!format::sparseConvSupports(G, format::fromSchema(c.o.target())))
+      return c.error("the %s sparse kernel requires groups = 1",
+                     sfa::EnumNameTarget(c.o.target()));
+    SF_CHECK(c.constantOf(1, {C, KH, KW, O / G},
+                          "the arranged weight [C,KH,KW,O/g]"));
   } else {
     SF_CHECK(c.constantOf(1, {O, C / G, KH, KW}, "the weight [O,C/g,KH,KW]"));
   }

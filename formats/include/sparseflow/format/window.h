@@ -15,6 +15,8 @@
 #ifndef SPARSEFLOW_FORMAT_WINDOW_H
 #define SPARSEFLOW_FORMAT_WINDOW_H
 
+#include "sparseflow/format/enums.h"
+
 #include <cstdint>
 
 namespace sparseflow::format {
@@ -86,11 +88,15 @@ constexpr bool poolPadFits(int64_t pad, int64_t kernel, int64_t dilation) {
   return windowSpan(kernel, dilation, span) && pad < span;
 }
 
-/// Whether the binary-input sparse Conv2d kernel (host and CUDA) runs a
-/// convolution with `groups` groups. Its arranged weight [C][KH][KW][O]
-/// has no group dimension, so groups must be 1; strides, pads and
-/// dilations are any (the kernels walk the dilated taps).
-constexpr bool sparseConvSupports(int64_t groups) { return groups == 1; }
+/// Whether `target`'s binary-input sparse Conv2d kernel runs a convolution
+/// with `groups` groups (strides, pads and dilations are any: the kernels
+/// walk the dilated taps). The host's reads the weight arranged
+/// [C][KH][KW][O/groups] and any groups, depthwise included; the CUDA
+/// kernel's threads each sum four output channels over every input
+/// channel, so groups must be 1 there.
+constexpr bool sparseConvSupports(int64_t groups, Target target) {
+  return target == Target::Host || groups == 1;
+}
 
 } // namespace sparseflow::format
 

@@ -39,7 +39,8 @@ def Plan_Layout : I32EnumAttr<"Layout", "how a constant's elements are ordered",
     I32EnumAttrCase<"as_is", 0>,
     // A 2-D [O, K] weight stored [K, O].
     I32EnumAttrCase<"transposed", 1>,
-    // A conv weight [O, C, KH, KW] stored [C, KH, KW, O].
+    // A conv weight [O, C/g, KH, KW] of g groups stored [C, KH, KW, O/g]
+    // (input channel c's row: its group's outputs).
     I32EnumAttrCase<"chwo", 2>
   ]> {
   let cppNamespace = "::sparseflow::plan";

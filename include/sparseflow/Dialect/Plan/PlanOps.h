@@ -41,9 +41,10 @@ const format::OpInfo *lookupOpKind(llvm::StringRef kind);
 /// std::nullopt when it has none.
 std::optional<Layout> requiredWeightLayout(KernelOp kernel);
 
-/// The shape of a weight of logical shape `shape` stored in `layout`.
+/// The shape of a weight of logical shape `shape` stored in `layout` (`chwo`:
+/// a conv weight of `groups` groups).
 llvm::SmallVector<int64_t> arrangedShape(llvm::ArrayRef<int64_t> shape,
-                                         Layout layout);
+                                         Layout layout, int64_t groups = 1);
 
 } // namespace sparseflow::plan
 

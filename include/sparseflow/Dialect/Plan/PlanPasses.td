@@ -61,7 +61,7 @@ def PlanArrangeWeights : Pass<"plan-arrange-weights", "::mlir::ModuleOp"> {
   let description = [{
     Rewrites the weight operand of every kernel into the layout the kernel
     expects (`plan::requiredWeightLayout`): a dense `Linear` reads `[K, O]`
-    (`transposed`), a `sparse_binary` `Conv2d` reads `[C, KH, KW, O]`
+    (`transposed`), a `sparse_binary` `Conv2d` reads `[C, KH, KW, O/groups]`
     (`chwo`, the outputs of one input tap contiguous for the scatter), and a
     dense `Conv2d` reads the weight `as_is`. A constant read in two layouts is
     stored twice.

@@ -21,9 +21,11 @@ using namespace sparseflow::plan;
 
 namespace {
 
-/// The elements of `values` (row-major, logical `shape`) in `layout` order.
+/// The elements of `values` (row-major, logical `shape`) in `layout` order;
+/// a conv weight [O, C/g, KH, KW] of g `groups` as [C, KH, KW, O/g], input
+/// channel c's row holding its group's outputs.
 std::vector<float> arrange(ArrayRef<float> values, ArrayRef<int64_t> shape,
-                           Layout layout) {
+                           Layout layout, int64_t groups) {
   std::vector<float> arranged(values.size());
   switch (layout) {
   case Layout::as_is:
@@ -38,12 +40,15 @@ std::vector<float> arrange(ArrayRef<float> values, ArrayRef<int64_t> shape,
   }
   case Layout::chwo: {
     int64_t o = shape[0], c = shape[1], kh = shape[2], kw = shape[3];
+    int64_t perGroup = o / groups;
     for (int64_t oi = 0; oi < o; ++oi)
-      for (int64_t ci = 0; ci < c; ++ci)
+      for (int64_t ci = 0; ci < c; ++ci) {
+        int64_t channel = oi / perGroup * c + ci;
         for (int64_t y = 0; y < kh; ++y)
           for (int64_t x = 0; x < kw; ++x)
-            arranged[((ci * kh + y) * kw + x) * o + oi] =
+            arranged[((channel * kh + y) * kw + x) * perGroup + oi % perGroup] =
                 values[((oi * c + ci) * kh + y) * kw + x];
+      }
     break;
   }
   }
@@ -53,8 +58,8 @@ std::vector<float> arrange(ArrayRef<float> values, ArrayRef<int64_t> shape,
 struct PlanArrangeWeightsPass
     : public plan::impl::PlanArrangeWeightsBase<PlanArrangeWeightsPass> {
   void runOnOperation() override {
-    // One arranged copy per (constant, layout).
-    DenseMap<std::pair<Operation *, unsigned>, Value> arranged;
+    // One arranged copy per (constant, layout, groups).
+    DenseMap<std::tuple<Operation *, unsigned, int64_t>, Value> arranged;
     SmallVector<ConstantOp> replaced;
     WalkResult result = getOperation().walk([&](KernelOp kernel) {
       std::optional<Layout> layout = requiredWeightLayout(kernel);
@@ -74,21 +79,25 @@ struct PlanArrangeWeightsPass
             << stringifyLayout(constant.getLayout()) << "'";
         return WalkResult::interrupt();
       }
-      Value &copy = arranged[{constant, static_cast<unsigned>(*layout)}];
+      int64_t groups = 1;
+      if (auto attr = kernel->getAttrOfType<IntegerAttr>("groups"))
+        groups = attr.getInt();
+      Value &copy =
+          arranged[{constant, static_cast<unsigned>(*layout), groups}];
       if (!copy) {
         DenseElementsAttr elements = constant.getElements();
         ArrayRef<int64_t> shape = elements.getType().getShape();
         std::vector<float> values(elements.getValues<float>().begin(),
                                   elements.getValues<float>().end());
-        SmallVector<int64_t> stored = arrangedShape(shape, *layout);
+        SmallVector<int64_t> stored = arrangedShape(shape, *layout, groups);
         auto type = RankedTensorType::get(stored, elements.getElementType());
         OpBuilder builder(constant);
         copy = builder.create<ConstantOp>(
             constant.getLoc(),
             PlanTensorType::get(&getContext(), stored, Storage::f32, false),
             constant.getName(), *layout,
-            DenseElementsAttr::get(type,
-                                   ArrayRef(arrange(values, shape, *layout))));
+            DenseElementsAttr::get(
+                type, ArrayRef(arrange(values, shape, *layout, groups))));
         replaced.push_back(constant);
       }
       weight.set(copy);

@@ -217,10 +217,13 @@ std::optional<std::string> checkElementTypes(Operation *op) {
 
 /// The binary-input conv kernel of the host and the gpu (the runtime's
 /// SparseKernels.cpp and cuda/KernelBodies.h): any kernel size, stride,
-/// padding and dilation, and groups = 1. The artifact lowering chooses it
-/// with this rule, so a target has it exactly where the partitioner thinks.
+/// padding and dilation; any groups on the host, 1 on the gpu. The artifact
+/// lowering chooses it with this rule, so a target has it exactly where the
+/// partitioner thinks.
 std::optional<std::string> sparseConv(Conv2dOp conv, Target target) {
-  if (format::sparseConvSupports(conv.getGroups()))
+  if (format::sparseConvSupports(conv.getGroups(), target == Target::gpu
+                                                       ? format::Target::Gpu
+                                                       : format::Target::Host))
     return std::nullopt;
   return llvm::formatv("{0} block-sparse conv2d needs groups = 1, found {1}",
                        stringifyTarget(target), conv.getGroups())

@@ -289,21 +289,40 @@ struct ConvJob {
   int64_t image;
   int timesteps;
 
-  /// Output rows (t, oh) × channel blocks; with neurons, rows oh × channel
-  /// blocks, each scanning the steps.
+  /// Output rows (t, oh) × channel blocks (of one group each); with
+  /// neurons, rows oh × channel blocks, each scanning the steps.
   int64_t items() const {
-    return (out.lif ? 1 : timesteps) * g.outHeight *
-           channelBlocks(g.outChannels);
+    return (out.lif ? 1 : timesteps) * g.outHeight * blocksPerGroup() *
+           g.groups;
+  }
+  int64_t blocksPerGroup() const {
+    return channelBlocks(g.outChannels / g.groups);
+  }
+  /// Item `item`'s row, and its block's first output channel and length.
+  SF_ALWAYS_INLINE int64_t block(int64_t item, int64_t &o0,
+                                 int64_t &len) const {
+    const int64_t perGroup = g.outChannels / g.groups;
+    const int64_t blocks = blocksPerGroup() * g.groups;
+    const int64_t b = item % blocks, group = b / blocksPerGroup();
+    o0 = group * perGroup + b % blocksPerGroup() * kItemChannels;
+    len = std::min(kItemChannels, (group + 1) * perGroup - o0);
+    return item / blocks;
   }
 
-  /// Sums outputs [o0, o0 + len) × [ow0, ow0 + tileEnd) of row (t, oh)
-  /// into buffer[ow - ow0][o - o0].
+  /// Sums outputs [o0, o0 + len) (of one group) × [ow0, ow0 + tileEnd) of
+  /// row (t, oh) into buffer[ow - ow0][o - o0]. The weight is arranged
+  /// [C][KH][KW][O / groups]; with groups, a tap reads only the group's
+  /// channels of the input's spike list.
   template <int V>
   SF_ALWAYS_INLINE void sumTile(int64_t t, int64_t oh, int64_t o0, int64_t len,
                                 int64_t ow0, int64_t tileEnd,
                                 float (*buffer)[kItemChannels]) const {
-    const int64_t O = g.outChannels, P = g.height * g.width;
-    const int64_t channelStride = g.kernelH * g.kernelW * O;
+    const int64_t perGroup = g.outChannels / g.groups, P = g.height * g.width;
+    const int64_t channelStride = g.kernelH * g.kernelW * perGroup;
+    const int64_t group = o0 / perGroup, cPerGroup = g.channels / g.groups;
+    const uint32_t c0 = static_cast<uint32_t>(group * cPerGroup),
+                   c1 = static_cast<uint32_t>(c0 + cPerGroup);
+    const float *groupWeight = weight + o0 - group * perGroup;
     Tap taps[kMaxTaps];
     for (int64_t j = 0; j < tileEnd; ++j) {
       const int64_t ow = ow0 + j;
@@ -314,8 +333,16 @@ struct ConvJob {
             int64_t i = t * P + ih * g.width + iw;
             if (!lists.count[i])
               return;
-            taps[tapCount++] = {lists.list(i), lists.list(i) + lists.count[i],
-                                weight + (kh * g.kernelW + kw) * O + o0};
+            const uint32_t *begin = lists.list(i),
+                           *end = begin + lists.count[i];
+            if (g.groups > 1) { // the lists hold channels in increasing order
+              begin = std::lower_bound(begin, end, c0);
+              end = std::lower_bound(begin, end, c1);
+              if (begin == end)
+                return;
+            }
+            taps[tapCount++] = {begin, end,
+                                groupWeight + (kh * g.kernelW + kw) * perGroup};
             if (tapCount == kMaxTaps) {
               accumulateRange<V>(taps, tapCount, channelStride, sums, 0, len);
               sums.resume = true;
@@ -331,11 +358,10 @@ struct ConvJob {
   /// transposed into y's [o][oh][ow] or fed to the neurons.
   template <int V> SF_ALWAYS_INLINE void run(int64_t i0, int64_t i1) const {
     const int64_t O = g.outChannels, OH = g.outHeight, OW = g.outWidth;
-    const int64_t blocks = channelBlocks(O);
     alignas(64) float buffer[kOutputTile][kItemChannels];
     for (int64_t item = i0; item < i1; ++item) {
-      const int64_t row = item / blocks, o0 = item % blocks * kItemChannels;
-      const int64_t len = std::min(kItemChannels, O - o0);
+      int64_t o0, len;
+      const int64_t row = block(item, o0, len);
       if (!out.lif) {
         const int64_t t = row / OH, oh = row % OH;
         float *rowOut =
@@ -487,9 +513,10 @@ void conv2dSparseInto(const uint64_t *x, const float *weightArranged,
         }
       }
     });
-    const int64_t vectors = (g.outChannels + 15) / 16;
+    // A spike adds to its group's outputs only.
+    const int64_t vectors = (g.outChannels / g.groups + 15) / 16;
     const int64_t work = (lists.spikes() * g.kernelH * g.kernelW +
-                          timesteps * g.outHeight * g.outWidth) *
+                          timesteps * g.outHeight * g.outWidth * g.groups) *
                          vectors;
     runItems(ConvJob{lists, weightArranged, bias, out, g, n, timesteps}, work,
              isa, pool);
