@@ -300,12 +300,12 @@ TYPED_TEST(CudaKernels, DenseLinearEqualsHost) {
 }
 
 TYPED_TEST(CudaKernels, SpikeMatMulEqualsHost) {
-  // Spikes x spikes, floats x spikes and spikes x floats (a float operand
-  // per step), K over a word, B broadcast over the batch.
+  // Spikes x spikes and spikes x floats (a float operand per step), K over
+  // a word, B broadcast over the batch.
   std::mt19937 rng(23);
   const int T = 4;
   const int64_t batches = 2, M = 3, K = 70, N = 5;
-  for (int packed : {3, 1, 2}) {
+  for (int packed : {3, 1}) {
     SCOPED_TRACE(::testing::Message() << "packed " << packed);
     bool aPacked = packed & 1, bPacked = packed & 2;
     std::vector<uint64_t> aSpikes =

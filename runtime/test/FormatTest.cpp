@@ -54,7 +54,7 @@ TEST(OpCatalogue, SaysWhichOpsHaveSparseKernelsAndWhereOpsRun) {
     EXPECT_EQ(row.dense, !fused) << row.name;
     EXPECT_EQ(row.hasKernel(sfa::Kernel::SparseBinary),
               layer || fused || matMul);
-    EXPECT_EQ(row.sparseInput(), matMul ? OpInfo::SparseInput::Any
+    EXPECT_EQ(row.sparseInput(), matMul ? OpInfo::SparseInput::Product
                                  : row.kind == sfa::OpKind::RecurrentLIF
                                      ? OpInfo::SparseInput::Own
                                      : OpInfo::SparseInput::First)

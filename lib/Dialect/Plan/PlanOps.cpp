@@ -210,12 +210,8 @@ LogicalResult KernelOp::verify() {
       return cast<PlanTensorType>(v.getType()).isSpikes();
     };
     using SparseInput = format::OpInfo::SparseInput;
-    if (info->sparseInput() == SparseInput::First && !isSpikes(getInputs()[0]))
+    if (info->sparseInput() != SparseInput::Own && !isSpikes(getInputs()[0]))
       return emitOpError("a sparse_binary kernel reads packed spikes");
-    if (info->sparseInput() == SparseInput::Any &&
-        llvm::none_of(getInputs(), isSpikes))
-      return emitOpError("a sparse_binary ")
-             << kind << " reads at least one operand as packed spikes";
     if (info->sparseInput() != SparseInput::First && getBlockSize())
       return emitOpError("a ") << kind << " has no block size";
   } else if (getBlockSize()) {

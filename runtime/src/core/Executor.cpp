@@ -235,7 +235,7 @@ sf_status_t runtime::createSession(const sf_session_options_t &options,
     if (op.op->kernel() != sfa::Kernel::SparseBinary)
       continue;
     SparseInput input = format::opInfo(op.op->kind())->sparseInput();
-    if (input == SparseInput::Any)
+    if (input == SparseInput::Product)
       scratchBytes = std::max(
           scratchBytes,
           host::matMulSparseScratchBytes(

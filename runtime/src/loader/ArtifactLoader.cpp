@@ -579,12 +579,13 @@ sf_status_t checkConvTranspose2d(OpCheck &c) {
 }
 
 // [.., M, K] x [.., K, N]: batch dimensions broadcast to the output's. The
-// sparse kernel reads each packed operand as spikes, at least one.
+// sparse kernel reads a packed left operand, and the right one packed or
+// float.
 sf_status_t checkMatMul(OpCheck &c) {
   if (!c.sparse) {
     SF_CHECK(c.denseInputs(2));
-  } else if (!c.in(0).packed && !c.in(1).packed) {
-    return c.error("the sparse kernel needs a packed spike operand");
+  } else if (!c.in(0).packed) {
+    return c.error("the sparse kernel reads input 0 as packed spikes");
   }
   if (c.o.block_size())
     return c.error("a MatMul has no block size");

@@ -45,19 +45,19 @@ func.func @f(%x: !plan.tensor<1x4xf32>, %w: !plan.tensor<4x4xf32>) {
 
 // -----
 
-// A product's sparse kernel reads any packed operand, at least one, and has
-// no zero blocks to skip.
-func.func @f(%a: !plan.tensor<1x2x4xf32>, %b: !plan.tensor<1x4x2xf32>) {
-  // expected-error @+1 {{'plan.kernel' op a sparse_binary MatMul reads at least one operand as packed spikes}}
-  %y = plan.kernel "MatMul" "mm" on host sparse_binary(%a, %b) : (!plan.tensor<1x2x4xf32>, !plan.tensor<1x4x2xf32>) -> !plan.tensor<1x2x2xf32>
+// A product's sparse kernel reads its left operand packed (the right one
+// packed or float), and has no zero blocks to skip.
+func.func @f(%a: !plan.tensor<1x2x4xf32>, %b: !plan.tensor<1x4x2xspikes>) {
+  // expected-error @+1 {{'plan.kernel' op a sparse_binary kernel reads packed spikes}}
+  %y = plan.kernel "MatMul" "mm" on host sparse_binary(%a, %b) : (!plan.tensor<1x2x4xf32>, !plan.tensor<1x4x2xspikes>) -> !plan.tensor<1x2x2xf32, temporal>
   return
 }
 
 // -----
 
-func.func @f(%a: !plan.tensor<1x2x4xf32>, %b: !plan.tensor<1x4x2xspikes>) {
+func.func @f(%a: !plan.tensor<1x2x4xspikes>, %b: !plan.tensor<1x4x2xf32>) {
   // expected-error @+1 {{'plan.kernel' op a MatMul has no block size}}
-  %y = plan.kernel "MatMul" "mm" on host sparse_binary(%a, %b) block 8 : (!plan.tensor<1x2x4xf32>, !plan.tensor<1x4x2xspikes>) -> !plan.tensor<1x2x2xf32, temporal>
+  %y = plan.kernel "MatMul" "mm" on host sparse_binary(%a, %b) block 8 : (!plan.tensor<1x2x4xspikes>, !plan.tensor<1x4x2xf32>) -> !plan.tensor<1x2x2xf32, temporal>
   return
 }
 

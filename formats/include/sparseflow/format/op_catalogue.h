@@ -44,15 +44,15 @@ struct OpInfo {
     /// Input 0 (a conv or linear layer, plain or fused); the kernel needs
     /// the per-position spike lists of sparseScratchBytes.
     First,
-    /// Every packed data input, at least one (MatMul: spikes times spikes
-    /// or times floats); its scratch is matMulSparseScratchBytes.
-    Any,
+    /// Input 0, and input 1 when it is packed too (a MatMul: spikes times
+    /// spikes or times floats); its scratch is matMulSparseScratchBytes.
+    Product,
     /// None: RecurrentLIF's sparse input is its own spikes of the previous
     /// step, kept per row by the kernel.
     Own,
   };
   constexpr SparseInput sparseInput() const {
-    return kind == sfa::OpKind::MatMul         ? SparseInput::Any
+    return kind == sfa::OpKind::MatMul         ? SparseInput::Product
            : kind == sfa::OpKind::RecurrentLIF ? SparseInput::Own
                                                : SparseInput::First;
   }

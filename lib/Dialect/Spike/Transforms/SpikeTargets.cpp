@@ -364,13 +364,13 @@ TargetCapabilities::whyNoSpikeKernel(Operation *op, Target target) const {
       return std::nullopt;
     if (auto conv = dyn_cast<Conv2dOp>(op))
       return sparseConv(conv, target);
-    // A product reads each operand that is a neuron's spike train packed:
-    // AND + popcount for two, selected rows or columns for one.
-    if (isa<MatMulOp>(op)) {
-      if (llvm::any_of(op->getOperands(),
-                       [](Value v) { return isSpikeTensor(v); }))
+    // A product whose left operand is a neuron's spike train: AND +
+    // popcount against spikes, selected rows of floats. (Floats times
+    // spikes would add scattered columns: slower than the dense product.)
+    if (auto product = dyn_cast<MatMulOp>(op)) {
+      if (isSpikeTensor(product.getLhs()))
         return std::nullopt;
-      return std::string("neither operand of the product is a neuron's "
+      return std::string("the product's left operand is not a neuron's "
                          "spike train");
     }
     return llvm::formatv("{0} has no spike kernel for {1}",

@@ -72,16 +72,16 @@ void convTranspose2d(const float *x, const float *weight, const float *bias,
 void matMul(const float *a, const float *b, float *y, const MatMulGeometry &g,
             ThreadPool &pool);
 
-/// Scratch bytes matMulSparse needs: the per-step bit rows of the packed
+/// Scratch bytes matMulSparse needs: the per-step bit rows of two packed
 /// operands (none for spikes x floats).
 size_t matMulSparseScratchBytes(const MatMulGeometry &g, const MatMulOperand &a,
                                 const MatMulOperand &b, int timesteps);
 
-/// The product `g` describes with at least one packed operand; the
-/// outermost batch dimension of `g` is the step (output float
-/// [T][...][M][N]). Spikes x spikes counts coincidences with AND and
-/// population count over 64 products per word; spikes x floats adds the
-/// rows (or columns) the spikes select. Equal to matMul of the unpacked
+/// The product `g` describes with a packed left operand `a`, the right one
+/// packed or floats; the outermost batch dimension of `g` is the step
+/// (output float [T][...][M][N]). Spikes x spikes counts coincidences with
+/// AND and population count over 64 products per word; spikes x floats
+/// adds the rows of B the spikes select. Equal to matMul of the unpacked
 /// operands, bit for bit, for finite floats.
 void matMulSparse(const MatMulOperand &a, const MatMulOperand &b, float *y,
                   const MatMulGeometry &g, int timesteps, void *scratch,

@@ -2,20 +2,17 @@
 //
 // Part of SparseFlow.
 //
-// A batched MatMul whose operands are packed spikes (one word per element,
-// bit t: step t) on one or both sides; the float operand, if any, is
-// [T copies] when temporal. The outermost batch dimension of the geometry
+// A batched MatMul whose left operand is packed spikes (one word per
+// element, bit t: step t), and its right one packed spikes too or floats
+// ([T copies] when temporal). The outermost batch dimension of the geometry
 // is the step.
 //
-//  - Spikes x spikes (Q·Kᵀ of spiking attention): phase 1 regroups the bits
-//    along the contracted dimension, per step, into bit rows of A and bit
-//    columns of B; phase 2 gives each output the population count of the
-//    AND of its row and column, 64 products per instruction.
+//  - Spikes x spikes (Kᵀ·V, Q·Kᵀ of spiking attention): phase 1 regroups
+//    the bits along the contracted dimension, per step, into bit rows of A
+//    and bit columns of B; phase 2 gives each output the population count
+//    of the AND of its row and column, 64 products per instruction.
 //  - Spikes x floats: each output row adds the rows of B its row of A
 //    selects at the step, in ascending k.
-//  - Floats x spikes: phase 1 makes per-step bit rows of B along N; each
-//    output row adds a[k] to the columns that row k of B selects, k
-//    ascending.
 //
 // The float sums add the same terms in the same order as matMul does on
 // the unpacked operands, skipping the products with 0, which cannot change
@@ -117,12 +114,10 @@ CoincidenceFn bestCoincidences() {
 size_t host::matMulSparseScratchBytes(const MatMulGeometry &g,
                                       const MatMulOperand &a,
                                       const MatMulOperand &b, int timesteps) {
-  size_t words = 0;
-  if (a.packed && b.packed)
-    words = timesteps * (a.matrices * g.m + b.matrices * g.n) * wordsFor(g.k);
-  else if (b.packed)
-    words = timesteps * b.matrices * g.k * wordsFor(g.n);
-  return words * sizeof(uint64_t);
+  if (!a.packed || !b.packed)
+    return 0;
+  return timesteps * (a.matrices * g.m + b.matrices * g.n) * wordsFor(g.k) *
+         sizeof(uint64_t);
 }
 
 void host::matMulSparse(const MatMulOperand &a, const MatMulOperand &b,
@@ -151,45 +146,20 @@ void host::matMulSparse(const MatMulOperand &a, const MatMulOperand &b,
     return;
   }
 
-  if (a.packed) {
-    const float *bf = b.floats();
-    pool.parallelFor(g.batches * M, grain, [&](int64_t r0, int64_t r1) {
-      for (int64_t r = r0; r < r1; ++r) {
-        int64_t batch = r / M, t = batch / perStep, am, bm;
-        matMulOperands(g, batch, am, bm);
-        const uint64_t *row = a.spikes() + (am * M + r % M) * K;
-        const float *bk = bf + bm * K * N;
-        float *out = y + r * N;
-        std::fill(out, out + N, 0.0f);
-        for (int64_t k = 0; k < K; ++k)
-          if ((row[k] >> t) & 1)
-            for (int64_t n = 0; n < N; ++n)
-              out[n] += bk[k * N + n];
-      }
-    });
-    return;
-  }
-
-  // Floats x spikes: B's rows as bits along N, per step.
-  const int64_t W = wordsFor(N);
-  const float *af = a.floats();
-  bitRows(b.spikes(), b.matrices, K, N, N, 1, timesteps, words, pool);
+  // Spikes x floats.
+  const float *bf = b.floats();
   pool.parallelFor(g.batches * M, grain, [&](int64_t r0, int64_t r1) {
     for (int64_t r = r0; r < r1; ++r) {
       int64_t batch = r / M, t = batch / perStep, am, bm;
       matMulOperands(g, batch, am, bm);
-      const float *ar = af + (am * M + r % M) * K;
-      const uint64_t *bRows = words + (t * b.matrices + bm) * K * W;
+      const uint64_t *row = a.spikes() + (am * M + r % M) * K;
+      const float *bk = bf + bm * K * N;
       float *out = y + r * N;
       std::fill(out, out + N, 0.0f);
-      for (int64_t k = 0; k < K; ++k) {
-        const float v = ar[k];
-        if (v == 0.0f)
-          continue;
-        for (int64_t w = 0; w < W; ++w)
-          for (uint64_t bits = bRows[k * W + w]; bits; bits &= bits - 1)
-            out[w * 64 + __builtin_ctzll(bits)] += v;
-      }
+      for (int64_t k = 0; k < K; ++k)
+        if ((row[k] >> t) & 1)
+          for (int64_t n = 0; n < N; ++n)
+            out[n] += bk[k * N + n];
     }
   });
 }
