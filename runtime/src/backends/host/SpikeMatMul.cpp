@@ -22,6 +22,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "backends/host/HostKernels.h"
+#include "backends/host/VectorDispatch.h"
 #include "sparseflow/format/artifact_format.h"
 
 #include <algorithm>
@@ -50,17 +51,24 @@ void bitRows(const uint64_t *x, int64_t matrices, int64_t R, int64_t C,
   const int64_t W = wordsFor(C);
   const int64_t stepStride = matrices * R * W;
   pool.parallelFor(
-      matrices * R, std::max<int64_t>(1, 4096 / (C + 1)),
+      matrices * R, std::max<int64_t>(1, 4096 / (C * T + 1)),
       [&](int64_t r0, int64_t r1) {
+        uint64_t word[SF_MAX_TIMESTEPS];
         for (int64_t ir = r0; ir < r1; ++ir) {
           const uint64_t *row = x + ir / R * R * C + ir % R * rowStride;
           uint64_t *out = rows + ir * W;
-          for (int t = 0; t < T; ++t)
-            std::memset(out + t * stepStride, 0, W * 8);
-          for (int64_t c = 0; c < C; ++c)
-            for (uint64_t bits = row[c * columnStride]; bits; bits &= bits - 1)
-              out[__builtin_ctzll(bits) * stepStride + c / 64] |= uint64_t{1}
-                                                                  << (c % 64);
+          // Each step's 64 bits of the row gathered in registers, branch
+          // free, and stored once.
+          for (int64_t w = 0; w < W; ++w) {
+            std::fill(word, word + T, 0);
+            for (int64_t c = w * 64; c < std::min(C, w * 64 + 64); ++c) {
+              const uint64_t spikes = row[c * columnStride];
+              for (int t = 0; t < T; ++t)
+                word[t] |= ((spikes >> t) & 1) << (c % 64);
+            }
+            for (int t = 0; t < T; ++t)
+              out[t * stepStride + w] = word[t];
+          }
         }
       });
 }
@@ -109,6 +117,42 @@ CoincidenceFn bestCoincidences() {
 #endif
 }
 
+/// Spikes x floats: output row r adds the rows of B that row r of A
+/// selects at its step, in ascending k.
+struct SelectedRows {
+  const MatMulOperand &a;
+  const float *b;
+  float *y;
+  const MatMulGeometry &g;
+  int64_t perStep;
+
+  int64_t items() const { return g.batches * g.m; }
+
+  template <int V> SF_ALWAYS_INLINE void run(int64_t r0, int64_t r1) const {
+    const int64_t M = g.m, K = g.k, N = g.n;
+    for (int64_t r = r0; r < r1; ++r) {
+      int64_t batch = r / M, t = batch / perStep, am, bm;
+      matMulOperands(g, batch, am, bm);
+      const uint64_t *row = a.spikes() + (am * M + r % M) * K;
+      const float *bk = b + bm * K * N;
+      float *out = y + r * N;
+      std::fill(out, out + N, 0.0f);
+      // The row's spikes at t, 64 k at a time, gathered branch free; then
+      // one add of a row of B per spike.
+      for (int64_t k0 = 0; k0 < K; k0 += 64) {
+        uint64_t fired = 0;
+        for (int64_t k = k0; k < std::min(K, k0 + 64); ++k)
+          fired |= ((row[k] >> t) & 1) << (k - k0);
+        for (; fired; fired &= fired - 1) {
+          const float *bRow = bk + (k0 + __builtin_ctzll(fired)) * N;
+          for (int64_t n = 0; n < N; ++n)
+            out[n] += bRow[n];
+        }
+      }
+    }
+  }
+};
+
 } // namespace
 
 size_t host::matMulSparseScratchBytes(const MatMulGeometry &g,
@@ -146,20 +190,7 @@ void host::matMulSparse(const MatMulOperand &a, const MatMulOperand &b,
     return;
   }
 
-  // Spikes x floats.
-  const float *bf = b.floats();
-  pool.parallelFor(g.batches * M, grain, [&](int64_t r0, int64_t r1) {
-    for (int64_t r = r0; r < r1; ++r) {
-      int64_t batch = r / M, t = batch / perStep, am, bm;
-      matMulOperands(g, batch, am, bm);
-      const uint64_t *row = a.spikes() + (am * M + r % M) * K;
-      const float *bk = bf + bm * K * N;
-      float *out = y + r * N;
-      std::fill(out, out + N, 0.0f);
-      for (int64_t k = 0; k < K; ++k)
-        if ((row[k] >> t) & 1)
-          for (int64_t n = 0; n < N; ++n)
-            out[n] += bk[k * N + n];
-    }
-  });
+  // Spikes x floats, compiled for the widest vectors the processor has.
+  runItems(SelectedRows{a, b.floats(), y, g, perStep}, g.batches * M * (K + N),
+           bestVectorIsa(), pool);
 }
