@@ -50,3 +50,28 @@ module attributes {spike.model = #spike.model<timesteps = 4, encoding = spikes, 
     return %l, %l2 : !plan.tensor<1x2x4x4xspikes>, !plan.tensor<1x2x4x4xspikes>
   }
 }
+
+// -----
+
+// A Conv1d (a height-1 conv2d reshaped back to [N, O, L]) fuses through the
+// reshape, which keeps each element's channel: the fused kernel writes the
+// conv's shape and the spikes are reshaped. A reshape that moves the
+// channels (dimension 1) blocks the fusion.
+module attributes {spike.model = #spike.model<timesteps = 4, encoding = spikes, readout = mean>} {
+  func.func @conv1d(%s: !plan.tensor<1x2x1x4xspikes>, %w: !plan.tensor<2x1x1x3xf32>) -> (!plan.tensor<1x3x4xspikes>, !plan.tensor<3x4xspikes>) {
+    // CHECK-LABEL: func.func @conv1d
+    // CHECK: %[[F:.*]] = plan.kernel "Conv2dLIF" "proj" on host sparse_binary(%arg0, %arg1) {{.*}} -> !plan.tensor<1x3x1x4xspikes>
+    // CHECK: %[[R:.*]] = plan.kernel "Reshape" "back" on host dense(%[[F]]) : (!plan.tensor<1x3x1x4xspikes>) -> !plan.tensor<1x3x4xspikes>
+    // CHECK: %[[C:.*]] = plan.kernel "Conv2d" "proj2"
+    // CHECK: %[[M:.*]] = plan.kernel "Reshape" "moved" on host dense(%[[C]])
+    // CHECK: plan.kernel "LIF" "lif2" on host dense(%[[M]])
+    // CHECK: return %[[R]]
+    %c = plan.kernel "Conv2d" "proj" on host sparse_binary(%s, %w) {dilations = array<i64: 1, 1>, groups = 1 : i64, kernel_shape = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (!plan.tensor<1x2x1x4xspikes>, !plan.tensor<2x1x1x3xf32>) -> !plan.tensor<1x3x1x4xf32, temporal>
+    %r = plan.kernel "Reshape" "back" on host dense(%c) : (!plan.tensor<1x3x1x4xf32, temporal>) -> !plan.tensor<1x3x4xf32, temporal>
+    %l = plan.kernel "LIF" "lif" on host dense(%r) {fire = #spike.fire<ge>, gain = array<f32: 1.0>, leak = array<f32: 0.5>, reset = #spike.reset<soft>, reset_delay = false, v_init = array<f32: 0.0>, v_leak = array<f32: 0.0>, v_threshold = array<f32: 1.0>} : (!plan.tensor<1x3x4xf32, temporal>) -> !plan.tensor<1x3x4xspikes>
+    %c2 = plan.kernel "Conv2d" "proj2" on host sparse_binary(%s, %w) {dilations = array<i64: 1, 1>, groups = 1 : i64, kernel_shape = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (!plan.tensor<1x2x1x4xspikes>, !plan.tensor<2x1x1x3xf32>) -> !plan.tensor<1x3x1x4xf32, temporal>
+    %m = plan.kernel "Reshape" "moved" on host dense(%c2) : (!plan.tensor<1x3x1x4xf32, temporal>) -> !plan.tensor<3x4xf32, temporal>
+    %l2 = plan.kernel "LIF" "lif2" on host dense(%m) {fire = #spike.fire<ge>, gain = array<f32: 1.0>, leak = array<f32: 0.5>, reset = #spike.reset<soft>, reset_delay = false, v_init = array<f32: 0.0>, v_leak = array<f32: 0.0>, v_threshold = array<f32: 1.0>} : (!plan.tensor<3x4xf32, temporal>) -> !plan.tensor<3x4xspikes>
+    return %l, %l2 : !plan.tensor<1x3x4xspikes>, !plan.tensor<3x4xspikes>
+  }
+}

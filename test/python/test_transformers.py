@@ -203,3 +203,17 @@ def test_depthwise_separable_block(tmp_path):
     want = sparseflow.nn.simulate(model, x, T, "direct", "all").numpy()
     got = artifact.run(x.numpy(), backend="host")
     np.testing.assert_allclose(got, want, **TOLERANCE)
+
+
+def test_token_projections_fuse_with_their_neurons(tmp_path):
+    # The Conv1d projections reading spikes (proj, fc2) fuse with their LIF
+    # through the reshape back to [N, C, L]: the same floats in the same
+    # order as the unfused ops, so equal bit for bit.
+    x = images(2, seed=13)
+    model = network("ssa", x, seed=13)
+    fused, plan = compile_model(tmp_path, model, x)
+    unfused, unfused_plan = compile_model(tmp_path, model, x, "--fuse-neurons=false")
+    count = lambda p: sum(op["kind"] == "Conv2dLIF" for op in p["ops"])  # noqa: E731
+    # The stem's 4 spike-input convs and, per block, proj and fc2.
+    assert count(plan) == 4 + 2 * 2 and count(unfused_plan) == 0
+    np.testing.assert_array_equal(fused.run(x.numpy()), unfused.run(x.numpy()))

@@ -47,6 +47,24 @@ KernelOp fusableLayer(Value value, Operation *user) {
   return layer;
 }
 
+/// A host Reshape read only by `user` that keeps dimensions 0 and 1 (the
+/// LIF's outer and channel dimensions) and so every element's neuron
+/// parameters: a Conv1d's [N, O, 1, L] -> [N, O, L].
+KernelOp channelPreservingReshape(Value value, Operation *user) {
+  auto reshape = value.getDefiningOp<KernelOp>();
+  if (!reshape || reshape.getKind() != "Reshape" ||
+      reshape.getTarget() != spike::Target::host || !reshape->hasOneUse() ||
+      *reshape->getUsers().begin() != user)
+    return {};
+  ArrayRef<int64_t> from =
+      cast<PlanTensorType>(reshape.getInputs()[0].getType()).getShape();
+  ArrayRef<int64_t> to = reshape.getResult().getType().getShape();
+  if (from.size() < 2 || to.size() < 2 ||
+      from.take_front(2) != to.take_front(2))
+    return {};
+  return reshape;
+}
+
 struct PlanFuseNeuronsPass
     : public plan::impl::PlanFuseNeuronsBase<PlanFuseNeuronsPass> {
   void runOnOperation() override {
@@ -68,6 +86,14 @@ struct PlanFuseNeuronsPass
     KernelOp layer = fusableLayer(input, lif);
     KernelOp add;
     Value residual;
+    // LIF(reshape(layer)) keeping the channels: the fused kernel writes the
+    // layer's shape, reshaped after.
+    KernelOp reshape =
+        layer ? KernelOp() : channelPreservingReshape(input, lif);
+    if (reshape)
+      layer = fusableLayer(reshape.getInputs()[0], reshape);
+    if (!layer && reshape)
+      return;
     if (!layer) {
       add = input.getDefiningOp<KernelOp>();
       if (!add || add.getKind() != "Add" ||
@@ -91,16 +117,26 @@ struct PlanFuseNeuronsPass
     SmallVector<Location> locs{layer.getLoc(), lif.getLoc()};
     if (add)
       locs.push_back(add.getLoc());
+    PlanTensorType type = lif.getResult().getType();
+    if (reshape)
+      type = PlanTensorType::get(&getContext(),
+                                 layer.getResult().getType().getShape(),
+                                 type.getStorage(), type.getTemporal());
     auto fused = builder.create<KernelOp>(
-        builder.getFusedLoc(locs), lif.getResult().getType(),
-        fusedKind(layer.getKind()), layer.getName(), layer.getTarget(),
-        layer.getKernel(), layer.getBlockSizeAttr(), /*arena_offset=*/nullptr,
-        inputs);
+        builder.getFusedLoc(locs), type, fusedKind(layer.getKind()),
+        layer.getName(), layer.getTarget(), layer.getKernel(),
+        layer.getBlockSizeAttr(), /*arena_offset=*/nullptr, inputs);
     copyParameters(layer, fused);
     copyParameters(lif, fused);
     if (residual)
       fused->setAttr("residual", builder.getBoolAttr(true));
-    lif.getResult().replaceAllUsesWith(fused.getResult());
+    Value result = fused.getResult();
+    if (reshape)
+      result = builder.create<KernelOp>(
+          reshape.getLoc(), lif.getResult().getType(), reshape.getKind(),
+          reshape.getName(), reshape.getTarget(), reshape.getKernel(),
+          /*block_size=*/nullptr, /*arena_offset=*/nullptr, result);
+    lif.getResult().replaceAllUsesWith(result);
     Value unpacked = add ? add.getInputs()[0] == layer.getResult()
                                ? add.getInputs()[1]
                                : add.getInputs()[0]
@@ -108,6 +144,8 @@ struct PlanFuseNeuronsPass
     lif.erase();
     if (add)
       add.erase();
+    if (reshape)
+      reshape.erase();
     layer.erase();
     if (auto unpack =
             unpacked ? unpacked.getDefiningOp<KernelOp>() : KernelOp();
