@@ -45,7 +45,10 @@ def PlanFuseNeurons : Pass<"plan-fuse-neurons", "::mlir::ModuleOp"> {
     model find it by that name): each output's sums of a step go
     straight into its neuron's step, and the result is packed spikes, with
     no float `[T, N, ...]` intermediate. The kernel adds the same floats in
-    the same order as the two ops, so the spikes are equal.
+    the same order as the two ops, so the spikes are equal. A host
+    `Reshape` between the layer and the LIF that keeps dimensions 0 and 1
+    (a Conv1d's `[N, O, 1, L]` back to `[N, O, L]`: every element keeps its
+    channel) is moved after the fused kernel, onto the spikes.
 
     ```mlir
     %y = plan.kernel "Conv2d" "conv" on host sparse_binary(%s, %w) {...}
