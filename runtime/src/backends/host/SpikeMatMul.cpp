@@ -31,12 +31,6 @@
 using namespace sparseflow::runtime;
 using namespace sparseflow::runtime::host;
 
-#if defined(__GNUC__) && defined(__x86_64__)
-#define SF_X86_POPCNT 1
-#else
-#define SF_X86_POPCNT 0
-#endif
-
 namespace {
 
 int64_t wordsFor(int64_t bits) { return (bits + 63) / 64; }
@@ -44,78 +38,72 @@ int64_t wordsFor(int64_t bits) { return (bits + 63) / 64; }
 /// Regroups `matrices` packed R x C matrices (element (r, c) of matrix i at
 /// x[i * R * C + r * rowStride + c * columnStride]) into bit rows: bit c of
 /// rows[((t * matrices + i) * R + r) * W + c / 64], W = wordsFor(C), is the
-/// element's spike at step t.
+/// element's spike at step t. Items are rows; for each step, a row's 64
+/// bits are gathered branch free (an OR reduction the compiler vectorizes)
+/// and stored once.
+struct BitRows {
+  const uint64_t *x;
+  int64_t matrices, R, C, rowStride, columnStride;
+  int T;
+  uint64_t *rows;
+
+  int64_t items() const { return matrices * R; }
+
+  template <int V> SF_ALWAYS_INLINE void run(int64_t r0, int64_t r1) const {
+    const int64_t W = wordsFor(C), stepStride = matrices * R * W;
+    for (int64_t ir = r0; ir < r1; ++ir) {
+      const uint64_t *row = x + ir / R * R * C + ir % R * rowStride;
+      uint64_t *out = rows + ir * W;
+      for (int64_t w = 0; w < W; ++w) {
+        const int64_t c0 = w * 64, n = std::min<int64_t>(C - c0, 64);
+        for (int t = 0; t < T; ++t) {
+          uint64_t word = 0;
+          for (int64_t c = 0; c < n; ++c)
+            word |= ((row[(c0 + c) * columnStride] >> t) & 1) << c;
+          out[t * stepStride + w] = word;
+        }
+      }
+    }
+  }
+};
+
 void bitRows(const uint64_t *x, int64_t matrices, int64_t R, int64_t C,
              int64_t rowStride, int64_t columnStride, int T, uint64_t *rows,
              ThreadPool &pool) {
-  const int64_t W = wordsFor(C);
-  const int64_t stepStride = matrices * R * W;
-  pool.parallelFor(
-      matrices * R, std::max<int64_t>(1, 4096 / (C * T + 1)),
-      [&](int64_t r0, int64_t r1) {
-        uint64_t word[SF_MAX_TIMESTEPS];
-        for (int64_t ir = r0; ir < r1; ++ir) {
-          const uint64_t *row = x + ir / R * R * C + ir % R * rowStride;
-          uint64_t *out = rows + ir * W;
-          // Each step's 64 bits of the row gathered in registers, branch
-          // free, and stored once.
-          for (int64_t w = 0; w < W; ++w) {
-            std::fill(word, word + T, 0);
-            for (int64_t c = w * 64; c < std::min(C, w * 64 + 64); ++c) {
-              const uint64_t spikes = row[c * columnStride];
-              for (int t = 0; t < T; ++t)
-                word[t] |= ((spikes >> t) & 1) << (c % 64);
-            }
-            for (int t = 0; t < T; ++t)
-              out[t * stepStride + w] = word[t];
-          }
-        }
-      });
+  runItems(BitRows{x, matrices, R, C, rowStride, columnStride, T, rows},
+           matrices * R * C * T, bestVectorIsa(), pool);
 }
 
-/// Row `row` (W words) of A against the N bit columns of B: out[n] is the
-/// number of coincidences.
-template <typename Count>
-inline void countCoincidences(const uint64_t *row, const uint64_t *columns,
-                              int64_t N, int64_t W, float *out, Count count) {
-  for (int64_t n = 0; n < N; ++n, columns += W) {
-    int64_t total = 0;
-    for (int64_t w = 0; w < W; ++w)
-      total += count(row[w] & columns[w]);
-    out[n] = static_cast<float>(total);
+/// Spikes x spikes, from the bit rows of A and the bit columns of B: each
+/// output is the population count of the AND of its row and column. Items
+/// are output rows. (The AVX2 and AVX-512 variants have the popcnt
+/// instruction; the x86-64 baseline counts with bit operations.)
+struct Coincidences {
+  const uint64_t *aRows, *bColumns;
+  int64_t aMatrices, bMatrices;
+  float *y;
+  const MatMulGeometry &g;
+  int64_t perStep;
+
+  int64_t items() const { return g.batches * g.m; }
+
+  template <int V> SF_ALWAYS_INLINE void run(int64_t r0, int64_t r1) const {
+    const int64_t M = g.m, N = g.n, W = wordsFor(g.k);
+    for (int64_t r = r0; r < r1; ++r) {
+      int64_t batch = r / M, t = batch / perStep, am, bm;
+      matMulOperands(g, batch, am, bm);
+      const uint64_t *row = aRows + ((t * aMatrices + am) * M + r % M) * W;
+      const uint64_t *column = bColumns + (t * bMatrices + bm) * N * W;
+      float *out = y + r * N;
+      for (int64_t n = 0; n < N; ++n, column += W) {
+        int64_t total = 0;
+        for (int64_t w = 0; w < W; ++w)
+          total += __builtin_popcountll(row[w] & column[w]);
+        out[n] = static_cast<float>(total);
+      }
+    }
   }
-}
-
-void coincidencesBaseline(const uint64_t *row, const uint64_t *columns,
-                          int64_t N, int64_t W, float *out) {
-  countCoincidences(row, columns, N, W, out,
-                    [](uint64_t v) { return __builtin_popcountll(v); });
-}
-
-#if SF_X86_POPCNT
-// The x86-64 baseline has no population count instruction (GCC calls a
-// bit-twiddling routine); processors since 2008 have one.
-__attribute__((target("popcnt"))) void
-coincidencesPopcnt(const uint64_t *row, const uint64_t *columns, int64_t N,
-                   int64_t W, float *out) {
-  countCoincidences(row, columns, N, W, out,
-                    [](uint64_t v) { return __builtin_popcountll(v); });
-}
-#endif
-
-using CoincidenceFn = void (*)(const uint64_t *, const uint64_t *, int64_t,
-                               int64_t, float *);
-
-CoincidenceFn bestCoincidences() {
-#if SF_X86_POPCNT
-  static const CoincidenceFn best = __builtin_cpu_supports("popcnt")
-                                        ? coincidencesPopcnt
-                                        : coincidencesBaseline;
-  return best;
-#else
-  return coincidencesBaseline;
-#endif
-}
+};
 
 /// Spikes x floats: output row r adds the rows of B that row r of A
 /// selects at its step, in ascending k.
@@ -170,27 +158,19 @@ void host::matMulSparse(const MatMulOperand &a, const MatMulOperand &b,
   const int64_t M = g.m, K = g.k, N = g.n;
   // Output batches per step: the step is the outermost batch dimension.
   const int64_t perStep = g.batches / timesteps;
-  auto *words = static_cast<uint64_t *>(scratch);
-  const int64_t grain = std::max<int64_t>(1, 4096 / (K * N + 1));
-
+  // Each job is compiled for the widest vectors the processor has.
   if (a.packed && b.packed) {
     const int64_t W = wordsFor(K);
-    uint64_t *aRows = words, *bColumns = words + timesteps * a.matrices * M * W;
+    uint64_t *aRows = static_cast<uint64_t *>(scratch);
+    uint64_t *bColumns = aRows + timesteps * a.matrices * M * W;
     bitRows(a.spikes(), a.matrices, M, K, K, 1, timesteps, aRows, pool);
     bitRows(b.spikes(), b.matrices, N, K, 1, N, timesteps, bColumns, pool);
-    const CoincidenceFn coincidences = bestCoincidences();
-    pool.parallelFor(g.batches * M, grain, [&](int64_t r0, int64_t r1) {
-      for (int64_t r = r0; r < r1; ++r) {
-        int64_t batch = r / M, t = batch / perStep, am, bm;
-        matMulOperands(g, batch, am, bm);
-        coincidences(aRows + ((t * a.matrices + am) * M + r % M) * W,
-                     bColumns + (t * b.matrices + bm) * N * W, N, W, y + r * N);
-      }
-    });
+    runItems(
+        Coincidences{aRows, bColumns, a.matrices, b.matrices, y, g, perStep},
+        g.batches * M * N * W, bestVectorIsa(), pool);
     return;
   }
 
-  // Spikes x floats, compiled for the widest vectors the processor has.
   runItems(SelectedRows{a, b.floats(), y, g, perStep}, g.batches * M * (K + N),
            bestVectorIsa(), pool);
 }
