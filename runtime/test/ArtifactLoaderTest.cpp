@@ -490,6 +490,44 @@ TEST_F(Loader, PointwiseAndSoftmaxAreCheckedAndRun) {
             "Softmax attributes");
 }
 
+TEST_F(Loader, SpikeProductsReadTheirLeftOperandPacked) {
+  // The sparse product of spikes and floats loads and runs: each output is
+  // the step's spikes times b, summed over the 4 steps (Sum readout).
+  sf_model_t *model = nullptr;
+  ASSERT_EQ(
+      load(buildMatMulArtifact(sfa::Kernel::SparseBinary, 0, false), &model),
+      "");
+  sf_session_t *session = nullptr;
+  ASSERT_EQ(sf_session_create(model, nullptr, nullptr, &session), SF_OK);
+  int64_t xShape[] = {1, 2, 4}, bShape[] = {1, 4, 2}, yShape[] = {1, 2, 2};
+  sf_tensor_t *in[2] = {nullptr, nullptr}, *out = nullptr;
+  ASSERT_EQ(sf_tensor_create(xShape, 3, nullptr, &in[0]), SF_OK);
+  ASSERT_EQ(sf_tensor_create(bShape, 3, nullptr, &in[1]), SF_OK);
+  ASSERT_EQ(sf_tensor_create(yShape, 3, nullptr, &out), SF_OK);
+  // Row 0 of x drives its neurons to the threshold (1) at every step, and
+  // the hard reset to 0 starts them over; row 1 never fires.
+  const float x[] = {1, 1, 1, 1, 0, 0, 0, 0};
+  const float b[] = {1, 2, 3, 4, 5, 6, 7, 8};
+  std::copy(x, x + 8, sf_tensor_data(in[0]));
+  std::copy(b, b + 8, sf_tensor_data(in[1]));
+  ASSERT_EQ(sf_session_run(session, in, 2, &out, 1), SF_OK);
+  // Row 0: 4 steps of (1+3+5+7, 2+4+6+8); row 1: nothing.
+  std::vector<float> got(sf_tensor_data(out), sf_tensor_data(out) + 4);
+  EXPECT_EQ(got, (std::vector<float>{64, 80, 0, 0}));
+  sf_tensor_release(in[0]);
+  sf_tensor_release(in[1]);
+  sf_tensor_release(out);
+  sf_session_release(session);
+  sf_model_release(model);
+
+  EXPECT_EQ(load(buildMatMulArtifact(sfa::Kernel::SparseBinary, 0, true)),
+            "data loss: invalid artifact: op #1 (MatMul \"qk\"): the sparse "
+            "kernel reads input 0 as packed spikes");
+  EXPECT_EQ(load(buildMatMulArtifact(sfa::Kernel::SparseBinary, 8, false)),
+            "data loss: invalid artifact: op #1 (MatMul \"qk\"): a MatMul "
+            "has no block size");
+}
+
 TEST_F(Loader, TensorSizesAreChecked) {
   sf_tensor_t *tensor = nullptr;
   int64_t wraps[] = {int64_t{1} << 40, int64_t{1} << 40};

@@ -213,6 +213,47 @@ inline std::vector<uint8_t> buildUnaryArtifact(
   return container(fbb, {}, PlanSpec{});
 }
 
+/// A product of a LIF's spikes [1, 2, 4] (of input x) and input b [1, 4, 2]
+/// with the `kernel` and `blockSize` given; with `floatLeft` the product
+/// reads x itself instead of the spikes.
+inline std::vector<uint8_t>
+buildMatMulArtifact(sfa::Kernel kernel, int64_t blockSize, bool floatLeft) {
+  flatbuffers::FlatBufferBuilder fbb;
+  std::vector<int64_t> xShape = {1, 2, 4}, bShape = {1, 4, 2},
+                       yShape = {1, 2, 2};
+  using sfa::CreateTensorDirect;
+  const auto act = sfa::TensorKind::Activation;
+  std::vector<flatbuffers::Offset<sfa::Tensor>> tensors = {
+      CreateTensorDirect(fbb, "x", &xShape, sfa::Storage::F32, false, act, 0, 0,
+                         32),
+      CreateTensorDirect(fbb, "s", &xShape, sfa::Storage::PackedSpikes, true,
+                         act, 0, 64, 64),
+      CreateTensorDirect(fbb, "b", &bShape, sfa::Storage::F32, false, act, 0,
+                         128, 32),
+      CreateTensorDirect(fbb, "y", &yShape, sfa::Storage::F32, true, act, 0,
+                         192, 64),
+  };
+  std::vector<float> leak = {0.5f}, gain = {1.0f}, zero = {0.0f},
+                     threshold = {1.0f};
+  auto lifAttrs = sfa::CreateLIFAttrsDirect(fbb, &leak, &gain, &zero,
+                                            &threshold, &zero, &zero);
+  std::vector<uint32_t> lifIn = {0}, lifOut = {1},
+                        mmIn = {floatLeft ? 0u : 1u, 2}, mmOut = {3},
+                        inputs = {0, 2};
+  std::vector<flatbuffers::Offset<sfa::Op>> ops = {
+      sfa::CreateOpDirect(fbb, "lif", sfa::OpKind::LIF, sfa::Target::Host,
+                          sfa::Kernel::Dense, 0, &lifIn, &lifOut,
+                          sfa::OpAttrs::LIFAttrs, lifAttrs.Union()),
+      sfa::CreateOpDirect(fbb, "qk", sfa::OpKind::MatMul, sfa::Target::Host,
+                          kernel, blockSize, &mmIn, &mmOut)};
+  std::vector<sfa::Target> targets = {sfa::Target::Host};
+  auto root = sfa::CreateModelDirect(fbb, "test", 4, sfa::Encoding::Direct,
+                                     sfa::Readout::Sum, &targets, &tensors,
+                                     &ops, &inputs, &mmOut, 256);
+  sfa::FinishModelBuffer(fbb, root);
+  return container(fbb, {}, PlanSpec{});
+}
+
 /// A dense linear layer y = x · W + b on `rows` x `inFeatures` floats, with
 /// W[k][o] = ((k * 7 + o * 3) % 11 - 5) / 8 and b[o] = o / 4: wide enough
 /// (outFeatures >= 128) that the host kernel splits it across the thread

@@ -384,8 +384,8 @@ public:
     };
     bool packedData = llvm::all_of(spec->data, isSpikes);
     // The one kernel choice: a sparse kernel where the target has one for the
-    // op and its input arrives packed (a product: one of its operands). The
-    // sparse kernel reads its packed inputs as they are.
+    // op and its input arrives packed (a product: its left operand; the
+    // right one may be packed too). It reads its inputs as they are.
     bool sparse = spec->recurrent ||
                   (state.sparseKernels && llvm::any_of(spec->data, isSpikes) &&
                    !state.capabilities.whyNoSpikeKernel(op, target));
