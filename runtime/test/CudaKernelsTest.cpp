@@ -512,12 +512,32 @@ TYPED_TEST(CudaKernels, ElementwiseKernelsEqualHost) {
                        expected(24);
     host::binary(kind, x.data(), aShape, y.data(), bShape, expected.data(),
                  aShape, 3);
-    BinaryArgs a{kind, grid.upload(x), grid.upload(y),
-                 grid.template zeros<float>(24), 3, {2, 3, 4}, {12, 4, 1},
-                 {0, 1, 0}, 24};
+    BinaryArgs<float> a{
+        kind, grid.upload(x), grid.upload(y), grid.template zeros<float>(24),
+        3,    {2, 3, 4},      {12, 4, 1},     {0, 1, 0},
+        24};
     grid.run(a);
     EXPECT_EQ(grid.download(a.y, 24), expected)
         << "binary kind " << static_cast<int>(kind);
+  }
+  // The product of two spike trains, [2][3][4] with [1][3][1]: their AND.
+  {
+    const int64_t aShape[] = {2, 3, 4}, bShape[] = {1, 3, 1};
+    std::vector<uint64_t> x = randomSpikes(24, 0.5, false, rng),
+                          y = randomSpikes(3, 0.5, false, rng), expected(24);
+    host::spikeAnd(x.data(), aShape, y.data(), bShape, expected.data(), aShape,
+                   3);
+    BinaryArgs<uint64_t> a{BinaryKind::Mul,
+                           grid.upload(x),
+                           grid.upload(y),
+                           grid.template zeros<uint64_t>(24),
+                           3,
+                           {2, 3, 4},
+                           {12, 4, 1},
+                           {0, 1, 0},
+                           24};
+    grid.run(a);
+    EXPECT_EQ(grid.download(a.y, 24), expected) << "spike product";
   }
   // The Pointwise functions and Softmax (rows of 7), as the host computes
   // them (the same per-element code; a device's expf/tanhf may differ from

@@ -706,6 +706,20 @@ TEST(ConvTranspose, EqualsScatteringEachInputThroughTheKernel) {
   }
 }
 
+TEST(SpikeAnd, MultipliesSpikeTrainsStepByStepWithBroadcasting) {
+  // [2][3][4] times [1][3][1]: element (n, c, i) fires at t where both
+  // a[n][c][i] and b[c] fire.
+  std::mt19937 rng(5);
+  std::vector<uint64_t> a = randomSpikes(24, 0.5, false, rng, 9),
+                        b = randomSpikes(3, 0.5, false, rng, 9), y(24);
+  const int64_t aShape[] = {2, 3, 4}, bShape[] = {1, 3, 1};
+  spikeAnd(a.data(), aShape, b.data(), bShape, y.data(), aShape, 3);
+  for (int64_t i = 0; i < 24; ++i)
+    for (int t = 0; t < 9; ++t)
+      EXPECT_EQ((y[i] >> t) & 1, ((a[i] >> t) & 1) * ((b[i / 4 % 3] >> t) & 1))
+          << "element " << i << " step " << t;
+}
+
 TEST(MatMul, SpikeOperandsGiveTheDenseProductOfTheUnpackedSpikes) {
   // Q·Kᵀ (spikes x spikes) and Q·M (spikes x floats), each packed operand
   // against matMul of its unpacked [T][...] floats: sums of 0/1 terms and

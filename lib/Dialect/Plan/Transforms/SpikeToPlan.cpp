@@ -175,6 +175,9 @@ FailureOr<KernelSpec> describe(Operation *op, ValueRange operands, Builder &b) {
                                 .Case([](spike::SubOp) { return "Sub"; })
                                 .Default([](Operation *) { return "Div"; });
                 spec.data.assign(operands.begin(), operands.end());
+                // The product of two packed spike trains is their AND,
+                // packed.
+                spec.keepsSpikes = isa<spike::MulOp>(binary);
                 return success();
               })
           .Case([&](spike::LayerNormOp norm) {

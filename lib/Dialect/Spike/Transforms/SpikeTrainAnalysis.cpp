@@ -25,8 +25,10 @@ SpikeTrainAnalysis::SpikeTrainAnalysis(ModuleOp module) {
     // Ops are visited in dominance order, so operands are classified first.
     func.walk([&](Operation *op) {
       auto pad = dyn_cast<PadOp>(op);
+      // Layout ops, max pooling and zero padding move spikes; the product
+      // of two spike trains is one (their AND).
       if (!isa<MaxPool2dOp, FlattenOp, ReshapeOp, TransposeOp, ConcatOp,
-               SliceOp>(op) &&
+               SliceOp, MulOp>(op) &&
           !(pad && pad.preservesSpikes()))
         return;
       if (llvm::all_of(op->getOperands(),

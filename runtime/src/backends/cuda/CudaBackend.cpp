@@ -365,12 +365,13 @@ cudaError_t enqueueBatchNorm(const CudaOp &c) {
                 c.s.stream);
 }
 
-cudaError_t enqueueBinary(const CudaOp &c, BinaryKind kind) {
-  BinaryArgs a{};
+template <typename T>
+cudaError_t enqueueBinaryOf(const CudaOp &c, BinaryKind kind) {
+  BinaryArgs<T> a{};
   a.kind = kind;
-  a.a = c.f(0);
-  a.b = c.f(1);
-  a.y = c.yf();
+  a.a = static_cast<const T *>(c.in(0));
+  a.b = static_cast<const T *>(c.in(1));
+  a.y = static_cast<T *>(c.out);
   size_t rank = c.y.shape.size();
   a.rank = static_cast<int>(rank + 1);
   int64_t aShape[kMaxDims], bShape[kMaxDims];
@@ -387,6 +388,14 @@ cudaError_t enqueueBinary(const CudaOp &c, BinaryKind kind) {
     a.elements *= a.yShape[d];
   }
   return launch(a, c.s.stream);
+}
+
+/// Floats, or (a Mul with a packed output, which the loader checked) the
+/// AND of two spike trains.
+cudaError_t enqueueBinary(const CudaOp &c, BinaryKind kind) {
+  if (c.y.packed)
+    return enqueueBinaryOf<uint64_t>(c, kind);
+  return enqueueBinaryOf<float>(c, kind);
 }
 
 cudaError_t enqueueAdd(const CudaOp &c) {

@@ -456,17 +456,22 @@ SF_HD inline void batchNormThread(const BatchNormArgs &a, int64_t i) {
   a.y[i] = (a.x[i] - a.mean[c]) * factor + a.bias[c];
 }
 
-struct BinaryArgs {
+/// Floats (T = float), or packed spike trains (T = uint64_t: a Mul, their
+/// AND).
+template <typename T> struct BinaryArgs {
   BinaryKind kind;
-  const float *a, *b;
-  float *y;
+  const T *a, *b;
+  T *y;
   int rank;
   int64_t yShape[kMaxDims];
   int64_t aStride[kMaxDims], bStride[kMaxDims]; // 0 where broadcast
   int64_t elements;
 };
-inline int64_t threads(const BinaryArgs &a) { return a.elements; }
-SF_HD inline void binaryThread(const BinaryArgs &a, int64_t i) {
+template <typename T> inline int64_t threads(const BinaryArgs<T> &a) {
+  return a.elements;
+}
+template <typename T>
+SF_HD inline void binaryThread(const BinaryArgs<T> &a, int64_t i) {
   int64_t aOff = 0, bOff = 0, rest = i;
   for (int d = a.rank - 1; d >= 0; --d) {
     int64_t index = rest % a.yShape[d];
@@ -474,7 +479,10 @@ SF_HD inline void binaryThread(const BinaryArgs &a, int64_t i) {
     aOff += index * a.aStride[d];
     bOff += index * a.bStride[d];
   }
-  a.y[i] = binaryOp(a.kind, a.a[aOff], a.b[bOff]);
+  if constexpr (std::is_same_v<T, uint64_t>)
+    a.y[i] = a.a[aOff] & a.b[bOff];
+  else
+    a.y[i] = binaryOp(a.kind, a.a[aOff], a.b[bOff]);
 }
 
 struct ReluArgs {
@@ -743,7 +751,8 @@ SF_HD inline void runThread(const LinearDenseArgs &a, int64_t i) {
 SF_HD inline void runThread(const BatchNormArgs &a, int64_t i) {
   batchNormThread(a, i);
 }
-SF_HD inline void runThread(const BinaryArgs &a, int64_t i) {
+template <typename T>
+SF_HD inline void runThread(const BinaryArgs<T> &a, int64_t i) {
   binaryThread(a, i);
 }
 SF_HD inline void runThread(const ReluArgs &a, int64_t i) { reluThread(a, i); }

@@ -115,9 +115,17 @@ void host::batchNorm(const float *x, const float *scale, const float *bias,
     }
 }
 
-void host::binary(BinaryKind kind, const float *a, const int64_t *aShape,
-                  const float *b, const int64_t *bShape, float *y,
-                  const int64_t *yShape, int rank) {
+namespace {
+
+/// Walks y's rows (its innermost dimension) under NumPy broadcasting of a
+/// and b, shapes padded to `rank`: calls row(r, aOff, aStep, bOff, bStep,
+/// length) for row r, whose element i reads a[aOff + i * aStep] and
+/// b[bOff + i * bStep]. The outer index advances as an odometer.
+template <typename Row>
+void broadcastRows(const int64_t *aShape, const int64_t *bShape,
+                   const int64_t *yShape, int rank, Row &&row) {
+  if (rank == 0)
+    return row(0, 0, 0, 0, 0, 1);
   // Strides of a and b over y's index space (0 where broadcast).
   int64_t aStride[16], bStride[16], index[16];
   int64_t as = 1, bs = 1, total = 1;
@@ -129,36 +137,10 @@ void host::binary(BinaryKind kind, const float *a, const int64_t *aShape,
     total *= yShape[d];
     index[d] = 0;
   }
-  if (rank == 0) {
-    y[0] = binaryOp(kind, a[0], b[0]);
-    return;
-  }
-  // Rows of the innermost dimension, with the outer index advanced as an
-  // odometer.
-  int64_t inner = yShape[rank - 1];
-  int64_t ai = aStride[rank - 1], bi = bStride[rank - 1];
+  const int64_t inner = yShape[rank - 1];
   int64_t aOff = 0, bOff = 0;
-  for (int64_t row = 0; row < total / inner; ++row) {
-    float *out = y + row * inner;
-    // One loop per kind, so that each vectorizes.
-    auto rowOf = [&](BinaryKind k) {
-      for (int64_t i = 0; i < inner; ++i)
-        out[i] = binaryOp(k, a[aOff + i * ai], b[bOff + i * bi]);
-    };
-    switch (kind) {
-    case BinaryKind::Add:
-      rowOf(BinaryKind::Add);
-      break;
-    case BinaryKind::Mul:
-      rowOf(BinaryKind::Mul);
-      break;
-    case BinaryKind::Sub:
-      rowOf(BinaryKind::Sub);
-      break;
-    case BinaryKind::Div:
-      rowOf(BinaryKind::Div);
-      break;
-    }
+  for (int64_t r = 0; r < total / inner; ++r) {
+    row(r, aOff, aStride[rank - 1], bOff, bStride[rank - 1], inner);
     for (int d = rank - 2; d >= 0; --d) {
       aOff += aStride[d];
       bOff += bStride[d];
@@ -169,6 +151,45 @@ void host::binary(BinaryKind kind, const float *a, const int64_t *aShape,
       index[d] = 0;
     }
   }
+}
+
+} // namespace
+
+void host::binary(BinaryKind kind, const float *a, const int64_t *aShape,
+                  const float *b, const int64_t *bShape, float *y,
+                  const int64_t *yShape, int rank) {
+  broadcastRows(aShape, bShape, yShape, rank,
+                [&](int64_t r, int64_t aOff, int64_t ai, int64_t bOff,
+                    int64_t bi, int64_t inner) {
+                  float *out = y + r * inner;
+                  // One loop per kind, so that each vectorizes.
+                  auto rowOf = [&](BinaryKind k) {
+                    for (int64_t i = 0; i < inner; ++i)
+                      out[i] = binaryOp(k, a[aOff + i * ai], b[bOff + i * bi]);
+                  };
+                  switch (kind) {
+                  case BinaryKind::Add:
+                    return rowOf(BinaryKind::Add);
+                  case BinaryKind::Mul:
+                    return rowOf(BinaryKind::Mul);
+                  case BinaryKind::Sub:
+                    return rowOf(BinaryKind::Sub);
+                  case BinaryKind::Div:
+                    return rowOf(BinaryKind::Div);
+                  }
+                });
+}
+
+void host::spikeAnd(const uint64_t *a, const int64_t *aShape, const uint64_t *b,
+                    const int64_t *bShape, uint64_t *y, const int64_t *yShape,
+                    int rank) {
+  broadcastRows(aShape, bShape, yShape, rank,
+                [&](int64_t r, int64_t aOff, int64_t ai, int64_t bOff,
+                    int64_t bi, int64_t inner) {
+                  uint64_t *out = y + r * inner;
+                  for (int64_t i = 0; i < inner; ++i)
+                    out[i] = a[aOff + i * ai] & b[bOff + i * bi];
+                });
 }
 
 void host::convTranspose2d(const float *x, const float *weight,

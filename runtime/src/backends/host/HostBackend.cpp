@@ -152,8 +152,13 @@ sf_status_t runBinary(const OpCall &call, BinaryKind kind) {
   leadShape(h.m.tensors[h.op.inputs[0]], rank, aShape);
   leadShape(h.m.tensors[h.op.inputs[1]], rank, bShape);
   leadShape(h.y, rank, yShape);
-  host::binary(kind, h.f(0), aShape, h.f(1), bShape, h.yf(), yShape,
-               static_cast<int>(rank + 1));
+  if (h.y.packed) // a product of spike trains (the loader checked)
+    host::spikeAnd(h.packed(0), aShape, h.packed(1), bShape,
+                   static_cast<uint64_t *>(h.out), yShape,
+                   static_cast<int>(rank + 1));
+  else
+    host::binary(kind, h.f(0), aShape, h.f(1), bShape, h.yf(), yShape,
+                 static_cast<int>(rank + 1));
   return SF_OK;
 }
 

@@ -63,6 +63,12 @@ void binary(BinaryKind kind, const float *a, const int64_t *aShape,
             const float *b, const int64_t *bShape, float *y,
             const int64_t *yShape, int rank);
 
+/// The product of two spike trains, broadcast as `binary`: the AND of the
+/// packed words (a neuron fires at t where both do).
+void spikeAnd(const uint64_t *a, const int64_t *aShape, const uint64_t *b,
+              const int64_t *bShape, uint64_t *y, const int64_t *yShape,
+              int rank);
+
 /// A transposed convolution (ONNX ConvTranspose) of `g`'s shapes: weight
 /// [C][O/groups][KH][KW], bias [O] or null.
 void convTranspose2d(const float *x, const float *weight, const float *bias,
