@@ -83,6 +83,10 @@ NETWORKS = {
     "resnet19": (resnet19, (1, 3, 32, 32)),
     "resnet34": (resnet34, (1, 3, 224, 224)),
     "spikformer": (spiking_transformers.spikformer, (1, 3, 32, 32)),
+    # The same size with the Spike-driven Transformer's attention and
+    # membrane shortcuts, and with QKFormer's token attention.
+    "sdt": (lambda: spiking_transformers.Transformer(attention="sdsa"), (1, 3, 32, 32)),
+    "qkformer": (lambda: spiking_transformers.Transformer(attention="qkta"), (1, 3, 32, 32)),
 }
 
 
