@@ -1,8 +1,9 @@
-"""Spiking transformers (examples/spikformer/spiking_transformers.py) exported, compiled
-and run on the host against PyTorch: Spikformer's SSA, the Spike-driven
-Transformer's SDSA and QKFormer's token attention, each in a whole network
-(patch splitting, two blocks, the classifier), and the ConvTranspose2d
-decoder of a segmentation head.
+"""Spiking transformers (examples/spikformer/spiking_transformers.py)
+exported, compiled and run on the host against PyTorch: Spikformer's SSA,
+the Spike-driven Transformer's SDSA and QKFormer's token attention, each in
+a whole network (patch splitting, two blocks, the classifier); and the rest
+of the original operator table: torch.nn.MultiheadAttention on spikes, a
+depthwise-separable (MobileNet) block and a ConvTranspose2d decoder.
 
 Tolerance: the readout is analog (the classifier's logits over T), compared
 with rtol 1e-4, atol 1e-5 — the compiler folds BatchNorm into the
