@@ -728,7 +728,8 @@ TEST(MatMul, SpikeOperandsGiveTheDenseProductOfTheUnpackedSpikes) {
   // float operand per step or shared.
   std::mt19937 rng(21);
   ThreadPool pool(2);
-  const int64_t batches = 3, M = 5, N = 7;
+  // N = 19: a whole tile of 16 bit columns and a partial one.
+  const int64_t batches = 3, M = 5, N = 19;
   for (int T : {1, 4, 9})
     for (int64_t K : {5, 64, 70})
       for (double density : {0.0, 0.3, 1.0})
