@@ -544,8 +544,12 @@ TYPED_TEST(CudaKernels, ElementwiseKernelsEqualHost) {
   // the host's in the last place, as Sigmoid's).
   for (auto function : {sparseflow::format::PointwiseFunction::Tanh,
                         sparseflow::format::PointwiseFunction::LeakyRelu,
-                        sparseflow::format::PointwiseFunction::Clip}) {
+                        sparseflow::format::PointwiseFunction::Clip,
+                        sparseflow::format::PointwiseFunction::Sqrt}) {
     std::vector<float> x = randomFloats(50, rng), expected(50);
+    if (function == sparseflow::format::PointwiseFunction::Sqrt)
+      for (float &v : x) // of [0, 1): NaN would compare unequal
+        v = std::fabs(v);
     PointwiseParams params{function, 0.1f, -0.25f, 0.5f};
     host::pointwise(params, x.data(), expected.data(), 50);
     PointwiseArgs a{params, grid.upload(x), grid.template zeros<float>(50), 50};

@@ -626,7 +626,7 @@ MatMulOp::inferResultType(std::optional<Location> loc, Adaptor adaptor) {
 LogicalResult MatMulOp::verify() { return verifyResultType(*this); }
 
 //===----------------------------------------------------------------------===//
-// TanhOp, LeakyReluOp, ClipOp, SoftmaxOp
+// TanhOp, SqrtOp, LeakyReluOp, ClipOp, SoftmaxOp
 //===----------------------------------------------------------------------===//
 
 FailureOr<RankedTensorType>
@@ -635,6 +635,13 @@ TanhOp::inferResultType(std::optional<Location> loc, Adaptor adaptor) {
 }
 
 LogicalResult TanhOp::verify() { return verifyResultType(*this); }
+
+FailureOr<RankedTensorType> SqrtOp::inferResultType(std::optional<Location> loc,
+                                                    Adaptor adaptor) {
+  return inferAnalogMap<SqrtOp>(loc, adaptor.getInput());
+}
+
+LogicalResult SqrtOp::verify() { return verifyResultType(*this); }
 
 FailureOr<RankedTensorType>
 LeakyReluOp::inferResultType(std::optional<Location> loc, Adaptor adaptor) {

@@ -332,7 +332,8 @@ buildAttrs(flatbuffers::FlatBufferBuilder &fbb, OpRecord &op) {
     static const std::pair<StringRef, sfa::PointwiseFunction> functions[] = {
         {"tanh", sfa::PointwiseFunction::Tanh},
         {"leaky_relu", sfa::PointwiseFunction::LeakyRelu},
-        {"clip", sfa::PointwiseFunction::Clip}};
+        {"clip", sfa::PointwiseFunction::Clip},
+        {"sqrt", sfa::PointwiseFunction::Sqrt}};
     auto name = p.get<StringAttr>("function");
     const auto *function = llvm::find_if(
         functions, [&](const auto &f) { return name && f.first == name; });

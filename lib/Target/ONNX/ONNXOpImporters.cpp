@@ -621,6 +621,9 @@ LogicalResult importSigmoid(NodeContext &ctx) {
 LogicalResult importTanh(NodeContext &ctx) {
   return importMap<spike::TanhOp>(ctx);
 }
+LogicalResult importSqrt(NodeContext &ctx) {
+  return importMap<spike::SqrtOp>(ctx);
+}
 
 LogicalResult importLeakyRelu(NodeContext &ctx) {
   auto alpha = ctx.getFloat("alpha");
@@ -716,6 +719,73 @@ LogicalResult importSoftmaxOrLog(NodeContext &ctx, bool log) {
 
 /// LayerNormalization (opset 17): Y only (not the Mean and InvStdDev
 /// outputs), constant Scale and B.
+/// LayerNormalization's Mean and InvStdDev outputs (those the node asks
+/// for), over the dimensions from `axis` on of `input`: seen as [rows, K],
+/// mean = x · (1/K) and var = ((x - mean)^2) · (1/K) as linear layers (sums
+/// of terms / K, within rounding of ONNX's sum / K), InvStdDev =
+/// 1 / sqrt(var + epsilon); each reshaped to the input's shape with the
+/// normalized dimensions 1.
+LogicalResult importLayerNormStatistics(NodeContext &ctx, Value input,
+                                        int64_t axis, float epsilon) {
+  if (!ctx.hasOutput(1) && !ctx.hasOutput(2))
+    return success();
+  RankedTensorType type = tensorType(input);
+  if (!type.hasStaticShape())
+    return ctx.emitError() << "expected a static input, found " << type;
+  ArrayRef<int64_t> shape = type.getShape();
+  int64_t rows = 1, k = 1;
+  SmallVector<int64_t> statShape;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    (d < axis ? rows : k) *= shape[d];
+    statShape.push_back(d < axis ? shape[d] : 1);
+  }
+  OpBuilder &b = ctx.builder();
+  auto constant = [&](ArrayRef<int64_t> constantShape, float value) -> Value {
+    auto constantType = RankedTensorType::get(constantShape, b.getF32Type());
+    return b.create<arith::ConstantOp>(
+        ctx.loc(), DenseElementsAttr::get(constantType, value));
+  };
+  auto reshaped = [&](Value value, ArrayRef<int64_t> to) -> Value {
+    return b.create<spike::ReshapeOp>(ctx.loc(), tensorType(value).clone(to),
+                                      value);
+  };
+  Value x = reshaped(input, {rows, k});
+  Value average = constant({1, k}, 1.0f / static_cast<float>(k));
+  FailureOr<Value> mean =
+      createInferred<spike::LinearOp>(ctx, ValueRange{x, average});
+  if (failed(mean))
+    return failure();
+  if (ctx.hasOutput(1))
+    ctx.setOutput(1, reshaped(*mean, statShape));
+  if (!ctx.hasOutput(2))
+    return success();
+  FailureOr<Value> centered =
+      createInferred<spike::SubOp>(ctx, ValueRange{x, *mean});
+  if (failed(centered))
+    return failure();
+  FailureOr<Value> squared =
+      createInferred<spike::MulOp>(ctx, ValueRange{*centered, *centered});
+  if (failed(squared))
+    return failure();
+  FailureOr<Value> variance =
+      createInferred<spike::LinearOp>(ctx, ValueRange{*squared, average});
+  if (failed(variance))
+    return failure();
+  FailureOr<Value> shifted = createInferred<spike::AddOp>(
+      ctx, ValueRange{*variance, constant({}, epsilon)});
+  if (failed(shifted))
+    return failure();
+  FailureOr<Value> deviation = createInferred<spike::SqrtOp>(ctx, *shifted);
+  if (failed(deviation))
+    return failure();
+  FailureOr<Value> inverse = createInferred<spike::DivOp>(
+      ctx, ValueRange{constant({}, 1.0f), *deviation});
+  if (failed(inverse))
+    return failure();
+  ctx.setOutput(2, reshaped(*inverse, statShape));
+  return success();
+}
+
 LogicalResult importLayerNorm(NodeContext &ctx) {
   auto input = ctx.tensorInput(0, /*allowSpikes=*/true);
   auto axisAttr = ctx.getInt("axis");
@@ -723,9 +793,6 @@ LogicalResult importLayerNorm(NodeContext &ctx) {
   auto stash = ctx.getInt("stash_type");
   if (failed(input) || failed(axisAttr) || failed(epsilon) || failed(stash))
     return failure();
-  if (ctx.hasOutput(1) || ctx.hasOutput(2))
-    return ctx.emitError() << "the Mean and InvStdDev outputs are not "
-                              "supported (only Y)";
   if (stash->value_or(1) != 1)
     return ctx.emitError() << "stash_type " << **stash
                            << " is not supported (float32 statistics)";
@@ -743,11 +810,14 @@ LogicalResult importLayerNorm(NodeContext &ctx) {
     operands.push_back(*param);
   }
   OpBuilder &b = ctx.builder();
-  return ctx.setResult(createInferred<spike::LayerNormOp>(
-      ctx, operands,
-      {b.getNamedAttr("axis", b.getI64IntegerAttr(*axis)),
-       b.getNamedAttr("epsilon",
-                      b.getF32FloatAttr(epsilon->value_or(1e-5f)))}));
+  if (failed(ctx.setResult(createInferred<spike::LayerNormOp>(
+          ctx, operands,
+          {b.getNamedAttr("axis", b.getI64IntegerAttr(*axis)),
+           b.getNamedAttr("epsilon",
+                          b.getF32FloatAttr(epsilon->value_or(1e-5f)))}))))
+    return failure();
+  return importLayerNormStatistics(ctx, *input, *axis,
+                                   epsilon->value_or(1e-5f));
 }
 
 LogicalResult importSoftmax(NodeContext &ctx) {
@@ -1902,6 +1972,7 @@ constexpr int64_t kLayerNormVersions[] = {17};
 constexpr int64_t kLeakyReluVersions[] = {6, 16};
 constexpr int64_t kSoftmaxVersions[] = {1, 11, 13};
 constexpr int64_t kTanhVersions[] = {6, 13};
+constexpr int64_t kSqrtVersions[] = {6, 13};
 constexpr int64_t kGatherVersions[] = {1, 11, 13};
 constexpr int64_t kReduceMeanVersions[] = {1, 11, 13, 18};
 constexpr int64_t kReduceSumVersions[] = {1, 11, 13};
@@ -1945,6 +2016,7 @@ const OpEntry kOpTable[] = {
     {"", "Sigmoid", kSigmoidVersions, 1, 1, 1, importSigmoid},
     {"", "Slice", kSliceVersions, 1, 5, 1, importSlice},
     {"", "Softmax", kSoftmaxVersions, 1, 1, 1, importSoftmax},
+    {"", "Sqrt", kSqrtVersions, 1, 1, 1, importSqrt},
     {"", "Squeeze", kSqueezeVersions, 1, 2, 1, importSqueeze},
     {"", "Sub", kAddMulVersions, 2, 2, 1, importBinary<spike::SubOp>},
     {"", "Sum", kSumVersions, 1, kVariadic, 1, importSum},

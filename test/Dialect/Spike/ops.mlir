@@ -174,7 +174,7 @@ func.func @recurrent_neurons(%x: tensor<2x3xf32>, %w: tensor<3x3xf32>, %b: tenso
 
 // CHECK-LABEL: func.func @analog_maps
 func.func @analog_maps(%x: tensor<2x3xf32>, %s: tensor<2x3xi1>, %c: tensor<3xf32>)
-    -> (tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>) {
+    -> (tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>) {
   // CHECK: spike.tanh %{{.*}} : (tensor<2x3xi1>) -> tensor<2x3xf32>
   %0 = spike.tanh %s : (tensor<2x3xi1>) -> tensor<2x3xf32>
   // CHECK: spike.leaky_relu %{{.*}} {alpha = 2.500000e-01 : f32}
@@ -187,7 +187,9 @@ func.func @analog_maps(%x: tensor<2x3xf32>, %s: tensor<2x3xi1>, %c: tensor<3xf32
   %4 = spike.sub %x, %c : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
   // CHECK: spike.div %{{.*}}, %{{.*}} : (tensor<2x3xi1>, tensor<3xf32>) -> tensor<2x3xf32>
   %5 = spike.div %s, %c : (tensor<2x3xi1>, tensor<3xf32>) -> tensor<2x3xf32>
-  return %0, %1, %2, %3, %4, %5 : tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>
+  // CHECK: spike.sqrt %{{.*}} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  %6 = spike.sqrt %x : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %0, %1, %2, %3, %4, %5, %6 : tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>
 }
 
 // CHECK-LABEL: func.func @pad_modes_and_slices

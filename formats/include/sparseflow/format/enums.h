@@ -46,7 +46,12 @@ enum class FireMode : uint8_t { Ge = 0, Gt = 1 };
 enum class PadMode : uint8_t { Constant = 0, Reflect = 1, Edge = 2 };
 
 /// The function of a Pointwise op.
-enum class PointwiseFunction : uint8_t { Tanh = 0, LeakyRelu = 1, Clip = 2 };
+enum class PointwiseFunction : uint8_t {
+  Tanh = 0,
+  LeakyRelu = 1,
+  Clip = 2,
+  Sqrt = 3
+};
 
 /// What a SpikeCore layer emits: spikes, graded (ReLU) payloads, or the
 /// membranes read out as floats.

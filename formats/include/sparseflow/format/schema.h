@@ -78,10 +78,11 @@ SF_SCHEMA_ENUMERATOR(PadMode, Constant)
 SF_SCHEMA_ENUMERATOR(PadMode, Reflect)
 SF_SCHEMA_ENUMERATOR(PadMode, Edge)
 
-SF_SCHEMA_ENUM(PointwiseFunction, Clip)
+SF_SCHEMA_ENUM(PointwiseFunction, Sqrt)
 SF_SCHEMA_ENUMERATOR(PointwiseFunction, Tanh)
 SF_SCHEMA_ENUMERATOR(PointwiseFunction, LeakyRelu)
 SF_SCHEMA_ENUMERATOR(PointwiseFunction, Clip)
+SF_SCHEMA_ENUMERATOR(PointwiseFunction, Sqrt)
 
 SF_SCHEMA_ENUM(SpikeCoreOutput, Readout)
 SF_SCHEMA_ENUMERATOR(SpikeCoreOutput, Spikes)

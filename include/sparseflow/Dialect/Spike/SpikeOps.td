@@ -276,6 +276,20 @@ def Spike_TanhOp : Spike_InferredOp<"tanh"> {
   let results = (outs Spike_FloatTensor:$output);
 }
 
+def Spike_SqrtOp : Spike_InferredOp<"sqrt"> {
+  let summary = "Square root";
+  let description = [{
+    Elementwise, correctly rounded (IEEE); NaN below 0. The result is analog
+    (`f32` for a spike input).
+
+    ```mlir
+    %y = spike.sqrt %x : (tensor<1x128xf32>) -> tensor<1x128xf32>
+    ```
+  }];
+  let arguments = (ins Spike_Tensor:$input);
+  let results = (outs Spike_FloatTensor:$output);
+}
+
 def Spike_LeakyReluOp : Spike_InferredOp<"leaky_relu"> {
   let summary = "Leaky rectifier: `x` for `x >= 0`, else `alpha * x`";
   let description = [{

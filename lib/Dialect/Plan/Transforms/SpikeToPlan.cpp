@@ -198,6 +198,12 @@ FailureOr<KernelSpec> describe(Operation *op, ValueRange operands, Builder &b) {
             named("function", b.getStringAttr("tanh"));
             return success();
           })
+          .Case([&](spike::SqrtOp) {
+            spec.kind = "Pointwise";
+            spec.data = {operands[0]};
+            named("function", b.getStringAttr("sqrt"));
+            return success();
+          })
           .Case([&](spike::LeakyReluOp relu) {
             spec.kind = "Pointwise";
             spec.data = {operands[0]};
@@ -596,34 +602,22 @@ private:
 
 /// The spike ops the host and gpu patterns lower: each has a dense kernel on
 /// both.
-const StringLiteral kHostAndGpuOps[] = {"spike.conv2d",
-                                        "spike.linear",
-                                        "spike.batch_norm",
-                                        "spike.add",
-                                        "spike.mul",
-                                        "spike.relu",
-                                        "spike.sigmoid",
-                                        "spike.max_pool2d",
-                                        "spike.avg_pool2d",
-                                        "spike.global_avg_pool",
-                                        "spike.flatten",
-                                        "spike.reshape",
-                                        "spike.pad",
-                                        "spike.transpose",
-                                        "spike.concat",
-                                        "spike.lif",
-                                        "spike.cuba_lif",
-                                        "spike.li",
-                                        "spike.sub",
-                                        "spike.div",
-                                        "spike.tanh",
-                                        "spike.leaky_relu",
-                                        "spike.clip",
-                                        "spike.softmax",
-                                        "spike.slice",
-                                        "spike.matmul",
-                                        "spike.conv_transpose2d",
-                                        "spike.layer_norm"};
+const StringLiteral kHostAndGpuOps[] = {
+    "spike.conv2d",     "spike.linear",
+    "spike.batch_norm", "spike.add",
+    "spike.mul",        "spike.relu",
+    "spike.sigmoid",    "spike.max_pool2d",
+    "spike.avg_pool2d", "spike.global_avg_pool",
+    "spike.flatten",    "spike.reshape",
+    "spike.pad",        "spike.transpose",
+    "spike.concat",     "spike.lif",
+    "spike.cuba_lif",   "spike.li",
+    "spike.sub",        "spike.div",
+    "spike.tanh",       "spike.sqrt",
+    "spike.leaky_relu", "spike.clip",
+    "spike.softmax",    "spike.slice",
+    "spike.matmul",     "spike.conv_transpose2d",
+    "spike.layer_norm"};
 
 /// Adds the patterns of `target` and records the ops they lower.
 void populateTargetPatterns(spike::Target target, RewritePatternSet &patterns,

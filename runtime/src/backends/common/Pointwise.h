@@ -48,7 +48,7 @@ SF_HD inline float binaryOp(BinaryKind kind, float a, float b) {
 }
 
 /// A Pointwise op's function and its parameters (ONNX Tanh, LeakyRelu,
-/// Clip).
+/// Clip, Sqrt).
 struct PointwiseParams {
   format::PointwiseFunction function;
   float alpha, min, max;
@@ -62,6 +62,8 @@ SF_HD inline float pointwise(const PointwiseParams &p, float x) {
     return x >= 0.0f ? x : p.alpha * x;
   case format::PointwiseFunction::Clip:
     return fminf(fmaxf(x, p.min), p.max);
+  case format::PointwiseFunction::Sqrt:
+    return sqrtf(x);
   }
   return x;
 }
