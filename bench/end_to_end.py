@@ -67,7 +67,7 @@ class TokenProjection(torch.nn.Module):
 
 
 def temporal_parallel(model, batch):
-    """`model` with every LIF multi-step, 1x1 Conv1d layers as products, and
+    """`model` with every LIF multi-step, 1x1 Conv1d layers on oneDNN, and
     the readout (mean over T)."""
     model = copy.deepcopy(model)
     for name, module in list(model.named_modules()):

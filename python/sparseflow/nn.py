@@ -312,9 +312,9 @@ def calibrate_thresholds(model: torch.nn.Module, x: torch.Tensor,
     it fires at `density` (spikes per neuron and step) on `x`, given the
     thresholds before it: the activity of a trained network, for benchmarks
     and tests of untrained ones (with random weights spikes die out or
-    saturate). A bisection on a log scale, 12 steps per neuron layer, ending
-    between its last two bounds (within about 2 % of the density's edge,
-    not on a membrane value, where float rounding would decide a spike).
+    saturate). A bisection on a log scale, 12 steps per neuron layer, that
+    ends inside its last interval rather than on a bound: a bound sits on a
+    membrane value, where float rounding would decide the spike.
     """
     for lif in [m for m in model.modules() if isinstance(m, LIF)]:
         captured = []
