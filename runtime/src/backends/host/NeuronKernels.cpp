@@ -48,22 +48,28 @@ struct LifJob {
     for (int64_t chunk = c0; chunk < c1; ++chunk) {
       const int64_t first = chunk * kChunk;
       const int64_t count = std::min(kChunk, neurons - first);
-      // Neuron first + i has channel (first + i) / inner % channels.
+      // Neuron first + i has channel (first + i) / inner % channels: runs
+      // of up to `inner` neurons share their parameters, filled at once.
       int64_t channel = first / inner % channels, within = first % inner;
-      for (int64_t i = 0; i < count; ++i) {
-        NeuronParams n = neuronParams(p, channel);
-        leak[i] = n.leak, gain[i] = n.gain, vLeak[i] = n.vLeak;
-        threshold[i] = n.threshold, vReset[i] = n.vReset, vInit[i] = n.vInit;
-        synLeak[i] = n.synLeak, synGain[i] = n.synGain;
-        v[i] = n.vInit;
-        cur[i] = 0.0f;
-        fired[i] = false;
-        bits[i] = 0;
-        if (++within == inner) {
-          within = 0;
-          channel = channel + 1 == channels ? 0 : channel + 1;
-        }
+      for (int64_t i = 0; i < count;) {
+        const int64_t end = std::min(count, i + inner - within);
+        const NeuronParams n = neuronParams(p, channel);
+        std::fill(leak + i, leak + end, n.leak);
+        std::fill(gain + i, gain + end, n.gain);
+        std::fill(vLeak + i, vLeak + end, n.vLeak);
+        std::fill(threshold + i, threshold + end, n.threshold);
+        std::fill(vReset + i, vReset + end, n.vReset);
+        std::fill(vInit + i, vInit + end, n.vInit);
+        std::fill(synLeak + i, synLeak + end, n.synLeak);
+        std::fill(synGain + i, synGain + end, n.synGain);
+        std::fill(v + i, v + end, n.vInit);
+        i = end;
+        within = 0;
+        channel = channel + 1 == channels ? 0 : channel + 1;
       }
+      std::fill(cur, cur + count, 0.0f);
+      std::fill(fired, fired + count, false);
+      std::fill(bits, bits + count, 0);
       const NeuronArrays arrays{leak, gain, vLeak, threshold, vReset, vInit};
       for (int t = 0; t < timesteps; ++t) {
         const float *step = x + (temporal ? t * neurons : 0) + first;
