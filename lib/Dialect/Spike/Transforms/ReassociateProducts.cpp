@@ -9,7 +9,6 @@
 #include "sparseflow/Dialect/Spike/SpikeOps.h"
 #include "sparseflow/Dialect/Spike/SpikeTypes.h"
 
-#include "mlir/Dialect/Traits.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -28,17 +27,12 @@ using namespace sparseflow::spike;
 
 namespace {
 
-/// The type of the product of `lhs` [.., M, K] and `rhs` [.., K, N]:
-/// [broadcast batch.., M, N] f32, or null when the batches do not broadcast.
+/// The type of the product of `lhs` and `rhs`, as spike.matmul infers it,
+/// or null where it has none (batches that do not broadcast).
 RankedTensorType productType(Value lhs, Value rhs) {
-  ArrayRef<int64_t> a = cast<RankedTensorType>(lhs.getType()).getShape();
-  ArrayRef<int64_t> b = cast<RankedTensorType>(rhs.getType()).getShape();
-  SmallVector<int64_t> shape;
-  if (!OpTrait::util::getBroadcastedShape(a.drop_back(2), b.drop_back(2),
-                                          shape))
-    return nullptr;
-  shape.append({a[a.size() - 2], b.back()});
-  return RankedTensorType::get(shape, Float32Type::get(lhs.getContext()));
+  FailureOr<RankedTensorType> type = MatMulOp::inferResultType(
+      std::nullopt, MatMulOp::Adaptor(ValueRange{lhs, rhs}));
+  return succeeded(type) ? *type : nullptr;
 }
 
 /// Whether `value` is a constant f32 scalar that is a power of two, 2^-100
