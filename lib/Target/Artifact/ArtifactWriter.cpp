@@ -215,6 +215,13 @@ public:
     auto attr = get<IntegerAttr>(name);
     return attr ? attr.getInt() : 0;
   }
+  /// A float parameter; when it is absent, `fallback` if it is `optional`.
+  float f32(StringRef name, bool optional = false, float fallback = 0.0f) {
+    auto attr = kernel->getAttrOfType<FloatAttr>(name);
+    if (!attr && !optional && !missing)
+      missing = name;
+    return attr ? attr.getValue().convertToFloat() : fallback;
+  }
   bool flag(StringRef name, bool optional = false) {
     auto attr = kernel->getAttrOfType<BoolAttr>(name);
     if (!attr && !optional && !missing)
@@ -303,20 +310,16 @@ buildAttrs(flatbuffers::FlatBufferBuilder &fbb, OpRecord &op) {
     break;
   }
   case sfa::OpAttrs::BatchNormAttrs: {
-    auto epsilon = p.get<FloatAttr>("epsilon");
     attrs = {sfa::OpAttrs::BatchNormAttrs,
-             sfa::CreateBatchNormAttrs(
-                 fbb, epsilon ? epsilon.getValue().convertToFloat() : 0)
-                 .Union()};
+             sfa::CreateBatchNormAttrs(fbb, p.f32("epsilon")).Union()};
     break;
   }
   case sfa::OpAttrs::PadAttrs: {
     std::vector<int64_t> pads = p.i64s("pads");
-    auto value = p.get<FloatAttr>("value");
     auto mode = p.get<spike::PadModeAttr>("mode");
     attrs = {sfa::OpAttrs::PadAttrs,
              sfa::CreatePadAttrsDirect(
-                 fbb, &pads, value ? value.getValue().convertToFloat() : 0,
+                 fbb, &pads, p.f32("value"),
                  mode ? plan::toSchema<sfa::PadMode>(mode.getValue())
                       : sfa::PadMode::Constant)
                  .Union()};
@@ -339,24 +342,18 @@ buildAttrs(flatbuffers::FlatBufferBuilder &fbb, OpRecord &op) {
         functions, [&](const auto &f) { return name && f.first == name; });
     if (function == std::end(functions))
       return op.kernel.emitOpError("has an unknown Pointwise function");
-    auto number = [&](StringRef key, float fallback) {
-      auto attr = op.kernel->getAttrOfType<FloatAttr>(key);
-      return attr ? attr.getValue().convertToFloat() : fallback;
-    };
     const float inf = std::numeric_limits<float>::infinity();
     attrs = {sfa::OpAttrs::PointwiseAttrs,
              sfa::CreatePointwiseAttrs(fbb, function->second,
-                                       number("alpha", 0.0f),
-                                       number("min", -inf), number("max", inf))
+                                       p.f32("alpha", /*optional=*/true),
+                                       p.f32("min", /*optional=*/true, -inf),
+                                       p.f32("max", /*optional=*/true, inf))
                  .Union()};
     break;
   }
   case sfa::OpAttrs::LayerNormAttrs: {
-    auto epsilon = p.get<FloatAttr>("epsilon");
     attrs = {sfa::OpAttrs::LayerNormAttrs,
-             sfa::CreateLayerNormAttrs(
-                 fbb, epsilon ? epsilon.getValue().convertToFloat() : 1e-5f)
-                 .Union()};
+             sfa::CreateLayerNormAttrs(fbb, p.f32("epsilon")).Union()};
     break;
   }
   case sfa::OpAttrs::SoftmaxAttrs:
