@@ -84,6 +84,27 @@ RankedTensorType tensorType(Value value) {
   return cast<RankedTensorType>(value.getType());
 }
 
+/// `value` reshaped to `shape` (itself when it has that shape).
+Value reshapedTo(NodeContext &ctx, Value value, ArrayRef<int64_t> shape) {
+  if (tensorType(value).getShape() == shape)
+    return value;
+  return ctx.builder().create<spike::ReshapeOp>(
+      ctx.loc(), tensorType(value).clone(shape), value);
+}
+
+/// The [1, k] weights, all `scale`, of a linear layer that reduces the rows
+/// of `input` (its float element type, f32 for spikes): a sum or a mean.
+Value reductionWeights(NodeContext &ctx, Value input, int64_t k, double scale) {
+  OpBuilder &b = ctx.builder();
+  Type element = tensorType(input).getElementType();
+  if (!isa<FloatType>(element))
+    element = b.getF32Type();
+  auto type = RankedTensorType::get({1, k}, element);
+  return b.create<arith::ConstantOp>(
+      ctx.loc(),
+      DenseElementsAttr::get(type, b.getFloatAttr(element, scale).getValue()));
+}
+
 FailureOr<Value> transpose2d(NodeContext &ctx, Value value) {
   OpBuilder &b = ctx.builder();
   return createInferred<spike::TransposeOp>(
@@ -745,18 +766,14 @@ LogicalResult importLayerNormStatistics(NodeContext &ctx, Value input,
     return b.create<arith::ConstantOp>(
         ctx.loc(), DenseElementsAttr::get(constantType, value));
   };
-  auto reshaped = [&](Value value, ArrayRef<int64_t> to) -> Value {
-    return b.create<spike::ReshapeOp>(ctx.loc(), tensorType(value).clone(to),
-                                      value);
-  };
-  Value x = reshaped(input, {rows, k});
-  Value average = constant({1, k}, 1.0f / static_cast<float>(k));
+  Value x = reshapedTo(ctx, input, {rows, k});
+  Value average = reductionWeights(ctx, input, k, 1.0 / k);
   FailureOr<Value> mean =
       createInferred<spike::LinearOp>(ctx, ValueRange{x, average});
   if (failed(mean))
     return failure();
   if (ctx.hasOutput(1))
-    ctx.setOutput(1, reshaped(*mean, statShape));
+    ctx.setOutput(1, reshapedTo(ctx, *mean, statShape));
   if (!ctx.hasOutput(2))
     return success();
   FailureOr<Value> centered =
@@ -782,7 +799,7 @@ LogicalResult importLayerNormStatistics(NodeContext &ctx, Value input,
       ctx, ValueRange{constant({}, 1.0f), *deviation});
   if (failed(inverse))
     return failure();
-  ctx.setOutput(2, reshaped(*inverse, statShape));
+  ctx.setOutput(2, reshapedTo(ctx, *inverse, statShape));
   return success();
 }
 
@@ -1713,18 +1730,12 @@ LogicalResult importReduction(NodeContext &ctx, bool mean) {
     if (!reduced[d] || keep)
       resultShape.push_back(reduced[d] ? 1 : shape[d]);
   OpBuilder &b = ctx.builder();
-  auto reshape = [&](Value value, ArrayRef<int64_t> to) -> Value {
-    if (tensorType(value).getShape() == to)
-      return value;
-    return b.create<spike::ReshapeOp>(ctx.loc(), tensorType(value).clone(to),
-                                      value);
-  };
   if (mean && rank == 4 && !reduced[0] && !reduced[1] && reduced[2] &&
       reduced[3]) {
     auto pooled = createInferred<spike::GlobalAvgPoolOp>(ctx, *input);
     if (failed(pooled))
       return failure();
-    ctx.setOutput(0, reshape(*pooled, resultShape));
+    ctx.setOutput(0, reshapedTo(ctx, *pooled, resultShape));
     return success();
   }
   SmallVector<int64_t> perm;
@@ -1748,19 +1759,13 @@ LogicalResult importReduction(NodeContext &ctx, bool mean) {
       return failure();
     value = *moved;
   }
-  value = reshape(value, {rows, k});
-  Type element = isa<FloatType>(type.getElementType()) ? type.getElementType()
-                                                       : b.getF32Type();
-  auto weightType = RankedTensorType::get({1, k}, element);
-  Value weight = b.create<arith::ConstantOp>(
-      ctx.loc(), DenseElementsAttr::get(
-                     weightType,
-                     b.getFloatAttr(element, mean ? 1.0 / k : 1.0).getValue()));
+  value = reshapedTo(ctx, value, {rows, k});
+  Value weight = reductionWeights(ctx, value, k, mean ? 1.0 / k : 1.0);
   FailureOr<Value> reduction =
       createInferred<spike::LinearOp>(ctx, ValueRange{value, weight});
   if (failed(reduction))
     return failure();
-  ctx.setOutput(0, reshape(*reduction, resultShape));
+  ctx.setOutput(0, reshapedTo(ctx, *reduction, resultShape));
   return success();
 }
 
