@@ -58,6 +58,24 @@ inline std::vector<uint8_t> container(const flatbuffers::FlatBufferBuilder &fbb,
   return file;
 }
 
+/// A host-only plan (direct encoding, Sum readout) of `tensors` and `ops`
+/// finished and wrapped with `data` in the container.
+inline std::vector<uint8_t>
+hostArtifact(flatbuffers::FlatBufferBuilder &fbb, uint32_t timesteps,
+             const std::vector<flatbuffers::Offset<sfa::Tensor>> &tensors,
+             const std::vector<flatbuffers::Offset<sfa::Op>> &ops,
+             const std::vector<uint32_t> &inputs,
+             const std::vector<uint32_t> &outputs, uint64_t arenaSize,
+             const std::vector<uint8_t> &data = {}) {
+  std::vector<sfa::Target> targets = {sfa::Target::Host};
+  auto root = sfa::CreateModelDirect(fbb, "test", timesteps,
+                                     sfa::Encoding::Direct, sfa::Readout::Sum,
+                                     &targets, &tensors, &ops, &inputs,
+                                     &outputs, arenaSize);
+  sfa::FinishModelBuffer(fbb, root);
+  return container(fbb, data, PlanSpec{});
+}
+
 /// The weights: y = x · W + b with W[k][o] = (k == o), b = 0.5.
 inline std::vector<uint8_t> buildArtifact(const PlanSpec &spec = {}) {
   flatbuffers::FlatBufferBuilder fbb;
@@ -149,12 +167,8 @@ inline std::vector<uint8_t> buildPoolArtifact(int64_t kernel, int64_t pad,
       sfa::CreateOpDirect(fbb, "pool", sfa::OpKind::MaxPool2d,
                           sfa::Target::Host, sfa::Kernel::Dense, 0, &in,
                           &result, sfa::OpAttrs::PoolAttrs, attrs.Union())};
-  std::vector<sfa::Target> targets = {sfa::Target::Host};
-  auto root = sfa::CreateModelDirect(
-      fbb, "test", 4, sfa::Encoding::Direct, sfa::Readout::Sum, &targets,
-      &tensors, &ops, &in, &result, 64 + (outBytes + 63) / 64 * 64);
-  sfa::FinishModelBuffer(fbb, root);
-  return container(fbb, {}, PlanSpec{});
+  return hostArtifact(fbb, 4, tensors, ops, in, result,
+                      64 + (outBytes + 63) / 64 * 64);
 }
 
 /// A Pad of a [1, 4] float input by `pads` (begin, then end, per dimension)
@@ -178,12 +192,7 @@ inline std::vector<uint8_t> buildPadArtifact(std::vector<int64_t> pads,
   std::vector<flatbuffers::Offset<sfa::Op>> ops = {sfa::CreateOpDirect(
       fbb, "pad", sfa::OpKind::Pad, sfa::Target::Host, sfa::Kernel::Dense, 0,
       &in, &result, sfa::OpAttrs::PadAttrs, attrs.Union())};
-  std::vector<sfa::Target> targets = {sfa::Target::Host};
-  auto root = sfa::CreateModelDirect(fbb, "test", 1, sfa::Encoding::Direct,
-                                     sfa::Readout::Sum, &targets, &tensors,
-                                     &ops, &in, &result, 128);
-  sfa::FinishModelBuffer(fbb, root);
-  return container(fbb, {}, PlanSpec{});
+  return hostArtifact(fbb, 1, tensors, ops, in, result, 128);
 }
 
 /// One float op of `kind` from a [1, 4] input to a [1, 4] output, with the
@@ -205,12 +214,7 @@ inline std::vector<uint8_t> buildUnaryArtifact(
   std::vector<flatbuffers::Offset<sfa::Op>> ops = {sfa::CreateOpDirect(
       fbb, "op", kind, sfa::Target::Host, sfa::Kernel::Dense, 0, &in, &result,
       attrs ? attrsType : sfa::OpAttrs::NONE, table)};
-  std::vector<sfa::Target> targets = {sfa::Target::Host};
-  auto root = sfa::CreateModelDirect(fbb, "test", 1, sfa::Encoding::Direct,
-                                     sfa::Readout::Sum, &targets, &tensors,
-                                     &ops, &in, &result, 128);
-  sfa::FinishModelBuffer(fbb, root);
-  return container(fbb, {}, PlanSpec{});
+  return hostArtifact(fbb, 1, tensors, ops, in, result, 128);
 }
 
 /// A product of a LIF's spikes [1, 2, 4] (of input x) and input b [1, 4, 2]
@@ -246,12 +250,7 @@ buildMatMulArtifact(sfa::Kernel kernel, int64_t blockSize, bool floatLeft) {
                           sfa::OpAttrs::LIFAttrs, lifAttrs.Union()),
       sfa::CreateOpDirect(fbb, "qk", sfa::OpKind::MatMul, sfa::Target::Host,
                           kernel, blockSize, &mmIn, &mmOut)};
-  std::vector<sfa::Target> targets = {sfa::Target::Host};
-  auto root = sfa::CreateModelDirect(fbb, "test", 4, sfa::Encoding::Direct,
-                                     sfa::Readout::Sum, &targets, &tensors,
-                                     &ops, &inputs, &mmOut, 256);
-  sfa::FinishModelBuffer(fbb, root);
-  return container(fbb, {}, PlanSpec{});
+  return hostArtifact(fbb, 4, tensors, ops, inputs, mmOut, 256);
 }
 
 /// A dense linear layer y = x · W + b on `rows` x `inFeatures` floats, with
@@ -295,12 +294,8 @@ buildLinearArtifact(int64_t rows, int64_t inFeatures, int64_t outFeatures) {
   std::vector<flatbuffers::Offset<sfa::Op>> ops = {
       sfa::CreateOpDirect(fbb, "fc", sfa::OpKind::Linear, sfa::Target::Host,
                           sfa::Kernel::Dense, 0, &in, &out)};
-  std::vector<sfa::Target> targets = {sfa::Target::Host};
-  auto root = sfa::CreateModelDirect(
-      fbb, "test", 4, sfa::Encoding::Direct, sfa::Readout::Sum, &targets,
-      &tensors, &ops, &inputs, &out, yOffset + (yBytes + 63) / 64 * 64);
-  sfa::FinishModelBuffer(fbb, root);
-  return container(fbb, data, PlanSpec{});
+  return hostArtifact(fbb, 4, tensors, ops, inputs, out,
+                      yOffset + (yBytes + 63) / 64 * 64, data);
 }
 
 /// The layers of a two-layer DRAM image, with the weights they point to:
