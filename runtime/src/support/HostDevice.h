@@ -6,6 +6,8 @@
 // device; a plain C++ compiler sees an ordinary inline function. The
 // per-element semantics the host and CUDA backends share (the LIF step, the
 // window walk, the CUDA kernels' thread bodies) are written once with it.
+// SF_HD_ALWAYS_INLINE also inlines it wherever it is called, so that what a
+// caller passes it (a lambda) is compiled for the caller's instruction set.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,8 +16,13 @@
 
 #ifdef __CUDACC__
 #define SF_HD __host__ __device__
+#define SF_HD_ALWAYS_INLINE __host__ __device__ __forceinline__
+#elif defined(__GNUC__)
+#define SF_HD
+#define SF_HD_ALWAYS_INLINE inline __attribute__((always_inline))
 #else
 #define SF_HD
+#define SF_HD_ALWAYS_INLINE inline
 #endif
 
 #endif // SPARSEFLOW_RUNTIME_SUPPORT_HOSTDEVICE_H

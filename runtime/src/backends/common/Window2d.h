@@ -27,10 +27,12 @@ struct Window2d {
 
 /// Calls `fn(kh, kw, ih, iw)` for each tap of the window at output (oh, ow)
 /// that lies inside the input, in (kh, kw) order: the walk of pooling and of
-/// the conv kernels on every backend.
+/// the conv kernels on every backend. Always inlined: the host's sparse
+/// kernels run their per-tap sums inside `fn`, compiled for the vector
+/// instruction set of the caller.
 template <typename Fn>
-SF_HD inline void forEachTap(const Window2d &g, int64_t oh, int64_t ow,
-                             Fn &&fn) {
+SF_HD_ALWAYS_INLINE void forEachTap(const Window2d &g, int64_t oh, int64_t ow,
+                                    Fn &&fn) {
   for (int64_t kh = 0; kh < g.kernelH; ++kh) {
     int64_t ih = oh * g.strideH - g.padTop + kh * g.dilationH;
     if (ih < 0 || ih >= g.height)

@@ -5,22 +5,32 @@
 // A spike is a 1, so an output is the sum of the weights of the inputs that
 // fired. The kernels run in two phases:
 //
-//  1. Spike lists. One pass over the packed input builds, for every timestep
-//     t and position p (a pixel of a conv input, a row of a linear input),
-//     the list of channels that fire there at t. With a block size, a tile
-//     of a channel with no spike costs one OR over the tile and nothing
-//     after; the words of the other channels cost a load and, for T <= 8, T
-//     branch-free stores.
-//  2. Output-stationary accumulation. For every output (t, pixel or row) and
-//     block of V output channels, the V partial sums live in vector
-//     registers while the kernel adds, tap by tap, the weight row
-//     w[c][tap][o0 .. o0+V) of every channel c in the tap's list; the
-//     compiler arranged these rows contiguously. Nothing is stored until the
-//     block is complete, so the loop is bound by weight loads.
+//  1. Spike lists. One pass over the packed input builds, for every position
+//     p (a pixel of a conv input, a row of a linear input) and every group
+//     of up to four consecutive steps, two lists: the channels that fire
+//     there at every step of the group ("full"), and those that fire at
+//     some, each with its pattern over the group's steps. With a block
+//     size, a tile of a channel with no spike costs one OR over the tile and
+//     nothing after.
+//  2. Output-stationary accumulation. For every output (pixel or row) and
+//     block of output channels, the sums of the group's steps live in
+//     vector registers while the kernel adds, tap by tap, the weight row
+//     w[c][tap][o0 .. o0+V) of every listed channel c (the compiler
+//     arranged these rows contiguously): loaded once, added to the steps of
+//     its pattern, or for a full channel to one sum shared by all steps.
+//     Spiking activity is correlated in time (in the benchmark networks 10
+//     to 40 % of the neurons that fire at all fire at all four steps), so a
+//     neuron costs one weight-row load however often it fires, and a full
+//     one a single add.
 //
 // The accumulation is compiled for AVX-512, AVX2 and the x86-64 baseline and
 // picked at run time from what the processor supports. Work is proportional
-// to spikes × taps × output channels, plus one pass over the input.
+// to active neurons × taps × output channels, plus one pass over the input.
+// Items are bands of output pixels, so that one block of outputs serves
+// many pixels before the next block's weights are read.
+// An output's sum is the same floats added in the same order whether or not
+// the kernel feeds neurons (the fused and unfused layers agree bit for bit);
+// against a dense kernel the order differs, so sums agree to rounding.
 //
 //===----------------------------------------------------------------------===//
 
@@ -31,120 +41,111 @@
 
 #include <algorithm>
 #include <cstring>
+#include <vector>
 
 using namespace sparseflow::runtime;
 using namespace sparseflow::runtime::host;
 
 namespace {
 
-/// Calls fn(t) for every set bit t of `bits`, lowest first.
-template <typename F>
-SF_ALWAYS_INLINE void forEachStep(uint64_t bits, F &&fn) {
-  while (bits) {
-    fn(__builtin_ctzll(bits));
-    bits &= bits - 1;
-  }
-}
-
 // --- Spike lists --------------------------------------------------------------
 
-/// The spike lists in a kernel's scratch: the channels firing at step t and
-/// position p are list(t * P + p)[0 .. count[t * P + p]). Every list has room
-/// for all channels, so one pass over the input fills them.
+/// The most consecutive steps whose spikes are listed together.
+constexpr int kGroupSteps = 4;
+
+int stepGroups(int timesteps) {
+  return (timesteps + kGroupSteps - 1) / kGroupSteps;
+}
+
+/// The spike lists in a kernel's scratch. For position p and step group
+/// `phase` (steps [4 phase, 4 phase + 4) ∩ [0, T)) they hold, in increasing
+/// order, the channels that fire at every step of the group ("full") and
+/// those that fire at some ("partial", each with its pattern: bit s set
+/// where it fires at the group's step s). Every list has room for all
+/// channels, so one pass over the input fills them.
 struct SpikeLists {
   int64_t positions, capacity;
-  int timesteps;
-  uint32_t *count, *channels;
+  int timesteps, groups;
+  uint32_t *channels, *patterns, *counts;
 
   SpikeLists(void *scratch, int64_t positions, int64_t channels, int timesteps)
       : positions(positions), capacity(channels), timesteps(timesteps),
-        count(static_cast<uint32_t *>(scratch)),
-        channels(count + timesteps * positions) {}
+        groups(stepGroups(timesteps)),
+        channels(static_cast<uint32_t *>(scratch)),
+        patterns(this->channels + 2 * positions * groups * capacity),
+        counts(patterns + positions * groups * capacity) {}
 
-  const uint32_t *list(int64_t i) const { return channels + i * capacity; }
+  int64_t index(int64_t p, int phase) const { return p * groups + phase; }
+  const uint32_t *full(int64_t p, int phase) const {
+    return channels + 2 * index(p, phase) * capacity;
+  }
+  const uint32_t *partial(int64_t p, int phase) const {
+    return full(p, phase) + capacity;
+  }
+  const uint32_t *pattern(int64_t p, int phase) const {
+    return patterns + index(p, phase) * capacity;
+  }
+  uint32_t fullCount(int64_t p, int phase) const {
+    return counts[2 * index(p, phase)];
+  }
+  uint32_t partialCount(int64_t p, int phase) const {
+    return counts[2 * index(p, phase) + 1];
+  }
 
-  /// The number of spikes in all lists.
-  int64_t spikes() const {
+  /// The number of channels listed at all positions and groups.
+  int64_t entries() const {
     int64_t total = 0;
-    for (int64_t i = 0; i < timesteps * positions; ++i)
-      total += count[i];
+    for (int64_t i = 0; i < 2 * positions * groups; ++i)
+      total += counts[i];
     return total;
   }
 
-  /// Appends channel c to position p's lists at the steps set in `bits`
-  /// (channels in increasing order; counts start at 0).
-  void append(int64_t p, int64_t c, uint64_t bits) {
-    forEachStep(bits, [&](int t) {
-      int64_t i = t * positions + p;
-      channels[i * capacity + count[i]++] = static_cast<uint32_t>(c);
-    });
-  }
-
   /// Fills position p's lists from the words word[c * stride] of the `n`
-  /// channels `candidates` (increasing); the other channels are silent. With
-  /// `resume`, appends to what the lists hold.
+  /// channels `candidates` (increasing); the other channels are silent.
+  /// Branch free: every candidate is stored in both lists, and overwritten
+  /// by the next unless it belongs there.
   void fill(int64_t p, const uint64_t *word, int64_t stride,
-            const uint32_t *candidates, int64_t n, bool resume) {
-    switch (timesteps) {
-    case 1: return fillSteps<1>(p, word, stride, candidates, n, resume);
-    case 2: return fillSteps<2>(p, word, stride, candidates, n, resume);
-    case 3: return fillSteps<3>(p, word, stride, candidates, n, resume);
-    case 4: return fillSteps<4>(p, word, stride, candidates, n, resume);
-    case 5: return fillSteps<5>(p, word, stride, candidates, n, resume);
-    case 6: return fillSteps<6>(p, word, stride, candidates, n, resume);
-    case 7: return fillSteps<7>(p, word, stride, candidates, n, resume);
-    case 8: return fillSteps<8>(p, word, stride, candidates, n, resume);
-    default: return fillSteps<0>(p, word, stride, candidates, n, resume);
-    }
-  }
-
-private:
-  /// kSteps = timesteps, or 0 for any. The counts live in registers; with a
-  /// known step count the loop is branch-free: at a step without a spike the
-  /// store lands on the list's next free slot and is overwritten or unread.
-  template <int kSteps>
-  SF_ALWAYS_INLINE void fillSteps(int64_t p, const uint64_t *word,
-                                  int64_t stride, const uint32_t *candidates,
-                                  int64_t n, bool resume) {
-    constexpr int kMax = kSteps ? kSteps : SF_MAX_TIMESTEPS;
-    const int T = kSteps ? kSteps : timesteps;
-    uint32_t *dst[kMax];
-    uint32_t cnt[kMax];
-    for (int t = 0; t < T; ++t) {
-      int64_t i = t * positions + p;
-      dst[t] = channels + i * capacity;
-      cnt[t] = resume ? count[i] : 0;
-    }
-    for (int64_t k = 0; k < n; ++k) {
-      const uint32_t c = candidates[k];
-      const uint64_t bits = word[c * stride];
-      if constexpr (kSteps > 0) {
-        for (int t = 0; t < kSteps; ++t) {
-          dst[t][cnt[t]] = c;
-          cnt[t] += (bits >> t) & 1;
-        }
-      } else {
-        forEachStep(bits, [&](int t) { dst[t][cnt[t]++] = c; });
+            const uint32_t *candidates, int64_t n) {
+    for (int phase = 0; phase < groups; ++phase) {
+      const int t0 = phase * kGroupSteps;
+      const uint32_t all = (1u << std::min(kGroupSteps, timesteps - t0)) - 1;
+      const int64_t i = index(p, phase);
+      uint32_t *fullList = channels + 2 * i * capacity,
+               *partialList = fullList + capacity,
+               *partialPattern = patterns + i * capacity;
+      uint32_t fulls = 0, partials = 0;
+      for (int64_t k = 0; k < n; ++k) {
+        const uint32_t c = candidates[k];
+        const uint32_t bits =
+            static_cast<uint32_t>(word[c * stride] >> t0) & all;
+        fullList[fulls] = c;
+        partialList[partials] = c;
+        partialPattern[partials] = bits;
+        fulls += bits == all;
+        partials += bits != 0 && bits != all;
       }
+      counts[2 * i] = fulls;
+      counts[2 * i + 1] = partials;
     }
-    for (int t = 0; t < T; ++t)
-      count[t * positions + p] = cnt[t];
   }
 };
 
 // --- Output-stationary accumulation ---------------------------------------------
 
-/// One tap of an output: its channel list and the weight row of channel 0
-/// at this tap and output block.
+/// One tap of an output: the channels of its input pixel that fire at every
+/// step of the group and those that fire at some (with their patterns), and
+/// the weight row of channel 0 at this tap and output block.
 struct Tap {
-  const uint32_t *begin, *end;
+  const uint32_t *full, *fullEnd, *partial, *partialEnd, *pattern;
   const float *weight;
 };
 
-/// An output block: contiguous floats at `dst`, whose sums start at `init`
-/// (the bias; null for 0) or, when `resume` is set, at what `dst` holds.
-struct Output {
-  float *dst;
+/// Where the sums of a group's steps go: step s's at dst[s], s < steps.
+/// They start at `init` (the bias; null for 0) or, when `resume` is set, at
+/// what dst[s] holds.
+template <int G> struct StepOutputs {
+  float *dst[G];
+  int steps;
   const float *init;
   bool resume;
 };
@@ -155,72 +156,142 @@ struct Output {
 typedef float f32x16 __attribute__((vector_size(64)));
 typedef float f32x16u
     __attribute__((vector_size(64), aligned(4), may_alias));
+typedef int32_t i32x16 __attribute__((vector_size(64)));
 constexpr int kLanes = 16;
 
-/// Outputs [j0, j0 + V) of `out`, V a multiple of 16: the sums stay in
-/// registers while every channel of every tap adds its weight row.
-template <int V>
+/// The output channels an accumulation of G steps covers at once when one
+/// step's sums may take V floats of registers (the dispatch's block): the
+/// AVX-512 file holds four steps of 64 (and the full channels' sum), AVX2
+/// four of 16.
+template <int V, int G> constexpr int stepLanes() {
+  constexpr int budget = V >= 128 ? 256 : V;
+  return std::clamp(budget / G, kLanes, 128);
+}
+
+/// Outputs [j0, j0 + V) of a group's steps (G of them at most), V a
+/// multiple of 16, summed in registers: the weight rows of the full
+/// channels into one sum, added to every step at the end; each partial
+/// channel's row, loaded once, into the steps its pattern has set (a
+/// select, so that a step without the spike keeps its sum bit for bit). A
+/// neuron that fires at every step of a group thus costs one add, not G.
+template <int G, int V>
 SF_ALWAYS_INLINE void accumulate(const Tap *taps, int tapCount,
-                                 int64_t channelStride, const Output &out,
-                                 int64_t j0) {
+                                 int64_t channelStride,
+                                 const StepOutputs<G> &out, int64_t j0) {
   constexpr int R = V / kLanes;
-  const float *start = out.resume ? out.dst : out.init;
-  f32x16 acc[R] = {};
-  if (start)
-    std::memcpy(acc, start + j0, sizeof acc);
+  f32x16 acc[G][R] = {}, all[R] = {};
+  for (int s = 0; s < G && s < out.steps; ++s)
+    if (const float *start = out.resume ? out.dst[s] : out.init)
+      std::memcpy(acc[s], start + j0, sizeof acc[s]);
   for (int i = 0; i < tapCount; ++i) {
     const float *base = taps[i].weight + j0;
-    for (const uint32_t *c = taps[i].begin; c != taps[i].end; ++c) {
+    for (const uint32_t *c = taps[i].full; c != taps[i].fullEnd; ++c) {
       const float *w = base + *c * channelStride;
       for (int r = 0; r < R; ++r)
-        acc[r] += *reinterpret_cast<const f32x16u *>(w + r * kLanes);
+        all[r] += *reinterpret_cast<const f32x16u *>(w + r * kLanes);
     }
+    if constexpr (G > 1)
+      for (int64_t k = 0; k < taps[i].partialEnd - taps[i].partial; ++k) {
+        const float *w = base + taps[i].partial[k] * channelStride;
+        const uint32_t bits = taps[i].pattern[k];
+        f32x16 row[R];
+        for (int r = 0; r < R; ++r)
+          row[r] = *reinterpret_cast<const f32x16u *>(w + r * kLanes);
+        for (int s = 0; s < G; ++s) {
+          const i32x16 fired = i32x16{} - static_cast<int32_t>((bits >> s) & 1);
+          for (int r = 0; r < R; ++r)
+            acc[s][r] = fired ? acc[s][r] + row[r] : acc[s][r];
+        }
+      }
   }
-  std::memcpy(out.dst + j0, acc, sizeof acc);
+  for (int s = 0; s < G && s < out.steps; ++s)
+    for (int r = 0; r < R; ++r)
+      reinterpret_cast<f32x16u *>(out.dst[s] + j0)[r] = acc[s][r] + all[r];
 }
 
 /// The same for outputs [j0, j1), fewer than 16.
-SF_ALWAYS_INLINE void accumulateTail(const Tap *taps, int tapCount,
-                                     int64_t channelStride, const Output &out,
-                                     int64_t j0, int64_t j1) {
-  float acc[kLanes] = {};
-  const float *start = out.resume ? out.dst : out.init;
+template <int G>
+SF_ALWAYS_INLINE void
+accumulateTail(const Tap *taps, int tapCount, int64_t channelStride,
+               const StepOutputs<G> &out, int64_t j0, int64_t j1) {
+  float acc[G][kLanes] = {}, all[kLanes] = {};
   const int64_t len = j1 - j0;
-  if (start)
-    std::memcpy(acc, start + j0, len * sizeof(float));
+  for (int s = 0; s < G && s < out.steps; ++s)
+    if (const float *start = out.resume ? out.dst[s] : out.init)
+      std::memcpy(acc[s], start + j0, len * sizeof(float));
   for (int i = 0; i < tapCount; ++i) {
     const float *base = taps[i].weight + j0;
-    for (const uint32_t *c = taps[i].begin; c != taps[i].end; ++c) {
-      const float *w = base + *c * channelStride;
+    for (const uint32_t *c = taps[i].full; c != taps[i].fullEnd; ++c)
       for (int64_t j = 0; j < len; ++j)
-        acc[j] += w[j];
+        all[j] += base[*c * channelStride + j];
+    for (int64_t k = 0; k < taps[i].partialEnd - taps[i].partial; ++k) {
+      const float *w = base + taps[i].partial[k] * channelStride;
+      for (int s = 0; s < G; ++s)
+        if ((taps[i].pattern[k] >> s) & 1)
+          for (int64_t j = 0; j < len; ++j)
+            acc[s][j] += w[j];
     }
   }
-  std::memcpy(out.dst + j0, acc, len * sizeof(float));
+  for (int s = 0; s < G && s < out.steps; ++s)
+    for (int64_t j = 0; j < len; ++j)
+      out.dst[s][j0 + j] = acc[s][j] + all[j];
 }
 
 /// Outputs [j0, j1): blocks of V, then what is left with V / 2, ..., 16,
 /// then the tail.
-template <int V>
-SF_ALWAYS_INLINE void accumulateRange(const Tap *taps, int tapCount,
-                                      int64_t channelStride, const Output &out,
-                                      int64_t j0, int64_t j1) {
+template <int G, int V>
+SF_ALWAYS_INLINE void
+accumulateRange(const Tap *taps, int tapCount, int64_t channelStride,
+                const StepOutputs<G> &out, int64_t j0, int64_t j1) {
   for (; j0 + V <= j1; j0 += V)
-    accumulate<V>(taps, tapCount, channelStride, out, j0);
+    accumulate<G, V>(taps, tapCount, channelStride, out, j0);
   if (j0 == j1)
     return;
   if constexpr (V > kLanes)
-    accumulateRange<V / 2>(taps, tapCount, channelStride, out, j0, j1);
+    accumulateRange<G, V / 2>(taps, tapCount, channelStride, out, j0, j1);
   else
-    accumulateTail(taps, tapCount, channelStride, out, j0, j1);
+    accumulateTail<G>(taps, tapCount, channelStride, out, j0, j1);
+}
+
+/// Calls fn(std::integral_constant<int, G>{}) with the register layout for
+/// a group of `steps` steps: G = 1, 2 or 4.
+template <typename F> SF_ALWAYS_INLINE void withGroupSize(int steps, F &&fn) {
+  if (steps > 2)
+    fn(std::integral_constant<int, 4>{});
+  else if (steps == 2)
+    fn(std::integral_constant<int, 2>{});
+  else
+    fn(std::integral_constant<int, 1>{});
+}
+
+/// The tap reading position p's lists at step group `phase`, restricted to
+/// channels [c0, c1) when `restrict` (a grouped conv's group), with weight
+/// rows from `weight`.
+SF_ALWAYS_INLINE Tap tapOf(const SpikeLists &lists, int64_t p, int phase,
+                           const float *weight, bool restrict_, uint32_t c0,
+                           uint32_t c1) {
+  const uint32_t *full = lists.full(p, phase),
+                 *fullEnd = full + lists.fullCount(p, phase);
+  const uint32_t *partial = lists.partial(p, phase),
+                 *partialEnd = partial + lists.partialCount(p, phase);
+  const uint32_t *pattern = lists.pattern(p, phase);
+  if (restrict_) { // the lists hold channels in increasing order
+    full = std::lower_bound(full, fullEnd, c0);
+    fullEnd = std::lower_bound(full, fullEnd, c1);
+    const uint32_t *first = std::lower_bound(partial, partialEnd, c0);
+    pattern += first - partial;
+    partial = first;
+    partialEnd = std::lower_bound(partial, partialEnd, c1);
+  }
+  return {full, fullEnd, partial, partialEnd, pattern, weight};
 }
 
 /// Output channels per work item.
 constexpr int64_t kItemChannels = 128;
-/// Taps gathered per pass; an output of a larger kernel is resumed.
+/// Taps gathered per pass; an output of a larger kernel takes several.
 constexpr int kMaxTaps = 64;
-/// Conv outputs of a row summed before they are transposed into place.
-constexpr int64_t kOutputTile = 16;
+/// The most conv output pixels one item sums (a band, in raster order).
+constexpr int64_t kBandPixels = 32;
 
 int64_t channelBlocks(int64_t channels) {
   return (channels + kItemChannels - 1) / kItemChannels;
@@ -242,19 +313,18 @@ struct SparseOutput {
   NeuronParams neuron(int64_t element) const {
     return neuronParams(*lif, element / inner % channels);
   }
-  bool hasResidual() const { return residual.floats || residual.spikes; }
 };
 
-/// The LIF state of up to kOutputTile x kItemChannels neurons over the
+/// The LIF state of up to kBandPixels x kItemChannels neurons over the
 /// steps, [j][o] like the sums buffer: neuron (j, o) has the parameters of
 /// slot o (an output channel of the item), kept one array per parameter so
 /// that a row of neurons steps as vectors.
 struct NeuronTile {
   float leak[kItemChannels], gain[kItemChannels], vLeak[kItemChannels],
       threshold[kItemChannels], vReset[kItemChannels], vInit[kItemChannels];
-  float v[kOutputTile][kItemChannels];
-  bool fired[kOutputTile][kItemChannels];
-  uint64_t bits[kOutputTile][kItemChannels];
+  float v[kBandPixels][kItemChannels];
+  bool fired[kBandPixels][kItemChannels];
+  uint64_t bits[kBandPixels][kItemChannels];
 
   /// Slot o's parameters, and its neurons of rows [0, rows) at their
   /// initial state.
@@ -280,7 +350,44 @@ struct NeuronTile {
   }
 };
 
-/// A conv over the spike lists of one image.
+/// Adds to sums[j][o] (j < rows ≤ kBandPixels, o < len) the residual's
+/// step-t value of element element0 + j + o * stride. Each channel's run of
+/// rows is read contiguously into a transposed copy first: read in place,
+/// a row's channels would each touch another page.
+void addResidual(const Residual &r, float (*sums)[kItemChannels], int64_t rows,
+                 int64_t len, int64_t element0, int64_t stride, int t) {
+  if (!r.spikes && !r.floats)
+    return;
+  float value[kItemChannels][kBandPixels];
+  const float *floats =
+      r.floats ? r.floats + (r.temporal ? t * r.elements : 0) : nullptr;
+  for (int64_t o = 0; o < len; ++o) {
+    const int64_t e = element0 + o * stride;
+    if (floats)
+      std::memcpy(value[o], floats + e, rows * sizeof(float));
+    else
+      for (int64_t j = 0; j < rows; ++j)
+        value[o][j] = static_cast<float>((r.spikes[e + j] >> t) & 1u);
+  }
+  for (int64_t j = 0; j < rows; ++j)
+    for (int64_t o = 0; o < len; ++o)
+      sums[j][o] = sums[j][o] + value[o][j];
+}
+
+/// Feeds sums[j][0 .. len) of step t, plus the residual, to the neurons of
+/// rows j < rows.
+SF_ALWAYS_INLINE void stepBand(const SparseOutput &out, NeuronTile &neurons,
+                               float (*sums)[kItemChannels], int64_t rows,
+                               int64_t len, int64_t element0, int64_t stride,
+                               int t) {
+  addResidual(out.residual, sums, rows, len, element0, stride, t);
+  for (int64_t j = 0; j < rows; ++j)
+    neurons.stepRow(*out.lif, j, sums[j], len, t);
+}
+
+/// A conv over the spike lists of one image. An item is a band of up to
+/// kBandPixels output pixels (consecutive in raster order, across rows) and
+/// a block of up to kItemChannels output channels of one group.
 struct ConvJob {
   const SpikeLists &lists;
   const float *weight, *bias;
@@ -288,117 +395,104 @@ struct ConvJob {
   const Window2d &g;
   int64_t image;
   int timesteps;
+  /// Output pixels per item.
+  int64_t band;
 
-  /// Output rows (t, oh) × channel blocks (of one group each); with
-  /// neurons, rows oh × channel blocks, each scanning the steps.
-  int64_t items() const {
-    return (out.lif ? 1 : timesteps) * g.outHeight * blocksPerGroup() *
-           g.groups;
-  }
-  int64_t blocksPerGroup() const {
-    return channelBlocks(g.outChannels / g.groups);
-  }
-  /// Item `item`'s row, and its block's first output channel and length.
+  int64_t perGroup() const { return g.outChannels / g.groups; }
+  int64_t blocksPerGroup() const { return channelBlocks(perGroup()); }
+  int64_t bands() const { return (g.outHeight * g.outWidth + band - 1) / band; }
+  int64_t items() const { return blocksPerGroup() * g.groups * bands(); }
+
+  /// Item `item`'s first pixel, and its block's first output channel and
+  /// length. Consecutive items share a block, and so its weights.
   SF_ALWAYS_INLINE int64_t block(int64_t item, int64_t &o0,
                                  int64_t &len) const {
-    const int64_t perGroup = g.outChannels / g.groups;
-    const int64_t blocks = blocksPerGroup() * g.groups;
-    const int64_t b = item % blocks, group = b / blocksPerGroup();
-    o0 = group * perGroup + b % blocksPerGroup() * kItemChannels;
-    len = std::min(kItemChannels, (group + 1) * perGroup - o0);
-    return item / blocks;
+    const int64_t b = item / bands(), group = b / blocksPerGroup();
+    o0 = group * perGroup() + b % blocksPerGroup() * kItemChannels;
+    len = std::min(kItemChannels, (group + 1) * perGroup() - o0);
+    return item % bands() * band;
   }
 
-  /// Sums outputs [o0, o0 + len) (of one group) × [ow0, ow0 + tileEnd) of
-  /// row (t, oh) into buffer[ow - ow0][o - o0]. The weight is arranged
-  /// [C][KH][KW][O / groups]; with groups, a tap reads only the group's
-  /// channels of the input's spike list.
-  template <int V>
-  SF_ALWAYS_INLINE void sumTile(int64_t t, int64_t oh, int64_t o0, int64_t len,
-                                int64_t ow0, int64_t tileEnd,
-                                float (*buffer)[kItemChannels]) const {
-    const int64_t perGroup = g.outChannels / g.groups, P = g.height * g.width;
-    const int64_t channelStride = g.kernelH * g.kernelW * perGroup;
-    const int64_t group = o0 / perGroup, cPerGroup = g.channels / g.groups;
+  /// Adds to dst[s][o - o0] the sums of outputs [o0, o0 + len) (of one
+  /// group) of pixel q at step group `phase`'s steps s < steps, taps
+  /// kMaxTaps at a time. The weight is arranged [C][KH][KW][O / groups];
+  /// with groups, a tap reads only the group's channels of its lists.
+  template <int G, int V>
+  SF_ALWAYS_INLINE void sumPixel(int phase, int steps, int64_t q, int64_t o0,
+                                 int64_t len, float *const *dst) const {
+    constexpr int VB = stepLanes<V, G>();
+    const int64_t channelStride = g.kernelH * g.kernelW * perGroup();
+    const int64_t group = o0 / perGroup(), cPerGroup = g.channels / g.groups;
     const uint32_t c0 = static_cast<uint32_t>(group * cPerGroup),
                    c1 = static_cast<uint32_t>(c0 + cPerGroup);
-    const float *groupWeight = weight + o0 - group * perGroup;
+    const float *groupWeight = weight + o0 - group * perGroup();
+    StepOutputs<G> sums{{}, steps, bias ? bias + o0 : nullptr, false};
+    std::copy(dst, dst + steps, sums.dst);
     Tap taps[kMaxTaps];
-    for (int64_t j = 0; j < tileEnd; ++j) {
-      const int64_t ow = ow0 + j;
-      Output sums{buffer[j], bias ? bias + o0 : nullptr, false};
-      int tapCount = 0;
-      forEachTap(
-          g, oh, ow, [&](int64_t kh, int64_t kw, int64_t ih, int64_t iw) {
-            int64_t i = t * P + ih * g.width + iw;
-            if (!lists.count[i])
-              return;
-            const uint32_t *begin = lists.list(i),
-                           *end = begin + lists.count[i];
-            if (g.groups > 1) { // the lists hold channels in increasing order
-              begin = std::lower_bound(begin, end, c0);
-              end = std::lower_bound(begin, end, c1);
-              if (begin == end)
-                return;
-            }
-            taps[tapCount++] = {begin, end,
-                                groupWeight + (kh * g.kernelW + kw) * perGroup};
-            if (tapCount == kMaxTaps) {
-              accumulateRange<V>(taps, tapCount, channelStride, sums, 0, len);
-              sums.resume = true;
-              tapCount = 0;
-            }
-          });
-      if (tapCount || !sums.resume)
-        accumulateRange<V>(taps, tapCount, channelStride, sums, 0, len);
-    }
+    int tapCount = 0;
+    // Always inlined, so that the sums are compiled for the caller's
+    // instruction set.
+    forEachTap(g, q / g.outWidth, q % g.outWidth,
+               [&](int64_t kh, int64_t kw, int64_t ih, int64_t iw)
+                   SF_ALWAYS_INLINE_LAMBDA {
+                     taps[tapCount++] =
+                         tapOf(lists, ih * g.width + iw, phase,
+                               groupWeight + (kh * g.kernelW + kw) * perGroup(),
+                               g.groups > 1, c0, c1);
+                     if (tapCount == kMaxTaps) {
+                       accumulateRange<G, VB>(taps, tapCount, channelStride,
+                                              sums, 0, len);
+                       sums.resume = true;
+                       tapCount = 0;
+                     }
+                   });
+    if (tapCount || !sums.resume)
+      accumulateRange<G, VB>(taps, tapCount, channelStride, sums, 0, len);
   }
 
-  /// Outputs are summed kOutputTile at a time into a buffer, [ow][o], then
-  /// transposed into y's [o][oh][ow] or fed to the neurons.
+  /// A band's sums go, a step group at a time, into a buffer [s][pixel][o],
+  /// then are transposed into y's [t][n][o][oh][ow] or fed to the neurons.
   template <int V> SF_ALWAYS_INLINE void run(int64_t i0, int64_t i1) const {
-    const int64_t O = g.outChannels, OH = g.outHeight, OW = g.outWidth;
-    alignas(64) float buffer[kOutputTile][kItemChannels];
+    const int64_t O = g.outChannels, P = g.outHeight * g.outWidth;
+    alignas(64) float buffer[kGroupSteps][kBandPixels][kItemChannels];
+    NeuronTile neurons;
     for (int64_t item = i0; item < i1; ++item) {
       int64_t o0, len;
-      const int64_t row = block(item, o0, len);
-      if (!out.lif) {
-        const int64_t t = row / OH, oh = row % OH;
-        float *rowOut =
-            out.y + ((t * g.batch + image) * O + o0) * OH * OW + oh * OW;
-        for (int64_t ow0 = 0; ow0 < OW; ow0 += kOutputTile) {
-          const int64_t tileEnd = std::min(kOutputTile, OW - ow0);
-          sumTile<V>(t, oh, o0, len, ow0, tileEnd, buffer);
-          for (int64_t o = 0; o < len; ++o) {
-            float *dst = rowOut + o * OH * OW + ow0;
-            for (int64_t j = 0; j < tileEnd; ++j)
-              dst[j] = buffer[j][o];
+      const int64_t q0 = block(item, o0, len);
+      const int64_t pixels = std::min(band, P - q0);
+      const int64_t base = (image * O + o0) * P + q0;
+      // The outputs of one channel share its neurons' parameters.
+      if (out.lif)
+        for (int64_t o = 0; o < len; ++o)
+          neurons.start(o, out.neuron(base + o * P), pixels);
+      for (int phase = 0; phase < lists.groups; ++phase) {
+        const int t0 = phase * kGroupSteps;
+        const int steps = std::min(kGroupSteps, timesteps - t0);
+        withGroupSize(steps, [&](auto size) SF_ALWAYS_INLINE_LAMBDA {
+          for (int64_t j = 0; j < pixels; ++j) {
+            float *dst[kGroupSteps];
+            for (int s = 0; s < steps; ++s)
+              dst[s] = buffer[s][j];
+            sumPixel<decltype(size)::value, V>(phase, steps, q0 + j, o0, len,
+                                               dst);
           }
+        });
+        for (int s = 0; s < steps; ++s) {
+          const int t = t0 + s;
+          if (out.lif) {
+            stepBand(out, neurons, buffer[s], pixels, len, base, P, t);
+            continue;
+          }
+          float *y = out.y + ((t * g.batch + image) * O + o0) * P + q0;
+          for (int64_t o = 0; o < len; ++o)
+            for (int64_t j = 0; j < pixels; ++j)
+              y[o * P + j] = buffer[s][j][o];
         }
-        continue;
       }
-      const int64_t oh = row;
-      const int64_t base = (image * O + o0) * OH * OW + oh * OW;
-      for (int64_t ow0 = 0; ow0 < OW; ow0 += kOutputTile) {
-        const int64_t tileEnd = std::min(kOutputTile, OW - ow0);
-        // The outputs of one channel share its neurons' parameters.
-        NeuronTile neurons;
+      if (out.lif)
         for (int64_t o = 0; o < len; ++o)
-          neurons.start(o, out.neuron(base + o * OH * OW), tileEnd);
-        for (int t = 0; t < timesteps; ++t) {
-          sumTile<V>(t, oh, o0, len, ow0, tileEnd, buffer);
-          if (out.hasResidual())
-            for (int64_t j = 0; j < tileEnd; ++j)
-              for (int64_t o = 0; o < len; ++o)
-                buffer[j][o] = buffer[j][o] +
-                               out.residual.at(base + o * OH * OW + ow0 + j, t);
-          for (int64_t j = 0; j < tileEnd; ++j)
-            neurons.stepRow(*out.lif, j, buffer[j], len, t);
-        }
-        for (int64_t o = 0; o < len; ++o)
-          for (int64_t j = 0; j < tileEnd; ++j)
-            out.spikes[base + o * OH * OW + ow0 + j] = neurons.bits[j][o];
-      }
+          for (int64_t j = 0; j < pixels; ++j)
+            out.spikes[base + o * P + j] = neurons.bits[j][o];
     }
   }
 };
@@ -411,43 +505,41 @@ struct LinearJob {
   int64_t rows, outFeatures;
   int timesteps;
 
-  /// Rows (t, r) × channel blocks; with neurons, rows r × channel blocks,
-  /// each scanning the steps.
-  int64_t items() const {
-    return (out.lif ? 1 : timesteps) * rows * channelBlocks(outFeatures);
-  }
-
-  /// Sums outputs [o0, o0 + len) of list row `row` ((t, r)) into `dst`.
-  template <int V>
-  SF_ALWAYS_INLINE void sumRow(int64_t row, int64_t o0, int64_t len,
-                               float *dst) const {
-    Tap tap{lists.list(row), lists.list(row) + lists.count[row], weightT + o0};
-    Output sums{dst, bias ? bias + o0 : nullptr, false};
-    accumulateRange<V>(&tap, 1, outFeatures, sums, 0, len);
-  }
+  /// Rows × channel blocks; every item sums all steps.
+  int64_t items() const { return rows * channelBlocks(outFeatures); }
 
   template <int V> SF_ALWAYS_INLINE void run(int64_t i0, int64_t i1) const {
     const int64_t blocks = channelBlocks(outFeatures);
-    alignas(64) float buffer[kItemChannels];
+    alignas(64) float buffer[kGroupSteps][1][kItemChannels];
+    NeuronTile neurons;
     for (int64_t item = i0; item < i1; ++item) {
       const int64_t row = item / blocks, o0 = item % blocks * kItemChannels;
       const int64_t len = std::min(kItemChannels, outFeatures - o0);
-      if (!out.lif) {
-        sumRow<V>(row, o0, len, out.y + row * outFeatures + o0);
-        continue;
-      }
       const int64_t base = row * outFeatures + o0;
-      NeuronTile neurons;
-      for (int64_t o = 0; o < len; ++o)
-        neurons.start(o, out.neuron(base + o), 1);
-      for (int t = 0; t < timesteps; ++t) {
-        sumRow<V>(t * rows + row, o0, len, buffer);
-        if (out.hasResidual())
-          for (int64_t o = 0; o < len; ++o)
-            buffer[o] = buffer[o] + out.residual.at(base + o, t);
-        neurons.stepRow(*out.lif, 0, buffer, len, t);
+      if (out.lif)
+        for (int64_t o = 0; o < len; ++o)
+          neurons.start(o, out.neuron(base + o), 1);
+      for (int phase = 0; phase < lists.groups; ++phase) {
+        const int t0 = phase * kGroupSteps;
+        const int steps = std::min(kGroupSteps, timesteps - t0);
+        float *dst[kGroupSteps];
+        for (int s = 0; s < steps; ++s)
+          dst[s] = out.lif ? buffer[s][0]
+                           : out.y + ((t0 + s) * rows + row) * outFeatures + o0;
+        const Tap tap = tapOf(lists, row, phase, weightT + o0, false, 0, 0);
+        withGroupSize(steps, [&](auto size) SF_ALWAYS_INLINE_LAMBDA {
+          constexpr int G = decltype(size)::value;
+          StepOutputs<G> sums{{}, steps, bias ? bias + o0 : nullptr, false};
+          std::copy(dst, dst + steps, sums.dst);
+          accumulateRange<G, stepLanes<V, G>()>(&tap, 1, outFeatures, sums, 0,
+                                                len);
+        });
+        if (out.lif)
+          for (int s = 0; s < steps; ++s)
+            stepBand(out, neurons, buffer[s], 1, len, base, 1, t0 + s);
       }
-      std::memcpy(out.spikes + base, neurons.bits[0], len * sizeof(uint64_t));
+      if (out.lif)
+        std::memcpy(out.spikes + base, neurons.bits[0], len * sizeof(uint64_t));
     }
   }
 };
@@ -473,53 +565,67 @@ bool host::supportsVectorIsa(VectorIsa isa) {
 
 size_t host::sparseScratchBytes(int64_t positions, int64_t channels,
                                 int timesteps) {
-  return static_cast<size_t>(timesteps) * positions * (channels + 1) *
-         sizeof(uint32_t);
+  // Per position and step group: two lists of channels, the partial ones'
+  // patterns and two counts.
+  return static_cast<size_t>(positions) * stepGroups(timesteps) *
+         (3 * channels + 2) * sizeof(uint32_t);
 }
 
 namespace {
+
+/// Fills the lists of the pixels of the tile x `tile` tile at (y0, x0) of a
+/// packed image [C][H][W]. Its candidate channels are those with a spike in
+/// it (with a block size, one OR over the tile decides; a silent tile costs
+/// nothing more) or all channels; each of its pixels then reads the
+/// candidates' words, which stay in cache from pixel to pixel.
+void fillTile(SpikeLists &lists, const uint64_t *image, int64_t C, int64_t H,
+              int64_t W, int64_t y0, int64_t x0, int64_t tile,
+              int64_t blockSize, uint32_t *candidates) {
+  const int64_t y1 = std::min(y0 + tile, H), x1 = std::min(x0 + tile, W);
+  int64_t count = 0;
+  for (int64_t c = 0; c < C; ++c)
+    if (blockSize <= 0 || orTile(image + c * H * W, W, y0, y1, x0, x1))
+      candidates[count++] = static_cast<uint32_t>(c);
+  for (int64_t ih = y0; ih < y1; ++ih)
+    for (int64_t iw = x0; iw < x1; ++iw)
+      lists.fill(ih * W + iw, image + ih * W + iw, H * W, candidates, count);
+}
 
 void conv2dSparseInto(const uint64_t *x, const float *weightArranged,
                       const float *bias, const SparseOutput &out,
                       const Window2d &g, int timesteps, int64_t blockSize,
                       void *scratch, ThreadPool &pool, VectorIsa isa) {
   const int64_t C = g.channels, H = g.height, W = g.width;
-  // The lists are built tile by tile. A tile's candidate channels are those
-  // with a spike in it (with a block size, one OR over the tile decides; a
-  // silent tile costs nothing more) or all channels; each of its pixels then
-  // reads the candidates' words, which stay in cache from pixel to pixel.
+  // The lists are built tile by tile.
   const int64_t tile = blockSize > 0 ? blockSize : 8;
   const int64_t tilesX = (W + tile - 1) / tile;
-  constexpr int64_t kChunk = 1024; // candidate channels per pass
   SpikeLists lists(scratch, H * W, C, timesteps);
+  // Bands of kBandPixels output pixels, or fewer where that would leave a
+  // thread under 4 items.
+  const int64_t pixels = g.outHeight * g.outWidth;
+  const int64_t blocks = channelBlocks(g.outChannels / g.groups) * g.groups;
+  const int64_t band = std::clamp<int64_t>(
+      pixels * blocks / (4 * static_cast<int64_t>(pool.size())), 1,
+      kBandPixels);
   for (int64_t n = 0; n < g.batch; ++n) {
     const uint64_t *image = x + n * C * H * W;
     const int64_t tiles = (H + tile - 1) / tile * tilesX;
-    pool.parallelFor(tiles, grainFor(tiles, C * H * W * timesteps),
+    pool.parallelFor(tiles, grainFor(tiles, C * H * W * lists.groups),
                      [&](int64_t u0, int64_t u1) {
-      uint32_t candidates[kChunk];
-      for (int64_t u = u0; u < u1; ++u) {
-        const int64_t y0 = u / tilesX * tile, y1 = std::min(y0 + tile, H);
-        const int64_t x0 = u % tilesX * tile, x1 = std::min(x0 + tile, W);
-        for (int64_t c0 = 0; c0 < C; c0 += kChunk) {
-          int64_t count = 0;
-          for (int64_t c = c0; c < std::min(c0 + kChunk, C); ++c)
-            if (blockSize <= 0 || orTile(image + c * H * W, W, y0, y1, x0, x1))
-              candidates[count++] = static_cast<uint32_t>(c);
-          for (int64_t ih = y0; ih < y1; ++ih)
-            for (int64_t iw = x0; iw < x1; ++iw)
-              lists.fill(ih * W + iw, image + ih * W + iw, H * W, candidates,
-                         count, c0 > 0);
-        }
-      }
-    });
-    // A spike adds to its group's outputs only.
+                       std::vector<uint32_t> candidates(C);
+                       for (int64_t u = u0; u < u1; ++u)
+                         fillTile(lists, image, C, H, W, u / tilesX * tile,
+                                  u % tilesX * tile, tile, blockSize,
+                                  candidates.data());
+                     });
+    // A listed channel adds to its group's outputs only, on up to four
+    // steps.
     const int64_t vectors = (g.outChannels / g.groups + 15) / 16;
-    const int64_t work = (lists.spikes() * g.kernelH * g.kernelW +
-                          timesteps * g.outHeight * g.outWidth * g.groups) *
-                         vectors;
-    runItems(ConvJob{lists, weightArranged, bias, out, g, n, timesteps}, work,
-             isa, pool);
+    const int64_t work = (lists.entries() * g.kernelH * g.kernelW +
+                          pixels * g.groups * lists.groups) *
+                         kGroupSteps * vectors;
+    runItems(ConvJob{lists, weightArranged, bias, out, g, n, timesteps, band},
+             work, isa, pool);
   }
 }
 
@@ -531,22 +637,23 @@ void linearSparseInto(const uint64_t *x, const float *weightT,
   const int64_t K = inFeatures;
   const int64_t block = blockSize > 0 ? blockSize : K;
   SpikeLists lists(scratch, rows, K, timesteps);
-  std::fill(lists.count, lists.count + timesteps * rows, 0);
-  pool.parallelFor(rows, grainFor(rows, rows * K), [&](int64_t r0, int64_t r1) {
-    for (int64_t r = r0; r < r1; ++r) {
-      const uint64_t *in = x + r * K;
-      for (int64_t k0 = 0; k0 < K; k0 += block) {
-        const int64_t k1 = std::min(k0 + block, K);
-        if (blockSize > 0 && !orTile(in, K, 0, 1, k0, k1))
-          continue;
-        for (int64_t k = k0; k < k1; ++k)
-          if (uint64_t bits = in[k])
-            lists.append(r, k, bits);
-      }
-    }
-  });
-  const int64_t work =
-      (lists.spikes() + timesteps * rows) * ((outFeatures + 15) / 16);
+  pool.parallelFor(rows, grainFor(rows, rows * K * lists.groups),
+                   [&](int64_t r0, int64_t r1) {
+                     std::vector<uint32_t> candidates(K);
+                     for (int64_t r = r0; r < r1; ++r) {
+                       const uint64_t *in = x + r * K;
+                       int64_t count = 0;
+                       for (int64_t k0 = 0; k0 < K; k0 += block) {
+                         const int64_t k1 = std::min(k0 + block, K);
+                         if (blockSize <= 0 || orTile(in, K, 0, 1, k0, k1))
+                           for (int64_t k = k0; k < k1; ++k)
+                             candidates[count++] = static_cast<uint32_t>(k);
+                       }
+                       lists.fill(r, in, 1, candidates.data(), count);
+                     }
+                   });
+  const int64_t work = (lists.entries() + rows * lists.groups) * kGroupSteps *
+                       ((outFeatures + 15) / 16);
   runItems(LinearJob{lists, weightT, bias, out, rows, outFeatures, timesteps},
            work, isa, pool);
 }

@@ -20,9 +20,11 @@
 #if defined(__GNUC__) && defined(__x86_64__)
 #define SF_X86_DISPATCH 1
 #define SF_ALWAYS_INLINE inline __attribute__((always_inline))
+#define SF_ALWAYS_INLINE_LAMBDA __attribute__((always_inline))
 #else
 #define SF_X86_DISPATCH 0
 #define SF_ALWAYS_INLINE inline
+#define SF_ALWAYS_INLINE_LAMBDA
 #endif
 
 namespace sparseflow::runtime::host {
