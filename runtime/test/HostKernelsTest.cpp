@@ -78,7 +78,7 @@ TEST_P(SparseConv, MatchesDenseOnUnpackedSpikes) {
   conv2dDense(unpacked.data(), weight.data(), bias.data(), dense.data(), all,
               pool);
 
-  std::vector<char> scratch(sparseScratchBytes(p.h * p.w, p.c, T));
+  std::vector<char> scratch(sparseScratchBytes(N * p.h * p.w, p.c, T));
   double scale = p.c / p.groups * p.k * p.k;
   for (VectorIsa isa : supportedIsas()) {
     std::vector<float> sparse(outSize, NAN);
@@ -111,7 +111,10 @@ INSTANTIATE_TEST_SUITE_P(
                       ConvCase{4, 16, 16, 8, 3, 1, 1, 1, 4, 0.2, true, 2},
                       ConvCase{8, 12, 12, 8, 3, 1, 1, 1, 0, 0.3, false, 8},
                       ConvCase{6, 13, 13, 12, 3, 2, 1, 1, 4, 0.1, false, 6},
-                      ConvCase{4, 8, 8, 300, 3, 1, 1, 1, 0, 0.2, false, 2}));
+                      ConvCase{4, 8, 8, 300, 3, 1, 1, 1, 0, 0.2, false, 2},
+                      // Lists too large for two images at once: the batch
+                      // is summed an image at a time.
+                      ConvCase{64, 32, 32, 16, 3, 1, 1, 1, 0, 0.1, false}));
 
 /// LIF parameters per channel of `channels`: thresholds and leaks that make
 /// a fair share of the neurons fire, a hard reset, v_init 0.
@@ -214,7 +217,7 @@ TEST_P(SparseConv, FusedWithLIFEqualsConvAddThenLIF) {
   ChannelNeurons neurons(p.o, rng);
   const int64_t inner = g.outHeight * g.outWidth, outputs = N * p.o * inner;
   Residuals residuals(outputs, rng);
-  std::vector<char> scratch(sparseScratchBytes(p.h * p.w, p.c, T));
+  std::vector<char> scratch(sparseScratchBytes(N * p.h * p.w, p.c, T));
   for (VectorIsa isa : supportedIsas()) {
     std::vector<float> sums(T * outputs);
     conv2dSparse(spikes.data(), arranged.data(), bias.data(), sums.data(), g, T,
@@ -320,7 +323,7 @@ TEST(SparseKernels, EveryStepCountMatchesDenseAndFusedMatchesUnfused) {
     Residual residual;
     residual.spikes = shortcut.data();
     ChannelNeurons neurons(O, rng);
-    std::vector<char> scratch(sparseScratchBytes(H * W, C, steps));
+    std::vector<char> scratch(sparseScratchBytes(N * H * W, C, steps));
     for (VectorIsa isa : supportedIsas()) {
       std::vector<float> sums(steps * outputs, NAN);
       conv2dSparse(spikes.data(), arranged.data(), bias.data(), sums.data(), g,

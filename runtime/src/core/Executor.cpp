@@ -244,12 +244,11 @@ sf_status_t runtime::createSession(const sf_session_options_t &options,
     if (input != SparseInput::First)
       continue;
     const TensorDesc &x = model->tensors[op.inputs[0]];
-    // A conv's lists are per pixel of an image, a linear layer's per row
+    // A conv's lists are per pixel of the batch, a linear layer's per row
     // (their fused forms alike).
     bool conv = convAttrs(*op.op) != nullptr;
     int64_t channels = conv ? x.shape[1] : x.shape.back();
-    int64_t positions = conv ? x.shape[2] * x.shape[3]
-                             : static_cast<int64_t>(x.elements) / channels;
+    int64_t positions = static_cast<int64_t>(x.elements) / channels;
     scratchBytes = std::max(scratchBytes,
                             host::sparseScratchBytes(positions, channels,
                                                      model->timesteps));

@@ -184,7 +184,7 @@ size_t sparseScratchBytes(int64_t positions, int64_t channels, int timesteps);
 /// (groups = 1). Output float [T][N][O][OH][OW]. Silent neurons cost one
 /// load, and with blockSize > 0 a blockSize x blockSize tile of a channel
 /// with no spike costs one OR; the rest is one weight-row add per spike and
-/// tap. `scratch` holds sparseScratchBytes(H * W, C, T) bytes.
+/// tap. `scratch` holds sparseScratchBytes(N * H * W, C, T) bytes.
 void conv2dSparse(const uint64_t *x, const float *weightArranged,
                   const float *bias, float *y, const Window2d &g,
                   int timesteps, int64_t blockSize, void *scratch,

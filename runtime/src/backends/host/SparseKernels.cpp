@@ -292,6 +292,9 @@ constexpr int64_t kItemChannels = 128;
 constexpr int kMaxTaps = 64;
 /// The most conv output pixels one item sums (a band, in raster order).
 constexpr int64_t kBandPixels = 32;
+/// The spike lists built before they are read, at most (a part of a core's
+/// L2 cache).
+constexpr int64_t kListBytes = 512 << 10;
 
 int64_t channelBlocks(int64_t channels) {
   return (channels + kItemChannels - 1) / kItemChannels;
@@ -385,15 +388,18 @@ SF_ALWAYS_INLINE void stepBand(const SparseOutput &out, NeuronTile &neurons,
     neurons.stepRow(*out.lif, j, sums[j], len, t);
 }
 
-/// A conv over the spike lists of one image. An item is a band of up to
-/// kBandPixels output pixels (consecutive in raster order, across rows) and
-/// a block of up to kItemChannels output channels of one group.
+/// A conv over the spike lists of a batch. An item is a band of up to
+/// kBandPixels output pixels of one image (consecutive in raster order,
+/// across rows) and a block of up to kItemChannels output channels of one
+/// group.
 struct ConvJob {
   const SpikeLists &lists;
   const float *weight, *bias;
   SparseOutput out;
+  /// The layer, and the images [n0, n0 + part.batch) of this job.
   const Window2d &g;
-  int64_t image;
+  Window2d part;
+  int64_t n0;
   int timesteps;
   /// Output pixels per item.
   int64_t band;
@@ -401,25 +407,31 @@ struct ConvJob {
   int64_t perGroup() const { return g.outChannels / g.groups; }
   int64_t blocksPerGroup() const { return channelBlocks(perGroup()); }
   int64_t bands() const { return (g.outHeight * g.outWidth + band - 1) / band; }
-  int64_t items() const { return blocksPerGroup() * g.groups * bands(); }
+  int64_t items() const {
+    return blocksPerGroup() * g.groups * part.batch * bands();
+  }
 
-  /// Item `item`'s first pixel, and its block's first output channel and
-  /// length. Consecutive items share a block, and so its weights.
-  SF_ALWAYS_INLINE int64_t block(int64_t item, int64_t &o0,
+  /// Item `item`'s image and first pixel, and its block's first output
+  /// channel and length. Consecutive items share a block, and so its
+  /// weights.
+  SF_ALWAYS_INLINE int64_t block(int64_t item, int64_t &image, int64_t &o0,
                                  int64_t &len) const {
-    const int64_t b = item / bands(), group = b / blocksPerGroup();
+    const int64_t perBlock = part.batch * bands();
+    const int64_t b = item / perBlock, group = b / blocksPerGroup();
     o0 = group * perGroup() + b % blocksPerGroup() * kItemChannels;
     len = std::min(kItemChannels, (group + 1) * perGroup() - o0);
+    image = item % perBlock / bands();
     return item % bands() * band;
   }
 
   /// Adds to dst[s][o - o0] the sums of outputs [o0, o0 + len) (of one
-  /// group) of pixel q at step group `phase`'s steps s < steps, taps
+  /// group) of pixel q of `image` at step group `phase`'s steps s < steps, taps
   /// kMaxTaps at a time. The weight is arranged [C][KH][KW][O / groups];
   /// with groups, a tap reads only the group's channels of its lists.
   template <int G, int V>
-  SF_ALWAYS_INLINE void sumPixel(int phase, int steps, int64_t q, int64_t o0,
-                                 int64_t len, float *const *dst) const {
+  SF_ALWAYS_INLINE void sumPixel(int phase, int steps, int64_t image, int64_t q,
+                                 int64_t o0, int64_t len,
+                                 float *const *dst) const {
     constexpr int VB = stepLanes<V, G>();
     const int64_t channelStride = g.kernelH * g.kernelW * perGroup();
     const int64_t group = o0 / perGroup(), cPerGroup = g.channels / g.groups;
@@ -435,10 +447,10 @@ struct ConvJob {
     forEachTap(g, q / g.outWidth, q % g.outWidth,
                [&](int64_t kh, int64_t kw, int64_t ih, int64_t iw)
                    SF_ALWAYS_INLINE_LAMBDA {
-                     taps[tapCount++] =
-                         tapOf(lists, ih * g.width + iw, phase,
-                               groupWeight + (kh * g.kernelW + kw) * perGroup(),
-                               g.groups > 1, c0, c1);
+                     taps[tapCount++] = tapOf(
+                         lists, (image * g.height + ih) * g.width + iw, phase,
+                         groupWeight + (kh * g.kernelW + kw) * perGroup(),
+                         g.groups > 1, c0, c1);
                      if (tapCount == kMaxTaps) {
                        accumulateRange<G, VB>(taps, tapCount, channelStride,
                                               sums, 0, len);
@@ -457,10 +469,10 @@ struct ConvJob {
     alignas(64) float buffer[kGroupSteps][kBandPixels][kItemChannels];
     NeuronTile neurons;
     for (int64_t item = i0; item < i1; ++item) {
-      int64_t o0, len;
-      const int64_t q0 = block(item, o0, len);
+      int64_t image, o0, len;
+      const int64_t q0 = block(item, image, o0, len);
       const int64_t pixels = std::min(band, P - q0);
-      const int64_t base = (image * O + o0) * P + q0;
+      const int64_t base = ((n0 + image) * O + o0) * P + q0;
       // The outputs of one channel share its neurons' parameters.
       if (out.lif)
         for (int64_t o = 0; o < len; ++o)
@@ -473,8 +485,8 @@ struct ConvJob {
             float *dst[kGroupSteps];
             for (int s = 0; s < steps; ++s)
               dst[s] = buffer[s][j];
-            sumPixel<decltype(size)::value, V>(phase, steps, q0 + j, o0, len,
-                                               dst);
+            sumPixel<decltype(size)::value, V>(phase, steps, image, q0 + j, o0,
+                                               len, dst);
           }
         });
         for (int s = 0; s < steps; ++s) {
@@ -483,7 +495,7 @@ struct ConvJob {
             stepBand(out, neurons, buffer[s], pixels, len, base, P, t);
             continue;
           }
-          float *y = out.y + ((t * g.batch + image) * O + o0) * P + q0;
+          float *y = out.y + ((t * g.batch + n0 + image) * O + o0) * P + q0;
           for (int64_t o = 0; o < len; ++o)
             for (int64_t j = 0; j < pixels; ++j)
               y[o * P + j] = buffer[s][j][o];
@@ -573,14 +585,15 @@ size_t host::sparseScratchBytes(int64_t positions, int64_t channels,
 
 namespace {
 
-/// Fills the lists of the pixels of the tile x `tile` tile at (y0, x0) of a
-/// packed image [C][H][W]. Its candidate channels are those with a spike in
-/// it (with a block size, one OR over the tile decides; a silent tile costs
-/// nothing more) or all channels; each of its pixels then reads the
-/// candidates' words, which stay in cache from pixel to pixel.
-void fillTile(SpikeLists &lists, const uint64_t *image, int64_t C, int64_t H,
-              int64_t W, int64_t y0, int64_t x0, int64_t tile,
+/// Fills the lists of the pixels of the tile x `tile` tile at (y0, x0) of
+/// image n of packed spikes [N][C][H][W]. Its candidate channels are those
+/// with a spike in it (with a block size, one OR over the tile decides; a
+/// silent tile costs nothing more) or all channels; each of its pixels then
+/// reads the candidates' words, which stay in cache from pixel to pixel.
+void fillTile(SpikeLists &lists, const uint64_t *x, int64_t n, int64_t C,
+              int64_t H, int64_t W, int64_t y0, int64_t x0, int64_t tile,
               int64_t blockSize, uint32_t *candidates) {
+  const uint64_t *image = x + n * C * H * W;
   const int64_t y1 = std::min(y0 + tile, H), x1 = std::min(x0 + tile, W);
   int64_t count = 0;
   for (int64_t c = 0; c < C; ++c)
@@ -588,44 +601,58 @@ void fillTile(SpikeLists &lists, const uint64_t *image, int64_t C, int64_t H,
       candidates[count++] = static_cast<uint32_t>(c);
   for (int64_t ih = y0; ih < y1; ++ih)
     for (int64_t iw = x0; iw < x1; ++iw)
-      lists.fill(ih * W + iw, image + ih * W + iw, H * W, candidates, count);
+      lists.fill((n * H + ih) * W + iw, image + ih * W + iw, H * W, candidates,
+                 count);
 }
 
 void conv2dSparseInto(const uint64_t *x, const float *weightArranged,
                       const float *bias, const SparseOutput &out,
                       const Window2d &g, int timesteps, int64_t blockSize,
                       void *scratch, ThreadPool &pool, VectorIsa isa) {
-  const int64_t C = g.channels, H = g.height, W = g.width;
-  // The lists are built tile by tile.
+  const int64_t N = g.batch, C = g.channels, H = g.height, W = g.width;
   const int64_t tile = blockSize > 0 ? blockSize : 8;
   const int64_t tilesX = (W + tile - 1) / tile;
-  SpikeLists lists(scratch, H * W, C, timesteps);
-  // Bands of kBandPixels output pixels, or fewer where that would leave a
-  // thread under 4 items.
+  const int64_t tiles = (H + tile - 1) / tile * tilesX;
   const int64_t pixels = g.outHeight * g.outWidth;
   const int64_t blocks = channelBlocks(g.outChannels / g.groups) * g.groups;
-  const int64_t band = std::clamp<int64_t>(
-      pixels * blocks / (4 * static_cast<int64_t>(pool.size())), 1,
-      kBandPixels);
-  for (int64_t n = 0; n < g.batch; ++n) {
-    const uint64_t *image = x + n * C * H * W;
-    const int64_t tiles = (H + tile - 1) / tile * tilesX;
-    pool.parallelFor(tiles, grainFor(tiles, C * H * W * lists.groups),
-                     [&](int64_t u0, int64_t u1) {
-                       std::vector<uint32_t> candidates(C);
-                       for (int64_t u = u0; u < u1; ++u)
-                         fillTile(lists, image, C, H, W, u / tilesX * tile,
-                                  u % tilesX * tile, tile, blockSize,
-                                  candidates.data());
-                     });
+  // Images are taken a few at a time, as many as keep their lists within
+  // kListBytes (in cache until they are read): their lists are built tile
+  // by tile, then all their items are summed, two parallel loops for
+  // several images rather than per image.
+  const int64_t images = std::clamp<int64_t>(
+      kListBytes /
+          static_cast<int64_t>(sparseScratchBytes(H * W, C, timesteps)),
+      1, N);
+  for (int64_t n0 = 0; n0 < N; n0 += images) {
+    Window2d part = g;
+    part.batch = std::min(images, N - n0);
+    SpikeLists lists(scratch, part.batch * H * W, C, timesteps);
+    const uint64_t *xs = x + n0 * C * H * W;
+    pool.parallelFor(
+        part.batch * tiles,
+        grainFor(part.batch * tiles, part.batch * C * H * W * lists.groups),
+        [&](int64_t u0, int64_t u1) {
+          std::vector<uint32_t> candidates(C);
+          for (int64_t u = u0; u < u1; ++u) {
+            const int64_t n = u / tiles, v = u % tiles;
+            fillTile(lists, xs, n, C, H, W, v / tilesX * tile,
+                     v % tilesX * tile, tile, blockSize, candidates.data());
+          }
+        });
+    // Bands of kBandPixels output pixels, or fewer where that would leave a
+    // thread under 4 items.
+    const int64_t band = std::clamp<int64_t>(
+        part.batch * pixels * blocks / (4 * static_cast<int64_t>(pool.size())),
+        1, kBandPixels);
     // A listed channel adds to its group's outputs only, on up to four
     // steps.
     const int64_t vectors = (g.outChannels / g.groups + 15) / 16;
     const int64_t work = (lists.entries() * g.kernelH * g.kernelW +
-                          pixels * g.groups * lists.groups) *
+                          part.batch * pixels * g.groups * lists.groups) *
                          kGroupSteps * vectors;
-    runItems(ConvJob{lists, weightArranged, bias, out, g, n, timesteps, band},
-             work, isa, pool);
+    runItems(
+        ConvJob{lists, weightArranged, bias, out, g, part, n0, timesteps, band},
+        work, isa, pool);
   }
 }
 
