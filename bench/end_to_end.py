@@ -83,9 +83,14 @@ def temporal_parallel(model, batch):
 
 
 def best_of(fn, repeats):
+    """The best of `repeats` timed calls of `fn`, after a warm-up. Each
+    timed call starts after a pause: idle OpenMP threads (PyTorch's, and
+    oneDNN's inside the runtime) spin for a while after a parallel region,
+    and would otherwise take the cores of whatever runs next."""
     fn()
     best = float("inf")
     for _ in range(repeats):
+        time.sleep(0.05)
         start = time.perf_counter()
         fn()
         best = min(best, time.perf_counter() - start)
