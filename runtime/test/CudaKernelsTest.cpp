@@ -684,6 +684,7 @@ TYPED_TEST(CudaKernels, ElementwiseKernelsEqualHost) {
 
 TYPED_TEST(CudaKernels, PoolingKernelsEqualHost) {
   std::mt19937 rng(17);
+  ThreadPool pool(2);
   auto &grid = this->grid;
   for (auto [k, stride, pad] : {std::tuple{3, 2, 1}, {2, 2, 0}, {3, 1, 1}}) {
     SCOPED_TRACE(::testing::Message()
@@ -691,7 +692,7 @@ TYPED_TEST(CudaKernels, PoolingKernelsEqualHost) {
     Window2d g = squareWindow(2, 3, 9, 8, 3, k, stride, pad);
     const size_t in = 2 * 3 * 9 * 8, out = 2 * 3 * g.outHeight * g.outWidth;
     std::vector<float> x = randomFloats(in, rng), expected(out);
-    host::maxPool2d(x.data(), expected.data(), g);
+    host::maxPool2d(x.data(), expected.data(), g, pool);
     MaxPoolArgs<float> mp{grid.upload(x), grid.template zeros<float>(out), g,
                           -INFINITY};
     grid.run(mp);
@@ -699,14 +700,14 @@ TYPED_TEST(CudaKernels, PoolingKernelsEqualHost) {
 
     std::vector<uint64_t> spikes = randomSpikes(in, 0.1, false, rng),
                           expectedPacked(out);
-    host::maxPool2dPacked(spikes.data(), expectedPacked.data(), g);
+    host::maxPool2dPacked(spikes.data(), expectedPacked.data(), g, pool);
     MaxPoolArgs<uint64_t> pp{grid.upload(spikes),
                              grid.template zeros<uint64_t>(out), g, 0};
     grid.run(pp);
     EXPECT_EQ(grid.download(pp.y, out), expectedPacked) << "packed max pool";
 
     for (bool includePad : {true, false}) {
-      host::avgPool2d(x.data(), expected.data(), g, includePad);
+      host::avgPool2d(x.data(), expected.data(), g, includePad, pool);
       AvgPoolArgs ap{grid.upload(x), grid.template zeros<float>(out), g,
                      includePad};
       grid.run(ap);

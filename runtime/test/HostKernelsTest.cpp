@@ -394,6 +394,7 @@ TEST(SparseLinear, MatchesDenseAtSeveralDensities) {
 }
 
 TEST(PackedMaxPool, IsTheOrOfTheWindow) {
+  ThreadPool pool(2);
   std::mt19937 rng(3);
   Window2d g{};
   g.batch = 2;
@@ -407,13 +408,13 @@ TEST(PackedMaxPool, IsTheOrOfTheWindow) {
   g.outChannels = 3;
   std::vector<uint64_t> spikes = randomSpikes(2 * 3 * 81, 0.1, false, rng);
   std::vector<uint64_t> pooled(2 * 3 * 25);
-  maxPool2dPacked(spikes.data(), pooled.data(), g);
+  maxPool2dPacked(spikes.data(), pooled.data(), g, pool);
   std::vector<float> unpacked(T * spikes.size()), dense(T * pooled.size()),
       expected(T * pooled.size());
   unpackSpikes(spikes.data(), unpacked.data(), spikes.size(), T);
   Window2d all = g;
   all.batch = T * 2;
-  maxPool2d(unpacked.data(), dense.data(), all);
+  maxPool2d(unpacked.data(), dense.data(), all, pool);
   unpackSpikes(pooled.data(), expected.data(), pooled.size(), T);
   EXPECT_EQ(dense, expected);
 }

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "backends/host/HostKernels.h"
+#include "backends/host/VectorDispatch.h"
 
 #include <algorithm>
 #include <cmath>
@@ -271,14 +272,27 @@ void host::pad(const void *x, void *y, const PadGeometry &g, size_t elementSize,
 
 namespace {
 
+/// Calls fn(in, out) for every input plane and its output plane, the
+/// threads splitting the planes.
+template <typename T, typename Fn>
+void forEachPlane(const T *x, T *y, const Window2d &g, ThreadPool &pool,
+                  Fn &&fn) {
+  const int64_t planes = g.batch * g.channels;
+  const int64_t perPlane = g.outHeight * g.outWidth * g.kernelH * g.kernelW;
+  pool.parallelFor(planes, grainFor(planes, planes * perPlane),
+                   [&](int64_t p0, int64_t p1) {
+                     for (int64_t plane = p0; plane < p1; ++plane)
+                       fn(x + plane * g.height * g.width,
+                          y + plane * g.outHeight * g.outWidth);
+                   });
+}
+
 /// Reduces every window of every plane with `combine`, starting from
 /// `init`; positions in the padding are skipped.
 template <typename T, typename Combine>
-void reduceWindows(const T *x, T *y, const Window2d &g, T init,
-                   Combine combine) {
-  for (int64_t plane = 0; plane < g.batch * g.channels; ++plane) {
-    const T *in = x + plane * g.height * g.width;
-    T *out = y + plane * g.outHeight * g.outWidth;
+void reduceWindows(const T *x, T *y, const Window2d &g, T init, Combine combine,
+                   ThreadPool &pool) {
+  forEachPlane(x, y, g, pool, [&](const T *in, T *out) {
     for (int64_t oh = 0; oh < g.outHeight; ++oh)
       for (int64_t ow = 0; ow < g.outWidth; ++ow) {
         T acc = init;
@@ -287,31 +301,32 @@ void reduceWindows(const T *x, T *y, const Window2d &g, T init,
         });
         out[oh * g.outWidth + ow] = acc;
       }
-  }
+  });
 }
 
 } // namespace
 
-void host::maxPool2d(const float *x, float *y, const Window2d &g) {
-  reduceWindows(x, y, g, -std::numeric_limits<float>::infinity(),
-                [](float a, float b) { return std::max(a, b); });
+void host::maxPool2d(const float *x, float *y, const Window2d &g,
+                     ThreadPool &pool) {
+  reduceWindows(
+      x, y, g, -std::numeric_limits<float>::infinity(),
+      [](float a, float b) { return std::max(a, b); }, pool);
 }
 
-void host::maxPool2dPacked(const uint64_t *x, uint64_t *y, const Window2d &g) {
-  reduceWindows(x, y, g, uint64_t{0},
-                [](uint64_t a, uint64_t b) { return a | b; });
+void host::maxPool2dPacked(const uint64_t *x, uint64_t *y, const Window2d &g,
+                           ThreadPool &pool) {
+  reduceWindows(
+      x, y, g, uint64_t{0}, [](uint64_t a, uint64_t b) { return a | b; }, pool);
 }
 
 void host::avgPool2d(const float *x, float *y, const Window2d &g,
-                     bool countIncludePad) {
-  for (int64_t plane = 0; plane < g.batch * g.channels; ++plane) {
-    const float *in = x + plane * g.height * g.width;
-    float *out = y + plane * g.outHeight * g.outWidth;
+                     bool countIncludePad, ThreadPool &pool) {
+  forEachPlane(x, y, g, pool, [&](const float *in, float *out) {
     for (int64_t oh = 0; oh < g.outHeight; ++oh)
       for (int64_t ow = 0; ow < g.outWidth; ++ow)
         out[oh * g.outWidth + ow] =
             averageWindow(g, in, oh, ow, countIncludePad);
-  }
+  });
 }
 
 void host::globalAvgPool(const float *x, float *y, int64_t outer,

@@ -249,16 +249,17 @@ sf_status_t runMaxPool2d(const OpCall &call) {
   HostOp h(call);
   host::Window2d g = windowOf(h.m, h.op);
   if (h.x.packed)
-    host::maxPool2dPacked(h.packed(0), static_cast<uint64_t *>(h.out), g);
+    host::maxPool2dPacked(h.packed(0), static_cast<uint64_t *>(h.out), g,
+                          h.pool);
   else
-    host::maxPool2d(h.f(0), h.yf(), g);
+    host::maxPool2d(h.f(0), h.yf(), g, h.pool);
   return SF_OK;
 }
 
 sf_status_t runAvgPool2d(const OpCall &call) {
   HostOp h(call);
   host::avgPool2d(h.f(0), h.yf(), windowOf(h.m, h.op),
-                  h.op.op->attrs_as_PoolAttrs()->count_include_pad());
+                  h.op.op->attrs_as_PoolAttrs()->count_include_pad(), h.pool);
   return SF_OK;
 }
 

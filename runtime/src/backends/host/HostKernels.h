@@ -109,12 +109,14 @@ void softmax(const float *x, float *y, int64_t rows, int64_t n, bool log,
 void pad(const void *x, void *y, const PadGeometry &g, size_t elementSize,
          const void *fill);
 
-void maxPool2d(const float *x, float *y, const Window2d &g);
+/// Pooling; the threads split the planes.
+void maxPool2d(const float *x, float *y, const Window2d &g, ThreadPool &pool);
 /// Max-pooling of spikes: the OR of the window's packed words, so a step's
 /// output fires when any input of the window fires at that step.
-void maxPool2dPacked(const uint64_t *x, uint64_t *y, const Window2d &g);
+void maxPool2dPacked(const uint64_t *x, uint64_t *y, const Window2d &g,
+                     ThreadPool &pool);
 void avgPool2d(const float *x, float *y, const Window2d &g,
-               bool countIncludePad);
+               bool countIncludePad, ThreadPool &pool);
 /// Mean over `inner` for each of `outer` rows.
 void globalAvgPool(const float *x, float *y, int64_t outer, int64_t inner);
 
