@@ -159,13 +159,14 @@ typedef float f32x16u
 typedef int32_t i32x16 __attribute__((vector_size(64)));
 constexpr int kLanes = 16;
 
-/// The output channels an accumulation of G steps covers at once when one
-/// step's sums may take V floats of registers (the dispatch's block): the
-/// AVX-512 file holds four steps of 64 (and the full channels' sum), AVX2
-/// four of 16.
+/// The output channels one accumulation of G steps covers, for the
+/// dispatch's block V: one step's sums take V floats (8 registers); the
+/// sums of several steps, the full channels' sum and a loaded row share the
+/// register file, 64 floats each on AVX-512 (24 of 32 zmm), 16 on AVX2.
 template <int V, int G> constexpr int stepLanes() {
-  constexpr int budget = V >= 128 ? 256 : V;
-  return std::clamp(budget / G, kLanes, 128);
+  if constexpr (G == 1)
+    return V;
+  return V >= 128 ? 64 : kLanes;
 }
 
 /// Outputs [j0, j0 + V) of a group's steps (G of them at most), V a
@@ -179,7 +180,10 @@ SF_ALWAYS_INLINE void accumulate(const Tap *taps, int tapCount,
                                  int64_t channelStride,
                                  const StepOutputs<G> &out, int64_t j0) {
   constexpr int R = V / kLanes;
-  f32x16 acc[G][R] = {}, all[R] = {};
+  // With one step every listed channel is full: no shared sum.
+  constexpr int kShared = G > 1 ? R : 1;
+  f32x16 acc[G][R] = {}, shared[kShared] = {};
+  f32x16 *all = G > 1 ? shared : acc[0];
   for (int s = 0; s < G && s < out.steps; ++s)
     if (const float *start = out.resume ? out.dst[s] : out.init)
       std::memcpy(acc[s], start + j0, sizeof acc[s]);
@@ -206,7 +210,8 @@ SF_ALWAYS_INLINE void accumulate(const Tap *taps, int tapCount,
   }
   for (int s = 0; s < G && s < out.steps; ++s)
     for (int r = 0; r < R; ++r)
-      reinterpret_cast<f32x16u *>(out.dst[s] + j0)[r] = acc[s][r] + all[r];
+      reinterpret_cast<f32x16u *>(out.dst[s] + j0)[r] =
+          G > 1 ? acc[s][r] + all[r] : acc[s][r];
 }
 
 /// The same for outputs [j0, j1), fewer than 16.
