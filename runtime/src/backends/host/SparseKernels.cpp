@@ -270,17 +270,17 @@ template <typename F> SF_ALWAYS_INLINE void withGroupSize(int steps, F &&fn) {
 }
 
 /// The tap reading position p's lists at step group `phase`, restricted to
-/// channels [c0, c1) when `restrict` (a grouped conv's group), with weight
+/// channels [c0, c1) when `grouped` (a grouped conv's group), with weight
 /// rows from `weight`.
 SF_ALWAYS_INLINE Tap tapOf(const SpikeLists &lists, int64_t p, int phase,
-                           const float *weight, bool restrict_, uint32_t c0,
+                           const float *weight, bool grouped, uint32_t c0,
                            uint32_t c1) {
   const uint32_t *full = lists.full(p, phase),
                  *fullEnd = full + lists.fullCount(p, phase);
   const uint32_t *partial = lists.partial(p, phase),
                  *partialEnd = partial + lists.partialCount(p, phase);
   const uint32_t *pattern = lists.pattern(p, phase);
-  if (restrict_) { // the lists hold channels in increasing order
+  if (grouped) { // the lists hold channels in increasing order
     full = std::lower_bound(full, fullEnd, c0);
     fullEnd = std::lower_bound(full, fullEnd, c1);
     const uint32_t *first = std::lower_bound(partial, partialEnd, c0);
