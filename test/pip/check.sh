@@ -36,7 +36,8 @@ model = torch.nn.Sequential(torch.nn.Linear(8, 6), sparseflow.nn.LIF(leak=0.5, v
 x = torch.rand(2, 8)
 fast = sparseflow.optimize(model, x, timesteps=4, cache_dir="cache", check=True)
 assert fast.check.ok, fast.check
-assert torch.equal(fast(x), sparseflow.nn.simulate(model, x, 4))
+# The sparse kernel sums a layer's spikes in another order than PyTorch.
+assert torch.allclose(fast(x), sparseflow.nn.simulate(model, x, 4), rtol=1e-5, atol=1e-6)
 print("pip install: sparseflow", sparseflow.__version__, "from", package, "with", runtime._sfc())
 PY
 sf-run --version
