@@ -244,14 +244,17 @@ sf_status_t runtime::createSession(const sf_session_options_t &options,
     if (input != SparseInput::First)
       continue;
     const TensorDesc &x = model->tensors[op.inputs[0]];
-    // A conv's lists are per pixel of the batch, a linear layer's per row
-    // (their fused forms alike).
-    bool conv = convAttrs(*op.op) != nullptr;
-    int64_t channels = conv ? x.shape[1] : x.shape.back();
-    int64_t positions = static_cast<int64_t>(x.elements) / channels;
-    scratchBytes = std::max(scratchBytes,
-                            host::sparseScratchBytes(positions, channels,
-                                                     model->timesteps));
+    // A conv's lists are per pixel of the images it sums together, a
+    // linear layer's per row (their fused forms alike).
+    const int64_t channels = convAttrs(*op.op) ? x.shape[1] : x.shape.back();
+    scratchBytes = std::max(
+        scratchBytes,
+        convAttrs(*op.op)
+            ? host::sparseConvScratchBytes(x.shape[0], x.shape[2] * x.shape[3],
+                                           channels, model->timesteps)
+            : host::sparseScratchBytes(static_cast<int64_t>(x.elements) /
+                                           channels,
+                                       channels, model->timesteps));
   }
   size_t arenaBytes = std::max<uint64_t>(model->arenaSize, 64);
   if (options.memory_limit_bytes &&

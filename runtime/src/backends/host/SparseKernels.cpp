@@ -76,6 +76,10 @@ struct SpikeLists {
         counts(patterns + positions * groups * capacity) {}
 
   int64_t index(int64_t p, int phase) const { return p * groups + phase; }
+  /// The number of steps of group `phase`: 4, or fewer in the last.
+  int steps(int phase) const {
+    return std::min(kGroupSteps, timesteps - phase * kGroupSteps);
+  }
   const uint32_t *full(int64_t p, int phase) const {
     return channels + 2 * index(p, phase) * capacity;
   }
@@ -108,7 +112,7 @@ struct SpikeLists {
             const uint32_t *candidates, int64_t n) {
     for (int phase = 0; phase < groups; ++phase) {
       const int t0 = phase * kGroupSteps;
-      const uint32_t all = (1u << std::min(kGroupSteps, timesteps - t0)) - 1;
+      const uint32_t all = (1u << steps(phase)) - 1;
       const int64_t i = index(p, phase);
       uint32_t *fullList = channels + 2 * i * capacity,
                *partialList = fullList + capacity,
@@ -401,11 +405,9 @@ struct ConvJob {
   const SpikeLists &lists;
   const float *weight, *bias;
   SparseOutput out;
-  /// The layer, and the images [n0, n0 + part.batch) of this job.
+  /// The layer, and the images [n0, n0 + images) of this job.
   const Window2d &g;
-  Window2d part;
-  int64_t n0;
-  int timesteps;
+  int64_t n0, images;
   /// Output pixels per item.
   int64_t band;
 
@@ -413,7 +415,7 @@ struct ConvJob {
   int64_t blocksPerGroup() const { return channelBlocks(perGroup()); }
   int64_t bands() const { return (g.outHeight * g.outWidth + band - 1) / band; }
   int64_t items() const {
-    return blocksPerGroup() * g.groups * part.batch * bands();
+    return blocksPerGroup() * g.groups * images * bands();
   }
 
   /// Item `item`'s image and first pixel, and its block's first output
@@ -421,7 +423,7 @@ struct ConvJob {
   /// weights.
   SF_ALWAYS_INLINE int64_t block(int64_t item, int64_t &image, int64_t &o0,
                                  int64_t &len) const {
-    const int64_t perBlock = part.batch * bands();
+    const int64_t perBlock = images * bands();
     const int64_t b = item / perBlock, group = b / blocksPerGroup();
     o0 = group * perGroup() + b % blocksPerGroup() * kItemChannels;
     len = std::min(kItemChannels, (group + 1) * perGroup() - o0);
@@ -483,8 +485,7 @@ struct ConvJob {
         for (int64_t o = 0; o < len; ++o)
           neurons.start(o, out.neuron(base + o * P), pixels);
       for (int phase = 0; phase < lists.groups; ++phase) {
-        const int t0 = phase * kGroupSteps;
-        const int steps = std::min(kGroupSteps, timesteps - t0);
+        const int t0 = phase * kGroupSteps, steps = lists.steps(phase);
         withGroupSize(steps, [&](auto size) SF_ALWAYS_INLINE_LAMBDA {
           for (int64_t j = 0; j < pixels; ++j) {
             float *dst[kGroupSteps];
@@ -520,7 +521,6 @@ struct LinearJob {
   const float *weightT, *bias;
   SparseOutput out;
   int64_t rows, outFeatures;
-  int timesteps;
 
   /// Rows × channel blocks; every item sums all steps.
   int64_t items() const { return rows * channelBlocks(outFeatures); }
@@ -537,8 +537,7 @@ struct LinearJob {
         for (int64_t o = 0; o < len; ++o)
           neurons.start(o, out.neuron(base + o), 1);
       for (int phase = 0; phase < lists.groups; ++phase) {
-        const int t0 = phase * kGroupSteps;
-        const int steps = std::min(kGroupSteps, timesteps - t0);
+        const int t0 = phase * kGroupSteps, steps = lists.steps(phase);
         float *dst[kGroupSteps];
         for (int s = 0; s < steps; ++s)
           dst[s] = out.lif ? buffer[s][0]
@@ -590,6 +589,26 @@ size_t host::sparseScratchBytes(int64_t positions, int64_t channels,
 
 namespace {
 
+/// The images a sparse conv sums together: as many as keep their lists
+/// within kListBytes (in cache until they are read), at least one.
+int64_t imagesPerPass(int64_t batch, int64_t pixels, int64_t channels,
+                      int timesteps) {
+  return std::clamp<int64_t>(
+      kListBytes /
+          static_cast<int64_t>(sparseScratchBytes(pixels, channels, timesteps)),
+      1, batch);
+}
+
+} // namespace
+
+size_t host::sparseConvScratchBytes(int64_t batch, int64_t pixels,
+                                    int64_t channels, int timesteps) {
+  return imagesPerPass(batch, pixels, channels, timesteps) *
+         sparseScratchBytes(pixels, channels, timesteps);
+}
+
+namespace {
+
 /// Fills the lists of the pixels of the tile x `tile` tile at (y0, x0) of
 /// image n of packed spikes [N][C][H][W]. Its candidate channels are those
 /// with a spike in it (with a block size, one OR over the tile decides; a
@@ -620,22 +639,17 @@ void conv2dSparseInto(const uint64_t *x, const float *weightArranged,
   const int64_t tiles = (H + tile - 1) / tile * tilesX;
   const int64_t pixels = g.outHeight * g.outWidth;
   const int64_t blocks = channelBlocks(g.outChannels / g.groups) * g.groups;
-  // Images are taken a few at a time, as many as keep their lists within
-  // kListBytes (in cache until they are read): their lists are built tile
-  // by tile, then all their items are summed, two parallel loops for
-  // several images rather than per image.
-  const int64_t images = std::clamp<int64_t>(
-      kListBytes /
-          static_cast<int64_t>(sparseScratchBytes(H * W, C, timesteps)),
-      1, N);
-  for (int64_t n0 = 0; n0 < N; n0 += images) {
-    Window2d part = g;
-    part.batch = std::min(images, N - n0);
-    SpikeLists lists(scratch, part.batch * H * W, C, timesteps);
+  // Images are taken a few at a time (imagesPerPass): their lists are
+  // built tile by tile, then all their items are summed, two parallel loops
+  // for several images rather than per image.
+  const int64_t perPass = imagesPerPass(N, H * W, C, timesteps);
+  for (int64_t n0 = 0; n0 < N; n0 += perPass) {
+    const int64_t images = std::min(perPass, N - n0);
+    SpikeLists lists(scratch, images * H * W, C, timesteps);
     const uint64_t *xs = x + n0 * C * H * W;
     pool.parallelFor(
-        part.batch * tiles,
-        grainFor(part.batch * tiles, part.batch * C * H * W * lists.groups),
+        images * tiles,
+        grainFor(images * tiles, images * C * H * W * lists.groups),
         [&](int64_t u0, int64_t u1) {
           std::vector<uint32_t> candidates(C);
           for (int64_t u = u0; u < u1; ++u) {
@@ -647,17 +661,16 @@ void conv2dSparseInto(const uint64_t *x, const float *weightArranged,
     // Bands of kBandPixels output pixels, or fewer where that would leave a
     // thread under 4 items.
     const int64_t band = std::clamp<int64_t>(
-        part.batch * pixels * blocks / (4 * static_cast<int64_t>(pool.size())),
-        1, kBandPixels);
+        images * pixels * blocks / (4 * static_cast<int64_t>(pool.size())), 1,
+        kBandPixels);
     // A listed channel adds to its group's outputs only, on up to four
     // steps.
     const int64_t vectors = (g.outChannels / g.groups + 15) / 16;
     const int64_t work = (lists.entries() * g.kernelH * g.kernelW +
-                          part.batch * pixels * g.groups * lists.groups) *
+                          images * pixels * g.groups * lists.groups) *
                          kGroupSteps * vectors;
-    runItems(
-        ConvJob{lists, weightArranged, bias, out, g, part, n0, timesteps, band},
-        work, isa, pool);
+    runItems(ConvJob{lists, weightArranged, bias, out, g, n0, images, band},
+             work, isa, pool);
   }
 }
 
@@ -686,8 +699,8 @@ void linearSparseInto(const uint64_t *x, const float *weightT,
                    });
   const int64_t work = (lists.entries() + rows * lists.groups) * kGroupSteps *
                        ((outFeatures + 15) / 16);
-  runItems(LinearJob{lists, weightT, bias, out, rows, outFeatures, timesteps},
-           work, isa, pool);
+  runItems(LinearJob{lists, weightT, bias, out, rows, outFeatures}, work, isa,
+           pool);
 }
 
 } // namespace
