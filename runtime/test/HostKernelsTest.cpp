@@ -304,64 +304,69 @@ std::vector<uint64_t> correlatedSpikes(size_t n, int timesteps,
 TEST(SparseKernels, EveryStepCountMatchesDenseAndFusedMatchesUnfused) {
   std::mt19937 rng(5);
   ThreadPool pool(2);
-  const int64_t N = 2, C = 24, H = 9, W = 9, O = 150, K = 3;
-  for (int steps : {1, 2, 3, 4, 5, 6, 8, 9, 64}) {
-    Window2d g = squareWindow(N, C, H, W, O, K, 1, 1);
-    std::vector<uint64_t> spikes = correlatedSpikes(N * C * H * W, steps, rng);
-    std::vector<float> weight = randomFloats(O * C * K * K, rng);
-    std::vector<float> bias = randomFloats(O, rng);
-    std::vector<float> arranged = test::arrangeForScatter(weight, O);
-    const int64_t inner = H * W, outputs = N * O * inner;
-    std::vector<float> unpacked(steps * spikes.size()), dense(steps * outputs);
-    unpackSpikes(spikes.data(), unpacked.data(), spikes.size(), steps);
-    Window2d all = g;
-    all.batch = steps * N;
-    conv2dDense(unpacked.data(), weight.data(), bias.data(), dense.data(), all,
-                pool);
-    // A residual of spikes, read at each step.
-    std::vector<uint64_t> shortcut = correlatedSpikes(outputs, steps, rng);
-    Residual residual;
-    residual.spikes = shortcut.data();
-    ChannelNeurons neurons(O, rng);
-    std::vector<char> scratch(sparseConvScratchBytes(N, H * W, C, steps));
-    for (VectorIsa isa : supportedIsas()) {
-      std::vector<float> sums(steps * outputs, NAN);
-      conv2dSparse(spikes.data(), arranged.data(), bias.data(), sums.data(), g,
-                   steps, 0, scratch.data(), pool, isa);
-      for (size_t i = 0; i < sums.size(); ++i)
-        ASSERT_NEAR(sums[i], dense[i], 1e-5 * C * K * K)
-            << "steps " << steps << " at " << i << " isa "
-            << static_cast<int>(isa);
-      for (int t = 0; t < steps; ++t)
-        for (int64_t e = 0; e < outputs; ++e)
-          sums[t * outputs + e] = sums[t * outputs + e] + residual.at(e, t);
-      std::vector<uint64_t> expected(outputs), fused(outputs, ~0ull);
-      lif(sums.data(), true, expected.data(), N, O, inner, steps,
-          neurons.params, pool);
-      conv2dSparseLIF(spikes.data(), arranged.data(), bias.data(), residual,
-                      neurons.params, fused.data(), g, steps, 0, scratch.data(),
-                      pool, isa);
-      ASSERT_EQ(fused, expected)
-          << "steps " << steps << " isa " << static_cast<int>(isa);
-    }
+  const int64_t N = 2, H = 9, W = 9, O = 150, K = 3;
+  // A tap's few partial channels are added by a select, many (128 channels)
+  // by pattern buckets.
+  for (int64_t C : {24, 128})
+    for (int steps : {1, 2, 3, 4, 5, 6, 8, 9, 64}) {
+      Window2d g = squareWindow(N, C, H, W, O, K, 1, 1);
+      std::vector<uint64_t> spikes =
+          correlatedSpikes(N * C * H * W, steps, rng);
+      std::vector<float> weight = randomFloats(O * C * K * K, rng);
+      std::vector<float> bias = randomFloats(O, rng);
+      std::vector<float> arranged = test::arrangeForScatter(weight, O);
+      const int64_t inner = H * W, outputs = N * O * inner;
+      std::vector<float> unpacked(steps * spikes.size()),
+          dense(steps * outputs);
+      unpackSpikes(spikes.data(), unpacked.data(), spikes.size(), steps);
+      Window2d all = g;
+      all.batch = steps * N;
+      conv2dDense(unpacked.data(), weight.data(), bias.data(), dense.data(),
+                  all, pool);
+      // A residual of spikes, read at each step.
+      std::vector<uint64_t> shortcut = correlatedSpikes(outputs, steps, rng);
+      Residual residual;
+      residual.spikes = shortcut.data();
+      ChannelNeurons neurons(O, rng);
+      std::vector<char> scratch(sparseConvScratchBytes(N, H * W, C, steps));
+      for (VectorIsa isa : supportedIsas()) {
+        std::vector<float> sums(steps * outputs, NAN);
+        conv2dSparse(spikes.data(), arranged.data(), bias.data(), sums.data(),
+                     g, steps, 0, scratch.data(), pool, isa);
+        for (size_t i = 0; i < sums.size(); ++i)
+          ASSERT_NEAR(sums[i], dense[i], 1e-5 * C * K * K)
+              << "C " << C << " steps " << steps << " at " << i << " isa "
+              << static_cast<int>(isa);
+        for (int t = 0; t < steps; ++t)
+          for (int64_t e = 0; e < outputs; ++e)
+            sums[t * outputs + e] = sums[t * outputs + e] + residual.at(e, t);
+        std::vector<uint64_t> expected(outputs), fused(outputs, ~0ull);
+        lif(sums.data(), true, expected.data(), N, O, inner, steps,
+            neurons.params, pool);
+        conv2dSparseLIF(spikes.data(), arranged.data(), bias.data(), residual,
+                        neurons.params, fused.data(), g, steps, 0,
+                        scratch.data(), pool, isa);
+        ASSERT_EQ(fused, expected) << "C " << C << " steps " << steps << " isa "
+                                   << static_cast<int>(isa);
+      }
 
-    // A linear layer over the same spikes, [N * H * W rows][C].
-    const int64_t rows = N * H * W;
-    std::vector<float> weightT = randomFloats(C * O, rng);
-    std::vector<float> linear(steps * rows * O);
-    linearDense(unpacked.data(), weightT.data(), bias.data(), linear.data(),
-                steps * rows, C, O, pool);
-    std::vector<char> rowScratch(sparseScratchBytes(rows, C, steps));
-    for (VectorIsa isa : supportedIsas()) {
-      std::vector<float> sparse(steps * rows * O, NAN);
-      linearSparse(spikes.data(), weightT.data(), bias.data(), sparse.data(),
-                   rows, C, O, steps, 0, rowScratch.data(), pool, isa);
-      for (size_t i = 0; i < sparse.size(); ++i)
-        ASSERT_NEAR(sparse[i], linear[i], 1e-5 * C)
-            << "steps " << steps << " at " << i << " isa "
-            << static_cast<int>(isa);
+      // A linear layer over the same spikes, [N * H * W rows][C].
+      const int64_t rows = N * H * W;
+      std::vector<float> weightT = randomFloats(C * O, rng);
+      std::vector<float> linear(steps * rows * O);
+      linearDense(unpacked.data(), weightT.data(), bias.data(), linear.data(),
+                  steps * rows, C, O, pool);
+      std::vector<char> rowScratch(sparseScratchBytes(rows, C, steps));
+      for (VectorIsa isa : supportedIsas()) {
+        std::vector<float> sparse(steps * rows * O, NAN);
+        linearSparse(spikes.data(), weightT.data(), bias.data(), sparse.data(),
+                     rows, C, O, steps, 0, rowScratch.data(), pool, isa);
+        for (size_t i = 0; i < sparse.size(); ++i)
+          ASSERT_NEAR(sparse[i], linear[i], 1e-5 * C)
+              << "C " << C << " steps " << steps << " at " << i << " isa "
+              << static_cast<int>(isa);
+      }
     }
-  }
 }
 
 TEST(SparseLinear, MatchesDenseAtSeveralDensities) {

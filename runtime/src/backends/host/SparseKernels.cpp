@@ -7,21 +7,23 @@
 //
 //  1. Spike lists. One pass over the packed input builds, for every position
 //     p (a pixel of a conv input, a row of a linear input) and every group
-//     of up to four consecutive steps, two lists: the channels that fire
-//     there at every step of the group ("full"), and those that fire at
-//     some, each with its pattern over the group's steps. With a block
-//     size, a tile of a channel with no spike costs one OR over the tile and
-//     nothing after.
+//     of up to four consecutive steps, the list of the channels that fire
+//     there, sorted by their pattern over the group's steps (bit s set
+//     where the channel fires at the group's step s): a bucket per pattern,
+//     the last one the channels that fire at every step ("full"). With a
+//     block size, a tile of a channel with no spike costs one OR over the
+//     tile and nothing after.
 //  2. Output-stationary accumulation. For every output (pixel or row) and
 //     block of output channels, the sums of the group's steps live in
 //     vector registers while the kernel adds, tap by tap, the weight row
 //     w[c][tap][o0 .. o0+V) of every listed channel c (the compiler
-//     arranged these rows contiguously): loaded once, added to the steps of
-//     its pattern, or for a full channel to one sum shared by all steps.
-//     Spiking activity is correlated in time (in the benchmark networks 10
-//     to 40 % of the neurons that fire at all fire at all four steps), so a
-//     neuron costs one weight-row load however often it fires, and a full
-//     one a single add.
+//     arranged these rows contiguously), loaded once: a full channel's into
+//     one sum shared by all steps, a bucket's into exactly the steps of its
+//     pattern (code compiled per pattern, so no add is wasted on a step
+//     without the spike). Spiking activity is correlated in time (in the
+//     benchmark networks 10 to 40 % of the neurons that fire at all fire at
+//     all four steps), so a neuron costs one weight-row load however often
+//     it fires, and a full one a single add.
 //
 // The accumulation is compiled for AVX-512, AVX2 and the x86-64 baseline and
 // picked at run time from what the processor supports. Work is proportional
@@ -41,6 +43,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 using namespace sparseflow::runtime;
@@ -57,90 +61,103 @@ int stepGroups(int timesteps) {
   return (timesteps + kGroupSteps - 1) / kGroupSteps;
 }
 
+/// A group's firing patterns: bit s set where a channel fires at the
+/// group's step s; pattern 0 is silence.
+constexpr int kPatterns = 1 << kGroupSteps;
+
 /// The spike lists in a kernel's scratch. For position p and step group
-/// `phase` (steps [4 phase, 4 phase + 4) ∩ [0, T)) they hold, in increasing
-/// order, the channels that fire at every step of the group ("full") and
-/// those that fire at some ("partial", each with its pattern: bit s set
-/// where it fires at the group's step s). Every list has room for all
-/// channels, so one pass over the input fills them.
+/// `phase` (steps [4 phase, 4 phase + 4) ∩ [0, T)) the channels that fire
+/// there, bucketed by pattern: bucket b of list(p, phase) is
+/// [bounds[b], bounds[b + 1]) of bounds(p, phase), in increasing channel
+/// order. The last bucket (all of the group's steps) holds the "full"
+/// channels. Every list has room for all channels, so one pass over the
+/// input fills them.
 struct SpikeLists {
   int64_t positions, capacity;
   int timesteps, groups;
-  uint32_t *channels, *patterns, *counts;
+  uint32_t *channels, *patterns, *offsets;
 
   SpikeLists(void *scratch, int64_t positions, int64_t channels, int timesteps)
       : positions(positions), capacity(channels), timesteps(timesteps),
         groups(stepGroups(timesteps)),
         channels(static_cast<uint32_t *>(scratch)),
-        patterns(this->channels + 2 * positions * groups * capacity),
-        counts(patterns + positions * groups * capacity) {}
+        patterns(this->channels + positions * groups * capacity),
+        offsets(patterns + positions * groups * capacity) {}
 
   int64_t index(int64_t p, int phase) const { return p * groups + phase; }
   /// The number of steps of group `phase`: 4, or fewer in the last.
   int steps(int phase) const {
     return std::min(kGroupSteps, timesteps - phase * kGroupSteps);
   }
-  const uint32_t *full(int64_t p, int phase) const {
-    return channels + 2 * index(p, phase) * capacity;
+  const uint32_t *list(int64_t p, int phase) const {
+    return channels + index(p, phase) * capacity;
   }
-  const uint32_t *partial(int64_t p, int phase) const {
-    return full(p, phase) + capacity;
-  }
+  /// The pattern of each channel of list(p, phase).
   const uint32_t *pattern(int64_t p, int phase) const {
     return patterns + index(p, phase) * capacity;
   }
-  uint32_t fullCount(int64_t p, int phase) const {
-    return counts[2 * index(p, phase)];
-  }
-  uint32_t partialCount(int64_t p, int phase) const {
-    return counts[2 * index(p, phase) + 1];
+  const uint32_t *bounds(int64_t p, int phase) const {
+    return offsets + index(p, phase) * (kPatterns + 1);
   }
 
   /// The number of channels listed at all positions and groups.
   int64_t entries() const {
     int64_t total = 0;
-    for (int64_t i = 0; i < 2 * positions * groups; ++i)
-      total += counts[i];
+    for (int64_t i = 0; i < positions * groups; ++i)
+      total += offsets[i * (kPatterns + 1) + kPatterns];
     return total;
   }
 
   /// Fills position p's lists from the words word[c * stride] of the `n`
   /// channels `candidates` (increasing); the other channels are silent.
-  /// Branch free: every candidate is stored in both lists, and overwritten
-  /// by the next unless it belongs there.
+  /// `work` has room for 2n words. A counting sort by pattern: one pass
+  /// gathers the channels that fire (branch free), one counts them by
+  /// pattern, one places them.
   void fill(int64_t p, const uint64_t *word, int64_t stride,
-            const uint32_t *candidates, int64_t n) {
+            const uint32_t *candidates, int64_t n, uint32_t *work) {
+    uint32_t *firing = work, *firingPattern = work + n;
     for (int phase = 0; phase < groups; ++phase) {
       const int t0 = phase * kGroupSteps;
       const uint32_t all = (1u << steps(phase)) - 1;
-      const int64_t i = index(p, phase);
-      uint32_t *fullList = channels + 2 * i * capacity,
-               *partialList = fullList + capacity,
-               *partialPattern = patterns + i * capacity;
-      uint32_t fulls = 0, partials = 0;
+      int64_t m = 0;
       for (int64_t k = 0; k < n; ++k) {
         const uint32_t c = candidates[k];
-        const uint32_t bits =
-            static_cast<uint32_t>(word[c * stride] >> t0) & all;
-        fullList[fulls] = c;
-        partialList[partials] = c;
-        partialPattern[partials] = bits;
-        fulls += bits == all;
-        partials += bits != 0 && bits != all;
+        const uint32_t b = (word[c * stride] >> t0) & all;
+        firing[m] = c;
+        firingPattern[m] = b;
+        m += b != 0;
       }
-      counts[2 * i] = fulls;
-      counts[2 * i + 1] = partials;
+      // Four tables, so that consecutive channels of one pattern do not wait
+      // for each other's increments.
+      uint32_t count[4][kPatterns] = {};
+      for (int64_t k = 0; k < m; ++k)
+        ++count[k & 3][firingPattern[k]];
+      uint32_t *bound = offsets + index(p, phase) * (kPatterns + 1);
+      uint32_t next[kPatterns];
+      bound[0] = bound[1] = 0;
+      for (int b = 1; b < kPatterns; ++b)
+        bound[b + 1] =
+            bound[b] + count[0][b] + count[1][b] + count[2][b] + count[3][b];
+      std::copy(bound, bound + kPatterns, next);
+      uint32_t *dst = channels + index(p, phase) * capacity,
+               *dstPattern = patterns + index(p, phase) * capacity;
+      for (int64_t k = 0; k < m; ++k) {
+        const uint32_t b = firingPattern[k];
+        dst[next[b]] = firing[k];
+        dstPattern[next[b]++] = b;
+      }
     }
   }
 };
 
 // --- Output-stationary accumulation ---------------------------------------------
 
-/// One tap of an output: the channels of its input pixel that fire at every
-/// step of the group and those that fire at some (with their patterns), and
-/// the weight row of channel 0 at this tap and output block.
+/// One tap of an output: the lists of its input pixel, bucket b being
+/// list[begin[b] .. end[b]), and the weight row of channel 0 at this tap and
+/// output block. Unless the buckets are narrowed to a group's channels, the
+/// partial ones are contiguous and `pattern` has each channel's pattern.
 struct Tap {
-  const uint32_t *full, *fullEnd, *partial, *partialEnd, *pattern;
+  const uint32_t *list, *begin, *end, *pattern;
   const float *weight;
 };
 
@@ -163,6 +180,11 @@ typedef float f32x16u
 typedef int32_t i32x16 __attribute__((vector_size(64)));
 constexpr int kLanes = 16;
 
+/// The fewest partial channels of a tap summed by pattern buckets (a loop
+/// per bucket); fewer are summed by a select over the steps. Measured on
+/// Zen 4: 16 to 64 are within noise of each other.
+constexpr uint32_t kFewPartial = 24;
+
 /// The output channels one accumulation of G steps covers, for the
 /// dispatch's block V: one step's sums take V floats (8 registers); the
 /// sums of several steps, the full channels' sum and a loaded row share the
@@ -173,17 +195,41 @@ template <int V, int G> constexpr int stepLanes() {
   return V >= 128 ? 64 : kLanes;
 }
 
+/// Adds `row` to the sums of the steps of pattern P.
+template <unsigned P, int G, int R>
+SF_ALWAYS_INLINE void addToSteps(f32x16 (&acc)[G][R], const f32x16 (&row)[R]) {
+  for (int s = 0; s < G; ++s)
+    if ((P >> s) & 1)
+      for (int r = 0; r < R; ++r)
+        acc[s][r] += row[r];
+}
+
+/// Calls fn(std::integral_constant<unsigned, P>{}) for the partial patterns
+/// P of G steps (neither silent nor full), in increasing order.
+template <int G, typename F, unsigned... P>
+SF_ALWAYS_INLINE void
+forEachPartialPattern(F &&fn, std::integer_sequence<unsigned, P...>) {
+  (fn(std::integral_constant<unsigned, P + 1>{}), ...);
+}
+template <int G, typename F>
+SF_ALWAYS_INLINE void forEachPartialPattern(F &&fn) {
+  forEachPartialPattern<G>(
+      fn, std::make_integer_sequence<unsigned, (1u << G) - 2>{});
+}
+
 /// Outputs [j0, j0 + V) of a group's steps (G of them at most), V a
 /// multiple of 16, summed in registers: the weight rows of the full
-/// channels into one sum, added to every step at the end; each partial
-/// channel's row, loaded once, into the steps its pattern has set (a
-/// select, so that a step without the spike keeps its sum bit for bit). A
-/// neuron that fires at every step of a group thus costs one add, not G.
+/// channels into one sum, added to every step at the end; the rows of a
+/// bucket of partial channels each loaded once and added to exactly the
+/// steps of the bucket's pattern (a loop per pattern). A neuron costs one
+/// weight-row load however often it fires, and one add per step it fires
+/// at, or a single add if it fires at all.
 template <int G, int V>
 SF_ALWAYS_INLINE void accumulate(const Tap *taps, int tapCount,
                                  int64_t channelStride,
                                  const StepOutputs<G> &out, int64_t j0) {
   constexpr int R = V / kLanes;
+  constexpr unsigned kFull = (1u << G) - 1;
   // With one step every listed channel is full: no shared sum.
   constexpr int kShared = G > 1 ? R : 1;
   f32x16 acc[G][R] = {}, shared[kShared] = {};
@@ -192,16 +238,25 @@ SF_ALWAYS_INLINE void accumulate(const Tap *taps, int tapCount,
     if (const float *start = out.resume ? out.dst[s] : out.init)
       std::memcpy(acc[s], start + j0, sizeof acc[s]);
   for (int i = 0; i < tapCount; ++i) {
-    const float *base = taps[i].weight + j0;
-    for (const uint32_t *c = taps[i].full; c != taps[i].fullEnd; ++c) {
+    const Tap &tap = taps[i];
+    const float *base = tap.weight + j0;
+    for (const uint32_t *c = tap.list + tap.begin[kFull],
+                        *end = tap.list + tap.end[kFull];
+         c != end; ++c) {
       const float *w = base + *c * channelStride;
       for (int r = 0; r < R; ++r)
         all[r] += *reinterpret_cast<const f32x16u *>(w + r * kLanes);
     }
-    if constexpr (G > 1)
-      for (int64_t k = 0; k < taps[i].partialEnd - taps[i].partial; ++k) {
-        const float *w = base + taps[i].partial[k] * channelStride;
-        const uint32_t bits = taps[i].pattern[k];
+    if constexpr (G == 1)
+      continue;
+    // A few partial channels are added by a select over all steps (their
+    // buckets' loops would cost more than the adds they save); many, a loop
+    // per bucket. Either adds a step's rows in list order.
+    const uint32_t first = tap.begin[1], last = tap.end[kFull - 1];
+    if (tap.pattern && last - first < kFewPartial) {
+      for (uint32_t k = first; k < last; ++k) {
+        const float *w = base + tap.list[k] * channelStride;
+        const uint32_t bits = tap.pattern[k];
         f32x16 row[R];
         for (int r = 0; r < R; ++r)
           row[r] = *reinterpret_cast<const f32x16u *>(w + r * kLanes);
@@ -211,6 +266,20 @@ SF_ALWAYS_INLINE void accumulate(const Tap *taps, int tapCount,
             acc[s][r] = fired ? acc[s][r] + row[r] : acc[s][r];
         }
       }
+      continue;
+    }
+    forEachPartialPattern<G>([&](auto pattern) SF_ALWAYS_INLINE_LAMBDA {
+      constexpr unsigned P = decltype(pattern)::value;
+      for (const uint32_t *c = tap.list + tap.begin[P],
+                          *end = tap.list + tap.end[P];
+           c != end; ++c) {
+        const float *w = base + *c * channelStride;
+        f32x16 row[R];
+        for (int r = 0; r < R; ++r)
+          row[r] = *reinterpret_cast<const f32x16u *>(w + r * kLanes);
+        addToSteps<P>(acc, row);
+      }
+    });
   }
   for (int s = 0; s < G && s < out.steps; ++s)
     for (int r = 0; r < R; ++r)
@@ -223,6 +292,7 @@ template <int G>
 SF_ALWAYS_INLINE void
 accumulateTail(const Tap *taps, int tapCount, int64_t channelStride,
                const StepOutputs<G> &out, int64_t j0, int64_t j1) {
+  constexpr unsigned kFull = (1u << G) - 1;
   float acc[G][kLanes] = {}, all[kLanes] = {};
   const int64_t len = j1 - j0;
   for (int s = 0; s < G && s < out.steps; ++s)
@@ -230,16 +300,18 @@ accumulateTail(const Tap *taps, int tapCount, int64_t channelStride,
       std::memcpy(acc[s], start + j0, len * sizeof(float));
   for (int i = 0; i < tapCount; ++i) {
     const float *base = taps[i].weight + j0;
-    for (const uint32_t *c = taps[i].full; c != taps[i].fullEnd; ++c)
-      for (int64_t j = 0; j < len; ++j)
-        all[j] += base[*c * channelStride + j];
-    for (int64_t k = 0; k < taps[i].partialEnd - taps[i].partial; ++k) {
-      const float *w = base + taps[i].partial[k] * channelStride;
-      for (int s = 0; s < G; ++s)
-        if ((taps[i].pattern[k] >> s) & 1)
+    for (unsigned b = 1; b <= kFull; ++b)
+      for (uint32_t k = taps[i].begin[b]; k < taps[i].end[b]; ++k) {
+        const float *w = base + taps[i].list[k] * channelStride;
+        if (b == kFull && G > 1)
           for (int64_t j = 0; j < len; ++j)
-            acc[s][j] += w[j];
-    }
+            all[j] += w[j];
+        else
+          for (int s = 0; s < G; ++s)
+            if ((b >> s) & 1)
+              for (int64_t j = 0; j < len; ++j)
+                acc[s][j] += w[j];
+      }
   }
   for (int s = 0; s < G && s < out.steps; ++s)
     for (int64_t j = 0; j < len; ++j)
@@ -273,26 +345,24 @@ template <typename F> SF_ALWAYS_INLINE void withGroupSize(int steps, F &&fn) {
     fn(std::integral_constant<int, 1>{});
 }
 
-/// The tap reading position p's lists at step group `phase`, restricted to
-/// channels [c0, c1) when `grouped` (a grouped conv's group), with weight
-/// rows from `weight`.
+/// The tap reading position p's lists at step group `phase`, with weight
+/// rows from `weight`. With `narrowed` (a grouped conv) its buckets are
+/// restricted to channels [c0, c1), the group's, their bounds written to
+/// narrowed[0 .. 2 kPatterns).
 SF_ALWAYS_INLINE Tap tapOf(const SpikeLists &lists, int64_t p, int phase,
-                           const float *weight, bool grouped, uint32_t c0,
+                           const float *weight, uint32_t *narrowed, uint32_t c0,
                            uint32_t c1) {
-  const uint32_t *full = lists.full(p, phase),
-                 *fullEnd = full + lists.fullCount(p, phase);
-  const uint32_t *partial = lists.partial(p, phase),
-                 *partialEnd = partial + lists.partialCount(p, phase);
-  const uint32_t *pattern = lists.pattern(p, phase);
-  if (grouped) { // the lists hold channels in increasing order
-    full = std::lower_bound(full, fullEnd, c0);
-    fullEnd = std::lower_bound(full, fullEnd, c1);
-    const uint32_t *first = std::lower_bound(partial, partialEnd, c0);
-    pattern += first - partial;
-    partial = first;
-    partialEnd = std::lower_bound(partial, partialEnd, c1);
+  const uint32_t *list = lists.list(p, phase), *bounds = lists.bounds(p, phase);
+  if (!narrowed)
+    return {list, bounds, bounds + 1, lists.pattern(p, phase), weight};
+  for (int b = 0; b < kPatterns; ++b) {
+    const uint32_t *first = list + bounds[b], *last = list + bounds[b + 1];
+    first = std::lower_bound(first, last, c0);
+    narrowed[b] = static_cast<uint32_t>(first - list);
+    narrowed[kPatterns + b] =
+        static_cast<uint32_t>(std::lower_bound(first, last, c1) - list);
   }
-  return {full, fullEnd, partial, partialEnd, pattern, weight};
+  return {list, narrowed, narrowed + kPatterns, nullptr, weight};
 }
 
 /// Output channels per work item.
@@ -448,16 +518,18 @@ struct ConvJob {
     StepOutputs<G> sums{{}, steps, bias ? bias + o0 : nullptr, false};
     std::copy(dst, dst + steps, sums.dst);
     Tap taps[kMaxTaps];
+    uint32_t narrowed[kMaxTaps][2 * kPatterns]; // grouped convs' buckets
     int tapCount = 0;
     // Always inlined, so that the sums are compiled for the caller's
     // instruction set.
     forEachTap(g, q / g.outWidth, q % g.outWidth,
                [&](int64_t kh, int64_t kw, int64_t ih, int64_t iw)
                    SF_ALWAYS_INLINE_LAMBDA {
-                     taps[tapCount++] = tapOf(
+                     taps[tapCount] = tapOf(
                          lists, (image * g.height + ih) * g.width + iw, phase,
                          groupWeight + (kh * g.kernelW + kw) * perGroup(),
-                         g.groups > 1, c0, c1);
+                         g.groups > 1 ? narrowed[tapCount] : nullptr, c0, c1);
+                     ++tapCount;
                      if (tapCount == kMaxTaps) {
                        accumulateRange<G, VB>(taps, tapCount, channelStride,
                                               sums, 0, len);
@@ -542,7 +614,7 @@ struct LinearJob {
         for (int s = 0; s < steps; ++s)
           dst[s] = out.lif ? buffer[s][0]
                            : out.y + ((t0 + s) * rows + row) * outFeatures + o0;
-        const Tap tap = tapOf(lists, row, phase, weightT + o0, false, 0, 0);
+        const Tap tap = tapOf(lists, row, phase, weightT + o0, nullptr, 0, 0);
         withGroupSize(steps, [&](auto size) SF_ALWAYS_INLINE_LAMBDA {
           constexpr int G = decltype(size)::value;
           StepOutputs<G> sums{{}, steps, bias ? bias + o0 : nullptr, false};
@@ -581,10 +653,10 @@ bool host::supportsVectorIsa(VectorIsa isa) {
 
 size_t host::sparseScratchBytes(int64_t positions, int64_t channels,
                                 int timesteps) {
-  // Per position and step group: two lists of channels, the partial ones'
-  // patterns and two counts.
+  // Per position and step group: a list of channels, their patterns and
+  // the buckets' bounds.
   return static_cast<size_t>(positions) * stepGroups(timesteps) *
-         (3 * channels + 2) * sizeof(uint32_t);
+         (2 * channels + kPatterns + 1) * sizeof(uint32_t);
 }
 
 namespace {
@@ -616,7 +688,8 @@ namespace {
 /// reads the candidates' words, which stay in cache from pixel to pixel.
 void fillTile(SpikeLists &lists, const uint64_t *x, int64_t n, int64_t C,
               int64_t H, int64_t W, int64_t y0, int64_t x0, int64_t tile,
-              int64_t blockSize, uint32_t *candidates) {
+              int64_t blockSize, uint32_t *work) {
+  uint32_t *candidates = work;
   const uint64_t *image = x + n * C * H * W;
   const int64_t y1 = std::min(y0 + tile, H), x1 = std::min(x0 + tile, W);
   int64_t count = 0;
@@ -626,7 +699,7 @@ void fillTile(SpikeLists &lists, const uint64_t *x, int64_t n, int64_t C,
   for (int64_t ih = y0; ih < y1; ++ih)
     for (int64_t iw = x0; iw < x1; ++iw)
       lists.fill((n * H + ih) * W + iw, image + ih * W + iw, H * W, candidates,
-                 count);
+                 count, work + C);
 }
 
 void conv2dSparseInto(const uint64_t *x, const float *weightArranged,
@@ -651,11 +724,11 @@ void conv2dSparseInto(const uint64_t *x, const float *weightArranged,
         images * tiles,
         grainFor(images * tiles, images * C * H * W * lists.groups),
         [&](int64_t u0, int64_t u1) {
-          std::vector<uint32_t> candidates(C);
+          std::vector<uint32_t> work(3 * C);
           for (int64_t u = u0; u < u1; ++u) {
             const int64_t n = u / tiles, v = u % tiles;
             fillTile(lists, xs, n, C, H, W, v / tilesX * tile,
-                     v % tilesX * tile, tile, blockSize, candidates.data());
+                     v % tilesX * tile, tile, blockSize, work.data());
           }
         });
     // Bands of kBandPixels output pixels, or fewer where that would leave a
@@ -684,7 +757,7 @@ void linearSparseInto(const uint64_t *x, const float *weightT,
   SpikeLists lists(scratch, rows, K, timesteps);
   pool.parallelFor(rows, grainFor(rows, rows * K * lists.groups),
                    [&](int64_t r0, int64_t r1) {
-                     std::vector<uint32_t> candidates(K);
+                     std::vector<uint32_t> candidates(3 * K);
                      for (int64_t r = r0; r < r1; ++r) {
                        const uint64_t *in = x + r * K;
                        int64_t count = 0;
@@ -694,7 +767,8 @@ void linearSparseInto(const uint64_t *x, const float *weightT,
                            for (int64_t k = k0; k < k1; ++k)
                              candidates[count++] = static_cast<uint32_t>(k);
                        }
-                       lists.fill(r, in, 1, candidates.data(), count);
+                       lists.fill(r, in, 1, candidates.data(), count,
+                                  candidates.data() + K);
                      }
                    });
   const int64_t work = (lists.entries() + rows * lists.groups) * kGroupSteps *
