@@ -179,6 +179,12 @@ typedef float f32x16u
     __attribute__((vector_size(64), aligned(4), may_alias));
 typedef int32_t i32x16 __attribute__((vector_size(64)));
 constexpr int kLanes = 16;
+/// How many channels ahead of the one being added the accumulation
+/// prefetches weight rows: the rows of a deep layer come from L2 or L3 (a
+/// 512-channel 3x3 layer's rows for one block of outputs are 1.2 MB), and a
+/// row's load would otherwise wait there. Measured on Zen 4: 8 to 10 best,
+/// 15-25 % off the 128- to 512-channel layers.
+constexpr int kPrefetchAhead = 8;
 
 /// The fewest partial channels of a tap summed by pattern buckets (a loop
 /// per bucket); fewer are summed by a select over the steps. Measured on
@@ -240,21 +246,34 @@ SF_ALWAYS_INLINE void accumulate(const Tap *taps, int tapCount,
   for (int i = 0; i < tapCount; ++i) {
     const Tap &tap = taps[i];
     const float *base = tap.weight + j0;
-    for (const uint32_t *c = tap.list + tap.begin[kFull],
-                        *end = tap.list + tap.end[kFull];
-         c != end; ++c) {
-      const float *w = base + *c * channelStride;
-      for (int r = 0; r < R; ++r)
-        all[r] += *reinterpret_cast<const f32x16u *>(w + r * kLanes);
-    }
-    if constexpr (G == 1)
+    // The buckets are contiguous, the full one last: one walk in list
+    // order, prefetching across buckets.
+    const uint32_t *listEnd = tap.list + tap.end[kFull];
+    const auto prefetch = [&](const uint32_t *c) SF_ALWAYS_INLINE_LAMBDA {
+      if (c + kPrefetchAhead < listEnd)
+        for (int r = 0; r < R; ++r)
+          __builtin_prefetch(base + c[kPrefetchAhead] * channelStride +
+                             r * kLanes);
+    };
+    const auto addFull = [&] SF_ALWAYS_INLINE_LAMBDA {
+      for (const uint32_t *c = tap.list + tap.begin[kFull]; c != listEnd; ++c) {
+        prefetch(c);
+        const float *w = base + *c * channelStride;
+        for (int r = 0; r < R; ++r)
+          all[r] += *reinterpret_cast<const f32x16u *>(w + r * kLanes);
+      }
+    };
+    if constexpr (G == 1) {
+      addFull();
       continue;
+    }
     // A few partial channels are added by a select over all steps (their
     // buckets' loops would cost more than the adds they save); many, a loop
     // per bucket. Either adds a step's rows in list order.
     const uint32_t first = tap.begin[1], last = tap.end[kFull - 1];
     if (tap.pattern && last - first < kFewPartial) {
       for (uint32_t k = first; k < last; ++k) {
+        prefetch(tap.list + k);
         const float *w = base + tap.list[k] * channelStride;
         const uint32_t bits = tap.pattern[k];
         f32x16 row[R];
@@ -266,6 +285,7 @@ SF_ALWAYS_INLINE void accumulate(const Tap *taps, int tapCount,
             acc[s][r] = fired ? acc[s][r] + row[r] : acc[s][r];
         }
       }
+      addFull();
       continue;
     }
     forEachPartialPattern<G>([&](auto pattern) SF_ALWAYS_INLINE_LAMBDA {
@@ -273,6 +293,7 @@ SF_ALWAYS_INLINE void accumulate(const Tap *taps, int tapCount,
       for (const uint32_t *c = tap.list + tap.begin[P],
                           *end = tap.list + tap.end[P];
            c != end; ++c) {
+        prefetch(c);
         const float *w = base + *c * channelStride;
         f32x16 row[R];
         for (int r = 0; r < R; ++r)
@@ -280,6 +301,7 @@ SF_ALWAYS_INLINE void accumulate(const Tap *taps, int tapCount,
         addToSteps<P>(acc, row);
       }
     });
+    addFull();
   }
   for (int s = 0; s < G && s < out.steps; ++s)
     for (int r = 0; r < R; ++r)
