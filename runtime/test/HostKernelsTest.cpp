@@ -424,6 +424,72 @@ TEST(PackedMaxPool, IsTheOrOfTheWindow) {
   EXPECT_EQ(dense, expected);
 }
 
+// Max pooling, float and packed, against its definition written out here:
+// padding on some sides only, strides, dilation, a window overhanging the
+// input (ceil mode) and windows wholly in the padding (the initial value).
+TEST(MaxPool, MatchesTheDefinition) {
+  ThreadPool pool(2);
+  std::mt19937 rng(11);
+  struct Case {
+    int64_t h, w, kh, kw, sh, sw, padTop, padLeft, padBottom, padRight, dh, dw;
+  };
+  for (const Case &c : {Case{9, 9, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1},
+                        Case{10, 7, 2, 3, 2, 1, 0, 1, 0, 1, 1, 1},
+                        Case{11, 12, 3, 2, 3, 2, 0, 0, 2, 1, 1, 1},
+                        Case{9, 9, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2},
+                        Case{5, 6, 5, 6, 1, 1, 0, 0, 0, 0, 1, 1},
+                        Case{4, 4, 3, 3, 2, 2, 3, 3, 3, 3, 1, 1}}) {
+    Window2d g{};
+    g.batch = 2;
+    g.channels = g.outChannels = 3;
+    g.height = c.h;
+    g.width = c.w;
+    g.kernelH = c.kh;
+    g.kernelW = c.kw;
+    g.strideH = c.sh;
+    g.strideW = c.sw;
+    g.padTop = c.padTop;
+    g.padLeft = c.padLeft;
+    g.padBottom = c.padBottom;
+    g.padRight = c.padRight;
+    g.dilationH = c.dh;
+    g.dilationW = c.dw;
+    g.outHeight =
+        (c.h + c.padTop + c.padBottom - c.dh * (c.kh - 1) - 1) / c.sh + 1;
+    g.outWidth =
+        (c.w + c.padLeft + c.padRight - c.dw * (c.kw - 1) - 1) / c.sw + 1;
+    const int64_t planes = 2 * 3, in = c.h * c.w,
+                  out = g.outHeight * g.outWidth;
+    std::vector<float> x = randomFloats(planes * in, rng);
+    std::vector<uint64_t> spikes = randomSpikes(planes * in, 0.2, false, rng);
+    std::vector<float> expected(planes * out), pooled(planes * out);
+    std::vector<uint64_t> expectedBits(planes * out), pooledBits(planes * out);
+    for (int64_t p = 0; p < planes; ++p)
+      for (int64_t oh = 0; oh < g.outHeight; ++oh)
+        for (int64_t ow = 0; ow < g.outWidth; ++ow) {
+          float max = -std::numeric_limits<float>::infinity();
+          uint64_t bits = 0;
+          for (int64_t kh = 0; kh < c.kh; ++kh)
+            for (int64_t kw = 0; kw < c.kw; ++kw) {
+              const int64_t ih = oh * c.sh - c.padTop + kh * c.dh,
+                            iw = ow * c.sw - c.padLeft + kw * c.dw;
+              if (ih < 0 || ih >= c.h || iw < 0 || iw >= c.w)
+                continue;
+              max = std::max(max, x[p * in + ih * c.w + iw]);
+              bits |= spikes[p * in + ih * c.w + iw];
+            }
+          expected[p * out + oh * g.outWidth + ow] = max;
+          expectedBits[p * out + oh * g.outWidth + ow] = bits;
+        }
+    maxPool2d(x.data(), pooled.data(), g, pool);
+    maxPool2dPacked(spikes.data(), pooledBits.data(), g, pool);
+    EXPECT_EQ(pooled, expected)
+        << c.h << "x" << c.w << " k" << c.kh << "x" << c.kw;
+    EXPECT_EQ(pooledBits, expectedBits)
+        << c.h << "x" << c.w << " k" << c.kh << "x" << c.kw;
+  }
+}
+
 /// T steps of `n` inputs in [0, 3): enough to make LIF neurons fire.
 std::vector<float> neuronInputs(int64_t n, unsigned seed) {
   std::mt19937 rng(seed);

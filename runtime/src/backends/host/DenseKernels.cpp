@@ -15,6 +15,8 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <utility>
+#include <vector>
 
 using namespace sparseflow::runtime;
 using namespace sparseflow::runtime::host;
@@ -287,21 +289,61 @@ void forEachPlane(const T *x, T *y, const Window2d &g, ThreadPool &pool,
                    });
 }
 
-/// Reduces every window of every plane with `combine`, starting from
-/// `init`; positions in the padding are skipped.
+/// The outputs [lo, hi) of `outputs` whose tap reads input
+/// output * stride + offset inside [0, size).
+std::pair<int64_t, int64_t> tapOutputs(int64_t offset, int64_t stride,
+                                       int64_t size, int64_t outputs) {
+  const int64_t lo =
+      std::min(offset >= 0 ? 0 : (stride - 1 - offset) / stride, outputs);
+  const int64_t last = size - 1 - offset; // the largest output * stride
+  return {lo, last < 0 ? lo : std::clamp(last / stride + 1, lo, outputs)};
+}
+
+/// Reduces every window of every plane with `combine` (associative and
+/// commutative: a max or an OR), starting from `init`; positions in the
+/// padding are skipped. Separable: every input row is reduced over the
+/// kernel's columns at each output column, then every output over the
+/// kernel's rows of those — KH + KW steps an output instead of KH x KW, in
+/// loops without bounds checks.
 template <typename T, typename Combine>
 void reduceWindows(const T *x, T *y, const Window2d &g, T init, Combine combine,
                    ThreadPool &pool) {
-  forEachPlane(x, y, g, pool, [&](const T *in, T *out) {
-    for (int64_t oh = 0; oh < g.outHeight; ++oh)
-      for (int64_t ow = 0; ow < g.outWidth; ++ow) {
-        T acc = init;
-        forEachTap(g, oh, ow, [&](int64_t, int64_t, int64_t ih, int64_t iw) {
-          acc = combine(acc, in[ih * g.width + iw]);
-        });
-        out[oh * g.outWidth + ow] = acc;
-      }
-  });
+  const int64_t H = g.height, W = g.width, OH = g.outHeight, OW = g.outWidth;
+  std::vector<std::pair<int64_t, int64_t>> columns(g.kernelW);
+  for (int64_t kw = 0; kw < g.kernelW; ++kw)
+    columns[kw] = tapOutputs(kw * g.dilationW - g.padLeft, g.strideW, W, OW);
+  const int64_t planes = g.batch * g.channels;
+  pool.parallelFor(
+      planes, grainFor(planes, planes * (H + OH) * OW * g.kernelW),
+      [&](int64_t p0, int64_t p1) {
+        std::vector<T> rows(H * OW);
+        for (int64_t plane = p0; plane < p1; ++plane) {
+          const T *in = x + plane * H * W;
+          T *out = y + plane * OH * OW;
+          for (int64_t ih = 0; ih < H; ++ih) {
+            T *row = rows.data() + ih * OW;
+            std::fill(row, row + OW, init);
+            for (int64_t kw = 0; kw < g.kernelW; ++kw) {
+              const int64_t offset = ih * W + kw * g.dilationW - g.padLeft;
+              for (int64_t ow = columns[kw].first; ow < columns[kw].second;
+                   ++ow)
+                row[ow] = combine(row[ow], in[offset + ow * g.strideW]);
+            }
+          }
+          for (int64_t oh = 0; oh < OH; ++oh) {
+            T *o = out + oh * OW;
+            std::fill(o, o + OW, init);
+            for (int64_t kh = 0; kh < g.kernelH; ++kh) {
+              const int64_t ih = oh * g.strideH - g.padTop + kh * g.dilationH;
+              if (ih < 0 || ih >= H)
+                continue;
+              const T *row = rows.data() + ih * OW;
+              for (int64_t ow = 0; ow < OW; ++ow)
+                o[ow] = combine(o[ow], row[ow]);
+            }
+          }
+        }
+      });
 }
 
 } // namespace
