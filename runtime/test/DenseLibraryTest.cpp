@@ -99,6 +99,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         // The analog first layers: ResNet's stem and a CIFAR 3x3.
         DenseConvCase{1, 3, 64, 64, 64, 7, 2, 3, 1, 1, true},
+        // Two threads split it into slices of 32 and 8 output channels.
+        DenseConvCase{2, 3, 32, 32, 40, 7, 1, 3, 1, 1, true},
         DenseConvCase{2, 3, 32, 32, 64, 3, 1, 1, 1, 1, true},
         DenseConvCase{1, 1, 28, 28, 8, 5, 1, 0, 1, 1, true},
         DenseConvCase{3, 16, 15, 17, 24, 3, 2, 1, 1, 1, false},

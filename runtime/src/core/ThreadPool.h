@@ -52,15 +52,6 @@ public:
   /// caller, another caller runs its whole range on its own thread.
   void parallelFor(int64_t n, int64_t grain, RangeFn fn);
 
-  /// Calls fn(threads) for a library with threads of its own (oneDNN's
-  /// OpenMP team), which runs in the workers' place: `threads` is size()
-  /// and the workers stay reserved until fn returns, or 1 while they serve
-  /// another caller, so the two never oversubscribe the cores.
-  template <typename F> void withThreads(F &&fn) {
-    std::unique_lock<std::mutex> run(runMutex, std::try_to_lock);
-    fn(run.owns_lock() ? size() : 1u);
-  }
-
 private:
   void workerLoop(unsigned index);
 

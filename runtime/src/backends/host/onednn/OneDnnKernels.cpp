@@ -6,10 +6,13 @@
 // shapes (layouts `any`, so oneDNN picks its blocked formats), the weights
 // reordered into the primitive's layout, buffers for the activations where
 // that layout is not the runtime's plain NCHW / row-major one, and a user
-// scratchpad, so that a run allocates nothing. oneDNN here runs on OpenMP
-// (Debian's build); each call sets the calling thread's OpenMP thread count
-// to what the runtime's pool grants (ThreadPool::withThreads), capped for
-// small layers at one thread per kMacsPerThread multiply-adds.
+// scratchpad, so that a run allocates nothing. A layer large enough to use
+// several threads (one per kMacsPerThread multiply-adds) is split by output
+// channels into a primitive per thread of the runtime's pool, each run on
+// one OpenMP thread: oneDNN here threads with OpenMP (Debian's build), and
+// an OpenMP team's idle threads spin after each region, on the cores the
+// pool's next kernel needs (on two cores the LIF after VGG-11's oneDNN stem
+// took twice as long).
 //
 //===----------------------------------------------------------------------===//
 
@@ -20,7 +23,10 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <memory>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 using namespace sparseflow::runtime;
 using namespace sparseflow::runtime::host;
@@ -31,15 +37,26 @@ using dnnl::memory;
 using Tag = memory::format_tag;
 using DataType = memory::data_type;
 
-/// Multiply-adds per thread below which a layer runs on fewer threads: an
-/// OpenMP team costs more than it saves on small layers (and a team whose
-/// cores are busy waits at every barrier).
+/// Multiply-adds per thread below which a layer is split into fewer
+/// slices: a parallel pass costs more than it saves on small layers.
 constexpr int64_t kMacsPerThread = int64_t{1} << 22;
+/// Output channels per slice come in multiples of oneDNN's blocking.
+constexpr int64_t kSliceChannels = 16;
 
-/// The threads a layer of `macs` multiply-adds uses out of `pool`'s.
-unsigned threadsFor(int64_t macs, const ThreadPool &pool) {
-  int64_t useful = std::max<int64_t>(1, macs / kMacsPerThread);
-  return static_cast<unsigned>(std::min<int64_t>(useful, pool.size()));
+/// The output channels [first, first + count) of each slice of a layer of
+/// `macs` multiply-adds and `channels` output channels run on `pool`.
+std::vector<std::pair<int64_t, int64_t>>
+outputSlices(int64_t macs, int64_t channels, const ThreadPool &pool) {
+  const int64_t useful = std::clamp<int64_t>(
+      macs / kMacsPerThread, 1,
+      std::min<int64_t>(pool.size(),
+                        (channels + kSliceChannels - 1) / kSliceChannels));
+  const int64_t per = ((channels + useful - 1) / useful + kSliceChannels - 1) /
+                      kSliceChannels * kSliceChannels;
+  std::vector<std::pair<int64_t, int64_t>> slices;
+  for (int64_t first = 0; first < channels; first += per)
+    slices.push_back({first, std::min(per, channels - first)});
+  return slices;
 }
 
 const dnnl::engine &cpuEngine() {
@@ -60,16 +77,16 @@ private:
   int before;
 };
 
-/// A prepared primitive with plain-layout activations: `x` and `y` are
-/// bound to the caller's buffers at each run, reordered through the
-/// primitive's own layout where it differs.
-class Layer final : public DenseLayer {
+/// A prepared primitive with plain-layout activations (or a slice of
+/// them): `x` and `y` are bound to the caller's buffers at each run,
+/// reordered through the primitive's own layout where it differs.
+class Primitive {
 public:
-  Layer(unsigned threads, const dnnl::primitive &primitive,
-        const memory::desc &userX, const memory::desc &primX,
-        const memory::desc &userY, const memory::desc &primY,
-        const memory::desc &scratchpad, memory weights, memory bias)
-      : threads(threads), primitive(primitive), stream(cpuEngine()),
+  Primitive(const dnnl::primitive &primitive, const memory::desc &userX,
+            const memory::desc &primX, const memory::desc &userY,
+            const memory::desc &primY, const memory::desc &scratchpad,
+            memory weights, memory bias)
+      : primitive(primitive), stream(cpuEngine()),
         userX(userX, cpuEngine(), DNNL_MEMORY_NONE),
         userY(userY, cpuEngine(), DNNL_MEMORY_NONE),
         scratchpad(scratchpad, cpuEngine()), weights(std::move(weights)),
@@ -96,28 +113,49 @@ public:
     fromYArgs = {{DNNL_ARG_FROM, y}, {DNNL_ARG_TO, this->userY}};
   }
 
-  void run(const float *in, float *out, ThreadPool &pool) override {
+  /// Runs on the calling thread alone.
+  void execute(const float *in, float *out) {
+    OpenMpThreads scope(1);
     userX.set_data_handle(const_cast<float *>(in));
     userY.set_data_handle(out);
-    pool.withThreads([&](unsigned granted) {
-      OpenMpThreads scope(std::min(granted, threads));
-      if (toX)
-        toX.execute(stream, toXArgs);
-      primitive.execute(stream, args);
-      if (fromY)
-        fromY.execute(stream, fromYArgs);
-      stream.wait();
-    });
+    if (toX)
+      toX.execute(stream, toXArgs);
+    primitive.execute(stream, args);
+    if (fromY)
+      fromY.execute(stream, fromYArgs);
+    stream.wait();
   }
 
 private:
-  unsigned threads;
   dnnl::primitive primitive;
   dnnl::stream stream;
   memory userX, userY, x, y, scratchpad, weights, bias;
   dnnl::reorder toX, fromY;
   // Bound once: the memory objects are handles whose buffers each run sets.
   std::unordered_map<int, memory> args, toXArgs, fromYArgs;
+};
+
+/// A layer as slices of its output channels, one primitive each, run in
+/// parallel on the pool (on one thread while it serves another caller).
+class SlicedLayer final : public DenseLayer {
+public:
+  /// Slice i writes at output + offsets[i].
+  void add(std::unique_ptr<Primitive> slice, int64_t offset) {
+    slices.push_back(std::move(slice));
+    offsets.push_back(offset);
+  }
+
+  void run(const float *x, float *y, ThreadPool &pool) override {
+    pool.parallelFor(static_cast<int64_t>(slices.size()), 1,
+                     [&](int64_t i0, int64_t i1) {
+                       for (int64_t i = i0; i < i1; ++i)
+                         slices[i]->execute(x, y + offsets[i]);
+                     });
+  }
+
+private:
+  std::vector<std::unique_ptr<Primitive>> slices;
+  std::vector<int64_t> offsets;
 };
 
 /// `user` (the artifact's constant) in layout `wanted`: reordered once into
@@ -157,43 +195,56 @@ std::unique_ptr<DenseLayer> host::prepareConv2d(const Window2d &g,
                                                 const float *bias,
                                                 ThreadPool &pool) {
   try {
-    // The primitive's blocking depends on the thread count it will run with.
-    unsigned threads =
-        threadsFor(g.batch * g.outChannels * g.outHeight * g.outWidth *
-                       (g.channels / g.groups) * g.kernelH * g.kernelW,
-                   pool);
-    OpenMpThreads scope(threads);
+    // The primitives are chosen for the one thread each runs on.
+    OpenMpThreads scope(1);
+    const int64_t O = g.outChannels, C = g.channels / g.groups,
+                  plane = g.outHeight * g.outWidth;
+    const int64_t macs = g.batch * O * plane * C * g.kernelH * g.kernelW;
+    // A grouped conv runs whole (a slice would cut its groups).
+    auto slices = g.groups > 1
+                      ? std::vector<std::pair<int64_t, int64_t>>{{0, O}}
+                      : outputSlices(macs, O, pool);
     memory::dims src = {g.batch, g.channels, g.height, g.width};
-    memory::dims dst = {g.batch, g.outChannels, g.outHeight, g.outWidth};
-    memory::dims w = {g.outChannels, g.channels / g.groups, g.kernelH,
-                      g.kernelW};
-    Tag wTag = Tag::oihw;
-    if (g.groups > 1) {
-      w = {g.groups, g.outChannels / g.groups, g.channels / g.groups, g.kernelH,
-           g.kernelW};
-      wTag = Tag::goihw;
-    }
     memory::desc userX(src, DataType::f32, Tag::nchw);
-    memory::desc userY(dst, DataType::f32, Tag::nchw);
-    memory::desc userW(w, DataType::f32, wTag);
-    memory::desc userB({g.outChannels}, DataType::f32, Tag::a);
-    // oneDNN counts dilation from 0 (no dilation).
-    dnnl::convolution_forward::desc desc(
-        dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
-        memory::desc(src, DataType::f32, Tag::any),
-        memory::desc(w, DataType::f32, Tag::any), bias ? userB : memory::desc(),
-        memory::desc(dst, DataType::f32, Tag::any), {g.strideH, g.strideW},
-        {g.dilationH - 1, g.dilationW - 1}, {g.padTop, g.padLeft},
-        {g.padBottom, g.padRight});
-    dnnl::convolution_forward::primitive_desc pd(desc, userScratchpad(),
-                                                 cpuEngine());
-    memory biasMemory;
-    if (bias)
-      biasMemory = memory(userB, cpuEngine(), const_cast<float *>(bias));
-    return std::make_unique<Layer>(
-        threads, dnnl::convolution_forward(pd), userX, pd.src_desc(), userY,
-        pd.dst_desc(), pd.scratchpad_desc(),
-        constantIn(userW, weight, pd.weights_desc()), biasMemory);
+    auto layer = std::make_unique<SlicedLayer>();
+    for (auto [first, count] : slices) {
+      memory::dims dst = {g.batch, count, g.outHeight, g.outWidth};
+      memory::dims w = {count, C, g.kernelH, g.kernelW};
+      Tag wTag = Tag::oihw;
+      if (g.groups > 1) {
+        w = {g.groups, O / g.groups, C, g.kernelH, g.kernelW};
+        wTag = Tag::goihw;
+      }
+      // The slice's channels of the NCHW output.
+      memory::desc userY(dst, DataType::f32, {O * plane, plane, g.outWidth, 1});
+      memory::desc userW(w, DataType::f32, wTag);
+      memory::desc userB({count}, DataType::f32, Tag::a);
+      // oneDNN counts dilation from 0 (no dilation).
+      dnnl::convolution_forward::desc desc(
+          dnnl::prop_kind::forward_inference,
+          dnnl::algorithm::convolution_direct,
+          memory::desc(src, DataType::f32, Tag::any),
+          memory::desc(w, DataType::f32, Tag::any),
+          bias ? userB : memory::desc(),
+          memory::desc(dst, DataType::f32, Tag::any), {g.strideH, g.strideW},
+          {g.dilationH - 1, g.dilationW - 1}, {g.padTop, g.padLeft},
+          {g.padBottom, g.padRight});
+      dnnl::convolution_forward::primitive_desc pd(desc, userScratchpad(),
+                                                   cpuEngine());
+      memory biasMemory;
+      if (bias)
+        biasMemory =
+            memory(userB, cpuEngine(), const_cast<float *>(bias + first));
+      layer->add(
+          std::make_unique<Primitive>(
+              dnnl::convolution_forward(pd), userX, pd.src_desc(), userY,
+              pd.dst_desc(), pd.scratchpad_desc(),
+              constantIn(userW, weight + first * C * g.kernelH * g.kernelW,
+                         pd.weights_desc()),
+              biasMemory),
+          first * plane);
+    }
+    return layer;
   } catch (const dnnl::error &) {
     return nullptr; // a geometry oneDNN does not take
   }
@@ -203,23 +254,31 @@ std::unique_ptr<DenseLayer>
 host::prepareLinear(int64_t rows, int64_t inFeatures, int64_t outFeatures,
                     const float *weightT, const float *bias, ThreadPool &pool) {
   try {
-    unsigned threads = threadsFor(rows * inFeatures * outFeatures, pool);
-    OpenMpThreads scope(threads);
-    memory::desc userX({rows, inFeatures}, DataType::f32, Tag::ab);
-    memory::desc userY({rows, outFeatures}, DataType::f32, Tag::ab);
-    memory::desc userW({inFeatures, outFeatures}, DataType::f32, Tag::ab);
-    memory::desc userB({1, outFeatures}, DataType::f32, Tag::ab);
-    dnnl::matmul::desc desc(
-        userX, memory::desc({inFeatures, outFeatures}, DataType::f32, Tag::any),
-        bias ? userB : memory::desc(), userY);
-    dnnl::matmul::primitive_desc pd(desc, userScratchpad(), cpuEngine());
-    memory biasMemory;
-    if (bias)
-      biasMemory = memory(userB, cpuEngine(), const_cast<float *>(bias));
-    return std::make_unique<Layer>(
-        threads, dnnl::matmul(pd), userX, pd.src_desc(), userY, pd.dst_desc(),
-        pd.scratchpad_desc(), constantIn(userW, weightT, pd.weights_desc()),
-        biasMemory);
+    OpenMpThreads scope(1);
+    const int64_t K = inFeatures, O = outFeatures;
+    memory::desc userX({rows, K}, DataType::f32, Tag::ab);
+    auto layer = std::make_unique<SlicedLayer>();
+    for (auto [first, count] : outputSlices(rows * K * O, O, pool)) {
+      // The slice's columns of the row-major weight and output.
+      memory::desc userY({rows, count}, DataType::f32, {O, 1});
+      memory::desc userW({K, count}, DataType::f32, {O, 1});
+      memory::desc userB({1, count}, DataType::f32, Tag::ab);
+      dnnl::matmul::desc desc(userX,
+                              memory::desc({K, count}, DataType::f32, Tag::any),
+                              bias ? userB : memory::desc(), userY);
+      dnnl::matmul::primitive_desc pd(desc, userScratchpad(), cpuEngine());
+      memory biasMemory;
+      if (bias)
+        biasMemory =
+            memory(userB, cpuEngine(), const_cast<float *>(bias + first));
+      layer->add(std::make_unique<Primitive>(
+                     dnnl::matmul(pd), userX, pd.src_desc(), userY,
+                     pd.dst_desc(), pd.scratchpad_desc(),
+                     constantIn(userW, weightT + first, pd.weights_desc()),
+                     biasMemory),
+                 first);
+    }
+    return layer;
   } catch (const dnnl::error &) {
     return nullptr;
   }
