@@ -79,6 +79,7 @@ def temporal_parallel(model, batch):
 
     def run(x):
         return model(x).unflatten(0, (T, batch)).mean(0)
+    run.model = model  # for bench/captured_layers.py's hooks
     return run
 
 

@@ -100,6 +100,12 @@ struct SpikeLists {
     return offsets + index(p, phase) * (kPatterns + 1);
   }
 
+  /// Lists nothing at position p (an input no output reads).
+  void clear(int64_t p) {
+    std::fill(offsets + index(p, 0) * (kPatterns + 1),
+              offsets + index(p + 1, 0) * (kPatterns + 1), 0u);
+  }
+
   /// The number of channels listed at all positions and groups.
   int64_t entries() const {
     int64_t total = 0;
@@ -210,17 +216,18 @@ SF_ALWAYS_INLINE void addToSteps(f32x16 (&acc)[G][R], const f32x16 (&row)[R]) {
         acc[s][r] += row[r];
 }
 
-/// Calls fn(std::integral_constant<unsigned, P>{}) for the partial patterns
-/// P of G steps (neither silent nor full), in increasing order.
-template <int G, typename F, unsigned... P>
-SF_ALWAYS_INLINE void
-forEachPartialPattern(F &&fn, std::integer_sequence<unsigned, P...>) {
+/// Calls fn(std::integral_constant<unsigned, P + 1>{}) for each P.
+template <typename F, unsigned... P>
+SF_ALWAYS_INLINE void forEachPattern(F &&fn,
+                                     std::integer_sequence<unsigned, P...>) {
   (fn(std::integral_constant<unsigned, P + 1>{}), ...);
 }
+
+/// Calls fn(std::integral_constant<unsigned, P>{}) for the partial patterns
+/// P of G steps (neither silent nor full), in increasing order.
 template <int G, typename F>
 SF_ALWAYS_INLINE void forEachPartialPattern(F &&fn) {
-  forEachPartialPattern<G>(
-      fn, std::make_integer_sequence<unsigned, (1u << G) - 2>{});
+  forEachPattern(fn, std::make_integer_sequence<unsigned, (1u << G) - 2>{});
 }
 
 /// Outputs [j0, j0 + V) of a group's steps (G of them at most), V a
@@ -703,14 +710,38 @@ size_t host::sparseConvScratchBytes(int64_t batch, int64_t pixels,
 
 namespace {
 
+/// Whether each of the `size` input rows (or columns) is read by the
+/// window of some output.
+std::vector<char> readInputs(int64_t size, int64_t outputs, int64_t kernel,
+                             int64_t stride, int64_t pad, int64_t dilation) {
+  std::vector<char> read(size, 0);
+  for (int64_t o = 0; o < outputs; ++o)
+    for (int64_t k = 0; k < kernel; ++k)
+      if (const int64_t i = o * stride - pad + k * dilation; i >= 0 && i < size)
+        read[i] = 1;
+  return read;
+}
+
+/// The rows and columns of a conv's input that its outputs read (a strided
+/// 1x1 conv reads a quarter of its input).
+struct ReadInputs {
+  std::vector<char> rows, columns;
+  explicit ReadInputs(const Window2d &g)
+      : rows(readInputs(g.height, g.outHeight, g.kernelH, g.strideH, g.padTop,
+                        g.dilationH)),
+        columns(readInputs(g.width, g.outWidth, g.kernelW, g.strideW, g.padLeft,
+                           g.dilationW)) {}
+};
+
 /// Fills the lists of the pixels of the tile x `tile` tile at (y0, x0) of
 /// image n of packed spikes [N][C][H][W]. Its candidate channels are those
 /// with a spike in it (with a block size, one OR over the tile decides; a
 /// silent tile costs nothing more) or all channels; each of its pixels then
 /// reads the candidates' words, which stay in cache from pixel to pixel.
+/// A pixel no output reads gets empty lists.
 void fillTile(SpikeLists &lists, const uint64_t *x, int64_t n, int64_t C,
               int64_t H, int64_t W, int64_t y0, int64_t x0, int64_t tile,
-              int64_t blockSize, uint32_t *work) {
+              int64_t blockSize, const ReadInputs &read, uint32_t *work) {
   uint32_t *candidates = work;
   const uint64_t *image = x + n * C * H * W;
   const int64_t y1 = std::min(y0 + tile, H), x1 = std::min(x0 + tile, W);
@@ -719,9 +750,13 @@ void fillTile(SpikeLists &lists, const uint64_t *x, int64_t n, int64_t C,
     if (blockSize <= 0 || orTile(image + c * H * W, W, y0, y1, x0, x1))
       candidates[count++] = static_cast<uint32_t>(c);
   for (int64_t ih = y0; ih < y1; ++ih)
-    for (int64_t iw = x0; iw < x1; ++iw)
-      lists.fill((n * H + ih) * W + iw, image + ih * W + iw, H * W, candidates,
-                 count, work + C);
+    for (int64_t iw = x0; iw < x1; ++iw) {
+      const int64_t p = (n * H + ih) * W + iw;
+      if (read.rows[ih] && read.columns[iw])
+        lists.fill(p, image + ih * W + iw, H * W, candidates, count, work + C);
+      else
+        lists.clear(p);
+    }
 }
 
 void conv2dSparseInto(const uint64_t *x, const float *weightArranged,
@@ -738,6 +773,7 @@ void conv2dSparseInto(const uint64_t *x, const float *weightArranged,
   // built tile by tile, then all their items are summed, two parallel loops
   // for several images rather than per image.
   const int64_t perPass = imagesPerPass(N, H * W, C, timesteps);
+  const ReadInputs read(g);
   for (int64_t n0 = 0; n0 < N; n0 += perPass) {
     const int64_t images = std::min(perPass, N - n0);
     SpikeLists lists(scratch, images * H * W, C, timesteps);
@@ -750,7 +786,7 @@ void conv2dSparseInto(const uint64_t *x, const float *weightArranged,
           for (int64_t u = u0; u < u1; ++u) {
             const int64_t n = u / tiles, v = u % tiles;
             fillTile(lists, xs, n, C, H, W, v / tilesX * tile,
-                     v % tilesX * tile, tile, blockSize, work.data());
+                     v % tilesX * tile, tile, blockSize, read, work.data());
           }
         });
     // Bands of kBandPixels output pixels, or fewer where that would leave a
