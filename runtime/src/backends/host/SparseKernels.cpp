@@ -461,39 +461,55 @@ struct NeuronTile {
   }
 };
 
-/// Adds to sums[j][o] (j < rows ≤ kBandPixels, o < len) the residual's
-/// step-t value of element element0 + j + o * stride. Each channel's run of
-/// rows is read contiguously into a transposed copy first: read in place,
-/// a row's channels would each touch another page.
-void addResidual(const Residual &r, float (*sums)[kItemChannels], int64_t rows,
-                 int64_t len, int64_t element0, int64_t stride, int t) {
-  if (!r.spikes && !r.floats)
-    return;
-  float value[kItemChannels][kBandPixels];
-  const float *floats =
-      r.floats ? r.floats + (r.temporal ? t * r.elements : 0) : nullptr;
-  for (int64_t o = 0; o < len; ++o) {
-    const int64_t e = element0 + o * stride;
-    if (floats)
-      std::memcpy(value[o], floats + e, rows * sizeof(float));
-    else
-      for (int64_t j = 0; j < rows; ++j)
-        value[o][j] = static_cast<float>((r.spikes[e + j] >> t) & 1u);
+/// A band's residual in the sums' layout [j][o] (row j < rows ≤
+/// kBandPixels, slot o < len; element element0 + j + o * stride): spike
+/// words are transposed once per item and each step takes its bit; floats,
+/// a step at a time. Read in place, a row's channels would each touch
+/// another page.
+struct ResidualTile {
+  const Residual &r;
+  int64_t rows, len, element0, stride;
+  uint64_t words[kBandPixels][kItemChannels];
+
+  SF_ALWAYS_INLINE ResidualTile(const Residual &r, int64_t rows, int64_t len,
+                                int64_t element0, int64_t stride)
+      : r(r), rows(rows), len(len), element0(element0), stride(stride) {
+    if (r.spikes)
+      for (int64_t o = 0; o < len; ++o)
+        for (int64_t j = 0; j < rows; ++j)
+          words[j][o] = r.spikes[element0 + o * stride + j];
   }
-  for (int64_t j = 0; j < rows; ++j)
+
+  /// Adds step t's values to sums[j][o].
+  SF_ALWAYS_INLINE void addTo(float (*sums)[kItemChannels], int t) const {
+    if (r.spikes) {
+      for (int64_t j = 0; j < rows; ++j)
+        for (int64_t o = 0; o < len; ++o)
+          sums[j][o] = sums[j][o] + static_cast<float>(static_cast<uint32_t>(
+                                        (words[j][o] >> t) & 1u));
+      return;
+    }
+    if (!r.floats)
+      return;
+    float value[kItemChannels][kBandPixels];
+    const float *floats = r.floats + (r.temporal ? t * r.elements : 0);
     for (int64_t o = 0; o < len; ++o)
-      sums[j][o] = sums[j][o] + value[o][j];
-}
+      std::memcpy(value[o], floats + element0 + o * stride,
+                  rows * sizeof(float));
+    for (int64_t j = 0; j < rows; ++j)
+      for (int64_t o = 0; o < len; ++o)
+        sums[j][o] = sums[j][o] + value[o][j];
+  }
+};
 
 /// Feeds sums[j][0 .. len) of step t, plus the residual, to the neurons of
 /// rows j < rows.
 SF_ALWAYS_INLINE void stepBand(const SparseOutput &out, NeuronTile &neurons,
-                               float (*sums)[kItemChannels], int64_t rows,
-                               int64_t len, int64_t element0, int64_t stride,
-                               int t) {
-  addResidual(out.residual, sums, rows, len, element0, stride, t);
-  for (int64_t j = 0; j < rows; ++j)
-    neurons.stepRow(*out.lif, j, sums[j], len, t);
+                               const ResidualTile &residual,
+                               float (*sums)[kItemChannels], int t) {
+  residual.addTo(sums, t);
+  for (int64_t j = 0; j < residual.rows; ++j)
+    neurons.stepRow(*out.lif, j, sums[j], residual.len, t);
 }
 
 /// A conv over the spike lists of a batch. An item is a band of up to
@@ -585,6 +601,7 @@ struct ConvJob {
       if (out.lif)
         for (int64_t o = 0; o < len; ++o)
           neurons.start(o, out.neuron(base + o * P), pixels);
+      const ResidualTile residual(out.residual, pixels, len, base, P);
       for (int phase = 0; phase < lists.groups; ++phase) {
         const int t0 = phase * kGroupSteps, steps = lists.steps(phase);
         withGroupSize(steps, [&](auto size) SF_ALWAYS_INLINE_LAMBDA {
@@ -599,7 +616,7 @@ struct ConvJob {
         for (int s = 0; s < steps; ++s) {
           const int t = t0 + s;
           if (out.lif) {
-            stepBand(out, neurons, buffer[s], pixels, len, base, P, t);
+            stepBand(out, neurons, residual, buffer[s], t);
             continue;
           }
           float *y = out.y + ((t * g.batch + n0 + image) * O + o0) * P + q0;
@@ -637,6 +654,7 @@ struct LinearJob {
       if (out.lif)
         for (int64_t o = 0; o < len; ++o)
           neurons.start(o, out.neuron(base + o), 1);
+      const ResidualTile residual(out.residual, 1, len, base, 1);
       for (int phase = 0; phase < lists.groups; ++phase) {
         const int t0 = phase * kGroupSteps, steps = lists.steps(phase);
         float *dst[kGroupSteps];
@@ -653,7 +671,7 @@ struct LinearJob {
         });
         if (out.lif)
           for (int s = 0; s < steps; ++s)
-            stepBand(out, neurons, buffer[s], 1, len, base, 1, t0 + s);
+            stepBand(out, neurons, residual, buffer[s], t0 + s);
       }
       if (out.lif)
         std::memcpy(out.spikes + base, neurons.bits[0], len * sizeof(uint64_t));
