@@ -437,19 +437,23 @@ struct NeuronTile {
   bool fired[kBandPixels][kItemChannels];
   uint64_t bits[kBandPixels][kItemChannels];
 
-  /// Slot o's parameters, and its neurons of rows [0, rows) at their
-  /// initial state.
-  void start(int64_t o, const NeuronParams &p, int64_t rows) {
+  /// Slot o's parameters.
+  void setParams(int64_t o, const NeuronParams &p) {
     leak[o] = p.leak;
     gain[o] = p.gain;
     vLeak[o] = p.vLeak;
     threshold[o] = p.threshold;
     vReset[o] = p.vReset;
     vInit[o] = p.vInit;
+  }
+
+  /// The neurons of rows [0, rows) and slots [0, len) at their initial
+  /// state.
+  SF_ALWAYS_INLINE void reset(int64_t rows, int64_t len) {
     for (int64_t j = 0; j < rows; ++j) {
-      v[j][o] = p.vInit;
-      fired[j][o] = false;
-      bits[j][o] = 0;
+      std::copy(vInit, vInit + len, v[j]);
+      std::fill(fired[j], fired[j] + len, false);
+      std::fill(bits[j], bits[j] + len, uint64_t{0});
     }
   }
 
@@ -598,9 +602,11 @@ struct ConvJob {
       const int64_t pixels = std::min(band, P - q0);
       const int64_t base = ((n0 + image) * O + o0) * P + q0;
       // The outputs of one channel share its neurons' parameters.
-      if (out.lif)
+      if (out.lif) {
         for (int64_t o = 0; o < len; ++o)
-          neurons.start(o, out.neuron(base + o * P), pixels);
+          neurons.setParams(o, out.neuron(base + o * P));
+        neurons.reset(pixels, len);
+      }
       const ResidualTile residual(out.residual, pixels, len, base, P);
       for (int phase = 0; phase < lists.groups; ++phase) {
         const int t0 = phase * kGroupSteps, steps = lists.steps(phase);
@@ -651,9 +657,11 @@ struct LinearJob {
       const int64_t row = item / blocks, o0 = item % blocks * kItemChannels;
       const int64_t len = std::min(kItemChannels, outFeatures - o0);
       const int64_t base = row * outFeatures + o0;
-      if (out.lif)
+      if (out.lif) {
         for (int64_t o = 0; o < len; ++o)
-          neurons.start(o, out.neuron(base + o), 1);
+          neurons.setParams(o, out.neuron(base + o));
+        neurons.reset(1, len);
+      }
       const ResidualTile residual(out.residual, 1, len, base, 1);
       for (int phase = 0; phase < lists.groups; ++phase) {
         const int t0 = phase * kGroupSteps, steps = lists.steps(phase);
