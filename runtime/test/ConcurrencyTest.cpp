@@ -15,6 +15,7 @@
 #include "CountingAllocator.h"
 #include "TestArtifacts.h"
 
+#include "core/ThreadPool.h"
 #include "sparseflow/runtime/api.h"
 
 #include <gtest/gtest.h>
@@ -160,6 +161,43 @@ TEST(Concurrency, ReleasingTheModelWhileASessionRunsKeepsItAlive) {
   // The last reference frees the session, the model and the instance.
   sf_session_release(session);
   EXPECT_EQ(counting.live(), 0u);
+}
+
+// parallelFor runs every index exactly once, in pieces of at least the
+// grain, however the range, the grain and the thread count fall, back to
+// back (the workers' spin) and from two callers at once (one runs its range
+// alone).
+TEST(ThreadPool, RunsEveryIndexOnceFromOneOrTwoCallers) {
+  for (unsigned threads : {1u, 2u, 3u}) {
+    sparseflow::runtime::ThreadPool pool(threads);
+    for (int64_t n : {0, 1, 2, 7, 64, 1000})
+      for (int64_t grain : {1, 3, 100}) {
+        std::vector<std::atomic<int>> runs(n);
+        std::atomic<bool> small{false};
+        pool.parallelFor(n, grain, [&](int64_t begin, int64_t end) {
+          if (end - begin < std::min(grain, n))
+            small = true;
+          for (int64_t i = begin; i < end; ++i)
+            ++runs[i];
+        });
+        for (int64_t i = 0; i < n; ++i)
+          ASSERT_EQ(runs[i].load(), 1) << n << " by " << grain << " at " << i;
+        EXPECT_FALSE(small) << "a piece under the grain";
+      }
+    std::vector<std::atomic<int64_t>> sums(2);
+    auto caller = [&](int which) {
+      for (int round = 0; round < 200; ++round)
+        pool.parallelFor(100, 1, [&](int64_t begin, int64_t end) {
+          for (int64_t i = begin; i < end; ++i)
+            sums[which] += i;
+        });
+    };
+    std::thread other(caller, 1);
+    caller(0);
+    other.join();
+    EXPECT_EQ(sums[0].load(), 200 * 4950);
+    EXPECT_EQ(sums[1].load(), 200 * 4950);
+  }
 }
 
 } // namespace

@@ -12,12 +12,25 @@ using namespace sparseflow::runtime;
 
 namespace {
 
-/// Chunk `index` of `chunks` near-equal parts of [0, n).
-std::pair<int64_t, int64_t> chunkOf(int64_t n, unsigned chunks,
-                                    unsigned index) {
-  int64_t base = n / chunks, extra = n % chunks;
-  int64_t begin = index * base + std::min<int64_t>(index, extra);
-  return {begin, begin + base + (static_cast<int64_t>(index) < extra)};
+/// Piece `index` of `pieces` near-equal parts of [0, n).
+std::pair<int64_t, int64_t> pieceOf(int64_t n, int64_t pieces, int64_t index) {
+  int64_t base = n / pieces, extra = n % pieces;
+  int64_t begin = index * base + std::min(index, extra);
+  return {begin, begin + base + (index < extra)};
+}
+
+/// Polls `done` up to kSpins times (about 50 microseconds), pausing
+/// between polls; whether it became true.
+template <typename F> bool spinUntil(F &&done) {
+  constexpr int kSpins = 1 << 12;
+  for (int i = 0; i < kSpins; ++i) {
+    if (done())
+      return true;
+#if defined(__x86_64__)
+    __builtin_ia32_pause();
+#endif
+  }
+  return done();
 }
 
 } // namespace
@@ -40,10 +53,10 @@ ThreadPool::~ThreadPool() {
 void ThreadPool::parallelFor(int64_t n, int64_t grain, RangeFn fn) {
   if (n <= 0)
     return;
-  int64_t byGrain = std::max<int64_t>(1, n / std::max<int64_t>(grain, 1));
-  unsigned chunks =
-      static_cast<unsigned>(std::min<int64_t>(size(), byGrain));
-  if (chunks <= 1) {
+  const int64_t pieces =
+      std::min(std::max<int64_t>(1, n / std::max<int64_t>(grain, 1)),
+               size() * kPiecesPerThread);
+  if (pieces <= 1) {
     fn(0, n);
     return;
   }
@@ -60,32 +73,43 @@ void ThreadPool::parallelFor(int64_t n, int64_t grain, RangeFn fn) {
     std::lock_guard<std::mutex> lock(mutex);
     task = &fn;
     taskSize = n;
-    taskChunks = chunks;
-    pending = chunks - 1;
+    taskPieces = pieces;
+    helpers = static_cast<unsigned>(std::min<int64_t>(size(), pieces)) - 1;
+    nextPiece = 0;
+    pending = helpers;
     ++generation;
   }
   wake.notify_all();
-  auto [begin, end] = chunkOf(n, chunks, 0);
-  fn(begin, end);
-  std::unique_lock<std::mutex> lock(mutex);
-  done.wait(lock, [&] { return pending == 0; });
+  runPieces();
+  if (!spinUntil([&] { return pending.load() == 0; })) {
+    std::unique_lock<std::mutex> lock(mutex);
+    done.wait(lock, [&] { return pending.load() == 0; });
+  }
+  std::lock_guard<std::mutex> lock(mutex);
   task = nullptr;
+}
+
+void ThreadPool::runPieces() {
+  for (int64_t piece; (piece = nextPiece.fetch_add(1)) < taskPieces;) {
+    auto [begin, end] = pieceOf(taskSize, taskPieces, piece);
+    (*task)(begin, end);
+  }
 }
 
 void ThreadPool::workerLoop(unsigned index) {
   uint64_t seen = 0;
   for (;;) {
+    spinUntil([&] { return stopping.load() || generation.load() != seen; });
     std::unique_lock<std::mutex> lock(mutex);
-    wake.wait(lock, [&] { return stopping || generation != seen; });
+    wake.wait(lock,
+              [&] { return stopping.load() || generation.load() != seen; });
     if (stopping)
       return;
     seen = generation;
-    if (index >= taskChunks)
+    if (index > helpers)
       continue;
-    const RangeFn *fn = task;
-    auto [begin, end] = chunkOf(taskSize, taskChunks, index);
     lock.unlock();
-    (*fn)(begin, end);
+    runPieces();
     lock.lock();
     if (--pending == 0)
       done.notify_one();

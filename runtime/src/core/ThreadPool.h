@@ -3,14 +3,19 @@
 // Part of SparseFlow.
 //
 // A fixed set of workers created with the instance. parallelFor splits a
-// range into one contiguous chunk per thread and runs the first chunk on the
-// caller; it allocates nothing, so kernels can use it inside `run`.
+// range into contiguous pieces, a few per thread, that the caller and the
+// workers claim one at a time (so a thread whose pieces cost less takes
+// more); it allocates nothing, so kernels can use it inside `run`. Between
+// ranges the workers spin briefly before they sleep: the ranges of one run
+// follow each other within microseconds, and waking a sleeping thread costs
+// about as long.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef SPARSEFLOW_RUNTIME_CORE_THREADPOOL_H
 #define SPARSEFLOW_RUNTIME_CORE_THREADPOOL_H
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -47,24 +52,33 @@ public:
 
   unsigned size() const { return static_cast<unsigned>(workers.size()) + 1; }
 
-  /// Runs fn over [0, n) in at most size() chunks, each at least `grain`
-  /// long, and returns when all are done. While the workers serve one
-  /// caller, another caller runs its whole range on its own thread.
+  /// Runs fn over [0, n) in pieces of at least `grain` (up to
+  /// kPiecesPerThread per thread) on up to size() threads, and returns when
+  /// all are done. While the workers serve one caller, another caller runs
+  /// its whole range on its own thread.
   void parallelFor(int64_t n, int64_t grain, RangeFn fn);
+
+  /// Pieces per thread: enough to even out pieces of unequal cost, few
+  /// enough that claiming them costs nothing.
+  static constexpr int64_t kPiecesPerThread = 4;
 
 private:
   void workerLoop(unsigned index);
+  /// Claims and runs pieces of the current range until none is left.
+  void runPieces();
 
   std::vector<std::thread> workers;
   std::mutex runMutex; // held by the caller the workers serve
   std::mutex mutex;
   std::condition_variable wake, done;
+  // The current range, set under `mutex` before `generation` moves on.
   const RangeFn *task = nullptr;
-  int64_t taskSize = 0;
-  unsigned taskChunks = 0;
-  uint64_t generation = 0;
-  unsigned pending = 0;
-  bool stopping = false;
+  int64_t taskSize = 0, taskPieces = 0;
+  unsigned helpers = 0; // the workers 1 .. helpers take part
+  std::atomic<int64_t> nextPiece{0};
+  std::atomic<uint64_t> generation{0};
+  std::atomic<unsigned> pending{0}; // helpers still running
+  std::atomic<bool> stopping{false};
 };
 
 } // namespace sparseflow::runtime
