@@ -61,6 +61,13 @@ def layer_model(kind, shape, out, k, pad, n, path):
         node = helper.make_node("Gemm", ["x", "w", "b"], ["y"], name="layer", transB=1)
         x_shape = [n, *shape]
     b = rng.standard_normal(out).astype(np.float32) * 0.1
+    save_spike_layer(node, x_shape, w, b, path)
+    return torch.from_numpy(w), torch.from_numpy(b), x_shape
+
+
+def save_spike_layer(node, x_shape, w, b, path):
+    """Saves `node` (inputs x, w, b; output y) as a model reading spikes x
+    of shape x_shape at T steps, every step read out."""
     graph = helper.make_graph(
         [node], "layer", [helper.make_tensor_value_info("x", TensorProto.FLOAT, x_shape)],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
@@ -69,7 +76,6 @@ def layer_model(kind, shape, out, k, pad, n, path):
     for key, value in (("timesteps", str(T)), ("encoding", "spikes"), ("readout", "all")):
         model.metadata_props.add(key=f"sparseflow.{key}", value=value)
     onnx.save(model, str(path))
-    return torch.from_numpy(w), torch.from_numpy(b), x_shape
 
 
 def spikes(shape, density, clustered, rng):

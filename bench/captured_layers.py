@@ -20,15 +20,14 @@ import sys
 import tempfile
 
 import numpy as np
-import onnx
 import torch
-from onnx import TensorProto, helper, numpy_helper
+from onnx import helper
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 
 import networks  # noqa: E402
 import sparseflow  # noqa: E402
-from bench import op_seconds, torch_seconds  # noqa: E402
+from bench import op_seconds, save_spike_layer, torch_seconds  # noqa: E402
 from end_to_end import T, temporal_parallel  # noqa: E402
 
 
@@ -65,14 +64,7 @@ def conv_model(conv, x_shape, path):
         "Conv", ["x", "w", "b"], ["y"], name="layer", kernel_shape=list(w.shape[2:]),
         strides=list(conv.stride), pads=[conv.padding[0], conv.padding[1]] * 2,
         dilations=list(conv.dilation), group=conv.groups)
-    graph = helper.make_graph(
-        [node], "layer", [helper.make_tensor_value_info("x", TensorProto.FLOAT, x_shape)],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
-        [numpy_helper.from_array(w, "w"), numpy_helper.from_array(b, "b")])
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
-    for key, value in (("timesteps", str(T)), ("encoding", "spikes"), ("readout", "all")):
-        model.metadata_props.add(key=f"sparseflow.{key}", value=value)
-    onnx.save(model, str(path))
+    save_spike_layer(node, x_shape, w, b, path)
 
 
 def main():
