@@ -19,8 +19,9 @@ std::pair<int64_t, int64_t> pieceOf(int64_t n, int64_t pieces, int64_t index) {
   return {begin, begin + base + (index < extra)};
 }
 
-/// Polls `done` up to kSpins times (about 50 microseconds), pausing
-/// between polls; whether it became true.
+/// Polls `done` up to kSpins times, pausing between polls (tens of
+/// microseconds; a pause takes 40-150 cycles, by processor); whether it
+/// became true.
 template <typename F> bool spinUntil(F &&done) {
   constexpr int kSpins = 1 << 12;
   for (int i = 0; i < kSpins; ++i) {
