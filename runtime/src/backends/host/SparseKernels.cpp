@@ -189,7 +189,7 @@ constexpr int kLanes = 16;
 /// prefetches weight rows: the rows of a deep layer come from L2 or L3 (a
 /// 512-channel 3x3 layer's rows for one block of outputs are 1.2 MB), and a
 /// row's load would otherwise wait there. Measured on Zen 4: 8 to 10 best,
-/// 15-25 % off the 128- to 512-channel layers.
+/// 10-17 % off the 256- and 512-channel layers.
 constexpr int kPrefetchAhead = 8;
 
 /// The fewest partial channels of a tap summed by pattern buckets (a loop
