@@ -188,13 +188,13 @@ constexpr int kLanes = 16;
 /// How many channels ahead of the one being added the accumulation
 /// prefetches weight rows: the rows of a deep layer come from L2 or L3 (a
 /// 512-channel 3x3 layer's rows for one block of outputs are 1.2 MB), and a
-/// row's load would otherwise wait there. Measured on Zen 4: 8 to 10 best,
-/// 10-17 % off the 256- and 512-channel layers.
+/// row's load would otherwise wait there. Measured on an AMD EPYC (Zen 5):
+/// 8 to 10 best, 10-17 % off the 256- and 512-channel layers.
 constexpr int kPrefetchAhead = 8;
 
 /// The fewest partial channels of a tap summed by pattern buckets (a loop
 /// per bucket); fewer are summed by a select over the steps. Measured on
-/// Zen 4: 16 to 64 are within noise of each other.
+/// an AMD EPYC (Zen 5): 16 to 64 are within noise of each other.
 constexpr uint32_t kFewPartial = 24;
 
 /// The output channels one accumulation of G steps covers, for the
