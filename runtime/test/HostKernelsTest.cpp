@@ -426,7 +426,8 @@ TEST(PackedMaxPool, IsTheOrOfTheWindow) {
 
 // Max pooling, float and packed, against its definition written out here:
 // padding on some sides only, strides, dilation, a window overhanging the
-// input (ceil mode) and windows wholly in the padding (the initial value).
+// input (ceil mode), windows wholly in the padding (the initial value) and
+// rows wider than the kernel's runs of output columns.
 TEST(MaxPool, MatchesTheDefinition) {
   ThreadPool pool(2);
   std::mt19937 rng(11);
@@ -438,7 +439,10 @@ TEST(MaxPool, MatchesTheDefinition) {
                         Case{11, 12, 3, 2, 3, 2, 0, 0, 2, 1, 1, 1},
                         Case{9, 9, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2},
                         Case{5, 6, 5, 6, 1, 1, 0, 0, 0, 0, 1, 1},
-                        Case{4, 4, 3, 3, 2, 2, 3, 3, 3, 3, 1, 1}}) {
+                        Case{4, 4, 3, 3, 2, 2, 3, 3, 3, 3, 1, 1},
+                        // Rows wider than the kernel's 256-column runs.
+                        Case{3, 600, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},
+                        Case{4, 1100, 2, 5, 2, 3, 0, 2, 0, 2, 1, 2}}) {
     Window2d g{};
     g.batch = 2;
     g.channels = g.outChannels = 3;

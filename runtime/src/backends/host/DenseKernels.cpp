@@ -16,7 +16,6 @@
 #include <cstring>
 #include <limits>
 #include <utility>
-#include <vector>
 
 using namespace sparseflow::runtime;
 using namespace sparseflow::runtime::host;
@@ -301,49 +300,40 @@ std::pair<int64_t, int64_t> tapOutputs(int64_t offset, int64_t stride,
 
 /// Reduces every window of every plane with `combine` (associative and
 /// commutative: a max or an OR), starting from `init`; positions in the
-/// padding are skipped. Separable: every input row is reduced over the
-/// kernel's columns at each output column, then every output over the
-/// kernel's rows of those — KH + KW steps an output instead of KH x KW, in
-/// loops without bounds checks.
+/// padding are skipped. Row by row of the kernel: each valid input row is
+/// reduced over the kernel's columns for a run of output columns (in a
+/// buffer on the stack), then combined into the output row — loops without
+/// bounds checks, and nothing allocated.
 template <typename T, typename Combine>
 void reduceWindows(const T *x, T *y, const Window2d &g, T init, Combine combine,
                    ThreadPool &pool) {
+  constexpr int64_t kRun = 256; // output columns per buffer
   const int64_t H = g.height, W = g.width, OH = g.outHeight, OW = g.outWidth;
-  std::vector<std::pair<int64_t, int64_t>> columns(g.kernelW);
-  for (int64_t kw = 0; kw < g.kernelW; ++kw)
-    columns[kw] = tapOutputs(kw * g.dilationW - g.padLeft, g.strideW, W, OW);
-  const int64_t planes = g.batch * g.channels;
-  pool.parallelFor(
-      planes, grainFor(planes, planes * (H + OH) * OW * g.kernelW),
-      [&](int64_t p0, int64_t p1) {
-        std::vector<T> rows(H * OW);
-        for (int64_t plane = p0; plane < p1; ++plane) {
-          const T *in = x + plane * H * W;
-          T *out = y + plane * OH * OW;
-          for (int64_t ih = 0; ih < H; ++ih) {
-            T *row = rows.data() + ih * OW;
-            std::fill(row, row + OW, init);
-            for (int64_t kw = 0; kw < g.kernelW; ++kw) {
-              const int64_t offset = ih * W + kw * g.dilationW - g.padLeft;
-              for (int64_t ow = columns[kw].first; ow < columns[kw].second;
-                   ++ow)
-                row[ow] = combine(row[ow], in[offset + ow * g.strideW]);
-            }
+  forEachPlane(x, y, g, pool, [&](const T *in, T *out) {
+    for (int64_t oh = 0; oh < OH; ++oh) {
+      T *o = out + oh * OW;
+      std::fill(o, o + OW, init);
+      for (int64_t kh = 0; kh < g.kernelH; ++kh) {
+        const int64_t ih = oh * g.strideH - g.padTop + kh * g.dilationH;
+        if (ih < 0 || ih >= H)
+          continue;
+        for (int64_t ow0 = 0; ow0 < OW; ow0 += kRun) {
+          const int64_t ow1 = std::min(ow0 + kRun, OW);
+          T row[kRun];
+          std::fill(row, row + (ow1 - ow0), init);
+          for (int64_t kw = 0; kw < g.kernelW; ++kw) {
+            const int64_t offset = kw * g.dilationW - g.padLeft;
+            auto [lo, hi] = tapOutputs(offset, g.strideW, W, OW);
+            const int64_t base = ih * W + offset;
+            for (int64_t ow = std::max(lo, ow0); ow < std::min(hi, ow1); ++ow)
+              row[ow - ow0] = combine(row[ow - ow0], in[base + ow * g.strideW]);
           }
-          for (int64_t oh = 0; oh < OH; ++oh) {
-            T *o = out + oh * OW;
-            std::fill(o, o + OW, init);
-            for (int64_t kh = 0; kh < g.kernelH; ++kh) {
-              const int64_t ih = oh * g.strideH - g.padTop + kh * g.dilationH;
-              if (ih < 0 || ih >= H)
-                continue;
-              const T *row = rows.data() + ih * OW;
-              for (int64_t ow = 0; ow < OW; ++ow)
-                o[ow] = combine(o[ow], row[ow]);
-            }
-          }
+          for (int64_t ow = ow0; ow < ow1; ++ow)
+            o[ow] = combine(o[ow], row[ow - ow0]);
         }
-      });
+      }
+    }
+  });
 }
 
 } // namespace
