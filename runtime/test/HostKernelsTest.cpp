@@ -78,7 +78,8 @@ TEST_P(SparseConv, MatchesDenseOnUnpackedSpikes) {
   conv2dDense(unpacked.data(), weight.data(), bias.data(), dense.data(), all,
               pool);
 
-  std::vector<char> scratch(sparseConvScratchBytes(N, p.h * p.w, p.c, T));
+  std::vector<char> scratch(
+      sparseConvScratchBytes(N, p.h * p.w, p.c, T, pool.size()));
   double scale = p.c / p.groups * p.k * p.k;
   for (VectorIsa isa : supportedIsas()) {
     std::vector<float> sparse(outSize, NAN);
@@ -217,7 +218,8 @@ TEST_P(SparseConv, FusedWithLIFEqualsConvAddThenLIF) {
   ChannelNeurons neurons(p.o, rng);
   const int64_t inner = g.outHeight * g.outWidth, outputs = N * p.o * inner;
   Residuals residuals(outputs, rng);
-  std::vector<char> scratch(sparseConvScratchBytes(N, p.h * p.w, p.c, T));
+  std::vector<char> scratch(
+      sparseConvScratchBytes(N, p.h * p.w, p.c, T, pool.size()));
   for (VectorIsa isa : supportedIsas()) {
     std::vector<float> sums(T * outputs);
     conv2dSparse(spikes.data(), arranged.data(), bias.data(), sums.data(), g, T,
@@ -261,7 +263,8 @@ TEST(SparseLinear, FusedWithLIFEqualsLinearAddThenLIF) {
         ChannelNeurons neurons(layout.channels, rng);
         const int64_t outputs = layout.rows * O;
         Residuals residuals(outputs, rng);
-        std::vector<char> scratch(sparseScratchBytes(layout.rows, K, T));
+        std::vector<char> scratch(
+            sparseScratchBytes(layout.rows, K, T, pool.size()));
         for (VectorIsa isa : supportedIsas()) {
           std::vector<float> sums(T * layout.rows * O);
           linearSparse(spikes.data(), weightT.data(), bias.data(), sums.data(),
@@ -328,7 +331,8 @@ TEST(SparseKernels, EveryStepCountMatchesDenseAndFusedMatchesUnfused) {
       Residual residual;
       residual.spikes = shortcut.data();
       ChannelNeurons neurons(O, rng);
-      std::vector<char> scratch(sparseConvScratchBytes(N, H * W, C, steps));
+      std::vector<char> scratch(
+          sparseConvScratchBytes(N, H * W, C, steps, pool.size()));
       for (VectorIsa isa : supportedIsas()) {
         std::vector<float> sums(steps * outputs, NAN);
         conv2dSparse(spikes.data(), arranged.data(), bias.data(), sums.data(),
@@ -356,7 +360,8 @@ TEST(SparseKernels, EveryStepCountMatchesDenseAndFusedMatchesUnfused) {
       std::vector<float> linear(steps * rows * O);
       linearDense(unpacked.data(), weightT.data(), bias.data(), linear.data(),
                   steps * rows, C, O, pool);
-      std::vector<char> rowScratch(sparseScratchBytes(rows, C, steps));
+      std::vector<char> rowScratch(
+          sparseScratchBytes(rows, C, steps, pool.size()));
       for (VectorIsa isa : supportedIsas()) {
         std::vector<float> sparse(steps * rows * O, NAN);
         linearSparse(spikes.data(), weightT.data(), bias.data(), sparse.data(),
@@ -384,7 +389,7 @@ TEST(SparseLinear, MatchesDenseAtSeveralDensities) {
         unpackSpikes(spikes.data(), unpacked.data(), rows * K, T);
         linearDense(unpacked.data(), weightT.data(), bias.data(), dense.data(),
                     T * rows, K, O, pool);
-        std::vector<char> scratch(sparseScratchBytes(rows, K, T));
+        std::vector<char> scratch(sparseScratchBytes(rows, K, T, pool.size()));
         for (VectorIsa isa : supportedIsas()) {
           std::vector<float> sparse(T * rows * O, NAN);
           linearSparse(spikes.data(), weightT.data(), bias.data(),

@@ -247,14 +247,15 @@ sf_status_t runtime::createSession(const sf_session_options_t &options,
     // A conv's lists are per pixel of the images it sums together, a
     // linear layer's per row (their fused forms alike).
     const int64_t channels = convAttrs(*op.op) ? x.shape[1] : x.shape.back();
+    const unsigned threads = model->instance->pool->size();
     scratchBytes = std::max(
         scratchBytes,
         convAttrs(*op.op)
             ? host::sparseConvScratchBytes(x.shape[0], x.shape[2] * x.shape[3],
-                                           channels, model->timesteps)
+                                           channels, model->timesteps, threads)
             : host::sparseScratchBytes(static_cast<int64_t>(x.elements) /
                                            channels,
-                                       channels, model->timesteps));
+                                       channels, model->timesteps, threads));
   }
   size_t arenaBytes = std::max<uint64_t>(model->arenaSize, 64);
   if (options.memory_limit_bytes &&

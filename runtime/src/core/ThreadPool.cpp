@@ -34,7 +34,12 @@ template <typename F> bool spinUntil(F &&done) {
   return done();
 }
 
+/// This thread's index in the pool it works for; 0 outside any pool.
+thread_local unsigned currentIndex = 0;
+
 } // namespace
+
+unsigned ThreadPool::threadIndex() { return currentIndex; }
 
 ThreadPool::ThreadPool(unsigned threads) {
   for (unsigned i = 1; i < std::max(threads, 1u); ++i)
@@ -98,6 +103,7 @@ void ThreadPool::runPieces() {
 }
 
 void ThreadPool::workerLoop(unsigned index) {
+  currentIndex = index;
   uint64_t seen = 0;
   for (;;) {
     spinUntil([&] { return stopping.load() || generation.load() != seen; });

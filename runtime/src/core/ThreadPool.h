@@ -58,6 +58,11 @@ public:
   /// its whole range on its own thread.
   void parallelFor(int64_t n, int64_t grain, RangeFn fn);
 
+  /// The calling thread's index in the pool that runs it: a worker's
+  /// 1 .. size() - 1, any other thread's (a caller) 0. A kernel running
+  /// inside parallelFor uses it to pick its thread's work space.
+  static unsigned threadIndex();
+
   /// Pieces per thread: enough to even out pieces of unequal cost, few
   /// enough that claiming them costs nothing.
   static constexpr int64_t kPiecesPerThread = 4;

@@ -178,20 +178,23 @@ enum class VectorIsa { Baseline, Avx2, Avx512 };
 VectorIsa bestVectorIsa();
 bool supportsVectorIsa(VectorIsa isa);
 
-/// Scratch bytes a sparse kernel needs for the spike lists of `positions`
-/// input positions (pixels of one image, or rows) of `channels` channels.
-size_t sparseScratchBytes(int64_t positions, int64_t channels, int timesteps);
+/// Scratch bytes a sparse kernel run on a pool of `threads` threads needs
+/// for the spike lists of `positions` input positions (pixels of one image,
+/// or rows) of `channels` channels, and each thread's work space.
+size_t sparseScratchBytes(int64_t positions, int64_t channels, int timesteps,
+                          unsigned threads);
 /// Scratch bytes the sparse conv (and its fused form) needs for a batch of
-/// `batch` images of `pixels` pixels: the lists of the images it sums
-/// together.
+/// `batch` images of `pixels` pixels on `threads` threads: the lists of the
+/// images it sums together, and each thread's work space.
 size_t sparseConvScratchBytes(int64_t batch, int64_t pixels, int64_t channels,
-                              int timesteps);
+                              int timesteps, unsigned threads);
 
 /// Conv2d over packed spikes [N][C][H][W] with weight arranged [C][KH][KW][O]
 /// (groups = 1). Output float [T][N][O][OH][OW]. Silent neurons cost one
 /// load, and with blockSize > 0 a blockSize x blockSize tile of a channel
 /// with no spike costs one OR; the rest is one weight-row add per spike and
-/// tap. `scratch` holds sparseConvScratchBytes(N, H * W, C, T) bytes.
+/// tap. `scratch` holds sparseConvScratchBytes(N, H * W, C, T, pool.size())
+/// bytes.
 void conv2dSparse(const uint64_t *x, const float *weightArranged,
                   const float *bias, float *y, const Window2d &g,
                   int timesteps, int64_t blockSize, void *scratch,
@@ -228,7 +231,8 @@ void conv2dSparseLIF(const uint64_t *x, const float *weightArranged,
 
 /// Linear over packed spikes [rows][K] with weight [K][O]; output float
 /// [T][rows][O]. Silent inputs and all-zero blocks of blockSize inputs are
-/// skipped. `scratch` holds sparseScratchBytes(rows, K, T) bytes.
+/// skipped. `scratch` holds sparseScratchBytes(rows, K, T, pool.size())
+/// bytes.
 void linearSparse(const uint64_t *x, const float *weightT, const float *bias,
                   float *y, int64_t rows, int64_t inFeatures,
                   int64_t outFeatures, int timesteps, int64_t blockSize,

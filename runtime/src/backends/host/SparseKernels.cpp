@@ -706,58 +706,67 @@ bool host::supportsVectorIsa(VectorIsa isa) {
   return static_cast<int>(isa) <= static_cast<int>(bestVectorIsa());
 }
 
-size_t host::sparseScratchBytes(int64_t positions, int64_t channels,
-                                int timesteps) {
-  // Per position and step group: a list of channels, their patterns and
-  // the buckets' bounds.
+namespace {
+
+/// Bytes of the lists of `positions` positions: per position and step
+/// group, a list of channels, their patterns and the buckets' bounds.
+size_t listBytes(int64_t positions, int64_t channels, int timesteps) {
   return static_cast<size_t>(positions) * stepGroups(timesteps) *
          (2 * channels + kPatterns + 1) * sizeof(uint32_t);
 }
 
-namespace {
+/// Words of a thread's work space for filling lists of `channels`
+/// channels: the candidates, and twice as many for SpikeLists::fill.
+int64_t workWords(int64_t channels) { return 3 * channels; }
+
+/// The calling thread's work space, after `lists` bytes of lists.
+uint32_t *threadWork(void *scratch, size_t lists, int64_t channels) {
+  return reinterpret_cast<uint32_t *>(static_cast<char *>(scratch) + lists) +
+         ThreadPool::threadIndex() * workWords(channels);
+}
+
+size_t workBytes(int64_t channels, unsigned threads) {
+  return threads * workWords(channels) * sizeof(uint32_t);
+}
 
 /// The images a sparse conv sums together: as many as keep their lists
 /// within kListBytes (in cache until they are read), at least one.
 int64_t imagesPerPass(int64_t batch, int64_t pixels, int64_t channels,
                       int timesteps) {
   return std::clamp<int64_t>(
-      kListBytes /
-          static_cast<int64_t>(sparseScratchBytes(pixels, channels, timesteps)),
+      kListBytes / static_cast<int64_t>(listBytes(pixels, channels, timesteps)),
       1, batch);
 }
 
 } // namespace
 
+size_t host::sparseScratchBytes(int64_t positions, int64_t channels,
+                                int timesteps, unsigned threads) {
+  return listBytes(positions, channels, timesteps) +
+         workBytes(channels, threads);
+}
+
 size_t host::sparseConvScratchBytes(int64_t batch, int64_t pixels,
-                                    int64_t channels, int timesteps) {
+                                    int64_t channels, int timesteps,
+                                    unsigned threads) {
   return imagesPerPass(batch, pixels, channels, timesteps) *
-         sparseScratchBytes(pixels, channels, timesteps);
+             listBytes(pixels, channels, timesteps) +
+         workBytes(channels, threads);
 }
 
 namespace {
 
-/// Whether each of the `size` input rows (or columns) is read by the
-/// window of some output.
-std::vector<char> readInputs(int64_t size, int64_t outputs, int64_t kernel,
-                             int64_t stride, int64_t pad, int64_t dilation) {
-  std::vector<char> read(size, 0);
-  for (int64_t o = 0; o < outputs; ++o)
-    for (int64_t k = 0; k < kernel; ++k)
-      if (const int64_t i = o * stride - pad + k * dilation; i >= 0 && i < size)
-        read[i] = 1;
-  return read;
+/// Whether input index i (a row or a column) is read by the window of some
+/// of the `outputs` outputs along that axis.
+bool readByWindow(int64_t i, int64_t outputs, int64_t kernel, int64_t stride,
+                  int64_t pad, int64_t dilation) {
+  for (int64_t k = 0; k < kernel; ++k) {
+    const int64_t at = i + pad - k * dilation; // output * stride
+    if (at >= 0 && at % stride == 0 && at / stride < outputs)
+      return true;
+  }
+  return false;
 }
-
-/// The rows and columns of a conv's input that its outputs read (a strided
-/// 1x1 conv reads a quarter of its input).
-struct ReadInputs {
-  std::vector<char> rows, columns;
-  explicit ReadInputs(const Window2d &g)
-      : rows(readInputs(g.height, g.outHeight, g.kernelH, g.strideH, g.padTop,
-                        g.dilationH)),
-        columns(readInputs(g.width, g.outWidth, g.kernelW, g.strideW, g.padLeft,
-                           g.dilationW)) {}
-};
 
 /// Fills the lists of the pixels of the tile x `tile` tile at (y0, x0) of
 /// image n of packed spikes [N][C][H][W]. Its candidate channels are those
@@ -767,7 +776,7 @@ struct ReadInputs {
 /// A pixel no output reads gets empty lists.
 void fillTile(SpikeLists &lists, const uint64_t *x, int64_t n, int64_t C,
               int64_t H, int64_t W, int64_t y0, int64_t x0, int64_t tile,
-              int64_t blockSize, const ReadInputs &read, uint32_t *work) {
+              int64_t blockSize, const Window2d &g, uint32_t *work) {
   uint32_t *candidates = work;
   const uint64_t *image = x + n * C * H * W;
   const int64_t y1 = std::min(y0 + tile, H), x1 = std::min(x0 + tile, W);
@@ -775,14 +784,18 @@ void fillTile(SpikeLists &lists, const uint64_t *x, int64_t n, int64_t C,
   for (int64_t c = 0; c < C; ++c)
     if (blockSize <= 0 || orTile(image + c * H * W, W, y0, y1, x0, x1))
       candidates[count++] = static_cast<uint32_t>(c);
-  for (int64_t ih = y0; ih < y1; ++ih)
+  for (int64_t ih = y0; ih < y1; ++ih) {
+    const bool rowRead = readByWindow(ih, g.outHeight, g.kernelH, g.strideH,
+                                      g.padTop, g.dilationH);
     for (int64_t iw = x0; iw < x1; ++iw) {
       const int64_t p = (n * H + ih) * W + iw;
-      if (read.rows[ih] && read.columns[iw])
+      if (rowRead && readByWindow(iw, g.outWidth, g.kernelW, g.strideW,
+                                  g.padLeft, g.dilationW))
         lists.fill(p, image + ih * W + iw, H * W, candidates, count, work + C);
       else
         lists.clear(p);
     }
+  }
 }
 
 void conv2dSparseInto(const uint64_t *x, const float *weightArranged,
@@ -799,7 +812,8 @@ void conv2dSparseInto(const uint64_t *x, const float *weightArranged,
   // built tile by tile, then all their items are summed, two parallel loops
   // for several images rather than per image.
   const int64_t perPass = imagesPerPass(N, H * W, C, timesteps);
-  const ReadInputs read(g);
+  // Each thread's work space follows the lists of a pass.
+  const size_t listSpace = perPass * listBytes(H * W, C, timesteps);
   for (int64_t n0 = 0; n0 < N; n0 += perPass) {
     const int64_t images = std::min(perPass, N - n0);
     SpikeLists lists(scratch, images * H * W, C, timesteps);
@@ -808,11 +822,11 @@ void conv2dSparseInto(const uint64_t *x, const float *weightArranged,
         images * tiles,
         grainFor(images * tiles, images * C * H * W * lists.groups),
         [&](int64_t u0, int64_t u1) {
-          std::vector<uint32_t> work(3 * C);
+          uint32_t *work = threadWork(scratch, listSpace, C);
           for (int64_t u = u0; u < u1; ++u) {
             const int64_t n = u / tiles, v = u % tiles;
             fillTile(lists, xs, n, C, H, W, v / tilesX * tile,
-                     v % tilesX * tile, tile, blockSize, read, work.data());
+                     v % tilesX * tile, tile, blockSize, g, work);
           }
         });
     // Bands of kBandPixels output pixels, or fewer where that would leave a
@@ -841,7 +855,8 @@ void linearSparseInto(const uint64_t *x, const float *weightT,
   SpikeLists lists(scratch, rows, K, timesteps);
   pool.parallelFor(rows, grainFor(rows, rows * K * lists.groups),
                    [&](int64_t r0, int64_t r1) {
-                     std::vector<uint32_t> candidates(3 * K);
+                     uint32_t *candidates =
+                         threadWork(scratch, listBytes(rows, K, timesteps), K);
                      for (int64_t r = r0; r < r1; ++r) {
                        const uint64_t *in = x + r * K;
                        int64_t count = 0;
@@ -851,8 +866,7 @@ void linearSparseInto(const uint64_t *x, const float *weightT,
                            for (int64_t k = k0; k < k1; ++k)
                              candidates[count++] = static_cast<uint32_t>(k);
                        }
-                       lists.fill(r, in, 1, candidates.data(), count,
-                                  candidates.data() + K);
+                       lists.fill(r, in, 1, candidates, count, candidates + K);
                      }
                    });
   const int64_t work = (lists.entries() + rows * lists.groups) * kGroupSteps *
