@@ -769,14 +769,16 @@ bool readByWindow(int64_t i, int64_t outputs, int64_t kernel, int64_t stride,
 }
 
 /// Fills the lists of the pixels of the tile x `tile` tile at (y0, x0) of
-/// image n of packed spikes [N][C][H][W]. Its candidate channels are those
-/// with a spike in it (with a block size, one OR over the tile decides; a
-/// silent tile costs nothing more) or all channels; each of its pixels then
-/// reads the candidates' words, which stay in cache from pixel to pixel.
-/// A pixel no output reads gets empty lists.
-void fillTile(SpikeLists &lists, const uint64_t *x, int64_t n, int64_t C,
-              int64_t H, int64_t W, int64_t y0, int64_t x0, int64_t tile,
-              int64_t blockSize, const Window2d &g, uint32_t *work) {
+/// image n of the conv `g`'s packed input spikes [N][C][H][W]. Its
+/// candidate channels are those with a spike in it (with a block size, one
+/// OR over the tile decides; a silent tile costs nothing more) or all
+/// channels; each of its pixels then reads the candidates' words, which
+/// stay in cache from pixel to pixel. A pixel no output reads gets empty
+/// lists.
+void fillTile(SpikeLists &lists, const uint64_t *x, int64_t n,
+              const Window2d &g, int64_t y0, int64_t x0, int64_t tile,
+              int64_t blockSize, uint32_t *work) {
+  const int64_t C = g.channels, H = g.height, W = g.width;
   uint32_t *candidates = work;
   const uint64_t *image = x + n * C * H * W;
   const int64_t y1 = std::min(y0 + tile, H), x1 = std::min(x0 + tile, W);
@@ -825,8 +827,8 @@ void conv2dSparseInto(const uint64_t *x, const float *weightArranged,
           uint32_t *work = threadWork(scratch, listSpace, C);
           for (int64_t u = u0; u < u1; ++u) {
             const int64_t n = u / tiles, v = u % tiles;
-            fillTile(lists, xs, n, C, H, W, v / tilesX * tile,
-                     v % tilesX * tile, tile, blockSize, g, work);
+            fillTile(lists, xs, n, g, v / tilesX * tile, v % tilesX * tile,
+                     tile, blockSize, work);
           }
         });
     // Bands of kBandPixels output pixels, or fewer where that would leave a
