@@ -78,8 +78,7 @@ TEST_P(SparseConv, MatchesDenseOnUnpackedSpikes) {
   conv2dDense(unpacked.data(), weight.data(), bias.data(), dense.data(), all,
               pool);
 
-  std::vector<char> scratch(
-      sparseConvScratchBytes(N, p.h * p.w, p.c, T, pool.size()));
+  std::vector<char> scratch(sparseConvScratchBytes(g, T, pool.size()));
   double scale = p.c / p.groups * p.k * p.k;
   for (VectorIsa isa : supportedIsas()) {
     std::vector<float> sparse(outSize, NAN);
@@ -218,8 +217,7 @@ TEST_P(SparseConv, FusedWithLIFEqualsConvAddThenLIF) {
   ChannelNeurons neurons(p.o, rng);
   const int64_t inner = g.outHeight * g.outWidth, outputs = N * p.o * inner;
   Residuals residuals(outputs, rng);
-  std::vector<char> scratch(
-      sparseConvScratchBytes(N, p.h * p.w, p.c, T, pool.size()));
+  std::vector<char> scratch(sparseConvScratchBytes(g, T, pool.size()));
   for (VectorIsa isa : supportedIsas()) {
     std::vector<float> sums(T * outputs);
     conv2dSparse(spikes.data(), arranged.data(), bias.data(), sums.data(), g, T,
@@ -331,8 +329,7 @@ TEST(SparseKernels, EveryStepCountMatchesDenseAndFusedMatchesUnfused) {
       Residual residual;
       residual.spikes = shortcut.data();
       ChannelNeurons neurons(O, rng);
-      std::vector<char> scratch(
-          sparseConvScratchBytes(N, H * W, C, steps, pool.size()));
+      std::vector<char> scratch(sparseConvScratchBytes(g, steps, pool.size()));
       for (VectorIsa isa : supportedIsas()) {
         std::vector<float> sums(steps * outputs, NAN);
         conv2dSparse(spikes.data(), arranged.data(), bias.data(), sums.data(),

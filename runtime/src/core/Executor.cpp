@@ -244,18 +244,24 @@ sf_status_t runtime::createSession(const sf_session_options_t &options,
     if (input != SparseInput::First)
       continue;
     const TensorDesc &x = model->tensors[op.inputs[0]];
+    // The spike lists hold weight-row offsets as 32-bit words.
+    const uint64_t weights = model->tensors[op.inputs[1]].elements;
+    if (weights > UINT32_MAX)
+      return sf_status_make(SF_STATUS_UNIMPLEMENTED,
+                            "op \"%s\": its weight has %llu elements, more "
+                            "than the sparse kernels address (2^32 - 1)",
+                            op.name.c_str(), (unsigned long long)weights);
     // A conv's lists are per pixel of the images it sums together, a
     // linear layer's per row (their fused forms alike).
     const int64_t channels = convAttrs(*op.op) ? x.shape[1] : x.shape.back();
     const unsigned threads = model->instance->pool->size();
     scratchBytes = std::max(
-        scratchBytes,
-        convAttrs(*op.op)
-            ? host::sparseConvScratchBytes(x.shape[0], x.shape[2] * x.shape[3],
-                                           channels, model->timesteps, threads)
-            : host::sparseScratchBytes(static_cast<int64_t>(x.elements) /
-                                           channels,
-                                       channels, model->timesteps, threads));
+        scratchBytes, convAttrs(*op.op)
+                          ? host::sparseConvScratchBytes(
+                                windowOf(*model, op), model->timesteps, threads)
+                          : host::sparseScratchBytes(
+                                static_cast<int64_t>(x.elements) / channels,
+                                channels, model->timesteps, threads));
   }
   size_t arenaBytes = std::max<uint64_t>(model->arenaSize, 64);
   if (options.memory_limit_bytes &&

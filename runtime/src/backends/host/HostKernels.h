@@ -183,18 +183,17 @@ bool supportsVectorIsa(VectorIsa isa);
 /// or rows) of `channels` channels, and each thread's work space.
 size_t sparseScratchBytes(int64_t positions, int64_t channels, int timesteps,
                           unsigned threads);
-/// Scratch bytes the sparse conv (and its fused form) needs for a batch of
-/// `batch` images of `pixels` pixels on `threads` threads: the lists of the
-/// images it sums together, and each thread's work space.
-size_t sparseConvScratchBytes(int64_t batch, int64_t pixels, int64_t channels,
-                              int timesteps, unsigned threads);
+/// Scratch bytes the sparse conv `g` (and its fused form) needs on
+/// `threads` threads: the lists of the images it sums together, and each
+/// thread's work space.
+size_t sparseConvScratchBytes(const Window2d &g, int timesteps,
+                              unsigned threads);
 
 /// Conv2d over packed spikes [N][C][H][W] with weight arranged [C][KH][KW][O]
 /// (groups = 1). Output float [T][N][O][OH][OW]. Silent neurons cost one
 /// load, and with blockSize > 0 a blockSize x blockSize tile of a channel
 /// with no spike costs one OR; the rest is one weight-row add per spike and
-/// tap. `scratch` holds sparseConvScratchBytes(N, H * W, C, T, pool.size())
-/// bytes.
+/// tap. `scratch` holds sparseConvScratchBytes(g, T, pool.size()) bytes.
 void conv2dSparse(const uint64_t *x, const float *weightArranged,
                   const float *bias, float *y, const Window2d &g,
                   int timesteps, int64_t blockSize, void *scratch,

@@ -10,14 +10,17 @@
 //     of up to four consecutive steps, the list of the channels that fire
 //     there, sorted by their pattern over the group's steps (bit s set
 //     where the channel fires at the group's step s): a bucket per pattern,
-//     the last one the channels that fire at every step ("full"). With a
-//     block size, a tile of a channel with no spike costs one OR over the
-//     tile and nothing after.
+//     the last one the channels that fire at every step ("full"). A
+//     channel is listed as the offset of its weight rows. With a block
+//     size, a tile of a channel with no spike costs one OR over the tile
+//     and nothing after.
 //  2. Output-stationary accumulation. For every output (pixel or row) and
 //     block of output channels, the sums of the group's steps live in
-//     vector registers while the kernel adds, tap by tap, the weight row
-//     w[c][tap][o0 .. o0+V) of every listed channel c (the compiler
-//     arranged these rows contiguously), loaded once: a full channel's into
+//     vector registers while the kernel adds the weight row
+//     w[c][tap][o0 .. o0+V) of every listed channel c of every tap (the
+//     compiler arranged these rows contiguously; the output's taps' buckets
+//     are first joined into one list of row offsets per pattern, so a
+//     pattern's rows are one loop), each loaded once: a full channel's into
 //     one sum shared by all steps, a bucket's into exactly the steps of its
 //     pattern (code compiled per pattern, so no add is wasted on a step
 //     without the spike). Spiking activity is correlated in time (in the
@@ -70,19 +73,23 @@ constexpr int kPatterns = 1 << kGroupSteps;
 /// there, bucketed by pattern: bucket b of list(p, phase) is
 /// [bounds[b], bounds[b + 1]) of bounds(p, phase), in increasing channel
 /// order. The last bucket (all of the group's steps) holds the "full"
-/// channels. Every list has room for all channels, so one pass over the
-/// input fills them.
+/// channels. A channel c is listed as c * rowStride, where its weight rows
+/// start (in floats, from channel 0's), so that the sums index the weight
+/// without a multiply. Every list has room for all channels, so one pass
+/// over the input fills them; the bounds follow the lists, so a read up to
+/// kPatterns words past any list stays in the scratch.
 struct SpikeLists {
   int64_t positions, capacity;
+  uint32_t rowStride;
   int timesteps, groups;
-  uint32_t *channels, *patterns, *offsets;
+  uint32_t *rows, *offsets;
 
-  SpikeLists(void *scratch, int64_t positions, int64_t channels, int timesteps)
-      : positions(positions), capacity(channels), timesteps(timesteps),
-        groups(stepGroups(timesteps)),
-        channels(static_cast<uint32_t *>(scratch)),
-        patterns(this->channels + positions * groups * capacity),
-        offsets(patterns + positions * groups * capacity) {}
+  SpikeLists(void *scratch, int64_t positions, int64_t channels,
+             int64_t rowStride, int timesteps)
+      : positions(positions), capacity(channels),
+        rowStride(static_cast<uint32_t>(rowStride)), timesteps(timesteps),
+        groups(stepGroups(timesteps)), rows(static_cast<uint32_t *>(scratch)),
+        offsets(rows + positions * groups * capacity) {}
 
   int64_t index(int64_t p, int phase) const { return p * groups + phase; }
   /// The number of steps of group `phase`: 4, or fewer in the last.
@@ -90,11 +97,7 @@ struct SpikeLists {
     return std::min(kGroupSteps, timesteps - phase * kGroupSteps);
   }
   const uint32_t *list(int64_t p, int phase) const {
-    return channels + index(p, phase) * capacity;
-  }
-  /// The pattern of each channel of list(p, phase).
-  const uint32_t *pattern(int64_t p, int phase) const {
-    return patterns + index(p, phase) * capacity;
+    return rows + index(p, phase) * capacity;
   }
   const uint32_t *bounds(int64_t p, int phase) const {
     return offsets + index(p, phase) * (kPatterns + 1);
@@ -129,7 +132,7 @@ struct SpikeLists {
       for (int64_t k = 0; k < n; ++k) {
         const uint32_t c = candidates[k];
         const uint32_t b = (word[c * stride] >> t0) & all;
-        firing[m] = c;
+        firing[m] = c * rowStride;
         firingPattern[m] = b;
         m += b != 0;
       }
@@ -145,13 +148,9 @@ struct SpikeLists {
         bound[b + 1] =
             bound[b] + count[0][b] + count[1][b] + count[2][b] + count[3][b];
       std::copy(bound, bound + kPatterns, next);
-      uint32_t *dst = channels + index(p, phase) * capacity,
-               *dstPattern = patterns + index(p, phase) * capacity;
-      for (int64_t k = 0; k < m; ++k) {
-        const uint32_t b = firingPattern[k];
-        dst[next[b]] = firing[k];
-        dstPattern[next[b]++] = b;
-      }
+      uint32_t *dst = rows + index(p, phase) * capacity;
+      for (int64_t k = 0; k < m; ++k)
+        dst[next[firingPattern[k]]++] = firing[k];
     }
   }
 };
@@ -159,12 +158,23 @@ struct SpikeLists {
 // --- Output-stationary accumulation ---------------------------------------------
 
 /// One tap of an output: the lists of its input pixel, bucket b being
-/// list[begin[b] .. end[b]), and the weight row of channel 0 at this tap and
-/// output block. Unless the buckets are narrowed to a group's channels, the
-/// partial ones are contiguous and `pattern` has each channel's pattern.
+/// list[begin[b] .. end[b]), and where its weight rows start (in floats,
+/// from the output's first tap's).
 struct Tap {
-  const uint32_t *list, *begin, *end, *pattern;
-  const float *weight;
+  const uint32_t *list, *begin, *end;
+  uint32_t offset;
+};
+
+/// An output's taps joined into one walk: bucket b is rows[bounds[b] ..
+/// bounds[b + 1]), the rows of every tap's bucket b, tap by tap, each the
+/// offset of a weight row (in floats) from the first tap's channel 0. One
+/// loop per pattern for all the taps rather than per tap, and nothing
+/// to multiply: the walk's loop exits are few and its entries are bare
+/// offsets. kPrefetchAhead zeros follow the last row, so the walk
+/// prefetches without a bounds check.
+struct JoinedTaps {
+  const uint32_t *rows;
+  uint32_t bounds[kPatterns + 1];
 };
 
 /// Where the sums of a group's steps go: step s's at dst[s], s < steps.
@@ -183,19 +193,47 @@ template <int G> struct StepOutputs {
 typedef float f32x16 __attribute__((vector_size(64)));
 typedef float f32x16u
     __attribute__((vector_size(64), aligned(4), may_alias));
-typedef int32_t i32x16 __attribute__((vector_size(64)));
+typedef uint32_t u32x16u
+    __attribute__((vector_size(64), aligned(4), may_alias));
 constexpr int kLanes = 16;
-/// How many channels ahead of the one being added the accumulation
-/// prefetches weight rows: the rows of a deep layer come from L2 or L3 (a
-/// 512-channel 3x3 layer's rows for one block of outputs are 1.2 MB), and a
-/// row's load would otherwise wait there. Measured on an AMD EPYC (Zen 5):
-/// 8 to 10 best, 10-17 % off the 256- and 512-channel layers.
+/// How many rows ahead of the one being added the accumulation prefetches
+/// weight rows: the rows of a deep layer come from L2 or L3 (a 512-channel
+/// 3x3 layer's rows for one block of outputs are 1.2 MB), and a row's load
+/// would otherwise wait there. Measured on an AMD EPYC (Zen 5): 8 to 10
+/// best, 10-17 % off the 256- and 512-channel layers.
 constexpr int kPrefetchAhead = 8;
+/// Words a joined walk may write past its last row: a bucket is copied 16
+/// rows at a time, then kPrefetchAhead zeros follow.
+constexpr int64_t kJoinSlack = kLanes + kPrefetchAhead;
 
-/// The fewest partial channels of a tap summed by pattern buckets (a loop
-/// per bucket); fewer are summed by a select over the steps. Measured on
-/// an AMD EPYC (Zen 5): 16 to 64 are within noise of each other.
-constexpr uint32_t kFewPartial = 24;
+/// Joins `taps` (of a group of `steps` steps) into `rows`, which has room
+/// for their entries and kJoinSlack more. A bucket is copied 16 entries at a
+/// time, the last copy running past its end (the next copy overwrites what
+/// it wrote there): most buckets are shorter than 16, so the copy loop
+/// almost always runs once and its exit is predicted. It reads up to 15
+/// words past a bucket, which SpikeLists keeps inside its scratch.
+SF_ALWAYS_INLINE void joinTaps(const Tap *taps, int tapCount, int steps,
+                               uint32_t *rows, JoinedTaps &joined) {
+  uint32_t *dst = rows;
+  joined.rows = rows;
+  joined.bounds[0] = joined.bounds[1] = 0;
+  for (int b = 1; b < kPatterns; ++b) {
+    if (b < (1 << steps))
+      for (int i = 0; i < tapCount; ++i) {
+        const uint32_t *src = taps[i].list + taps[i].begin[b];
+        const uint32_t n = taps[i].end[b] - taps[i].begin[b];
+        uint32_t k = 0;
+        do {
+          *reinterpret_cast<u32x16u *>(dst + k) =
+              *reinterpret_cast<const u32x16u *>(src + k) + taps[i].offset;
+          k += kLanes;
+        } while (k < n);
+        dst += n;
+      }
+    joined.bounds[b + 1] = static_cast<uint32_t>(dst - rows);
+  }
+  std::fill(dst, dst + kPrefetchAhead, 0u);
+}
 
 /// The output channels one accumulation of G steps covers, for the
 /// dispatch's block V: one step's sums take V floats (8 registers); the
@@ -231,15 +269,15 @@ SF_ALWAYS_INLINE void forEachPartialPattern(F &&fn) {
 }
 
 /// Outputs [j0, j0 + V) of a group's steps (G of them at most), V a
-/// multiple of 16, summed in registers: the weight rows of the full
-/// channels into one sum, added to every step at the end; the rows of a
-/// bucket of partial channels each loaded once and added to exactly the
+/// multiple of 16, summed in registers over the joined rows at `base` (the
+/// output's first tap's channel-0 row, at output j0 = 0): the full
+/// channels' rows into one sum, added to every step at the end; the rows of
+/// a bucket of partial channels each loaded once and added to exactly the
 /// steps of the bucket's pattern (a loop per pattern). A neuron costs one
 /// weight-row load however often it fires, and one add per step it fires
 /// at, or a single add if it fires at all.
 template <int G, int V>
-SF_ALWAYS_INLINE void accumulate(const Tap *taps, int tapCount,
-                                 int64_t channelStride,
+SF_ALWAYS_INLINE void accumulate(const JoinedTaps &taps, const float *base,
                                  const StepOutputs<G> &out, int64_t j0) {
   constexpr int R = V / kLanes;
   constexpr unsigned kFull = (1u << G) - 1;
@@ -250,65 +288,32 @@ SF_ALWAYS_INLINE void accumulate(const Tap *taps, int tapCount,
   for (int s = 0; s < G && s < out.steps; ++s)
     if (const float *start = out.resume ? out.dst[s] : out.init)
       std::memcpy(acc[s], start + j0, sizeof acc[s]);
-  for (int i = 0; i < tapCount; ++i) {
-    const Tap &tap = taps[i];
-    const float *base = tap.weight + j0;
-    // The buckets are contiguous, the full one last: one walk in list
-    // order, prefetching across buckets.
-    const uint32_t *listEnd = tap.list + tap.end[kFull];
-    const auto prefetch = [&](const uint32_t *c) SF_ALWAYS_INLINE_LAMBDA {
-      if (c + kPrefetchAhead < listEnd)
-        for (int r = 0; r < R; ++r)
-          __builtin_prefetch(base + c[kPrefetchAhead] * channelStride +
-                             r * kLanes);
-    };
-    const auto addFull = [&] SF_ALWAYS_INLINE_LAMBDA {
-      for (const uint32_t *c = tap.list + tap.begin[kFull]; c != listEnd; ++c) {
-        prefetch(c);
-        const float *w = base + *c * channelStride;
-        for (int r = 0; r < R; ++r)
-          all[r] += *reinterpret_cast<const f32x16u *>(w + r * kLanes);
-      }
-    };
-    if constexpr (G == 1) {
-      addFull();
-      continue;
-    }
-    // A few partial channels are added by a select over all steps (their
-    // buckets' loops would cost more than the adds they save); many, a loop
-    // per bucket. Either adds a step's rows in list order.
-    const uint32_t first = tap.begin[1], last = tap.end[kFull - 1];
-    if (tap.pattern && last - first < kFewPartial) {
-      for (uint32_t k = first; k < last; ++k) {
-        prefetch(tap.list + k);
-        const float *w = base + tap.list[k] * channelStride;
-        const uint32_t bits = tap.pattern[k];
-        f32x16 row[R];
-        for (int r = 0; r < R; ++r)
-          row[r] = *reinterpret_cast<const f32x16u *>(w + r * kLanes);
-        for (int s = 0; s < G; ++s) {
-          const i32x16 fired = i32x16{} - static_cast<int32_t>((bits >> s) & 1);
-          for (int r = 0; r < R; ++r)
-            acc[s][r] = fired ? acc[s][r] + row[r] : acc[s][r];
-        }
-      }
-      addFull();
-      continue;
-    }
+  base += j0;
+  const auto load = [&](const uint32_t *c,
+                        f32x16(&row)[R]) SF_ALWAYS_INLINE_LAMBDA {
+    for (int r = 0; r < R; ++r)
+      __builtin_prefetch(base + c[kPrefetchAhead] + r * kLanes);
+    for (int r = 0; r < R; ++r)
+      row[r] = *reinterpret_cast<const f32x16u *>(base + *c + r * kLanes);
+  };
+  if constexpr (G > 1)
     forEachPartialPattern<G>([&](auto pattern) SF_ALWAYS_INLINE_LAMBDA {
       constexpr unsigned P = decltype(pattern)::value;
-      for (const uint32_t *c = tap.list + tap.begin[P],
-                          *end = tap.list + tap.end[P];
+      for (const uint32_t *c = taps.rows + taps.bounds[P],
+                          *end = taps.rows + taps.bounds[P + 1];
            c != end; ++c) {
-        prefetch(c);
-        const float *w = base + *c * channelStride;
         f32x16 row[R];
-        for (int r = 0; r < R; ++r)
-          row[r] = *reinterpret_cast<const f32x16u *>(w + r * kLanes);
+        load(c, row);
         addToSteps<P>(acc, row);
       }
     });
-    addFull();
+  for (const uint32_t *c = taps.rows + taps.bounds[kFull],
+                      *end = taps.rows + taps.bounds[kFull + 1];
+       c != end; ++c) {
+    f32x16 row[R];
+    load(c, row);
+    for (int r = 0; r < R; ++r)
+      all[r] += row[r];
   }
   for (int s = 0; s < G && s < out.steps; ++s)
     for (int r = 0; r < R; ++r)
@@ -318,30 +323,27 @@ SF_ALWAYS_INLINE void accumulate(const Tap *taps, int tapCount,
 
 /// The same for outputs [j0, j1), fewer than 16.
 template <int G>
-SF_ALWAYS_INLINE void
-accumulateTail(const Tap *taps, int tapCount, int64_t channelStride,
-               const StepOutputs<G> &out, int64_t j0, int64_t j1) {
+SF_ALWAYS_INLINE void accumulateTail(const JoinedTaps &taps, const float *base,
+                                     const StepOutputs<G> &out, int64_t j0,
+                                     int64_t j1) {
   constexpr unsigned kFull = (1u << G) - 1;
   float acc[G][kLanes] = {}, all[kLanes] = {};
   const int64_t len = j1 - j0;
   for (int s = 0; s < G && s < out.steps; ++s)
     if (const float *start = out.resume ? out.dst[s] : out.init)
       std::memcpy(acc[s], start + j0, len * sizeof(float));
-  for (int i = 0; i < tapCount; ++i) {
-    const float *base = taps[i].weight + j0;
-    for (unsigned b = 1; b <= kFull; ++b)
-      for (uint32_t k = taps[i].begin[b]; k < taps[i].end[b]; ++k) {
-        const float *w = base + taps[i].list[k] * channelStride;
-        if (b == kFull && G > 1)
-          for (int64_t j = 0; j < len; ++j)
-            all[j] += w[j];
-        else
-          for (int s = 0; s < G; ++s)
-            if ((b >> s) & 1)
-              for (int64_t j = 0; j < len; ++j)
-                acc[s][j] += w[j];
-      }
-  }
+  for (unsigned b = 1; b <= kFull; ++b)
+    for (uint32_t k = taps.bounds[b]; k < taps.bounds[b + 1]; ++k) {
+      const float *w = base + j0 + taps.rows[k];
+      if (b == kFull && G > 1)
+        for (int64_t j = 0; j < len; ++j)
+          all[j] += w[j];
+      else
+        for (int s = 0; s < G; ++s)
+          if ((b >> s) & 1)
+            for (int64_t j = 0; j < len; ++j)
+              acc[s][j] += w[j];
+    }
   for (int s = 0; s < G && s < out.steps; ++s)
     for (int64_t j = 0; j < len; ++j)
       out.dst[s][j0 + j] = acc[s][j] + all[j];
@@ -350,17 +352,17 @@ accumulateTail(const Tap *taps, int tapCount, int64_t channelStride,
 /// Outputs [j0, j1): blocks of V, then what is left with V / 2, ..., 16,
 /// then the tail.
 template <int G, int V>
-SF_ALWAYS_INLINE void
-accumulateRange(const Tap *taps, int tapCount, int64_t channelStride,
-                const StepOutputs<G> &out, int64_t j0, int64_t j1) {
+SF_ALWAYS_INLINE void accumulateRange(const JoinedTaps &taps, const float *base,
+                                      const StepOutputs<G> &out, int64_t j0,
+                                      int64_t j1) {
   for (; j0 + V <= j1; j0 += V)
-    accumulate<G, V>(taps, tapCount, channelStride, out, j0);
+    accumulate<G, V>(taps, base, out, j0);
   if (j0 == j1)
     return;
   if constexpr (V > kLanes)
-    accumulateRange<G, V / 2>(taps, tapCount, channelStride, out, j0, j1);
+    accumulateRange<G, V / 2>(taps, base, out, j0, j1);
   else
-    accumulateTail<G>(taps, tapCount, channelStride, out, j0, j1);
+    accumulateTail<G>(taps, base, out, j0, j1);
 }
 
 /// Calls fn(std::integral_constant<int, G>{}) with the register layout for
@@ -374,24 +376,25 @@ template <typename F> SF_ALWAYS_INLINE void withGroupSize(int steps, F &&fn) {
     fn(std::integral_constant<int, 1>{});
 }
 
-/// The tap reading position p's lists at step group `phase`, with weight
-/// rows from `weight`. With `narrowed` (a grouped conv) its buckets are
-/// restricted to channels [c0, c1), the group's, their bounds written to
-/// narrowed[0 .. 2 kPatterns).
+/// The tap reading position p's lists at step group `phase`, its weight
+/// rows `offset` floats from the output's first tap's. With `narrowed` (a
+/// grouped conv) its buckets are restricted to channels [c0, c1), the
+/// group's, their bounds written to narrowed[0 .. 2 kPatterns).
 SF_ALWAYS_INLINE Tap tapOf(const SpikeLists &lists, int64_t p, int phase,
-                           const float *weight, uint32_t *narrowed, uint32_t c0,
+                           uint32_t offset, uint32_t *narrowed, uint32_t c0,
                            uint32_t c1) {
   const uint32_t *list = lists.list(p, phase), *bounds = lists.bounds(p, phase);
   if (!narrowed)
-    return {list, bounds, bounds + 1, lists.pattern(p, phase), weight};
+    return {list, bounds, bounds + 1, offset};
+  const uint32_t first = c0 * lists.rowStride, last = c1 * lists.rowStride;
   for (int b = 0; b < kPatterns; ++b) {
-    const uint32_t *first = list + bounds[b], *last = list + bounds[b + 1];
-    first = std::lower_bound(first, last, c0);
-    narrowed[b] = static_cast<uint32_t>(first - list);
+    const uint32_t *from = list + bounds[b], *to = list + bounds[b + 1];
+    from = std::lower_bound(from, to, first);
+    narrowed[b] = static_cast<uint32_t>(from - list);
     narrowed[kPatterns + b] =
-        static_cast<uint32_t>(std::lower_bound(first, last, c1) - list);
+        static_cast<uint32_t>(std::lower_bound(from, to, last) - list);
   }
-  return {list, narrowed, narrowed + kPatterns, nullptr, weight};
+  return {list, narrowed, narrowed + kPatterns, offset};
 }
 
 /// Output channels per work item.
@@ -406,6 +409,50 @@ constexpr int64_t kListBytes = 512 << 10;
 
 int64_t channelBlocks(int64_t channels) {
   return (channels + kItemChannels - 1) / kItemChannels;
+}
+
+/// Bytes of the lists of `positions` positions: per position and step
+/// group, a list of channels and the buckets' bounds.
+size_t listBytes(int64_t positions, int64_t channels, int timesteps) {
+  return static_cast<size_t>(positions) * stepGroups(timesteps) *
+         (channels + kPatterns + 1) * sizeof(uint32_t);
+}
+
+/// Words of a thread's work space: filling lists of `channels` channels
+/// takes three per channel (the candidates, and twice as many for
+/// SpikeLists::fill); joining the taps of an output, its `joined` listed
+/// channels at most and kJoinSlack.
+int64_t workWords(int64_t channels, int64_t joined) {
+  return std::max(3 * channels, joined + kJoinSlack);
+}
+
+/// The channels one joined walk of conv `g` lists at most.
+int64_t joinedChannels(const Window2d &g) {
+  return std::min<int64_t>(g.kernelH * g.kernelW, kMaxTaps) *
+         (g.channels / g.groups);
+}
+
+/// Where the pool threads' work spaces lie in a sparse kernel's scratch:
+/// after `lists` bytes of lists, `words` words each.
+struct ThreadWork {
+  void *scratch;
+  size_t lists;
+  int64_t words;
+
+  /// The calling thread's.
+  uint32_t *get() const {
+    return reinterpret_cast<uint32_t *>(static_cast<char *>(scratch) + lists) +
+           ThreadPool::threadIndex() * words;
+  }
+};
+
+/// The images a sparse conv sums together: as many as keep their lists
+/// within kListBytes (in cache until they are read), at least one.
+int64_t imagesPerPass(int64_t batch, int64_t pixels, int64_t channels,
+                      int timesteps) {
+  return std::clamp<int64_t>(
+      kListBytes / static_cast<int64_t>(listBytes(pixels, channels, timesteps)),
+      1, batch);
 }
 
 /// Where a sparse kernel's outputs go: float sums into `y`, or with `lif`
@@ -529,6 +576,7 @@ struct ConvJob {
   int64_t n0, images;
   /// Output pixels per item.
   int64_t band;
+  ThreadWork work;
 
   int64_t perGroup() const { return g.outChannels / g.groups; }
   int64_t blocksPerGroup() const { return channelBlocks(perGroup()); }
@@ -551,43 +599,45 @@ struct ConvJob {
   }
 
   /// Adds to dst[s][o - o0] the sums of outputs [o0, o0 + len) (of one
-  /// group) of pixel q of `image` at step group `phase`'s steps s < steps, taps
-  /// kMaxTaps at a time. The weight is arranged [C][KH][KW][O / groups];
-  /// with groups, a tap reads only the group's channels of its lists.
+  /// group) of pixel q of `image` at step group `phase`'s steps s < steps,
+  /// taps kMaxTaps at a time, joined in `rows`. The weight is arranged
+  /// [C][KH][KW][O / groups]; with groups, a tap reads only the group's
+  /// channels of its lists.
   template <int G, int V>
   SF_ALWAYS_INLINE void sumPixel(int phase, int steps, int64_t image, int64_t q,
-                                 int64_t o0, int64_t len,
-                                 float *const *dst) const {
+                                 int64_t o0, int64_t len, float *const *dst,
+                                 uint32_t *rows) const {
     constexpr int VB = stepLanes<V, G>();
-    const int64_t channelStride = g.kernelH * g.kernelW * perGroup();
     const int64_t group = o0 / perGroup(), cPerGroup = g.channels / g.groups;
     const uint32_t c0 = static_cast<uint32_t>(group * cPerGroup),
                    c1 = static_cast<uint32_t>(c0 + cPerGroup);
-    const float *groupWeight = weight + o0 - group * perGroup();
+    const float *base = weight + o0 - group * perGroup();
     StepOutputs<G> sums{{}, steps, bias ? bias + o0 : nullptr, false};
     std::copy(dst, dst + steps, sums.dst);
     Tap taps[kMaxTaps];
     uint32_t narrowed[kMaxTaps][2 * kPatterns]; // grouped convs' buckets
     int tapCount = 0;
+    const auto sum = [&] SF_ALWAYS_INLINE_LAMBDA {
+      JoinedTaps joined;
+      joinTaps(taps, tapCount, steps, rows, joined);
+      accumulateRange<G, VB>(joined, base, sums, 0, len);
+      sums.resume = true;
+      tapCount = 0;
+    };
     // Always inlined, so that the sums are compiled for the caller's
     // instruction set.
     forEachTap(g, q / g.outWidth, q % g.outWidth,
-               [&](int64_t kh, int64_t kw, int64_t ih, int64_t iw)
-                   SF_ALWAYS_INLINE_LAMBDA {
-                     taps[tapCount] = tapOf(
-                         lists, (image * g.height + ih) * g.width + iw, phase,
-                         groupWeight + (kh * g.kernelW + kw) * perGroup(),
-                         g.groups > 1 ? narrowed[tapCount] : nullptr, c0, c1);
-                     ++tapCount;
-                     if (tapCount == kMaxTaps) {
-                       accumulateRange<G, VB>(taps, tapCount, channelStride,
-                                              sums, 0, len);
-                       sums.resume = true;
-                       tapCount = 0;
-                     }
-                   });
+               [&](int64_t kh, int64_t kw, int64_t ih,
+                   int64_t iw) SF_ALWAYS_INLINE_LAMBDA {
+                 taps[tapCount] = tapOf(
+                     lists, (image * g.height + ih) * g.width + iw, phase,
+                     static_cast<uint32_t>((kh * g.kernelW + kw) * perGroup()),
+                     g.groups > 1 ? narrowed[tapCount] : nullptr, c0, c1);
+                 if (++tapCount == kMaxTaps)
+                   sum();
+               });
     if (tapCount || !sums.resume)
-      accumulateRange<G, VB>(taps, tapCount, channelStride, sums, 0, len);
+      sum();
   }
 
   /// A band's sums go, a step group at a time, into a buffer [s][pixel][o],
@@ -596,6 +646,7 @@ struct ConvJob {
     const int64_t O = g.outChannels, P = g.outHeight * g.outWidth;
     alignas(64) float buffer[kGroupSteps][kBandPixels][kItemChannels];
     NeuronTile neurons;
+    uint32_t *rows = work.get();
     for (int64_t item = i0; item < i1; ++item) {
       int64_t image, o0, len;
       const int64_t q0 = block(item, image, o0, len);
@@ -616,7 +667,7 @@ struct ConvJob {
             for (int s = 0; s < steps; ++s)
               dst[s] = buffer[s][j];
             sumPixel<decltype(size)::value, V>(phase, steps, image, q0 + j, o0,
-                                               len, dst);
+                                               len, dst, rows);
           }
         });
         for (int s = 0; s < steps; ++s) {
@@ -645,6 +696,7 @@ struct LinearJob {
   const float *weightT, *bias;
   SparseOutput out;
   int64_t rows, outFeatures;
+  ThreadWork work;
 
   /// Rows × channel blocks; every item sums all steps.
   int64_t items() const { return rows * channelBlocks(outFeatures); }
@@ -653,6 +705,7 @@ struct LinearJob {
     const int64_t blocks = channelBlocks(outFeatures);
     alignas(64) float buffer[kGroupSteps][1][kItemChannels];
     NeuronTile neurons;
+    uint32_t *joinedRows = work.get();
     for (int64_t item = i0; item < i1; ++item) {
       const int64_t row = item / blocks, o0 = item % blocks * kItemChannels;
       const int64_t len = std::min(kItemChannels, outFeatures - o0);
@@ -669,12 +722,14 @@ struct LinearJob {
         for (int s = 0; s < steps; ++s)
           dst[s] = out.lif ? buffer[s][0]
                            : out.y + ((t0 + s) * rows + row) * outFeatures + o0;
-        const Tap tap = tapOf(lists, row, phase, weightT + o0, nullptr, 0, 0);
+        const Tap tap = tapOf(lists, row, phase, 0, nullptr, 0, 0);
+        JoinedTaps joined;
+        joinTaps(&tap, 1, steps, joinedRows, joined);
         withGroupSize(steps, [&](auto size) SF_ALWAYS_INLINE_LAMBDA {
           constexpr int G = decltype(size)::value;
           StepOutputs<G> sums{{}, steps, bias ? bias + o0 : nullptr, false};
           std::copy(dst, dst + steps, sums.dst);
-          accumulateRange<G, stepLanes<V, G>()>(&tap, 1, outFeatures, sums, 0,
+          accumulateRange<G, stepLanes<V, G>()>(joined, weightT + o0, sums, 0,
                                                 len);
         });
         if (out.lif)
@@ -708,50 +763,20 @@ bool host::supportsVectorIsa(VectorIsa isa) {
 
 namespace {
 
-/// Bytes of the lists of `positions` positions: per position and step
-/// group, a list of channels, their patterns and the buckets' bounds.
-size_t listBytes(int64_t positions, int64_t channels, int timesteps) {
-  return static_cast<size_t>(positions) * stepGroups(timesteps) *
-         (2 * channels + kPatterns + 1) * sizeof(uint32_t);
-}
-
-/// Words of a thread's work space for filling lists of `channels`
-/// channels: the candidates, and twice as many for SpikeLists::fill.
-int64_t workWords(int64_t channels) { return 3 * channels; }
-
-/// The calling thread's work space, after `lists` bytes of lists.
-uint32_t *threadWork(void *scratch, size_t lists, int64_t channels) {
-  return reinterpret_cast<uint32_t *>(static_cast<char *>(scratch) + lists) +
-         ThreadPool::threadIndex() * workWords(channels);
-}
-
-size_t workBytes(int64_t channels, unsigned threads) {
-  return threads * workWords(channels) * sizeof(uint32_t);
-}
-
-/// The images a sparse conv sums together: as many as keep their lists
-/// within kListBytes (in cache until they are read), at least one.
-int64_t imagesPerPass(int64_t batch, int64_t pixels, int64_t channels,
-                      int timesteps) {
-  return std::clamp<int64_t>(
-      kListBytes / static_cast<int64_t>(listBytes(pixels, channels, timesteps)),
-      1, batch);
-}
-
 } // namespace
 
 size_t host::sparseScratchBytes(int64_t positions, int64_t channels,
                                 int timesteps, unsigned threads) {
   return listBytes(positions, channels, timesteps) +
-         workBytes(channels, threads);
+         workWords(channels, channels) * threads * sizeof(uint32_t);
 }
 
-size_t host::sparseConvScratchBytes(int64_t batch, int64_t pixels,
-                                    int64_t channels, int timesteps,
+size_t host::sparseConvScratchBytes(const Window2d &g, int timesteps,
                                     unsigned threads) {
-  return imagesPerPass(batch, pixels, channels, timesteps) *
-             listBytes(pixels, channels, timesteps) +
-         workBytes(channels, threads);
+  const int64_t pixels = g.height * g.width;
+  return imagesPerPass(g.batch, pixels, g.channels, timesteps) *
+             listBytes(pixels, g.channels, timesteps) +
+         workWords(g.channels, joinedChannels(g)) * threads * sizeof(uint32_t);
 }
 
 namespace {
@@ -815,20 +840,23 @@ void conv2dSparseInto(const uint64_t *x, const float *weightArranged,
   // for several images rather than per image.
   const int64_t perPass = imagesPerPass(N, H * W, C, timesteps);
   // Each thread's work space follows the lists of a pass.
-  const size_t listSpace = perPass * listBytes(H * W, C, timesteps);
+  const ThreadWork work{scratch, perPass * listBytes(H * W, C, timesteps),
+                        workWords(C, joinedChannels(g))};
+  // A channel's rows start KH KW O / groups floats after the previous one's.
+  const int64_t rowStride = g.kernelH * g.kernelW * (g.outChannels / g.groups);
   for (int64_t n0 = 0; n0 < N; n0 += perPass) {
     const int64_t images = std::min(perPass, N - n0);
-    SpikeLists lists(scratch, images * H * W, C, timesteps);
+    SpikeLists lists(scratch, images * H * W, C, rowStride, timesteps);
     const uint64_t *xs = x + n0 * C * H * W;
     pool.parallelFor(
         images * tiles,
         grainFor(images * tiles, images * C * H * W * lists.groups),
         [&](int64_t u0, int64_t u1) {
-          uint32_t *work = threadWork(scratch, listSpace, C);
+          uint32_t *space = work.get();
           for (int64_t u = u0; u < u1; ++u) {
             const int64_t n = u / tiles, v = u % tiles;
             fillTile(lists, xs, n, g, v / tilesX * tile, v % tilesX * tile,
-                     tile, blockSize, work);
+                     tile, blockSize, space);
           }
         });
     // Bands of kBandPixels output pixels, or fewer where that would leave a
@@ -839,11 +867,12 @@ void conv2dSparseInto(const uint64_t *x, const float *weightArranged,
     // A listed channel adds to its group's outputs only, on up to four
     // steps.
     const int64_t vectors = (g.outChannels / g.groups + 15) / 16;
-    const int64_t work = (lists.entries() * g.kernelH * g.kernelW +
+    const int64_t adds = (lists.entries() * g.kernelH * g.kernelW +
                           images * pixels * g.groups * lists.groups) *
                          kGroupSteps * vectors;
-    runItems(ConvJob{lists, weightArranged, bias, out, g, n0, images, band},
-             work, isa, pool);
+    runItems(
+        ConvJob{lists, weightArranged, bias, out, g, n0, images, band, work},
+        adds, isa, pool);
   }
 }
 
@@ -854,11 +883,13 @@ void linearSparseInto(const uint64_t *x, const float *weightT,
                       VectorIsa isa) {
   const int64_t K = inFeatures;
   const int64_t block = blockSize > 0 ? blockSize : K;
-  SpikeLists lists(scratch, rows, K, timesteps);
+  // Input feature k's row of wT starts k * outFeatures floats in.
+  SpikeLists lists(scratch, rows, K, outFeatures, timesteps);
+  const ThreadWork work{scratch, listBytes(rows, K, timesteps),
+                        workWords(K, K)};
   pool.parallelFor(rows, grainFor(rows, rows * K * lists.groups),
                    [&](int64_t r0, int64_t r1) {
-                     uint32_t *candidates =
-                         threadWork(scratch, listBytes(rows, K, timesteps), K);
+                     uint32_t *candidates = work.get();
                      for (int64_t r = r0; r < r1; ++r) {
                        const uint64_t *in = x + r * K;
                        int64_t count = 0;
@@ -871,10 +902,10 @@ void linearSparseInto(const uint64_t *x, const float *weightT,
                        lists.fill(r, in, 1, candidates, count, candidates + K);
                      }
                    });
-  const int64_t work = (lists.entries() + rows * lists.groups) * kGroupSteps *
+  const int64_t adds = (lists.entries() + rows * lists.groups) * kGroupSteps *
                        ((outFeatures + 15) / 16);
-  runItems(LinearJob{lists, weightT, bias, out, rows, outFeatures}, work, isa,
-           pool);
+  runItems(LinearJob{lists, weightT, bias, out, rows, outFeatures, work}, adds,
+           isa, pool);
 }
 
 } // namespace
