@@ -105,6 +105,10 @@ INSTANTIATE_TEST_SUITE_P(
                       ConvCase{3, 10, 10, 150, 3, 1, 1, 1, 4, 0.2, false},
                       // 81 taps: an output is resumed past 64 taps.
                       ConvCase{2, 12, 12, 20, 9, 1, 4, 1, 0, 0.5, false},
+                      // A kernel row's weights for a block of 128 outputs
+                      // exceed the slice (768 KB): summed a kernel row at a
+                      // time, resuming.
+                      ConvCase{512, 5, 5, 128, 3, 1, 1, 1, 0, 0.2, false},
                       // Grouped: two groups; depthwise (MobileNet), with a
                       // stride and a channel multiplier of 2; groups of
                       // 150 outputs (a block of 128 and a tail each).

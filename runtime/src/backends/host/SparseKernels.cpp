@@ -403,6 +403,10 @@ constexpr int64_t kItemChannels = 128;
 constexpr int kMaxTaps = 64;
 /// The most conv output pixels one item sums (a band, in raster order).
 constexpr int64_t kBandPixels = 32;
+/// The weight rows one pass over a band reads, at most (most of a core's L2
+/// cache; a 512-channel 3x3 layer's rows for a block of 128 outputs are
+/// 2.4 MB, 0.8 MB per kernel row).
+constexpr int64_t kSliceBytes = 768 << 10;
 /// The spike lists built before they are read, at most (a part of a core's
 /// L2 cache).
 constexpr int64_t kListBytes = 512 << 10;
@@ -576,6 +580,8 @@ struct ConvJob {
   int64_t n0, images;
   /// Output pixels per item.
   int64_t band;
+  /// Kernel rows summed per pass over a band.
+  int64_t sliceRows;
   ThreadWork work;
 
   int64_t perGroup() const { return g.outChannels / g.groups; }
@@ -600,19 +606,21 @@ struct ConvJob {
 
   /// Adds to dst[s][o - o0] the sums of outputs [o0, o0 + len) (of one
   /// group) of pixel q of `image` at step group `phase`'s steps s < steps,
-  /// taps kMaxTaps at a time, joined in `rows`. The weight is arranged
+  /// over the taps of kernel rows [kh0, kh1) (resuming unless kh0 is 0),
+  /// kMaxTaps at a time, joined in `rows`. The weight is arranged
   /// [C][KH][KW][O / groups]; with groups, a tap reads only the group's
   /// channels of its lists.
   template <int G, int V>
   SF_ALWAYS_INLINE void sumPixel(int phase, int steps, int64_t image, int64_t q,
                                  int64_t o0, int64_t len, float *const *dst,
-                                 uint32_t *rows) const {
+                                 uint32_t *rows, int64_t kh0,
+                                 int64_t kh1) const {
     constexpr int VB = stepLanes<V, G>();
     const int64_t group = o0 / perGroup(), cPerGroup = g.channels / g.groups;
     const uint32_t c0 = static_cast<uint32_t>(group * cPerGroup),
                    c1 = static_cast<uint32_t>(c0 + cPerGroup);
     const float *base = weight + o0 - group * perGroup();
-    StepOutputs<G> sums{{}, steps, bias ? bias + o0 : nullptr, false};
+    StepOutputs<G> sums{{}, steps, bias ? bias + o0 : nullptr, kh0 > 0};
     std::copy(dst, dst + steps, sums.dst);
     Tap taps[kMaxTaps];
     uint32_t narrowed[kMaxTaps][2 * kPatterns]; // grouped convs' buckets
@@ -629,6 +637,8 @@ struct ConvJob {
     forEachTap(g, q / g.outWidth, q % g.outWidth,
                [&](int64_t kh, int64_t kw, int64_t ih,
                    int64_t iw) SF_ALWAYS_INLINE_LAMBDA {
+                 if (kh < kh0 || kh >= kh1)
+                   return;
                  taps[tapCount] = tapOf(
                      lists, (image * g.height + ih) * g.width + iw, phase,
                      static_cast<uint32_t>((kh * g.kernelW + kw) * perGroup()),
@@ -662,13 +672,15 @@ struct ConvJob {
       for (int phase = 0; phase < lists.groups; ++phase) {
         const int t0 = phase * kGroupSteps, steps = lists.steps(phase);
         withGroupSize(steps, [&](auto size) SF_ALWAYS_INLINE_LAMBDA {
-          for (int64_t j = 0; j < pixels; ++j) {
-            float *dst[kGroupSteps];
-            for (int s = 0; s < steps; ++s)
-              dst[s] = buffer[s][j];
-            sumPixel<decltype(size)::value, V>(phase, steps, image, q0 + j, o0,
-                                               len, dst, rows);
-          }
+          for (int64_t kh0 = 0; kh0 < g.kernelH; kh0 += sliceRows)
+            for (int64_t j = 0; j < pixels; ++j) {
+              float *dst[kGroupSteps];
+              for (int s = 0; s < steps; ++s)
+                dst[s] = buffer[s][j];
+              sumPixel<decltype(size)::value, V>(
+                  phase, steps, image, q0 + j, o0, len, dst, rows, kh0,
+                  std::min(kh0 + sliceRows, g.kernelH));
+            }
         });
         for (int s = 0; s < steps; ++s) {
           const int t = t0 + s;
@@ -844,6 +856,14 @@ void conv2dSparseInto(const uint64_t *x, const float *weightArranged,
                         workWords(C, joinedChannels(g))};
   // A channel's rows start KH KW O / groups floats after the previous one's.
   const int64_t rowStride = g.kernelH * g.kernelW * (g.outChannels / g.groups);
+  // Kernel rows summed per pass over a band of outputs: as many as keep
+  // their weight rows for a block of outputs within kSliceBytes, so that the
+  // band's pixels find them in L2.
+  const int64_t kernelRowBytes =
+      g.channels / g.groups * g.kernelW *
+      std::min(g.outChannels / g.groups, kItemChannels) * sizeof(float);
+  const int64_t sliceRows =
+      std::clamp<int64_t>(kSliceBytes / kernelRowBytes, 1, g.kernelH);
   for (int64_t n0 = 0; n0 < N; n0 += perPass) {
     const int64_t images = std::min(perPass, N - n0);
     SpikeLists lists(scratch, images * H * W, C, rowStride, timesteps);
@@ -870,9 +890,9 @@ void conv2dSparseInto(const uint64_t *x, const float *weightArranged,
     const int64_t adds = (lists.entries() * g.kernelH * g.kernelW +
                           images * pixels * g.groups * lists.groups) *
                          kGroupSteps * vectors;
-    runItems(
-        ConvJob{lists, weightArranged, bias, out, g, n0, images, band, work},
-        adds, isa, pool);
+    runItems(ConvJob{lists, weightArranged, bias, out, g, n0, images, band,
+                     sliceRows, work},
+             adds, isa, pool);
   }
 }
 
