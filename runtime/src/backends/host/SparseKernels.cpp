@@ -15,18 +15,15 @@
 //     size, a tile of a channel with no spike costs one OR over the tile
 //     and nothing after.
 //  2. Output-stationary accumulation. For every output (pixel or row) and
-//     block of output channels, the sums of the group's steps live in
-//     vector registers while the kernel adds the weight row
+//     block of output channels, the kernel sums the weight rows
 //     w[c][tap][o0 .. o0+V) of every listed channel c of every tap (the
 //     compiler arranged these rows contiguously; the output's taps' buckets
 //     are first joined into one list of row offsets per pattern, so a
-//     pattern's rows are one loop), each loaded once: a full channel's into
-//     one sum shared by all steps, a bucket's into exactly the steps of its
-//     pattern (code compiled per pattern, so no add is wasted on a step
-//     without the spike). Spiking activity is correlated in time (in the
-//     benchmark networks 10 to 40 % of the neurons that fire at all fire at
-//     all four steps), so a neuron costs one weight-row load however often
-//     it fires, and a full one a single add.
+//     pattern's rows are one loop), each loaded and added once, into one
+//     sum per bucket held in vector registers, then adds that sum to the
+//     steps of the bucket's pattern. A neuron costs one weight-row load and
+//     add however often it fires, and the registers hold a single sum, so
+//     one walk over the rows covers 128 outputs.
 //
 // The accumulation is compiled for AVX-512, AVX2 and the x86-64 baseline and
 // picked at run time from what the processor supports. Work is proportional
@@ -235,56 +232,21 @@ SF_ALWAYS_INLINE void joinTaps(const Tap *taps, int tapCount, int steps,
   std::fill(dst, dst + kPrefetchAhead, 0u);
 }
 
-/// The output channels one accumulation of G steps covers, for the
-/// dispatch's block V: one step's sums take V floats (8 registers); the
-/// sums of several steps, the full channels' sum and a loaded row share the
-/// register file, 64 floats each on AVX-512 (24 of 32 zmm), 16 on AVX2.
-template <int V, int G> constexpr int stepLanes() {
-  if constexpr (G == 1)
-    return V;
-  return V >= 128 ? 64 : kLanes;
-}
-
-/// Adds `row` to the sums of the steps of pattern P.
-template <unsigned P, int G, int R>
-SF_ALWAYS_INLINE void addToSteps(f32x16 (&acc)[G][R], const f32x16 (&row)[R]) {
-  for (int s = 0; s < G; ++s)
-    if ((P >> s) & 1)
-      for (int r = 0; r < R; ++r)
-        acc[s][r] += row[r];
-}
-
-/// Calls fn(std::integral_constant<unsigned, P + 1>{}) for each P.
-template <typename F, unsigned... P>
-SF_ALWAYS_INLINE void forEachPattern(F &&fn,
-                                     std::integer_sequence<unsigned, P...>) {
-  (fn(std::integral_constant<unsigned, P + 1>{}), ...);
-}
-
-/// Calls fn(std::integral_constant<unsigned, P>{}) for the partial patterns
-/// P of G steps (neither silent nor full), in increasing order.
-template <int G, typename F>
-SF_ALWAYS_INLINE void forEachPartialPattern(F &&fn) {
-  forEachPattern(fn, std::make_integer_sequence<unsigned, (1u << G) - 2>{});
-}
-
 /// Outputs [j0, j0 + V) of a group's steps (G of them at most), V a
-/// multiple of 16, summed in registers over the joined rows at `base` (the
-/// output's first tap's channel-0 row, at output j0 = 0): the full
-/// channels' rows into one sum, added to every step at the end; the rows of
-/// a bucket of partial channels each loaded once and added to exactly the
-/// steps of the bucket's pattern (a loop per pattern). A neuron costs one
-/// weight-row load however often it fires, and one add per step it fires
-/// at, or a single add if it fires at all.
+/// multiple of 16, over the joined rows at `base` (the output's first tap's
+/// channel-0 row, at output j0 = 0). Each bucket's rows are summed into one
+/// sum in registers, each row loaded and added once, and the sum is then
+/// added to the steps of the bucket's pattern. A neuron costs one
+/// weight-row load and add however often it fires; a bucket, G adds. The
+/// steps' sums wait in L1 while a bucket is summed, so the registers hold
+/// one sum of V outputs (the dispatch's widest block: 128 floats on
+/// AVX-512) and each row read covers as many outputs as it can.
 template <int G, int V>
 SF_ALWAYS_INLINE void accumulate(const JoinedTaps &taps, const float *base,
                                  const StepOutputs<G> &out, int64_t j0) {
   constexpr int R = V / kLanes;
   constexpr unsigned kFull = (1u << G) - 1;
-  // With one step every listed channel is full: no shared sum.
-  constexpr int kShared = G > 1 ? R : 1;
-  f32x16 acc[G][R] = {}, shared[kShared] = {};
-  f32x16 *all = G > 1 ? shared : acc[0];
+  f32x16 acc[G][R] = {};
   for (int s = 0; s < G && s < out.steps; ++s)
     if (const float *start = out.resume ? out.dst[s] : out.init)
       std::memcpy(acc[s], start + j0, sizeof acc[s]);
@@ -296,29 +258,24 @@ SF_ALWAYS_INLINE void accumulate(const JoinedTaps &taps, const float *base,
     for (int r = 0; r < R; ++r)
       row[r] = *reinterpret_cast<const f32x16u *>(base + *c + r * kLanes);
   };
-  if constexpr (G > 1)
-    forEachPartialPattern<G>([&](auto pattern) SF_ALWAYS_INLINE_LAMBDA {
-      constexpr unsigned P = decltype(pattern)::value;
-      for (const uint32_t *c = taps.rows + taps.bounds[P],
-                          *end = taps.rows + taps.bounds[P + 1];
-           c != end; ++c) {
-        f32x16 row[R];
-        load(c, row);
-        addToSteps<P>(acc, row);
-      }
-    });
-  for (const uint32_t *c = taps.rows + taps.bounds[kFull],
-                      *end = taps.rows + taps.bounds[kFull + 1];
-       c != end; ++c) {
-    f32x16 row[R];
-    load(c, row);
-    for (int r = 0; r < R; ++r)
-      all[r] += row[r];
+  for (unsigned p = 1; p <= kFull; ++p) {
+    f32x16 sum[R] = {};
+    for (const uint32_t *c = taps.rows + taps.bounds[p],
+                        *end = taps.rows + taps.bounds[p + 1];
+         c != end; ++c) {
+      f32x16 row[R];
+      load(c, row);
+      for (int r = 0; r < R; ++r)
+        sum[r] += row[r];
+    }
+    for (int s = 0; s < G; ++s)
+      if ((p >> s) & 1)
+        for (int r = 0; r < R; ++r)
+          acc[s][r] += sum[r];
   }
   for (int s = 0; s < G && s < out.steps; ++s)
     for (int r = 0; r < R; ++r)
-      reinterpret_cast<f32x16u *>(out.dst[s] + j0)[r] =
-          G > 1 ? acc[s][r] + all[r] : acc[s][r];
+      reinterpret_cast<f32x16u *>(out.dst[s] + j0)[r] = acc[s][r];
 }
 
 /// The same for outputs [j0, j1), fewer than 16.
@@ -327,26 +284,25 @@ SF_ALWAYS_INLINE void accumulateTail(const JoinedTaps &taps, const float *base,
                                      const StepOutputs<G> &out, int64_t j0,
                                      int64_t j1) {
   constexpr unsigned kFull = (1u << G) - 1;
-  float acc[G][kLanes] = {}, all[kLanes] = {};
+  float acc[G][kLanes] = {};
   const int64_t len = j1 - j0;
   for (int s = 0; s < G && s < out.steps; ++s)
     if (const float *start = out.resume ? out.dst[s] : out.init)
       std::memcpy(acc[s], start + j0, len * sizeof(float));
-  for (unsigned b = 1; b <= kFull; ++b)
-    for (uint32_t k = taps.bounds[b]; k < taps.bounds[b + 1]; ++k) {
+  for (unsigned p = 1; p <= kFull; ++p) {
+    float sum[kLanes] = {};
+    for (uint32_t k = taps.bounds[p]; k < taps.bounds[p + 1]; ++k) {
       const float *w = base + j0 + taps.rows[k];
-      if (b == kFull && G > 1)
-        for (int64_t j = 0; j < len; ++j)
-          all[j] += w[j];
-      else
-        for (int s = 0; s < G; ++s)
-          if ((b >> s) & 1)
-            for (int64_t j = 0; j < len; ++j)
-              acc[s][j] += w[j];
+      for (int64_t j = 0; j < len; ++j)
+        sum[j] += w[j];
     }
+    for (int s = 0; s < G; ++s)
+      if ((p >> s) & 1)
+        for (int64_t j = 0; j < len; ++j)
+          acc[s][j] += sum[j];
+  }
   for (int s = 0; s < G && s < out.steps; ++s)
-    for (int64_t j = 0; j < len; ++j)
-      out.dst[s][j0 + j] = acc[s][j] + all[j];
+    std::memcpy(out.dst[s] + j0, acc[s], len * sizeof(float));
 }
 
 /// Outputs [j0, j1): blocks of V, then what is left with V / 2, ..., 16,
@@ -615,7 +571,6 @@ struct ConvJob {
                                  int64_t o0, int64_t len, float *const *dst,
                                  uint32_t *rows, int64_t kh0,
                                  int64_t kh1) const {
-    constexpr int VB = stepLanes<V, G>();
     const int64_t group = o0 / perGroup(), cPerGroup = g.channels / g.groups;
     const uint32_t c0 = static_cast<uint32_t>(group * cPerGroup),
                    c1 = static_cast<uint32_t>(c0 + cPerGroup);
@@ -628,7 +583,7 @@ struct ConvJob {
     const auto sum = [&] SF_ALWAYS_INLINE_LAMBDA {
       JoinedTaps joined;
       joinTaps(taps, tapCount, steps, rows, joined);
-      accumulateRange<G, VB>(joined, base, sums, 0, len);
+      accumulateRange<G, V>(joined, base, sums, 0, len);
       sums.resume = true;
       tapCount = 0;
     };
@@ -741,8 +696,7 @@ struct LinearJob {
           constexpr int G = decltype(size)::value;
           StepOutputs<G> sums{{}, steps, bias ? bias + o0 : nullptr, false};
           std::copy(dst, dst + steps, sums.dst);
-          accumulateRange<G, stepLanes<V, G>()>(joined, weightT + o0, sums, 0,
-                                                len);
+          accumulateRange<G, V>(joined, weightT + o0, sums, 0, len);
         });
         if (out.lif)
           for (int s = 0; s < steps; ++s)
