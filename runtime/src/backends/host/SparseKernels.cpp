@@ -415,6 +415,58 @@ int64_t imagesPerPass(int64_t batch, int64_t pixels, int64_t channels,
       1, batch);
 }
 
+/// Swaps the off-diagonal B x B blocks of each 2B x 2B block of the N x N
+/// matrix `rows` (row i, lane l): one level of a transpose.
+template <int B, typename Vec, int N, int... L>
+SF_ALWAYS_INLINE void swapBlocks(Vec (&rows)[N],
+                                 std::integer_sequence<int, L...>) {
+  for (int i = 0; i < N; ++i)
+    if (!(i & B)) {
+      const Vec a = rows[i], c = rows[i + B];
+      rows[i] = __builtin_shufflevector(a, c, ((L & B) ? N + L - B : L)...);
+      rows[i + B] = __builtin_shufflevector(a, c, ((L & B) ? N + L : L + B)...);
+    }
+}
+
+/// dst[c * dstStride + r] = src[r * srcStride + c] for r < rows and
+/// c < cols, T a 4- or 8-byte type: blocks of 64-byte rows (16 x 16 floats,
+/// 8 x 8 words) transposed in registers by levels of block swaps, the edges
+/// one by one. The sparse kernels' tiles are [pixel][channel] and the
+/// tensors [channel][pixel].
+template <typename T>
+SF_ALWAYS_INLINE void transposeTile(T *dst, int64_t dstStride, const T *src,
+                                    int64_t srcStride, int64_t rows,
+                                    int64_t cols) {
+  constexpr int N = 64 / sizeof(T);
+  typedef T Vec __attribute__((vector_size(64)));
+  typedef T VecU
+      __attribute__((vector_size(64), aligned(alignof(T)), may_alias));
+  constexpr auto lanes = std::make_integer_sequence<int, N>{};
+  int64_t r0 = 0;
+  for (; r0 + N <= rows; r0 += N) {
+    int64_t c0 = 0;
+    for (; c0 + N <= cols; c0 += N) {
+      Vec block[N];
+      for (int i = 0; i < N; ++i)
+        block[i] =
+            *reinterpret_cast<const VecU *>(src + (r0 + i) * srcStride + c0);
+      if constexpr (N > 8)
+        swapBlocks<8>(block, lanes);
+      swapBlocks<4>(block, lanes);
+      swapBlocks<2>(block, lanes);
+      swapBlocks<1>(block, lanes);
+      for (int i = 0; i < N; ++i)
+        *reinterpret_cast<VecU *>(dst + (c0 + i) * dstStride + r0) = block[i];
+    }
+    for (int64_t c = c0; c < cols; ++c)
+      for (int64_t r = r0; r < r0 + N; ++r)
+        dst[c * dstStride + r] = src[r * srcStride + c];
+  }
+  for (int64_t c = 0; c < cols; ++c)
+    for (int64_t r = r0; r < rows; ++r)
+      dst[c * dstStride + r] = src[r * srcStride + c];
+}
+
 /// Where a sparse kernel's outputs go: float sums into `y`, or with `lif`
 /// the neurons they feed, scanned over the steps as each step's sums are
 /// made, into packed spikes (no float intermediate). The neuron of output
@@ -486,9 +538,8 @@ struct ResidualTile {
                                 int64_t element0, int64_t stride)
       : r(r), rows(rows), len(len), element0(element0), stride(stride) {
     if (r.spikes)
-      for (int64_t o = 0; o < len; ++o)
-        for (int64_t j = 0; j < rows; ++j)
-          words[j][o] = r.spikes[element0 + o * stride + j];
+      transposeTile(words[0], kItemChannels, r.spikes + element0, stride, len,
+                    rows);
   }
 
   /// Adds step t's values to sums[j][o].
@@ -502,14 +553,13 @@ struct ResidualTile {
     }
     if (!r.floats)
       return;
-    float value[kItemChannels][kBandPixels];
+    float value[kBandPixels][kItemChannels];
     const float *floats = r.floats + (r.temporal ? t * r.elements : 0);
-    for (int64_t o = 0; o < len; ++o)
-      std::memcpy(value[o], floats + element0 + o * stride,
-                  rows * sizeof(float));
+    transposeTile(value[0], kItemChannels, floats + element0, stride, len,
+                  rows);
     for (int64_t j = 0; j < rows; ++j)
       for (int64_t o = 0; o < len; ++o)
-        sums[j][o] = sums[j][o] + value[o][j];
+        sums[j][o] = sums[j][o] + value[j][o];
   }
 };
 
@@ -643,16 +693,13 @@ struct ConvJob {
             stepBand(out, neurons, residual, buffer[s], t);
             continue;
           }
-          float *y = out.y + ((t * g.batch + n0 + image) * O + o0) * P + q0;
-          for (int64_t o = 0; o < len; ++o)
-            for (int64_t j = 0; j < pixels; ++j)
-              y[o * P + j] = buffer[s][j][o];
+          transposeTile(out.y + ((t * g.batch + n0 + image) * O + o0) * P + q0,
+                        P, buffer[s][0], kItemChannels, pixels, len);
         }
       }
       if (out.lif)
-        for (int64_t o = 0; o < len; ++o)
-          for (int64_t j = 0; j < pixels; ++j)
-            out.spikes[base + o * P + j] = neurons.bits[j][o];
+        transposeTile(out.spikes + base, P, neurons.bits[0], kItemChannels,
+                      pixels, len);
     }
   }
 };
