@@ -584,6 +584,7 @@ TEST(CurrentBasedNeurons, FollowTheDiscreteForms) {
 TEST(RecurrentNeurons, FeedBackTheLastStepsSpikes) {
   ThreadPool pool(2);
   const int64_t rows = 3, K = 40;
+  std::vector<char> scratch(recurrentLifScratchBytes(K, pool.size()));
   std::mt19937 rng(13);
   std::vector<float> x = randomFloats(T * rows * K, rng);
   std::vector<float> weightT = randomFloats(K * K, rng), bias(K);
@@ -612,7 +613,7 @@ TEST(RecurrentNeurons, FeedBackTheLastStepsSpikes) {
     }
     std::vector<uint64_t> spikes(rows * K);
     recurrentLif(x.data(), true, weightT.data(), bias.data(), spikes.data(),
-                 rows, K, T, p, pool);
+                 rows, K, T, p, scratch.data(), pool);
     int64_t fired = 0, fedBack = 0;
     for (int64_t r = 0; r < rows; ++r) {
       std::vector<float> v(K, 0.0f), cur(K, 0.0f);
@@ -651,7 +652,7 @@ TEST(RecurrentNeurons, FeedBackTheLastStepsSpikes) {
       LIFParams p = params(reset, true, delay);
       std::vector<uint64_t> recurrent(rows * K), plain(rows * K);
       recurrentLif(x.data(), true, zero.data(), nullptr, recurrent.data(), rows,
-                   K, T, p, pool);
+                   K, T, p, scratch.data(), pool);
       lif(x.data(), true, plain.data(), rows, K, 1, T, p, pool);
       EXPECT_EQ(recurrent, plain);
     }

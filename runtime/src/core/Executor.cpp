@@ -241,6 +241,11 @@ sf_status_t runtime::createSession(const sf_session_options_t &options,
           host::matMulSparseScratchBytes(
               matMulOf(*model, op), matMulOperandOf(*model, op, 0, nullptr),
               matMulOperandOf(*model, op, 1, nullptr), model->timesteps));
+    if (input == SparseInput::Own)
+      scratchBytes =
+          std::max(scratchBytes, host::recurrentLifScratchBytes(
+                                     model->tensors[op.inputs[0]].shape.back(),
+                                     model->instance->pool->size()));
     if (input != SparseInput::First)
       continue;
     const TensorDesc &x = model->tensors[op.inputs[0]];

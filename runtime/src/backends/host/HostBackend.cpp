@@ -333,7 +333,8 @@ sf_status_t runRecurrentLIF(const OpCall &call) {
   int64_t K = h.x.shape.back();
   host::recurrentLif(h.f(0), h.x.temporal, h.f(1), h.bias(),
                      static_cast<uint64_t *>(h.out), h.x.elements / K, K, h.T,
-                     lifParams(*h.op.op->attrs_as_LIFAttrs()), h.pool);
+                     lifParams(*h.op.op->attrs_as_LIFAttrs()), h.s.scratch,
+                     h.pool);
   return SF_OK;
 }
 

@@ -144,10 +144,14 @@ void lif(const float *x, bool temporal, uint64_t *spikes, int64_t outer,
 /// bias) plus `weightT[j][k]` for each j that fired at t-1, added in
 /// ascending j; the rest as `lif`. `weightT` is [features][features] (the
 /// recurrent weight transposed: a fired neuron's row is contiguous).
+/// `scratch` holds recurrentLifScratchBytes(features, pool.size()) bytes.
 void recurrentLif(const float *x, bool temporal, const float *weightT,
                   const float *bias, uint64_t *spikes, int64_t rows,
                   int64_t features, int timesteps, const LIFParams &params,
-                  ThreadPool &pool);
+                  void *scratch, ThreadPool &pool);
+/// Scratch bytes recurrentLif needs on `threads` threads: each thread's
+/// state for a row of `features` neurons.
+size_t recurrentLifScratchBytes(int64_t features, unsigned threads);
 
 /// Leaky integrators (LI, with a synapse CubaLI), laid out as `lif`: writes
 /// each step's membranes to `y` [T][neurons].

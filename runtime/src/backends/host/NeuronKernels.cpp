@@ -12,6 +12,7 @@
 #include "backends/host/NeuronSteps.h"
 
 #include <algorithm>
+#include <type_traits>
 #include <vector>
 
 using namespace sparseflow::runtime;
@@ -100,57 +101,96 @@ void host::lif(const float *x, bool temporal, uint64_t *spikes, int64_t outer,
            neurons * timesteps, bestVectorIsa(), pool);
 }
 
+namespace {
+
+/// One pool thread's state for a row of K recurrent neurons, in its part of
+/// the scratch (recurrentLifScratchBytes): the neurons that fired at the
+/// previous step and those firing now, the parameters, membranes, synaptic
+/// currents, recurrent inputs and last spikes.
+struct RecurrentRow {
+  int64_t *active, *next;
+  NeuronParams *params;
+  float *v, *cur, *recurrent;
+  uint8_t *fired;
+
+  /// Bytes per thread, a multiple of 64 so that each thread's part starts
+  /// on its own cache line.
+  static size_t bytes(int64_t K) {
+    const size_t raw = K * (2 * sizeof(int64_t) + sizeof(NeuronParams) +
+                            3 * sizeof(float) + sizeof(uint8_t));
+    return (raw + 63) / 64 * 64;
+  }
+
+  RecurrentRow(void *scratch, int64_t K) {
+    char *at =
+        static_cast<char *>(scratch) + ThreadPool::threadIndex() * bytes(K);
+    const auto take = [&](auto *&array, size_t count) {
+      array = reinterpret_cast<std::remove_reference_t<decltype(array)>>(at);
+      at += count * sizeof(*array);
+    };
+    take(active, K);
+    take(next, K);
+    take(params, K);
+    take(v, K);
+    take(cur, K);
+    take(recurrent, K);
+    take(fired, K);
+  }
+};
+
+} // namespace
+
+size_t host::recurrentLifScratchBytes(int64_t features, unsigned threads) {
+  return threads * RecurrentRow::bytes(features);
+}
+
 void host::recurrentLif(const float *x, bool temporal, const float *weightT,
                         const float *bias, uint64_t *spikes, int64_t rows,
                         int64_t features, int timesteps, const LIFParams &p,
-                        ThreadPool &pool) {
+                        void *scratch, ThreadPool &pool) {
   const int64_t K = features, neurons = rows * K;
   const bool synapse = p.synLeak != nullptr;
   // One row per task: its neurons depend on each other through the
   // recurrent weight, so a row advances step by step as a whole.
   pool.parallelFor(rows, 1, [&](int64_t r0, int64_t r1) {
-    std::vector<NeuronParams> params(K);
-    std::vector<float> v(K), cur(K), recurrent(K);
-    std::vector<uint8_t> fired(K);
-    std::vector<int64_t> active, next;
-    active.reserve(K);
-    next.reserve(K);
+    RecurrentRow row(scratch, K);
     for (int64_t k = 0; k < K; ++k)
-      params[k] = neuronParams(p, k);
+      row.params[k] = neuronParams(p, k);
     for (int64_t r = r0; r < r1; ++r) {
       uint64_t *bits = spikes + r * K;
       for (int64_t k = 0; k < K; ++k) {
-        v[k] = params[k].vInit;
-        cur[k] = 0.0f;
-        fired[k] = 0;
+        row.v[k] = row.params[k].vInit;
+        row.cur[k] = 0.0f;
+        row.fired[k] = 0;
         bits[k] = 0;
       }
-      active.clear();
+      int64_t active = 0;
       for (int t = 0; t < timesteps; ++t) {
         const float *in = x + (temporal ? t * neurons : 0) + r * K;
         if (bias)
-          std::copy(bias, bias + K, recurrent.begin());
+          std::copy(bias, bias + K, row.recurrent);
         else
-          std::fill(recurrent.begin(), recurrent.end(), 0.0f);
-        for (int64_t j : active) {
-          const float *row = weightT + j * K;
+          std::fill(row.recurrent, row.recurrent + K, 0.0f);
+        for (int64_t i = 0; i < active; ++i) {
+          const float *w = weightT + row.active[i] * K;
           for (int64_t k = 0; k < K; ++k)
-            recurrent[k] += row[k];
+            row.recurrent[k] += w[k];
         }
-        next.clear();
+        int64_t firing = 0;
         for (int64_t k = 0; k < K; ++k) {
-          float input = in[k] + recurrent[k];
+          float input = in[k] + row.recurrent[k];
           if (synapse)
-            input = synapseStep(params[k], input, cur[k]);
-          bool f = fired[k];
-          bool spike = lifStep(p, params[k], input, v[k], f);
-          fired[k] = f;
+            input = synapseStep(row.params[k], input, row.cur[k]);
+          bool f = row.fired[k];
+          bool spike = lifStep(p, row.params[k], input, row.v[k], f);
+          row.fired[k] = f;
           if (spike) {
             bits[k] |= uint64_t{1} << t;
-            next.push_back(k);
+            row.next[firing++] = k;
           }
         }
-        active.swap(next);
+        std::swap(row.active, row.next);
+        active = firing;
       }
     }
   });
