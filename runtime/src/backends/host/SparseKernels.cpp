@@ -392,20 +392,6 @@ int64_t joinedChannels(const Window2d &g) {
          (g.channels / g.groups);
 }
 
-/// Where the pool threads' work spaces lie in a sparse kernel's scratch:
-/// after `lists` bytes of lists, `words` words each.
-struct ThreadWork {
-  void *scratch;
-  size_t lists;
-  int64_t words;
-
-  /// The calling thread's.
-  uint32_t *get() const {
-    return reinterpret_cast<uint32_t *>(static_cast<char *>(scratch) + lists) +
-           ThreadPool::threadIndex() * words;
-  }
-};
-
 /// The images a sparse conv sums together: as many as keep their lists
 /// within kListBytes (in cache until they are read), at least one.
 int64_t imagesPerPass(int64_t batch, int64_t pixels, int64_t channels,
@@ -532,11 +518,15 @@ struct NeuronTile {
 struct ResidualTile {
   const Residual &r;
   int64_t rows, len, element0, stride;
-  uint64_t words[kBandPixels][kItemChannels];
+  uint64_t (&words)[kBandPixels][kItemChannels];
+  float (&values)[kBandPixels][kItemChannels];
 
   SF_ALWAYS_INLINE ResidualTile(const Residual &r, int64_t rows, int64_t len,
-                                int64_t element0, int64_t stride)
-      : r(r), rows(rows), len(len), element0(element0), stride(stride) {
+                                int64_t element0, int64_t stride,
+                                uint64_t (&words)[kBandPixels][kItemChannels],
+                                float (&values)[kBandPixels][kItemChannels])
+      : r(r), rows(rows), len(len), element0(element0), stride(stride),
+        words(words), values(values) {
     if (r.spikes)
       transposeTile(words[0], kItemChannels, r.spikes + element0, stride, len,
                     rows);
@@ -553,13 +543,12 @@ struct ResidualTile {
     }
     if (!r.floats)
       return;
-    float value[kBandPixels][kItemChannels];
     const float *floats = r.floats + (r.temporal ? t * r.elements : 0);
-    transposeTile(value[0], kItemChannels, floats + element0, stride, len,
+    transposeTile(values[0], kItemChannels, floats + element0, stride, len,
                   rows);
     for (int64_t j = 0; j < rows; ++j)
       for (int64_t o = 0; o < len; ++o)
-        sums[j][o] = sums[j][o] + value[j][o];
+        sums[j][o] = sums[j][o] + values[j][o];
   }
 };
 
@@ -572,6 +561,47 @@ SF_ALWAYS_INLINE void stepBand(const SparseOutput &out, NeuronTile &neurons,
   for (int64_t j = 0; j < residual.rows; ++j)
     neurons.stepRow(*out.lif, j, sums[j], residual.len, t);
 }
+
+/// A work item's tiles, [pixel][channel]: the sums of a band's step
+/// group, the neurons they feed and the residual's transposed words or
+/// floats. About 170 KB, so each pool thread's lie in the scratch rather
+/// than on its stack (a caller's thread may have a small one).
+struct ItemTiles {
+  float sums[kGroupSteps][kBandPixels][kItemChannels];
+  NeuronTile neurons;
+  uint64_t residualWords[kBandPixels][kItemChannels];
+  float residualValues[kBandPixels][kItemChannels];
+};
+
+/// Bytes a pool thread's part of a sparse kernel's scratch takes after the
+/// lists: its item tiles and `words` words of work space, in whole 64-byte
+/// lines.
+size_t threadBytes(int64_t words) {
+  return (sizeof(ItemTiles) + 63) / 64 * 64 +
+         (words * sizeof(uint32_t) + 63) / 64 * 64;
+}
+
+/// Where the pool threads' parts lie in a sparse kernel's scratch: after
+/// `lists` bytes of lists (and up to 63 more, to a 64-byte boundary),
+/// threadBytes(words) each.
+struct ThreadWork {
+  void *scratch;
+  size_t lists;
+  int64_t words;
+
+  char *part() const {
+    const uintptr_t start =
+        (reinterpret_cast<uintptr_t>(scratch) + lists + 63) / 64 * 64;
+    return reinterpret_cast<char *>(start) +
+           ThreadPool::threadIndex() * threadBytes(words);
+  }
+  /// The calling thread's item tiles and work space.
+  ItemTiles &tiles() const { return *reinterpret_cast<ItemTiles *>(part()); }
+  uint32_t *get() const {
+    return reinterpret_cast<uint32_t *>(part() +
+                                        (sizeof(ItemTiles) + 63) / 64 * 64);
+  }
+};
 
 /// A conv over the spike lists of a batch. An item is a band of up to
 /// kBandPixels output pixels of one image (consecutive in raster order,
@@ -659,8 +689,9 @@ struct ConvJob {
   /// then are transposed into y's [t][n][o][oh][ow] or fed to the neurons.
   template <int V> SF_ALWAYS_INLINE void run(int64_t i0, int64_t i1) const {
     const int64_t O = g.outChannels, P = g.outHeight * g.outWidth;
-    alignas(64) float buffer[kGroupSteps][kBandPixels][kItemChannels];
-    NeuronTile neurons;
+    ItemTiles &tiles = work.tiles();
+    auto &buffer = tiles.sums;
+    NeuronTile &neurons = tiles.neurons;
     uint32_t *rows = work.get();
     for (int64_t item = i0; item < i1; ++item) {
       int64_t image, o0, len;
@@ -673,7 +704,8 @@ struct ConvJob {
           neurons.setParams(o, out.neuron(base + o * P));
         neurons.reset(pixels, len);
       }
-      const ResidualTile residual(out.residual, pixels, len, base, P);
+      const ResidualTile residual(out.residual, pixels, len, base, P,
+                                  tiles.residualWords, tiles.residualValues);
       for (int phase = 0; phase < lists.groups; ++phase) {
         const int t0 = phase * kGroupSteps, steps = lists.steps(phase);
         withGroupSize(steps, [&](auto size) SF_ALWAYS_INLINE_LAMBDA {
@@ -717,8 +749,9 @@ struct LinearJob {
 
   template <int V> SF_ALWAYS_INLINE void run(int64_t i0, int64_t i1) const {
     const int64_t blocks = channelBlocks(outFeatures);
-    alignas(64) float buffer[kGroupSteps][1][kItemChannels];
-    NeuronTile neurons;
+    ItemTiles &tiles = work.tiles();
+    auto &buffer = tiles.sums;
+    NeuronTile &neurons = tiles.neurons;
     uint32_t *joinedRows = work.get();
     for (int64_t item = i0; item < i1; ++item) {
       const int64_t row = item / blocks, o0 = item % blocks * kItemChannels;
@@ -729,7 +762,8 @@ struct LinearJob {
           neurons.setParams(o, out.neuron(base + o));
         neurons.reset(1, len);
       }
-      const ResidualTile residual(out.residual, 1, len, base, 1);
+      const ResidualTile residual(out.residual, 1, len, base, 1,
+                                  tiles.residualWords, tiles.residualValues);
       for (int phase = 0; phase < lists.groups; ++phase) {
         const int t0 = phase * kGroupSteps, steps = lists.steps(phase);
         float *dst[kGroupSteps];
@@ -780,8 +814,8 @@ namespace {
 
 size_t host::sparseScratchBytes(int64_t positions, int64_t channels,
                                 int timesteps, unsigned threads) {
-  return listBytes(positions, channels, timesteps) +
-         workWords(channels, channels) * threads * sizeof(uint32_t);
+  return listBytes(positions, channels, timesteps) + 63 +
+         threads * threadBytes(workWords(channels, channels));
 }
 
 size_t host::sparseConvScratchBytes(const Window2d &g, int timesteps,
@@ -789,7 +823,7 @@ size_t host::sparseConvScratchBytes(const Window2d &g, int timesteps,
   const int64_t pixels = g.height * g.width;
   return imagesPerPass(g.batch, pixels, g.channels, timesteps) *
              listBytes(pixels, g.channels, timesteps) +
-         workWords(g.channels, joinedChannels(g)) * threads * sizeof(uint32_t);
+         63 + threads * threadBytes(workWords(g.channels, joinedChannels(g)));
 }
 
 namespace {
