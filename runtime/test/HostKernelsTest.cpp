@@ -501,9 +501,9 @@ TEST(MaxPool, MatchesTheDefinition) {
 }
 
 /// T steps of `n` inputs in [0, 3): enough to make LIF neurons fire.
-std::vector<float> neuronInputs(int64_t n, unsigned seed) {
+std::vector<float> neuronInputs(int64_t n, unsigned seed, int steps = T) {
   std::mt19937 rng(seed);
-  std::vector<float> x = randomFloats(T * n, rng);
+  std::vector<float> x = randomFloats(steps * n, rng);
   for (float &v : x)
     v *= 3.0f;
   return x;
@@ -660,45 +660,51 @@ TEST(RecurrentNeurons, FeedBackTheLastStepsSpikes) {
 
 TEST(LIF, FollowsTheCanonicalEquations) {
   ThreadPool pool(2);
-  const int64_t channels = 3, inner = 300; // spans several chunks
+  // Runs of a channel span chunks and start inside them; 40 steps use the
+  // spike words' upper halves.
+  const int64_t channels = 3, inner = 300;
   const int64_t n = channels * inner;
-  std::vector<float> x = neuronInputs(n, 11);
   const float leak[] = {0.5f, 0.25f, 0.0f}, gain[] = {0.5f},
               vLeak[] = {0.0f}, threshold[] = {1.0f, 0.5f, 0.75f},
               vReset[] = {0.0f}, vInit[] = {0.1f};
-  for (auto reset : {LIFParams::Reset::Hard, LIFParams::Reset::Soft,
-                     LIFParams::Reset::None})
-    for (bool delay : {false, true})
-      for (bool ge : {true, false}) {
-        LIFParams p{leak, gain, vLeak, threshold, vReset, vInit, 3, 1, 1, 3,
-                    1, 1, reset, ge, delay};
-        std::vector<uint64_t> spikes(n);
-        lif(x.data(), true, spikes.data(), 1, channels, inner, T, p, pool);
-        for (int64_t i = 0; i < n; ++i) {
-          int64_t c = i / inner;
-          float v = vInit[0];
-          bool prev = false;
-          for (int t = 0; t < T; ++t) {
-            float u = (delay && reset == LIFParams::Reset::Hard && prev)
-                          ? vReset[0]
-                          : v;
-            float h = u + leak[c] * (vLeak[0] - u);
-            h = h + gain[0] * x[t * n + i];
-            if (delay && reset == LIFParams::Reset::Soft && prev)
-              h = h - threshold[c];
-            bool s = ge ? h >= threshold[c] : h > threshold[c];
-            if (delay || reset == LIFParams::Reset::None)
-              v = h;
-            else if (reset == LIFParams::Reset::Hard)
-              v = s ? vReset[0] : h;
-            else
-              v = s ? h - threshold[c] : h;
-            ASSERT_EQ(((spikes[i] >> t) & 1) != 0, s)
-                << "neuron " << i << " step " << t;
-            prev = s;
+  for (int steps : {T, 40})
+    for (auto reset : {LIFParams::Reset::Hard, LIFParams::Reset::Soft,
+                       LIFParams::Reset::None})
+      for (bool delay : {false, true})
+        for (bool ge : {true, false}) {
+          std::vector<float> x = neuronInputs(n, 11, steps);
+          LIFParams p{leak, gain, vLeak, threshold, vReset, vInit, 3,    1,
+                      1,    3,    1,     1,         reset,  ge,    delay};
+          std::vector<uint64_t> spikes(n);
+          lif(x.data(), true, spikes.data(), 1, channels, inner, steps, p,
+              pool);
+          for (int64_t i = 0; i < n; ++i) {
+            int64_t c = i / inner;
+            float v = vInit[0];
+            bool prev = false;
+            for (int t = 0; t < steps; ++t) {
+              float u = (delay && reset == LIFParams::Reset::Hard && prev)
+                            ? vReset[0]
+                            : v;
+              float h = u + leak[c] * (vLeak[0] - u);
+              h = h + gain[0] * x[t * n + i];
+              if (delay && reset == LIFParams::Reset::Soft && prev)
+                h = h - threshold[c];
+              bool s = ge ? h >= threshold[c] : h > threshold[c];
+              if (delay || reset == LIFParams::Reset::None)
+                v = h;
+              else if (reset == LIFParams::Reset::Hard)
+                v = s ? vReset[0] : h;
+              else
+                v = s ? h - threshold[c] : h;
+              ASSERT_EQ(((spikes[i] >> t) & 1) != 0, s)
+                  << "neuron " << i << " step " << t << " of " << steps;
+              prev = s;
+            }
+            if (steps == T)
+              ASSERT_EQ(spikes[i] >> T, 0u) << "neuron " << i;
           }
         }
-      }
 }
 
 TEST(Pad, FillsTheNewElementsAndKeepsTheRest) {

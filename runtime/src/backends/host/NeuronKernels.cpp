@@ -27,8 +27,42 @@ constexpr int64_t kChunk = 256;
 
 namespace {
 
+/// Steps neurons [first, first + count), which share the parameters `n`,
+/// through all steps and writes their spike words: the parameters stay in
+/// registers and bits t < 32 and t >= 32 gather in 32-bit words (vectors
+/// twice as wide as 64-bit ones). No synapse and no delayed reset;
+/// stepNeurons' operations in its order, so the spikes are the same.
+template <bool Hard, bool GreaterEqual>
+SF_ALWAYS_INLINE void stepUniform(const NeuronParams &n, const float *x,
+                                  bool temporal, int64_t neurons,
+                                  int64_t first, int64_t count, int timesteps,
+                                  uint64_t *spikes) {
+  float v[kChunk];
+  uint32_t low[kChunk] = {}, high[kChunk] = {};
+  std::fill(v, v + count, n.vInit);
+  for (int t = 0; t < timesteps; ++t) {
+    const float *in = x + (temporal ? t * neurons : 0) + first;
+    uint32_t *word = t < 32 ? low : high;
+    const int shift = t & 31;
+    for (int64_t i = 0; i < count; ++i) {
+      const float u = v[i];
+      float h = u + n.leak * (n.vLeak - u);
+      h = h + n.gain * in[i];
+      const bool spike = GreaterEqual ? h >= n.threshold : h > n.threshold;
+      const float reset = Hard ? n.vReset : h - n.threshold;
+      v[i] = spike ? reset : h;
+      word[i] |= static_cast<uint32_t>(spike) << shift;
+    }
+  }
+  for (int64_t i = 0; i < count; ++i)
+    spikes[first + i] = low[i] | static_cast<uint64_t>(high[i]) << 32;
+}
+
 /// host::lif's chunks of kChunk neurons: each chunk's parameters and state
-/// one array each on the stack, its neurons stepped as vectors.
+/// one array each on the stack, its neurons stepped as vectors. A run of
+/// neurons of one channel (`inner` of them: a conv layer's plane) steps
+/// with its parameters in registers instead (stepUniform) where the neuron
+/// allows (no synapse, no delayed reset, a reset).
 struct LifJob {
   const float *x;
   bool temporal;
@@ -39,7 +73,45 @@ struct LifJob {
 
   int64_t items() const { return (neurons + kChunk - 1) / kChunk; }
 
+  /// Whether runs of one channel step by stepUniform.
+  bool uniform() const {
+    return inner >= 16 && p.synLeak == nullptr && !p.resetDelay &&
+           p.reset != LIFParams::Reset::None;
+  }
+
+  /// Steps the run [first, first + count) of channel `channel`.
+  SF_ALWAYS_INLINE void runUniform(int64_t channel, int64_t first,
+                                   int64_t count) const {
+    const NeuronParams n = neuronParams(p, channel);
+    const bool hard = p.reset == LIFParams::Reset::Hard;
+    if (hard && p.fireGreaterEqual)
+      stepUniform<true, true>(n, x, temporal, neurons, first, count,
+                              timesteps, spikes);
+    else if (hard)
+      stepUniform<true, false>(n, x, temporal, neurons, first, count,
+                               timesteps, spikes);
+    else if (p.fireGreaterEqual)
+      stepUniform<false, true>(n, x, temporal, neurons, first, count,
+                               timesteps, spikes);
+    else
+      stepUniform<false, false>(n, x, temporal, neurons, first, count,
+                                timesteps, spikes);
+  }
+
   template <int V> SF_ALWAYS_INLINE void run(int64_t c0, int64_t c1) const {
+    if (uniform()) {
+      for (int64_t chunk = c0; chunk < c1; ++chunk) {
+        const int64_t first = chunk * kChunk;
+        const int64_t end = std::min(first + kChunk, neurons);
+        // Runs of one channel within the chunk.
+        for (int64_t i = first; i < end;) {
+          const int64_t runEnd = std::min(end, (i / inner + 1) * inner);
+          runUniform(i / inner % channels, i, runEnd - i);
+          i = runEnd;
+        }
+      }
+      return;
+    }
     alignas(64) float leak[kChunk], gain[kChunk], vLeak[kChunk],
         threshold[kChunk], vReset[kChunk], vInit[kChunk], synLeak[kChunk],
         synGain[kChunk], v[kChunk], cur[kChunk], in[kChunk];
