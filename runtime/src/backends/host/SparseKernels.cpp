@@ -253,7 +253,10 @@ SF_ALWAYS_INLINE void accumulate(const JoinedTaps &taps, const float *base,
   base += j0;
   const auto load = [&](const uint32_t *c,
                         f32x16(&row)[R]) SF_ALWAYS_INLINE_LAMBDA {
-    for (int r = 0; r < R; ++r)
+    // Every other line: the core's adjacent-line prefetcher fetches the
+    // rest (2-3 % faster than every line on the captured ResNet layers,
+    // measured on Zen 5; the prefetches take load slots).
+    for (int r = 0; r < R; r += 2)
       __builtin_prefetch(base + c[kPrefetchAhead] + r * kLanes);
     for (int r = 0; r < R; ++r)
       row[r] = *reinterpret_cast<const f32x16u *>(base + *c + r * kLanes);
