@@ -13,7 +13,6 @@
 
 #include <algorithm>
 #include <type_traits>
-#include <vector>
 
 using namespace sparseflow::runtime;
 using namespace sparseflow::runtime::host;

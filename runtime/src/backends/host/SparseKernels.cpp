@@ -42,10 +42,10 @@
 #include "sparseflow/format/artifact_format.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <type_traits>
 #include <utility>
-#include <vector>
 
 using namespace sparseflow::runtime;
 using namespace sparseflow::runtime::host;
