@@ -328,6 +328,40 @@ TEST_F(Loader, RejectsInconsistentPlans) {
             std::string::npos);
 }
 
+// Callers exchange a spike input, and an output of the `all` readout, with
+// the steps first (sf_model_input_shape): a rank-8 one would not fit the
+// SF_MAX_RANK values those calls write.
+TEST_F(Loader, CallerShapesFitTheRankLimit) {
+  for (bool spikeInput : {true, false}) {
+    flatbuffers::FlatBufferBuilder fbb;
+    std::vector<int64_t> shape = {1, 1, 1, 1, 1, 1, 1, 2};
+    const auto act = sfa::TensorKind::Activation;
+    std::vector<flatbuffers::Offset<sfa::Tensor>> tensors = {
+        sfa::CreateTensorDirect(fbb, "x", &shape, sfa::Storage::PackedSpikes,
+                                true, act, 0, 0, 16),
+        sfa::CreateTensorDirect(fbb, "y", &shape, sfa::Storage::F32, true, act,
+                                0, 64, 32),
+    };
+    std::vector<uint32_t> in = {0}, out = {1};
+    std::vector<flatbuffers::Offset<sfa::Op>> ops = {sfa::CreateOpDirect(
+        fbb, "unpack", sfa::OpKind::Unpack, sfa::Target::Host,
+        sfa::Kernel::Dense, 0, &in, &out)};
+    std::vector<sfa::Target> targets = {sfa::Target::Host};
+    auto root = sfa::CreateModelDirect(
+        fbb, "test", 4,
+        spikeInput ? sfa::Encoding::Spikes : sfa::Encoding::Rate,
+        spikeInput ? sfa::Readout::Sum : sfa::Readout::All, &targets, &tensors,
+        &ops, &in, &out, 128);
+    sfa::FinishModelBuffer(fbb, root);
+    EXPECT_EQ(load(container(fbb, {}, PlanSpec{})),
+              spikeInput
+                  ? "data loss: invalid artifact: model input #0 has "
+                    "rank 8, 9 with the steps; the runtime's limit is 8"
+                  : "data loss: invalid artifact: model output #1 has "
+                    "rank 8, 9 with the steps; the runtime's limit is 8");
+  }
+}
+
 // Sizes a file declares are bounded by what the file and its model can
 // justify, and their arithmetic is checked: each case ends in a precise
 // error instead of a hang, a wrapped size or gigabytes reserved.

@@ -47,11 +47,10 @@ sf_status_t newModel(sf_instance_t *instance, const sf_allocator_t &allocator,
   return SF_OK;
 }
 
-sf_status_t copyShape(const std::vector<int64_t> &shape, size_t *outRank,
-                      int64_t *out) {
+sf_status_t copyShape(const CallerShape &shape, size_t *outRank, int64_t *out) {
   if (!outRank || !out)
     return nullArgument("out_rank and shape");
-  *outRank = shape.size();
+  *outRank = shape.rank;
   std::copy(shape.begin(), shape.end(), out);
   return SF_OK;
 }

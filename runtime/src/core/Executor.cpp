@@ -157,13 +157,12 @@ sf_status_t assignBackends(const sf_model_t &model, sf_backend_t chosen,
   return SF_OK;
 }
 
-sf_status_t checkShape(const sf_tensor_t *tensor,
-                       const std::vector<int64_t> &expected, const char *what,
-                       size_t index) {
+sf_status_t checkShape(const sf_tensor_t *tensor, const CallerShape &expected,
+                       const char *what, size_t index) {
   if (!tensor)
     return sf_status_make(SF_STATUS_INVALID_ARGUMENT, "%s %zu is NULL", what,
                           index);
-  bool same = tensor->rank == expected.size() &&
+  bool same = tensor->rank == expected.rank &&
               std::equal(expected.begin(), expected.end(), tensor->shape);
   if (same)
     return SF_OK;
@@ -178,7 +177,7 @@ sf_status_t checkShape(const sf_tensor_t *tensor,
   };
   char got[160], want[160];
   format(tensor->shape, tensor->rank, got, sizeof(got));
-  format(expected.data(), expected.size(), want, sizeof(want));
+  format(expected.dims, expected.rank, want, sizeof(want));
   return sf_status_make(SF_STATUS_INVALID_ARGUMENT,
                         "%s %zu has shape %s, the model expects %s", what,
                         index, got, want);
@@ -200,20 +199,29 @@ sf_status_t place(sf_session_t &s, uint32_t tensor, Residency where) {
 
 } // namespace
 
-std::vector<int64_t> runtime::callerInputShape(const sf_model_t &model,
-                                               size_t index) {
-  std::vector<int64_t> shape = model.tensors[model.inputs[index]].shape;
-  if (model.encoding == SF_ENCODING_SPIKES)
-    shape.insert(shape.begin(), model.timesteps);
-  return shape;
+namespace {
+
+/// `shape`, after the steps where `withSteps`.
+CallerShape callerShape(const std::vector<int64_t> &shape, bool withSteps,
+                        uint32_t timesteps) {
+  CallerShape caller;
+  if (withSteps)
+    caller.dims[caller.rank++] = timesteps;
+  for (int64_t d : shape)
+    caller.dims[caller.rank++] = d;
+  return caller;
 }
 
-std::vector<int64_t> runtime::callerOutputShape(const sf_model_t &model,
-                                                size_t index) {
-  std::vector<int64_t> shape = model.tensors[model.outputs[index]].shape;
-  if (model.readout == SF_READOUT_ALL)
-    shape.insert(shape.begin(), model.timesteps);
-  return shape;
+} // namespace
+
+CallerShape runtime::callerInputShape(const sf_model_t &model, size_t index) {
+  return callerShape(model.tensors[model.inputs[index]].shape,
+                     model.encoding == SF_ENCODING_SPIKES, model.timesteps);
+}
+
+CallerShape runtime::callerOutputShape(const sf_model_t &model, size_t index) {
+  return callerShape(model.tensors[model.outputs[index]].shape,
+                     model.readout == SF_READOUT_ALL, model.timesteps);
 }
 
 sf_status_t runtime::createSession(const sf_session_options_t &options,

@@ -68,9 +68,19 @@ sf_status_t createSession(const sf_session_options_t &options,
 /// Frees the session's memory (not the object, nor its model reference).
 void destroySession(sf_session_t &session);
 
-/// The shapes callers exchange (see sf_model_input_shape).
-std::vector<int64_t> callerInputShape(const sf_model_t &model, size_t index);
-std::vector<int64_t> callerOutputShape(const sf_model_t &model, size_t index);
+/// A shape callers exchange (see sf_model_input_shape): the tensor's, with
+/// the steps first for a spike input or an output of every step. The loader
+/// keeps it within SF_MAX_RANK; held inline, so a run checks the caller's
+/// tensors without allocating.
+struct CallerShape {
+  int64_t dims[SF_MAX_RANK] = {};
+  size_t rank = 0;
+
+  const int64_t *begin() const { return dims; }
+  const int64_t *end() const { return dims + rank; }
+};
+CallerShape callerInputShape(const sf_model_t &model, size_t index);
+CallerShape callerOutputShape(const sf_model_t &model, size_t index);
 
 sf_status_t runSession(sf_session_t &session, sf_tensor_t *const *inputs,
                        size_t inputCount, sf_tensor_t *const *outputs,

@@ -1073,6 +1073,14 @@ sf_status_t PlanValidator::run(const uint8_t *dataSection) {
       return sf_status_make(SF_STATUS_DATA_LOSS,
                             "invalid artifact: model input #%u has the wrong "
                             "storage for its encoding", id);
+    // Callers pass a spike input with the steps first (sf_model_input_shape).
+    if (model.encoding == SF_ENCODING_SPIKES &&
+        t(id).shape.size() + 1 > kMaxRank)
+      return sf_status_make(SF_STATUS_DATA_LOSS,
+                            "invalid artifact: model input #%u has rank %zu, "
+                            "%zu with the steps; the runtime's limit is %d",
+                            id, t(id).shape.size(), t(id).shape.size() + 1,
+                            kMaxRank);
     writer[id] = -1;
     model.inputs.push_back(id);
   }
@@ -1088,6 +1096,13 @@ sf_status_t PlanValidator::run(const uint8_t *dataSection) {
       return sf_status_make(SF_STATUS_DATA_LOSS,
                             "invalid artifact: model output #%u is not a "
                             "computed float32 tensor", id);
+    // The `all` readout hands every step's values out, steps first.
+    if (model.readout == SF_READOUT_ALL && t(id).shape.size() + 1 > kMaxRank)
+      return sf_status_make(SF_STATUS_DATA_LOSS,
+                            "invalid artifact: model output #%u has rank %zu, "
+                            "%zu with the steps; the runtime's limit is %d",
+                            id, t(id).shape.size(), t(id).shape.size() + 1,
+                            kMaxRank);
     model.outputs.push_back(id);
   }
   if (sf_status_t status = liveness())
