@@ -237,6 +237,7 @@ sf_status_t runtime::createSession(const sf_session_options_t &options,
   // linear layer) and a spike product's bit rows.
   size_t scratchBytes = 0;
   using SparseInput = format::OpInfo::SparseInput;
+  const unsigned threads = model->instance->pool->size();
   for (const OpDesc &op : model->ops) {
     if (op.spikecore)
       session.spikecore.reserve(*op.spikecore);
@@ -251,9 +252,9 @@ sf_status_t runtime::createSession(const sf_session_options_t &options,
               matMulOperandOf(*model, op, 1, nullptr), model->timesteps));
     if (input == SparseInput::Own)
       scratchBytes =
-          std::max(scratchBytes, host::recurrentLifScratchBytes(
-                                     model->tensors[op.inputs[0]].shape.back(),
-                                     model->instance->pool->size()));
+          std::max(scratchBytes,
+                   host::recurrentLifScratchBytes(
+                       model->tensors[op.inputs[0]].shape.back(), threads));
     if (input != SparseInput::First)
       continue;
     const TensorDesc &x = model->tensors[op.inputs[0]];
@@ -267,7 +268,6 @@ sf_status_t runtime::createSession(const sf_session_options_t &options,
     // A conv's lists are per pixel of the images it sums together, a
     // linear layer's per row (their fused forms alike).
     const int64_t channels = convAttrs(*op.op) ? x.shape[1] : x.shape.back();
-    const unsigned threads = model->instance->pool->size();
     scratchBytes = std::max(
         scratchBytes, convAttrs(*op.op)
                           ? host::sparseConvScratchBytes(

@@ -576,12 +576,13 @@ struct ItemTiles {
   float residualValues[kBandPixels][kItemChannels];
 };
 
+/// `bytes` rounded up to whole 64-byte lines.
+constexpr size_t wholeLines(size_t bytes) { return (bytes + 63) / 64 * 64; }
+
 /// Bytes a pool thread's part of a sparse kernel's scratch takes after the
-/// lists: its item tiles and `words` words of work space, in whole 64-byte
-/// lines.
+/// lists: its item tiles, then `words` words of work space.
 size_t threadBytes(int64_t words) {
-  return (sizeof(ItemTiles) + 63) / 64 * 64 +
-         (words * sizeof(uint32_t) + 63) / 64 * 64;
+  return wholeLines(sizeof(ItemTiles)) + wholeLines(words * sizeof(uint32_t));
 }
 
 /// Where the pool threads' parts lie in a sparse kernel's scratch: after
@@ -594,15 +595,14 @@ struct ThreadWork {
 
   char *part() const {
     const uintptr_t start =
-        (reinterpret_cast<uintptr_t>(scratch) + lists + 63) / 64 * 64;
+        wholeLines(reinterpret_cast<uintptr_t>(scratch) + lists);
     return reinterpret_cast<char *>(start) +
            ThreadPool::threadIndex() * threadBytes(words);
   }
   /// The calling thread's item tiles and work space.
   ItemTiles &tiles() const { return *reinterpret_cast<ItemTiles *>(part()); }
   uint32_t *get() const {
-    return reinterpret_cast<uint32_t *>(part() +
-                                        (sizeof(ItemTiles) + 63) / 64 * 64);
+    return reinterpret_cast<uint32_t *>(part() + wholeLines(sizeof(ItemTiles)));
   }
 };
 
