@@ -714,7 +714,7 @@ struct ConvJob {
         withGroupSize(steps, [&](auto size) SF_ALWAYS_INLINE_LAMBDA {
           for (int64_t kh0 = 0; kh0 < g.kernelH; kh0 += sliceRows)
             for (int64_t j = 0; j < pixels; ++j) {
-              float *dst[kGroupSteps];
+              float *dst[kGroupSteps] = {};
               for (int s = 0; s < steps; ++s)
                 dst[s] = buffer[s][j];
               sumPixel<decltype(size)::value, V>(
