@@ -103,8 +103,18 @@ INSTANTIATE_TEST_SUITE_P(
                       ConvCase{4, 8, 8, 8, 3, 1, 1, 1, 4, 0.0, false},
                       // Channel blocks of 128, 16 and a tail of 6.
                       ConvCase{3, 10, 10, 150, 3, 1, 1, 1, 4, 0.2, false},
-                      // 81 taps: an output is resumed past 64 taps.
+                      // 81 taps: runs join 9 kernel rows of up to 12
+                      // columns.
                       ConvCase{2, 12, 12, 20, 9, 1, 4, 1, 0, 0.5, false},
+                      // Dilation 2: a run's columns in two classes (an odd
+                      // number of columns, the first class one longer), an
+                      // output's adjacent in its class; with stride 1 and 2.
+                      ConvCase{3, 13, 15, 8, 3, 1, 2, 2, 0, 0.3, false},
+                      ConvCase{3, 13, 15, 8, 3, 2, 1, 2, 0, 0.3, false},
+                      // Padding wider than the dilated kernel: edge
+                      // outputs whose windows hold no input row or column
+                      // (bias only), some a row or column past the edge.
+                      ConvCase{2, 5, 6, 8, 3, 1, 6, 2, 0, 0.5, false},
                       // A kernel row's weights for a block of 128 outputs
                       // exceed the slice (768 KB): summed a kernel row at a
                       // time, resuming.

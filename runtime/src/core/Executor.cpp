@@ -259,12 +259,14 @@ sf_status_t runtime::createSession(const sf_session_options_t &options,
       continue;
     const TensorDesc &x = model->tensors[op.inputs[0]];
     // The spike lists hold weight-row offsets as 32-bit words.
-    const uint64_t weights = model->tensors[op.inputs[1]].elements;
-    if (weights > UINT32_MAX)
+    const uint64_t offsets =
+        convAttrs(*op.op) ? host::sparseConvOffsetBound(windowOf(*model, op))
+                          : model->tensors[op.inputs[1]].elements;
+    if (offsets > UINT32_MAX)
       return sf_status_make(SF_STATUS_UNIMPLEMENTED,
-                            "op \"%s\": its weight has %llu elements, more "
-                            "than the sparse kernels address (2^32 - 1)",
-                            op.name.c_str(), (unsigned long long)weights);
+                            "op \"%s\": its weight rows span %llu floats, "
+                            "more than the sparse kernels address (2^32 - 1)",
+                            op.name.c_str(), (unsigned long long)offsets);
     // A conv's lists are per pixel of the images it sums together, a
     // linear layer's per row (their fused forms alike).
     const int64_t channels = convAttrs(*op.op) ? x.shape[1] : x.shape.back();

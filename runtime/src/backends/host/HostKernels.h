@@ -192,6 +192,10 @@ size_t sparseScratchBytes(int64_t positions, int64_t channels, int timesteps,
 /// thread's work space.
 size_t sparseConvScratchBytes(const Window2d &g, int timesteps,
                               unsigned threads);
+/// A bound on the weight-row offsets (in floats) the sparse conv `g` lists
+/// as 32-bit words: the weight's elements and an input row's columns of
+/// rows. Session creation refuses a layer whose bound exceeds 2^32 - 1.
+uint64_t sparseConvOffsetBound(const Window2d &g);
 
 /// Conv2d over packed spikes [N][C][H][W] with weight arranged [C][KH][KW][O]
 /// (groups = 1). Output float [T][N][O][OH][OW]. Silent neurons cost one

@@ -17,11 +17,12 @@
 //  2. Output-stationary accumulation. For every output (pixel or row) and
 //     block of output channels, the kernel sums the weight rows
 //     w[c][tap][o0 .. o0+V) of every listed channel c of every tap (the
-//     compiler arranged these rows contiguously; the output's taps' buckets
-//     are first joined into one list of row offsets per pattern, so a
-//     pattern's rows are one loop), each loaded and added once, into one
-//     sum per bucket held in vector registers, then adds that sum to the
-//     steps of the bucket's pattern. A neuron costs one weight-row load and
+//     compiler arranged these rows contiguously; the buckets of a run of
+//     outputs' window columns are first joined, column by column, into one
+//     list of row offsets per pattern, so that an output's rows of a
+//     pattern are one slice of it and one loop), each loaded and added once,
+//     into one sum per bucket held in vector registers, then adds that sum to
+//     the steps of the bucket's pattern. A neuron costs one weight-row load and
 //     add however often it fires, and the registers hold a single sum, so
 //     one walk over the rows covers 128 outputs.
 //
@@ -154,24 +155,14 @@ struct SpikeLists {
 
 // --- Output-stationary accumulation ---------------------------------------------
 
-/// One tap of an output: the lists of its input pixel, bucket b being
-/// list[begin[b] .. end[b]), and where its weight rows start (in floats,
-/// from the output's first tap's).
-struct Tap {
-  const uint32_t *list, *begin, *end;
-  uint32_t offset;
-};
-
-/// An output's taps joined into one walk: bucket b is rows[bounds[b] ..
-/// bounds[b + 1]), the rows of every tap's bucket b, tap by tap, each the
-/// offset of a weight row (in floats) from the first tap's channel 0. One
-/// loop per pattern for all the taps rather than per tap, and nothing
-/// to multiply: the walk's loop exits are few and its entries are bare
-/// offsets. kPrefetchAhead zeros follow the last row, so the walk
-/// prefetches without a bounds check.
-struct JoinedTaps {
-  const uint32_t *rows;
-  uint32_t bounds[kPatterns + 1];
+/// Weight rows bucketed by firing pattern: those of pattern b are
+/// rows[begin[b] .. end[b]), each the offset (in floats) of a row from a base
+/// the reader knows. A position's lists at a step group are such buckets,
+/// and so is an output's slice of a joined run (ConvJob::sumRun). The walk
+/// over them reads up to kPrefetchAhead entries past a bucket's end, which
+/// must be readable (their values are only prefetched).
+struct Buckets {
+  const uint32_t *rows, *begin, *end;
 };
 
 /// Where the sums of a group's steps go: step s's at dst[s], s < steps.
@@ -199,42 +190,13 @@ constexpr int kLanes = 16;
 /// would otherwise wait there. Measured on an AMD EPYC (Zen 5): 8 to 10
 /// best, 10-17 % off the 256- and 512-channel layers.
 constexpr int kPrefetchAhead = 8;
-/// Words a joined walk may write past its last row: a bucket is copied 16
-/// rows at a time, then kPrefetchAhead zeros follow.
+/// Words a joined pattern's list may write past its last row: a bucket is
+/// copied 16 rows at a time, then kPrefetchAhead zeros follow.
 constexpr int64_t kJoinSlack = kLanes + kPrefetchAhead;
 
-/// Joins `taps` (of a group of `steps` steps) into `rows`, which has room
-/// for their entries and kJoinSlack more. A bucket is copied 16 entries at a
-/// time, the last copy running past its end (the next copy overwrites what
-/// it wrote there): most buckets are shorter than 16, so the copy loop
-/// almost always runs once and its exit is predicted. It reads up to 15
-/// words past a bucket, which SpikeLists keeps inside its scratch.
-SF_ALWAYS_INLINE void joinTaps(const Tap *taps, int tapCount, int steps,
-                               uint32_t *rows, JoinedTaps &joined) {
-  uint32_t *dst = rows;
-  joined.rows = rows;
-  joined.bounds[0] = joined.bounds[1] = 0;
-  for (int b = 1; b < kPatterns; ++b) {
-    if (b < (1 << steps))
-      for (int i = 0; i < tapCount; ++i) {
-        const uint32_t *src = taps[i].list + taps[i].begin[b];
-        const uint32_t n = taps[i].end[b] - taps[i].begin[b];
-        uint32_t k = 0;
-        do {
-          *reinterpret_cast<u32x16u *>(dst + k) =
-              *reinterpret_cast<const u32x16u *>(src + k) + taps[i].offset;
-          k += kLanes;
-        } while (k < n);
-        dst += n;
-      }
-    joined.bounds[b + 1] = static_cast<uint32_t>(dst - rows);
-  }
-  std::fill(dst, dst + kPrefetchAhead, 0u);
-}
-
 /// Outputs [j0, j0 + V) of a group's steps (G of them at most), V a
-/// multiple of 16, over the joined rows at `base` (the output's first tap's
-/// channel-0 row, at output j0 = 0). Each bucket's rows are summed into one
+/// multiple of 16, over the rows of `taps` at `base` (row offset 0, at
+/// output j0 = 0). Each bucket's rows are summed into one
 /// sum in registers, each row loaded and added once, and the sum is then
 /// added to the steps of the bucket's pattern. A neuron costs one
 /// weight-row load and add however often it fires; a bucket, G adds. The
@@ -242,7 +204,7 @@ SF_ALWAYS_INLINE void joinTaps(const Tap *taps, int tapCount, int steps,
 /// one sum of V outputs (the dispatch's widest block: 128 floats on
 /// AVX-512) and each row read covers as many outputs as it can.
 template <int G, int V>
-SF_ALWAYS_INLINE void accumulate(const JoinedTaps &taps, const float *base,
+SF_ALWAYS_INLINE void accumulate(const Buckets &taps, const float *base,
                                  const StepOutputs<G> &out, int64_t j0) {
   constexpr int R = V / kLanes;
   constexpr unsigned kFull = (1u << G) - 1;
@@ -251,23 +213,36 @@ SF_ALWAYS_INLINE void accumulate(const JoinedTaps &taps, const float *base,
     if (const float *start = out.resume ? out.dst[s] : out.init)
       std::memcpy(acc[s], start + j0, sizeof acc[s]);
   base += j0;
-  const auto load = [&](const uint32_t *c,
+  const auto load = [&](const uint32_t *c, const uint32_t *ahead,
                         f32x16(&row)[R]) SF_ALWAYS_INLINE_LAMBDA {
     // Every other line: the core's adjacent-line prefetcher fetches the
     // rest (2-3 % faster than every line on the captured ResNet layers,
     // measured on Zen 5; the prefetches take load slots).
     for (int r = 0; r < R; r += 2)
-      __builtin_prefetch(base + c[kPrefetchAhead] + r * kLanes);
+      __builtin_prefetch(base + *ahead + r * kLanes);
     for (int r = 0; r < R; ++r)
       row[r] = *reinterpret_cast<const f32x16u *>(base + *c + r * kLanes);
   };
+  static constexpr uint32_t kZeros[kPrefetchAhead] = {};
   for (unsigned p = 1; p <= kFull; ++p) {
     f32x16 sum[R] = {};
-    for (const uint32_t *c = taps.rows + taps.bounds[p],
-                        *end = taps.rows + taps.bounds[p + 1];
-         c != end; ++c) {
+    const uint32_t *c = taps.rows + taps.begin[p],
+                   *end = taps.rows + taps.end[p];
+    // The prefetch runs kPrefetchAhead rows ahead. Rows of 8 lines and more
+    // (128 outputs) come from L2 on the layers that have them, and follow
+    // the walk's order: past this pattern's last row, into the next
+    // pattern's first (which need not follow it in `taps`). Shorter rows
+    // read past the end (the choice is a measured one: the extra
+    // instructions cost the 64-channel layers more than the prefetches
+    // gain).
+    const ptrdiff_t jump =
+        R >= 8 ? (p < kFull ? taps.rows + taps.begin[p + 1] : kZeros) - end : 0;
+    for (; c != end; ++c) {
+      const uint32_t *ahead = c + kPrefetchAhead;
+      if constexpr (R >= 8)
+        ahead += ahead < end ? 0 : jump;
       f32x16 row[R];
-      load(c, row);
+      load(c, ahead, row);
       for (int r = 0; r < R; ++r)
         sum[r] += row[r];
     }
@@ -283,7 +258,7 @@ SF_ALWAYS_INLINE void accumulate(const JoinedTaps &taps, const float *base,
 
 /// The same for outputs [j0, j1), fewer than 16.
 template <int G>
-SF_ALWAYS_INLINE void accumulateTail(const JoinedTaps &taps, const float *base,
+SF_ALWAYS_INLINE void accumulateTail(const Buckets &taps, const float *base,
                                      const StepOutputs<G> &out, int64_t j0,
                                      int64_t j1) {
   constexpr unsigned kFull = (1u << G) - 1;
@@ -294,7 +269,7 @@ SF_ALWAYS_INLINE void accumulateTail(const JoinedTaps &taps, const float *base,
       std::memcpy(acc[s], start + j0, len * sizeof(float));
   for (unsigned p = 1; p <= kFull; ++p) {
     float sum[kLanes] = {};
-    for (uint32_t k = taps.bounds[p]; k < taps.bounds[p + 1]; ++k) {
+    for (uint32_t k = taps.begin[p]; k < taps.end[p]; ++k) {
       const float *w = base + j0 + taps.rows[k];
       for (int64_t j = 0; j < len; ++j)
         sum[j] += w[j];
@@ -311,7 +286,7 @@ SF_ALWAYS_INLINE void accumulateTail(const JoinedTaps &taps, const float *base,
 /// Outputs [j0, j1): blocks of V, then what is left with V / 2, ..., 16,
 /// then the tail.
 template <int G, int V>
-SF_ALWAYS_INLINE void accumulateRange(const JoinedTaps &taps, const float *base,
+SF_ALWAYS_INLINE void accumulateRange(const Buckets &taps, const float *base,
                                       const StepOutputs<G> &out, int64_t j0,
                                       int64_t j1) {
   for (; j0 + V <= j1; j0 += V)
@@ -335,16 +310,15 @@ template <typename F> SF_ALWAYS_INLINE void withGroupSize(int steps, F &&fn) {
     fn(std::integral_constant<int, 1>{});
 }
 
-/// The tap reading position p's lists at step group `phase`, its weight
-/// rows `offset` floats from the output's first tap's. With `narrowed` (a
-/// grouped conv) its buckets are restricted to channels [c0, c1), the
-/// group's, their bounds written to narrowed[0 .. 2 kPatterns).
-SF_ALWAYS_INLINE Tap tapOf(const SpikeLists &lists, int64_t p, int phase,
-                           uint32_t offset, uint32_t *narrowed, uint32_t c0,
-                           uint32_t c1) {
+/// Position p's lists at step group `phase`. With `narrowed` (a grouped
+/// conv) its buckets are restricted to channels [c0, c1), the group's, their
+/// bounds written to narrowed[0 .. 2 kPatterns).
+SF_ALWAYS_INLINE Buckets bucketsOf(const SpikeLists &lists, int64_t p,
+                                   int phase, uint32_t *narrowed, uint32_t c0,
+                                   uint32_t c1) {
   const uint32_t *list = lists.list(p, phase), *bounds = lists.bounds(p, phase);
   if (!narrowed)
-    return {list, bounds, bounds + 1, offset};
+    return {list, bounds, bounds + 1};
   const uint32_t first = c0 * lists.rowStride, last = c1 * lists.rowStride;
   for (int b = 0; b < kPatterns; ++b) {
     const uint32_t *from = list + bounds[b], *to = list + bounds[b + 1];
@@ -353,13 +327,11 @@ SF_ALWAYS_INLINE Tap tapOf(const SpikeLists &lists, int64_t p, int phase,
     narrowed[kPatterns + b] =
         static_cast<uint32_t>(std::lower_bound(from, to, last) - list);
   }
-  return {list, narrowed, narrowed + kPatterns, offset};
+  return {list, narrowed, narrowed + kPatterns};
 }
 
 /// Output channels per work item.
 constexpr int64_t kItemChannels = 128;
-/// Taps gathered per pass; an output of a larger kernel takes several.
-constexpr int kMaxTaps = 64;
 /// The most conv output pixels one item sums (a band, in raster order).
 constexpr int64_t kBandPixels = 32;
 /// The weight rows one pass over a band reads, at most (most of a core's L2
@@ -381,18 +353,28 @@ size_t listBytes(int64_t positions, int64_t channels, int timesteps) {
          (channels + kPatterns + 1) * sizeof(uint32_t);
 }
 
-/// Words of a thread's work space: filling lists of `channels` channels
-/// takes three per channel (the candidates, and twice as many for
-/// SpikeLists::fill); joining the taps of an output, its `joined` listed
-/// channels at most and kJoinSlack.
-int64_t workWords(int64_t channels, int64_t joined) {
-  return std::max(3 * channels, joined + kJoinSlack);
+/// Words of a thread's work space for filling lists of `channels`
+/// channels: three per channel (the candidates, and twice as many for
+/// SpikeLists::fill).
+int64_t fillWords(int64_t channels) { return 3 * channels; }
+
+/// The input columns one run of conv `g`'s outputs (ConvJob::sumRun) reads
+/// at most: a run is the part of a band in one output row.
+int64_t runColumns(const Window2d &g) {
+  const int64_t outputs = std::min(kBandPixels, g.outWidth);
+  return std::min(g.width, (outputs - 1) * g.strideW +
+                               (g.kernelW - 1) * g.dilationW + 1);
 }
 
-/// The channels one joined walk of conv `g` lists at most.
-int64_t joinedChannels(const Window2d &g) {
-  return std::min<int64_t>(g.kernelH * g.kernelW, kMaxTaps) *
-         (g.channels / g.groups);
+/// Words of a thread's work space for conv `g`: filling lists, or joining
+/// a run, its column starts and its rows (runColumns × KH taps of a group's
+/// channels, and each pattern's kJoinSlack).
+int64_t convWorkWords(const Window2d &g) {
+  const int64_t columns = runColumns(g);
+  return std::max(fillWords(g.channels),
+                  (columns + 1) * kPatterns +
+                      columns * g.kernelH * (g.channels / g.groups) +
+                      kPatterns * kJoinSlack);
 }
 
 /// The images a sparse conv sums together: as many as keep their lists
@@ -643,49 +625,123 @@ struct ConvJob {
     return item % bands() * band;
   }
 
-  /// Adds to dst[s][o - o0] the sums of outputs [o0, o0 + len) (of one
-  /// group) of pixel q of `image` at step group `phase`'s steps s < steps,
-  /// over the taps of kernel rows [kh0, kh1) (resuming unless kh0 is 0),
-  /// kMaxTaps at a time, joined in `rows`. The weight is arranged
+  /// Adds to dst[s][(ow - ow0) kItemChannels + o - o0] the sums of outputs
+  /// [o0, o0 + len) (of one group) of pixels [ow0, ow1) of output row oh of
+  /// `image`, at step group `phase`'s steps s < steps, over kernel rows
+  /// [kh0, kh1) (resuming unless kh0 is 0). The weight is arranged
   /// [C][KH][KW][O / groups]; with groups, a tap reads only the group's
   /// channels of its lists.
+  ///
+  /// The run's taps are joined first, in `space`: per pattern one list of
+  /// rows, the window columns' in turn (a column's kernel rows in turn), so
+  /// that each output's rows of a pattern are one slice of it, and a column
+  /// is copied once for the run rather than once per output that reads it
+  /// (KW times at stride 1). Columns are ordered by class (iw - iw0) mod
+  /// dilation, then by place m in their class, so that an output's columns
+  /// (a dilation apart) are adjacent. A row is listed as c * rowStride +
+  /// (kh * KW + m) * O / groups; an output whose first column has place m
+  /// and tap kw reads them from a base (kw - m) rows of O / groups floats
+  /// from the weight's.
   template <int G, int V>
-  SF_ALWAYS_INLINE void sumPixel(int phase, int steps, int64_t image, int64_t q,
-                                 int64_t o0, int64_t len, float *const *dst,
-                                 uint32_t *rows, int64_t kh0,
-                                 int64_t kh1) const {
-    const int64_t group = o0 / perGroup(), cPerGroup = g.channels / g.groups;
+  SF_ALWAYS_INLINE void sumRun(int phase, int steps, int64_t image, int64_t oh,
+                               int64_t ow0, int64_t ow1, int64_t o0,
+                               int64_t len, float *const *dst, uint32_t *space,
+                               int64_t kh0, int64_t kh1) const {
+    const int64_t og = perGroup(), group = o0 / og,
+                  cPerGroup = g.channels / g.groups;
     const uint32_t c0 = static_cast<uint32_t>(group * cPerGroup),
                    c1 = static_cast<uint32_t>(c0 + cPerGroup);
-    const float *base = weight + o0 - group * perGroup();
-    StepOutputs<G> sums{{}, steps, bias ? bias + o0 : nullptr, kh0 > 0};
-    std::copy(dst, dst + steps, sums.dst);
-    Tap taps[kMaxTaps];
-    uint32_t narrowed[kMaxTaps][2 * kPatterns]; // grouped convs' buckets
-    int tapCount = 0;
-    const auto sum = [&] SF_ALWAYS_INLINE_LAMBDA {
-      JoinedTaps joined;
-      joinTaps(taps, tapCount, steps, rows, joined);
-      accumulateRange<G, V>(joined, base, sums, 0, len);
-      sums.resume = true;
-      tapCount = 0;
+    const int64_t W = g.width, KW = g.kernelW, sW = g.strideW, dW = g.dilationW;
+    const int64_t iw0 = std::max<int64_t>(0, ow0 * sW - g.padLeft);
+    const int64_t columns = std::max<int64_t>(
+        0, std::min(W, (ow1 - 1) * sW - g.padLeft + (KW - 1) * dW + 1) - iw0);
+    // Class r holds perClass columns, one more if r < longer.
+    const int64_t perClass = columns / dW, longer = columns % dW;
+    // The kernel rows whose input rows lie in the image.
+    const int64_t ih0 = oh * g.strideH - g.padTop, dH = g.dilationH;
+    const int64_t khLo = std::max(kh0, (-ih0 + dH - 1) / dH),
+                  khHi = ih0 >= g.height
+                             ? khLo
+                             : std::min(kh1, (g.height - 1 - ih0) / dH + 1);
+    const auto bucketsAt = [&](int64_t iw, int64_t kh,
+                               uint32_t *narrowed) SF_ALWAYS_INLINE_LAMBDA {
+      return bucketsOf(lists, (image * g.height + ih0 + kh * dH) * W + iw,
+                       phase, g.groups > 1 ? narrowed : nullptr, c0, c1);
     };
-    // Always inlined, so that the sums are compiled for the caller's
-    // instruction set.
-    forEachTap(g, q / g.outWidth, q % g.outWidth,
-               [&](int64_t kh, int64_t kw, int64_t ih,
-                   int64_t iw) SF_ALWAYS_INLINE_LAMBDA {
-                 if (kh < kh0 || kh >= kh1)
-                   return;
-                 taps[tapCount] = tapOf(
-                     lists, (image * g.height + ih) * g.width + iw, phase,
-                     static_cast<uint32_t>((kh * g.kernelW + kw) * perGroup()),
-                     g.groups > 1 ? narrowed[tapCount] : nullptr, c0, c1);
-                 if (++tapCount == kMaxTaps)
-                   sum();
-               });
-    if (tapCount || !sums.resume)
-      sum();
+    uint32_t narrowed[2 * kPatterns]; // a grouped conv's buckets
+    auto *start = reinterpret_cast<uint32_t(*)[kPatterns]>(space);
+    uint32_t *rows = space + (columns + 1) * kPatterns;
+    const int patterns = 1 << steps;
+    // Each pattern's list starts after the previous one's rows and slack.
+    uint32_t cursor[kPatterns] = {};
+    for (int64_t iw = iw0; iw < iw0 + columns; ++iw)
+      for (int64_t kh = khLo; kh < khHi; ++kh) {
+        const Buckets b = bucketsAt(iw, kh, narrowed);
+        for (int p = 1; p < kPatterns; ++p)
+          cursor[p] += b.end[p] - b.begin[p];
+      }
+    for (uint32_t p = 1, at = 0; p < static_cast<uint32_t>(patterns); ++p) {
+      const uint32_t n = cursor[p];
+      cursor[p] = at;
+      at += n + kJoinSlack;
+    }
+    int64_t slot = 0;
+    for (int64_t r = 0; r < std::min(dW, columns); ++r)
+      for (int64_t iw = iw0 + r, m = 0; iw < iw0 + columns; iw += dW, ++m) {
+        std::copy(cursor, cursor + kPatterns, start[slot++]);
+        for (int64_t kh = khLo; kh < khHi; ++kh) {
+          const Buckets b = bucketsAt(iw, kh, narrowed);
+          if (b.end[kPatterns - 1] == b.begin[1])
+            continue; // silent, or read by no output
+          const uint32_t offset = static_cast<uint32_t>((kh * KW + m) * og);
+          // 16 rows at a time, the last copy running past the bucket's end
+          // (the next copy, or the slack, takes what it wrote there): most
+          // buckets are shorter than 16, so the loop almost always runs
+          // once. It reads up to 15 words past a bucket, which SpikeLists
+          // keeps inside its scratch.
+          for (int p = 1; p < patterns; ++p) {
+            const uint32_t *src = b.rows + b.begin[p];
+            const uint32_t n = b.end[p] - b.begin[p];
+            uint32_t *dst = rows + cursor[p];
+            uint32_t k = 0;
+            do {
+              *reinterpret_cast<u32x16u *>(dst + k) =
+                  *reinterpret_cast<const u32x16u *>(src + k) + offset;
+              k += kLanes;
+            } while (k < n);
+            cursor[p] += n;
+          }
+        }
+      }
+    std::copy(cursor, cursor + kPatterns, start[columns]);
+    for (int p = 1; p < patterns; ++p)
+      std::fill(rows + cursor[p], rows + cursor[p] + kPrefetchAhead, 0u);
+
+    static constexpr uint32_t kNone[kPatterns] = {};
+    const float *const weights = weight + o0 - group * og;
+    for (int64_t ow = ow0; ow < ow1; ++ow) {
+      // Taps [kwa, kwb) read columns inside the image.
+      const int64_t lo = ow * sW - g.padLeft;
+      const int64_t kwa = lo < 0 ? (-lo + dW - 1) / dW : 0,
+                    kwb = lo >= W ? 0 : std::min(KW, (W - 1 - lo) / dW + 1);
+      Buckets taps{rows, kNone, kNone};
+      const float *base = weights;
+      if (kwa < kwb) {
+        const int64_t d = lo + kwa * dW - iw0, r = d % dW, m = d / dW;
+        const int64_t first = r * perClass + std::min(r, longer) + m;
+        taps.begin = start[first];
+        taps.end = start[first + kwb - kwa];
+        // The base lies before the weight when m > kwa; every row read from
+        // it is inside. Unsigned arithmetic, so that it wraps as intended.
+        base = reinterpret_cast<const float *>(
+            reinterpret_cast<uintptr_t>(weights) +
+            static_cast<uintptr_t>((kwa - m) * og) * sizeof(float));
+      }
+      StepOutputs<G> sums{{}, steps, bias ? bias + o0 : nullptr, kh0 > 0};
+      for (int s = 0; s < steps; ++s)
+        sums.dst[s] = dst[s] + (ow - ow0) * kItemChannels;
+      accumulateRange<G, V>(taps, base, sums, 0, len);
+    }
   }
 
   /// A band's sums go, a step group at a time, into a buffer [s][pixel][o],
@@ -695,7 +751,7 @@ struct ConvJob {
     ItemTiles &tiles = work.tiles();
     auto &buffer = tiles.sums;
     NeuronTile &neurons = tiles.neurons;
-    uint32_t *rows = work.get();
+    uint32_t *space = work.get();
     for (int64_t item = i0; item < i1; ++item) {
       int64_t image, o0, len;
       const int64_t q0 = block(item, image, o0, len);
@@ -713,13 +769,17 @@ struct ConvJob {
         const int t0 = phase * kGroupSteps, steps = lists.steps(phase);
         withGroupSize(steps, [&](auto size) SF_ALWAYS_INLINE_LAMBDA {
           for (int64_t kh0 = 0; kh0 < g.kernelH; kh0 += sliceRows)
-            for (int64_t j = 0; j < pixels; ++j) {
+            // Runs: the band's pixels in one output row.
+            for (int64_t j = 0, run; j < pixels; j += run) {
+              const int64_t oh = (q0 + j) / g.outWidth,
+                            ow = (q0 + j) % g.outWidth;
+              run = std::min(pixels - j, g.outWidth - ow);
               float *dst[kGroupSteps] = {};
               for (int s = 0; s < steps; ++s)
                 dst[s] = buffer[s][j];
-              sumPixel<decltype(size)::value, V>(
-                  phase, steps, image, q0 + j, o0, len, dst, rows, kh0,
-                  std::min(kh0 + sliceRows, g.kernelH));
+              sumRun<decltype(size)::value, V>(
+                  phase, steps, image, oh, ow, ow + run, o0, len, dst, space,
+                  kh0, std::min(kh0 + sliceRows, g.kernelH));
             }
         });
         for (int s = 0; s < steps; ++s) {
@@ -755,7 +815,6 @@ struct LinearJob {
     ItemTiles &tiles = work.tiles();
     auto &buffer = tiles.sums;
     NeuronTile &neurons = tiles.neurons;
-    uint32_t *joinedRows = work.get();
     for (int64_t item = i0; item < i1; ++item) {
       const int64_t row = item / blocks, o0 = item % blocks * kItemChannels;
       const int64_t len = std::min(kItemChannels, outFeatures - o0);
@@ -773,14 +832,15 @@ struct LinearJob {
         for (int s = 0; s < steps; ++s)
           dst[s] = out.lif ? buffer[s][0]
                            : out.y + ((t0 + s) * rows + row) * outFeatures + o0;
-        const Tap tap = tapOf(lists, row, phase, 0, nullptr, 0, 0);
-        JoinedTaps joined;
-        joinTaps(&tap, 1, steps, joinedRows, joined);
+        // The row's buckets are walked where they lie: what the walk reads
+        // past one is the next bucket, or another list or bounds of the
+        // scratch.
+        const Buckets taps = bucketsOf(lists, row, phase, nullptr, 0, 0);
         withGroupSize(steps, [&](auto size) SF_ALWAYS_INLINE_LAMBDA {
           constexpr int G = decltype(size)::value;
           StepOutputs<G> sums{{}, steps, bias ? bias + o0 : nullptr, false};
           std::copy(dst, dst + steps, sums.dst);
-          accumulateRange<G, V>(joined, weightT + o0, sums, 0, len);
+          accumulateRange<G, V>(taps, weightT + o0, sums, 0, len);
         });
         if (out.lif)
           for (int s = 0; s < steps; ++s)
@@ -818,7 +878,7 @@ namespace {
 size_t host::sparseScratchBytes(int64_t positions, int64_t channels,
                                 int timesteps, unsigned threads) {
   return listBytes(positions, channels, timesteps) + 63 +
-         threads * threadBytes(workWords(channels, channels));
+         threads * threadBytes(fillWords(channels));
 }
 
 size_t host::sparseConvScratchBytes(const Window2d &g, int timesteps,
@@ -826,7 +886,13 @@ size_t host::sparseConvScratchBytes(const Window2d &g, int timesteps,
   const int64_t pixels = g.height * g.width;
   return imagesPerPass(g.batch, pixels, g.channels, timesteps) *
              listBytes(pixels, g.channels, timesteps) +
-         63 + threads * threadBytes(workWords(g.channels, joinedChannels(g)));
+         63 + threads * threadBytes(convWorkWords(g));
+}
+
+uint64_t host::sparseConvOffsetBound(const Window2d &g) {
+  // A run lists c * rowStride + (kh * KW + m) * O / groups, m < W.
+  return static_cast<uint64_t>(g.channels * g.kernelH * g.kernelW + g.width) *
+         static_cast<uint64_t>(g.outChannels / g.groups);
 }
 
 namespace {
@@ -891,7 +957,7 @@ void conv2dSparseInto(const uint64_t *x, const float *weightArranged,
   const int64_t perPass = imagesPerPass(N, H * W, C, timesteps);
   // Each thread's work space follows the lists of a pass.
   const ThreadWork work{scratch, perPass * listBytes(H * W, C, timesteps),
-                        workWords(C, joinedChannels(g))};
+                        convWorkWords(g)};
   // A channel's rows start KH KW O / groups floats after the previous one's.
   const int64_t rowStride = g.kernelH * g.kernelW * (g.outChannels / g.groups);
   // Kernel rows summed per pass over a band of outputs: as many as keep
@@ -943,8 +1009,7 @@ void linearSparseInto(const uint64_t *x, const float *weightT,
   const int64_t block = blockSize > 0 ? blockSize : K;
   // Input feature k's row of wT starts k * outFeatures floats in.
   SpikeLists lists(scratch, rows, K, outFeatures, timesteps);
-  const ThreadWork work{scratch, listBytes(rows, K, timesteps),
-                        workWords(K, K)};
+  const ThreadWork work{scratch, listBytes(rows, K, timesteps), fillWords(K)};
   pool.parallelFor(rows, grainFor(rows, rows * K * lists.groups),
                    [&](int64_t r0, int64_t r1) {
                      uint32_t *candidates = work.get();
