@@ -126,6 +126,10 @@ INSTANTIATE_TEST_SUITE_P(
                       ConvCase{8, 12, 12, 8, 3, 1, 1, 1, 0, 0.3, false, 8},
                       ConvCase{6, 13, 13, 12, 3, 2, 1, 1, 4, 0.1, false, 6},
                       ConvCase{4, 8, 8, 300, 3, 1, 1, 1, 0, 0.2, false, 2},
+                      // 1x1, grouped, strided and padded: outputs walk a
+                      // pixel's narrowed buckets in place, the border's
+                      // none.
+                      ConvCase{8, 9, 9, 12, 1, 2, 1, 1, 0, 0.3, false, 4},
                       // Lists too large for two images at once: the batch
                       // is summed an image at a time.
                       ConvCase{64, 32, 32, 16, 3, 1, 1, 1, 0, 0.1, false}));

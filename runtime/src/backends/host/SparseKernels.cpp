@@ -669,6 +669,28 @@ struct ConvJob {
                        phase, g.groups > 1 ? narrowed : nullptr, c0, c1);
     };
     uint32_t narrowed[2 * kPatterns]; // a grouped conv's buckets
+    static constexpr uint32_t kNone[kPatterns] = {};
+    const float *const weights = weight + o0 - group * og;
+    const auto sumOutput = [&](int64_t ow, const Buckets &taps,
+                               const float *base) SF_ALWAYS_INLINE_LAMBDA {
+      StepOutputs<G> sums{{}, steps, bias ? bias + o0 : nullptr, kh0 > 0};
+      for (int s = 0; s < steps; ++s)
+        sums.dst[s] = dst[s] + (ow - ow0) * kItemChannels;
+      accumulateRange<G, V>(taps, base, sums, 0, len);
+    };
+    if (g.kernelH * KW == 1) {
+      // An output of a 1x1 kernel reads one pixel, whose buckets are walked
+      // where they lie, as a linear layer's row.
+      for (int64_t ow = ow0; ow < ow1; ++ow) {
+        const int64_t iw = ow * sW - g.padLeft;
+        sumOutput(ow,
+                  iw >= 0 && iw < W && khLo < khHi
+                      ? bucketsAt(iw, 0, narrowed)
+                      : Buckets{kNone, kNone, kNone},
+                  weights);
+      }
+      return;
+    }
     auto *start = reinterpret_cast<uint32_t(*)[kPatterns]>(space);
     uint32_t *rows = space + (columns + 1) * kPatterns;
     const int patterns = 1 << steps;
@@ -717,8 +739,6 @@ struct ConvJob {
     for (int p = 1; p < patterns; ++p)
       std::fill(rows + cursor[p], rows + cursor[p] + kPrefetchAhead, 0u);
 
-    static constexpr uint32_t kNone[kPatterns] = {};
-    const float *const weights = weight + o0 - group * og;
     for (int64_t ow = ow0; ow < ow1; ++ow) {
       // Taps [kwa, kwb) read columns inside the image.
       const int64_t lo = ow * sW - g.padLeft;
@@ -737,10 +757,7 @@ struct ConvJob {
             reinterpret_cast<uintptr_t>(weights) +
             static_cast<uintptr_t>((kwa - m) * og) * sizeof(float));
       }
-      StepOutputs<G> sums{{}, steps, bias ? bias + o0 : nullptr, kh0 > 0};
-      for (int s = 0; s < steps; ++s)
-        sums.dst[s] = dst[s] + (ow - ow0) * kItemChannels;
-      accumulateRange<G, V>(taps, base, sums, 0, len);
+      sumOutput(ow, taps, base);
     }
   }
 
