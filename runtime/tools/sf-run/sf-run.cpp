@@ -321,7 +321,7 @@ bool saveSpines(const sf_session_t *session, const std::string &dir,
                 int64_t first, int64_t batch) {
   for (int64_t s = 0; s < batch; ++s) {
     sf_dram_t *dram = nullptr;
-    char name[32];
+    char name[40]; // "/sample_", an int64_t (20 characters at most), ".dram"
     std::snprintf(name, sizeof name, "/sample_%05" PRId64 ".dram", first + s);
     std::string path = dir + name;
     bool ok = check(sf_session_recorded_spines(session, s, nullptr, &dram),
