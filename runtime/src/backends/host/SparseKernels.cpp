@@ -330,6 +330,18 @@ SF_ALWAYS_INLINE Buckets bucketsOf(const SpikeLists &lists, int64_t p,
   return {list, narrowed, narrowed + kPatterns};
 }
 
+/// Taps [first, last) of one axis of a window whose tap k reads index
+/// start + k * dilation: those that read inside [0, size), of `kernel`
+/// (last <= first when none does).
+struct TapsInside {
+  int64_t first, last;
+  TapsInside(int64_t start, int64_t size, int64_t kernel, int64_t dilation)
+      : first(start < 0 ? (-start + dilation - 1) / dilation : 0),
+        last(start >= size
+                 ? 0
+                 : std::min(kernel, (size - 1 - start) / dilation + 1)) {}
+};
+
 /// Output channels per work item.
 constexpr int64_t kItemChannels = 128;
 /// The most conv output pixels one item sums (a band, in raster order).
@@ -659,10 +671,9 @@ struct ConvJob {
     const int64_t perClass = columns / dW, longer = columns % dW;
     // The kernel rows whose input rows lie in the image.
     const int64_t ih0 = oh * g.strideH - g.padTop, dH = g.dilationH;
-    const int64_t khLo = std::max(kh0, (-ih0 + dH - 1) / dH),
-                  khHi = ih0 >= g.height
-                             ? khLo
-                             : std::min(kh1, (g.height - 1 - ih0) / dH + 1);
+    const TapsInside rowsInside(ih0, g.height, g.kernelH, dH);
+    const int64_t khLo = std::max(kh0, rowsInside.first),
+                  khHi = std::min(kh1, rowsInside.last);
     const auto bucketsAt = [&](int64_t iw, int64_t kh,
                                uint32_t *narrowed) SF_ALWAYS_INLINE_LAMBDA {
       return bucketsOf(lists, (image * g.height + ih0 + kh * dH) * W + iw,
@@ -742,8 +753,8 @@ struct ConvJob {
     for (int64_t ow = ow0; ow < ow1; ++ow) {
       // Taps [kwa, kwb) read columns inside the image.
       const int64_t lo = ow * sW - g.padLeft;
-      const int64_t kwa = lo < 0 ? (-lo + dW - 1) / dW : 0,
-                    kwb = lo >= W ? 0 : std::min(KW, (W - 1 - lo) / dW + 1);
+      const TapsInside inside(lo, W, KW, dW);
+      const int64_t kwa = inside.first, kwb = inside.last;
       Buckets taps{rows, kNone, kNone};
       const float *base = weights;
       if (kwa < kwb) {
