@@ -899,10 +899,6 @@ bool host::supportsVectorIsa(VectorIsa isa) {
   return static_cast<int>(isa) <= static_cast<int>(bestVectorIsa());
 }
 
-namespace {
-
-} // namespace
-
 size_t host::sparseScratchBytes(int64_t positions, int64_t channels,
                                 int timesteps, unsigned threads) {
   return listBytes(positions, channels, timesteps) + 63 +
