@@ -1063,6 +1063,19 @@ sf_status_t PlanValidator::run(const uint8_t *dataSection) {
   if (!plan.inputs() || !plan.outputs() || plan.outputs()->size() == 0)
     return sf_status_make(SF_STATUS_DATA_LOSS,
                           "invalid artifact: the plan lists no outputs");
+  // Callers exchange a spike input, and every step's values of an `all`
+  // readout, with the steps first (sf_model_input_shape): one dimension more
+  // than the tensor's, which must stay within the runtime's limit.
+  const auto rankWithSteps = [&](const char *what, uint32_t id,
+                                 bool withSteps) -> sf_status_t {
+    const size_t rank = t(id).shape.size();
+    if (!withSteps || rank + 1 <= kMaxRank)
+      return SF_OK;
+    return sf_status_make(SF_STATUS_DATA_LOSS,
+                          "invalid artifact: model %s #%u has rank %zu, %zu "
+                          "with the steps; the runtime's limit is %d",
+                          what, id, rank, rank + 1, kMaxRank);
+  };
   for (uint32_t id : *plan.inputs()) {
     if (id >= count || t(id).constant)
       return sf_status_make(SF_STATUS_DATA_LOSS,
@@ -1073,14 +1086,9 @@ sf_status_t PlanValidator::run(const uint8_t *dataSection) {
       return sf_status_make(SF_STATUS_DATA_LOSS,
                             "invalid artifact: model input #%u has the wrong "
                             "storage for its encoding", id);
-    // Callers pass a spike input with the steps first (sf_model_input_shape).
-    if (model.encoding == SF_ENCODING_SPIKES &&
-        t(id).shape.size() + 1 > kMaxRank)
-      return sf_status_make(SF_STATUS_DATA_LOSS,
-                            "invalid artifact: model input #%u has rank %zu, "
-                            "%zu with the steps; the runtime's limit is %d",
-                            id, t(id).shape.size(), t(id).shape.size() + 1,
-                            kMaxRank);
+    if (sf_status_t status =
+            rankWithSteps("input", id, model.encoding == SF_ENCODING_SPIKES))
+      return status;
     writer[id] = -1;
     model.inputs.push_back(id);
   }
@@ -1096,13 +1104,9 @@ sf_status_t PlanValidator::run(const uint8_t *dataSection) {
       return sf_status_make(SF_STATUS_DATA_LOSS,
                             "invalid artifact: model output #%u is not a "
                             "computed float32 tensor", id);
-    // The `all` readout hands every step's values out, steps first.
-    if (model.readout == SF_READOUT_ALL && t(id).shape.size() + 1 > kMaxRank)
-      return sf_status_make(SF_STATUS_DATA_LOSS,
-                            "invalid artifact: model output #%u has rank %zu, "
-                            "%zu with the steps; the runtime's limit is %d",
-                            id, t(id).shape.size(), t(id).shape.size() + 1,
-                            kMaxRank);
+    if (sf_status_t status =
+            rankWithSteps("output", id, model.readout == SF_READOUT_ALL))
+      return status;
     model.outputs.push_back(id);
   }
   if (sf_status_t status = liveness())
