@@ -738,8 +738,6 @@ LogicalResult importSoftmaxOrLog(NodeContext &ctx, bool log) {
   return ctx.setResult(result);
 }
 
-/// LayerNormalization (opset 17): Y only (not the Mean and InvStdDev
-/// outputs), constant Scale and B.
 /// LayerNormalization's Mean and InvStdDev outputs (those the node asks
 /// for), over the dimensions from `axis` on of `input`: seen as [rows, K],
 /// mean = x · (1/K) and var = ((x - mean)^2) · (1/K) as linear layers (sums
@@ -803,6 +801,8 @@ LogicalResult importLayerNormStatistics(NodeContext &ctx, Value input,
   return success();
 }
 
+/// LayerNormalization (opset 17): Y, and the Mean and InvStdDev outputs the
+/// node asks for; Scale required, B optional.
 LogicalResult importLayerNorm(NodeContext &ctx) {
   auto input = ctx.tensorInput(0, /*allowSpikes=*/true);
   auto axisAttr = ctx.getInt("axis");
@@ -817,10 +817,11 @@ LogicalResult importLayerNorm(NodeContext &ctx) {
       normalizeAxis(ctx, axisAttr->value_or(-1), tensorType(*input).getRank());
   if (failed(axis))
     return failure();
+  // Scale (input 1) is required, the bias optional.
   SmallVector<Value> operands{*input};
   for (unsigned i = 1; i <= 2; ++i) {
-    if (!ctx.hasInput(i))
-      continue;
+    if (i == 2 && !ctx.hasInput(2))
+      break;
     auto param = ctx.tensorInput(i, /*allowSpikes=*/false);
     if (failed(param))
       return failure();
